@@ -1,0 +1,199 @@
+"""Advance instances: start, complete a task, deliver a message, fire timers, cancel.
+
+Each call takes the cached specs, a snapshot and the time, runs the engine until it waits
+again (under a step budget), prunes completed history from the tree and returns an Outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine.runtime import clock, pruning, serialization
+from engine.runtime.errors import (
+    EngineError,
+    MessageNotCaught,
+    ScriptFailed,
+    StepBudgetExceeded,
+    TaskNotReady,
+)
+from engine.runtime.model import Outcome, Snapshot, StepEvent
+from engine.runtime.projection import project
+from engine.runtime.scripting import SCRIPT_ENGINE
+
+DEFAULT_STEP_BUDGET = 10_000
+
+
+def start(
+    built: Any, data: Mapping[str, Any], *, now: datetime, step_budget: int = DEFAULT_STEP_BUDGET
+) -> Outcome:
+    """Create an instance of a built process with start data and run it until it waits."""
+    with _engine(now):
+        workflow = BpmnWorkflow(built.spec, built.subprocess_specs, script_engine=SCRIPT_ENGINE)
+        start_task = workflow.task_tree
+        start_task.data.update(dict(data))
+        for child in start_task.children:
+            child.data.update(dict(data))
+        return _advance(workflow, step_budget, lambda: None)
+
+
+def complete_task(
+    built: Any,
+    snapshot: Snapshot,
+    task_id: UUID,
+    data: Mapping[str, Any],
+    *,
+    now: datetime,
+    step_budget: int = DEFAULT_STEP_BUDGET,
+) -> Outcome:
+    """Complete a ready user task with submitted data and run until the engine waits again."""
+    with _engine(now):
+        workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
+        task = workflow.get_task_from_id(task_id) if _has_task(workflow, task_id) else None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(task_id)
+
+        def run() -> None:
+            task.data.update(dict(data))
+            task.run()
+
+        return _advance(workflow, step_budget, run, first=task)
+
+
+def deliver_message(
+    built: Any,
+    snapshot: Snapshot,
+    name: str,
+    payload: Mapping[str, Any],
+    *,
+    now: datetime,
+    step_budget: int = DEFAULT_STEP_BUDGET,
+) -> Outcome:
+    """Deliver a named message with its payload to the instance and run on."""
+    with _engine(now):
+        workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
+        catcher = _message_catcher(workflow, name)
+        if catcher is None:
+            raise MessageNotCaught(name)
+        definition = catcher.task_spec.event_definition
+        correlations = definition.calculate_correlations(
+            SCRIPT_ENGINE, definition.correlation_properties, dict(payload)
+        )
+        event = BpmnEvent(definition, payload=dict(payload), correlations=correlations)
+        return _advance(workflow, step_budget, lambda: workflow.catch(event))
+
+
+def fire_timers(
+    built: Any, snapshot: Snapshot, *, now: datetime, step_budget: int = DEFAULT_STEP_BUDGET
+) -> Outcome:
+    """Let every timer that is due at `now` fire, and run on."""
+    with _engine(now):
+        workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
+        return _advance(workflow, step_budget, workflow.refresh_timers)
+
+
+def cancel(built: Any, snapshot: Snapshot, *, now: datetime) -> Outcome:
+    """Cancel the instance: every open task and timer ends."""
+    with _engine(now):
+        workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
+        workflow.cancel()
+        return project(workflow, serialization.dump(workflow), [], cancelled=True)
+
+
+def restore(built: Any, snapshot: Snapshot) -> BpmnWorkflow:
+    """Return the live workflow of a snapshot (for read-only inspection)."""
+    return serialization.load(snapshot, built.spec, built.subprocess_specs)
+
+
+def _has_task(workflow: BpmnWorkflow, task_id: UUID) -> bool:
+    if task_id in workflow.tasks:
+        return True
+    return any(task_id in sp.tasks for sp in workflow.subprocesses.values())
+
+
+def _message_catcher(workflow: BpmnWorkflow, name: str) -> Any:
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if getattr(definition, "name", None) == name and hasattr(
+            definition, "correlation_properties"
+        ):
+            return task
+    return None
+
+
+def _advance(
+    workflow: BpmnWorkflow,
+    step_budget: int,
+    action: Callable[[], Any],
+    first: Any = None,
+) -> Outcome:
+    events: list[StepEvent] = []
+    if first is not None:
+        events.append(_event("task_completed", first))
+    steps = 0
+
+    def count(task: Any) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > step_budget:
+            raise StepBudgetExceeded(step_budget, task.task_spec.bpmn_id)
+
+    def record(task: Any) -> None:
+        events.append(_event("task_completed", task))
+
+    with _translated_errors():
+        action()
+        workflow.do_engine_steps(will_complete_task=count, did_complete_task=record)
+    pruning.prune(workflow)
+    return project(workflow, serialization.dump(workflow), events)
+
+
+def _event(kind: str, task: Any) -> StepEvent:
+    spec = task.task_spec
+    return StepEvent(
+        type=kind,
+        task_id=str(task.id),
+        element_id=spec.bpmn_id or spec.name,
+        element_name=spec.bpmn_name,
+        element_type=type(spec).__name__,
+    )
+
+
+@contextmanager
+def _engine(now: datetime) -> Iterator[None]:
+    with clock.frozen_at(now):
+        yield
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    try:
+        yield
+    except EngineError:
+        raise
+    except (WorkflowException, SpiffWorkflowException) as error:
+        raise _script_failed(error) from error
+    except RecursionError as error:
+        raise StepBudgetExceeded(0, None) from error
+
+
+def _script_failed(error: Exception) -> ScriptFailed:
+    task = getattr(error, "task", None)
+    element_id = task.task_spec.bpmn_id if task is not None else None
+    inner = getattr(error, "error", None) or getattr(error, "exception", None)
+    if isinstance(inner, EngineError):
+        return ScriptFailed(str(inner), element_id=element_id)
+    message = str(error)
+    notes = getattr(error, "notes", None) or getattr(error, "__notes__", None)
+    if notes:
+        message = f"{message} ({'; '.join(str(n) for n in notes)})"
+    line = getattr(error, "line_number", None) or None
+    return ScriptFailed(message, element_id=element_id, line=line)

@@ -1,0 +1,176 @@
+"""Project a live workflow into what the store indexes: human tasks, timers, message waits.
+
+Nothing outside the runtime ever needs to load a workflow to list tasks or find due timers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine.runtime import clock, registry, timers
+from engine.runtime.errors import ScriptFailed
+from engine.runtime.model import (
+    CANCELLED,
+    COMPLETED,
+    RUNNING,
+    Outcome,
+    ReadyTask,
+    Snapshot,
+    StepEvent,
+    ThrownMessage,
+    WaitingMessage,
+    WaitingTimer,
+)
+from engine.runtime.scripting import SCRIPT_ENGINE
+
+
+def project(
+    workflow: Any, snapshot: Snapshot, events: list[StepEvent], *, cancelled: bool = False
+) -> Outcome:
+    """Return the Outcome of a workflow that has just stopped running."""
+    done = workflow.is_completed()
+    state = CANCELLED if cancelled else (COMPLETED if done else RUNNING)
+    waiting = [] if done else list(workflow.event_manager.tasks.values())
+    return Outcome(
+        snapshot=snapshot,
+        state=state,
+        data=current_data(workflow),
+        ready_tasks=[] if done else [_ready_task(t) for t in _ready_manual_tasks(workflow)],
+        timers=[_timer(t) for t in waiting if _is_timer(t)],
+        messages=[m for t in waiting if (m := _message_wait(t)) is not None],
+        thrown=[_thrown(e) for e in workflow.get_events() if hasattr(e.event_definition, "name")],
+        events=events,
+        end_element=_end_element(workflow) if done else None,
+    )
+
+
+def current_data(workflow: Any) -> dict[str, Any]:
+    """Return the instance's data as the latest step left it."""
+    data: dict[str, Any] = {}
+    last = workflow.last_task
+    if last is not None:
+        data.update(last.data)
+    data.update(workflow.data)
+    return {k: v for k, v in data.items() if not callable(v)}
+
+
+def _ready_manual_tasks(workflow: Any) -> list[Any]:
+    return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+
+
+def _ready_task(task: Any) -> ReadyTask:
+    spec = task.task_spec
+    extensions = getattr(spec, "extensions", {}) or {}
+    properties = extensions.get("properties", {}) or {}
+    return ReadyTask(
+        id=str(task.id),
+        element_id=spec.bpmn_id,
+        name=spec.bpmn_name or spec.bpmn_id,
+        process_key=task.workflow.spec.name,
+        lane=spec.lane,
+        form_schema=properties.get("formJsonSchemaFilename"),
+        form_uischema=properties.get("formUiSchemaFilename"),
+        instructions=extensions.get("instructionsForEndUser"),
+        candidate_users=_candidate_users(task, properties.get("candidateUsers")),
+        candidate_municipality=_evaluate_str(task, properties.get("candidateMunicipality")),
+        due_at=_due_at(task, properties),
+        data=dict(task.data),
+    )
+
+
+def _evaluate(task: Any, expression: str | None) -> Any:
+    if not expression:
+        return None
+    try:
+        return SCRIPT_ENGINE.evaluate(task, expression)
+    except Exception as error:
+        raise ScriptFailed(str(error), element_id=task.task_spec.bpmn_id) from error
+
+
+def _evaluate_str(task: Any, expression: str | None) -> str | None:
+    value = _evaluate(task, expression)
+    return None if value in (None, "") else str(value)
+
+
+def _candidate_users(task: Any, expression: str | None) -> tuple[str, ...]:
+    value = _evaluate(task, expression)
+    if value in (None, ""):
+        return ()
+    if isinstance(value, (list, tuple, set)):
+        return tuple(str(v) for v in value if v)
+    return (str(value),)
+
+
+def _due_at(task: Any, properties: dict[str, str]) -> datetime | None:
+    stored = task._get_internal_data("saksflyt_due")
+    if stored is not None:
+        return datetime.fromisoformat(stored) if stored else None
+    due = _compute_due(task, properties)
+    task._set_internal_data(saksflyt_due=due.isoformat() if due else "")
+    return due
+
+
+def _compute_due(task: Any, properties: dict[str, str]) -> datetime | None:
+    now = clock.now()
+    if days := properties.get("dueInWorkingDays"):
+        add = registry.functions().get("add_working_days")
+        end_of_day = registry.functions()["end_of_day"]
+        if add is None:
+            raise ScriptFailed("add_working_days is not registered", element_id=task.task_spec.bpmn_id)
+        today = now.astimezone(clock.OSLO).date().isoformat()
+        return datetime.fromisoformat(end_of_day(add(today, int(_evaluate(task, days)))))
+    if duration := properties.get("dueIn"):
+        parsed = TimerEventDefinition.parse_iso_duration(str(_evaluate(task, duration)))
+        delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, now)
+        return now + delta
+    return None
+
+
+def _is_timer(task: Any) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
+def _timer(task: Any) -> WaitingTimer:
+    return WaitingTimer(
+        task_id=str(task.id),
+        element_id=task.task_spec.bpmn_id or task.task_spec.name,
+        kind=timers.kind_of(task),
+        due_at=timers.due_at_of(task),
+    )
+
+
+def _message_wait(task: Any) -> WaitingMessage | None:
+    definition = getattr(task.task_spec, "event_definition", None)
+    if definition is None or not hasattr(definition, "correlation_properties"):
+        return None
+    correlation: dict[str, Any] = {}
+    for prop in definition.correlation_properties:
+        try:
+            correlation[prop.name] = SCRIPT_ENGINE.environment.evaluate(
+                prop.retrieval_expression, task.data
+            )
+        except Exception:
+            correlation[prop.name] = None
+    return WaitingMessage(
+        task_id=str(task.id),
+        element_id=task.task_spec.bpmn_id or task.task_spec.name,
+        message_name=definition.name,
+        correlation=correlation,
+    )
+
+
+def _thrown(event: Any) -> ThrownMessage:
+    flat: dict[str, Any] = {}
+    for values in (event.correlations or {}).values():
+        flat.update(values)
+    payload = event.payload if isinstance(event.payload, dict) else {"value": event.payload}
+    return ThrownMessage(name=event.event_definition.name, payload=payload, correlation=flat)
+
+
+def _end_element(workflow: Any) -> str | None:
+    last = workflow.last_task
+    return None if last is None else (last.task_spec.bpmn_id or last.task_spec.name)
