@@ -3,7 +3,8 @@
 No entity declarations (XXE, billion laughs), no DTD loading, no network, a size limit, and two
 repairs for files that real modelling tools write: bytes that do not match the declared encoding
 (read as Windows-1252, with a warning) and namespace URIs containing spaces (percent-encoded,
-with a warning). Everything wrong becomes a `Problem`; nothing raises.
+with a warning). Everything wrong becomes a `Problem`; nothing raises. Also how an element is
+named and located in a problem (`label`, `problem`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from engine.runtime.errors import Problem
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _NAMESPACE_WITH_SPACE = re.compile(rb"""(xmlns(?::[\w.-]+)?\s*=\s*)(["'])([^"'<>]*? [^"'<>]*)\2""")
@@ -85,7 +90,7 @@ def _parse(file: str, data: bytes) -> XmlDocument:
 
 def _short(message: str) -> str:
     """Drop lxml's trailing ', line N, column M' (the line is reported separately)."""
-    return re.sub(r",? line \d+, column \d+$", "", message).strip() or "syntax error"
+    return re.sub(r",? line \d+(, column \d+)?$", "", message).strip() or "syntax error"
 
 
 def _is_invalid_namespace_uri(document: XmlDocument) -> bool:
@@ -123,3 +128,42 @@ def _fix_encoding(file: str, data: bytes, warnings: list[Problem]) -> bytes:
     )
     warnings.append(_problem(file, message, line, warning=True))
     return text.encode("utf-8")
+
+
+def local_name(element: etree._Element) -> str:
+    """Return the tag without its namespace (`userTask`)."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def kind_of(element: etree._Element) -> str:
+    """Return the element kind in words: `userTask` -> `User task`."""
+    name = local_name(element)
+    special = {"subProcess": "Sub-process", "adHocSubProcess": "Ad-hoc sub-process"}
+    return special.get(name) or re.sub(r"(?<!^)([A-Z])", r" \1", name).lower().capitalize()
+
+
+def label(element: etree._Element) -> str:
+    """Name an element for a process owner: `User task 'Godkjenn' (approve)`."""
+    element_id, name = element.get("id") or "?", (element.get("name") or "").strip()
+    if name and name != element_id:
+        return f"{kind_of(element)} '{' '.join(name.split())}' ({element_id})"
+    return f"{kind_of(element)} '{element_id}'"
+
+
+def problem(
+    file: str,
+    element: etree._Element,
+    message: str,
+    *,
+    line: int | None = None,
+    warning: bool = False,
+) -> Problem:
+    """Return a problem located at `element` (its id, name and line)."""
+    return Problem(
+        file,
+        element.get("id"),
+        element.get("name"),
+        line or element.sourceline,
+        message,
+        severity="warning" if warning else "error",
+    )
