@@ -1,0 +1,54 @@
+"""create_app(): wiring, blueprints, the OpenAPI document and the error mapping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from api import errors
+from api.routes import core, definitions, instances, tasks
+from engine.services.wiring import Wiring, wire
+from engine.settings import Settings
+
+
+def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -> Flask:
+    """Create the Flask app for the given settings (default: from the environment)."""
+    settings = settings or Settings.from_env()
+    settings.check()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        API_TITLE="saksflyt",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["saksflyt"] = wiring or wire(settings)
+    api = Api(app, spec_kwargs=_spec_kwargs())
+    for module in (core, definitions, instances, tasks):
+        api.register_blueprint(module.bp)
+    _register_web(app)
+    errors.register(app)
+    return app
+
+
+def _spec_kwargs() -> dict[str, Any]:
+    return {
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    }
+
+
+def _register_web(app: Flask) -> None:
+    from web.blueprint import bp as web_bp
+
+    app.register_blueprint(web_bp)

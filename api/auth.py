@@ -1,0 +1,92 @@
+"""Who is calling: bearer tokens for the API, the session cookie for pages (with a CSRF header)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g, request, session
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from engine.services.errors import Forbidden, Unauthenticated
+from engine.store.models import User
+
+F = TypeVar("F", bound=Callable[..., Any])
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="saksflyt-api-token")
+
+
+def issue_token(user: User) -> str:
+    """Return a signed bearer token for the user."""
+    return _serializer().dumps({"u": user.username})
+
+
+def _user_from_token(token: str) -> User:
+    settings = current_app.extensions["saksflyt"].settings
+    try:
+        payload = _serializer().loads(token, max_age=settings.token_ttl_seconds)
+    except SignatureExpired as error:
+        raise Unauthenticated("the token has expired; sign in again") from error
+    except BadSignature as error:
+        raise Unauthenticated("the token is not valid") from error
+    return _load_user(str(payload.get("u")))
+
+
+def _load_user(username: str) -> User:
+    services = current_app.extensions["saksflyt"]
+    with services.new_uow() as uow:
+        user = uow.users.find(username)
+    if user is None or not user.is_active:
+        raise Unauthenticated("the user no longer exists")
+    return user
+
+
+def sign_in_session(user: User) -> str:
+    """Start a browser session for the user; return its CSRF token."""
+    session.clear()
+    session["username"] = user.username
+    session["csrf"] = secrets.token_urlsafe(24)
+    return str(session["csrf"])
+
+
+def current_user() -> User:
+    """Return the authenticated user of this request, or raise Unauthenticated."""
+    if "user" in g:
+        return cast(User, g.user)
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = _user_from_token(header[7:].strip())
+    elif "username" in session:
+        if request.method not in ("GET", "HEAD", "OPTIONS") and (
+            request.headers.get(CSRF_HEADER) != session.get("csrf")
+        ):
+            raise Forbidden("missing or wrong CSRF token")
+        user = _load_user(str(session["username"]))
+    else:
+        raise Unauthenticated("sign in first (Authorization: Bearer <token>)")
+    g.user = user
+    return user
+
+
+def require_roles(*roles: str) -> User:
+    """Return the current user if they hold one of `roles` (or admin), else raise Forbidden."""
+    user = current_user()
+    if "admin" in user.roles or any(role in user.roles for role in roles):
+        return user
+    raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+
+
+def login_required(view: F) -> F:
+    """Authenticate before the view runs."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        current_user()
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)

@@ -1,0 +1,103 @@
+"""The `saksflyt` command: migrate, load demo data, deploy, serve, run the worker."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from engine.runtime.errors import InvalidProcess
+from engine.services import definitions, organisation
+from engine.services.wiring import wire
+from engine.settings import ROOT, Settings
+
+
+def alembic_config(settings: Settings) -> Config:
+    """Return the Alembic configuration bound to the settings' database."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", settings.database_url)
+    return config
+
+
+def upgrade(settings: Settings) -> None:
+    """Migrate the database to the newest revision."""
+    if settings.database_url.startswith("sqlite:///"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(settings), "head")
+
+
+def _deploy(settings: Settings) -> None:
+    wiring = wire(settings)
+    try:
+        result = definitions.deploy_directory(
+            wiring.new_uow(), settings.processes_dir, settings.forms_dir,
+            actor="system:deploy", now=wiring.now())
+    except InvalidProcess as error:
+        for problem in error.problems:
+            print(f"  {problem.file}: {problem.element_id or '-'} line {problem.line or '-'}: {problem.message}",
+                  file=sys.stderr)
+        raise SystemExit(2) from error
+    for d in result.created:
+        print(f"deployed {d.key} v{d.version}")
+    for d in result.unchanged:
+        print(f"unchanged {d.key} v{d.version}")
+
+
+def _demo(settings: Settings) -> None:
+    count = organisation.load_demo(wire(settings).new_uow(), settings.demo_file, settings.demo_password)
+    print(f"demo organisation loaded: {count} users, password: {settings.demo_password}")
+
+
+def _serve(settings: Settings) -> None:
+    from api.app import create_app
+    from engine.deadlines import scheduler
+
+    app = create_app(settings)
+    wiring = app.extensions["saksflyt"]
+    if settings.is_production and organisation.users_with_password(wiring.new_uow(), settings.demo_password):
+        raise SystemExit("refusing to start: users still have the demo password in production")
+    jobs = scheduler.start(wiring) if settings.scheduler_enabled else None
+    try:
+        app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+    finally:
+        if jobs is not None:
+            jobs.shutdown(wait=False)
+
+
+def _worker(settings: Settings) -> None:
+    from engine.deadlines import scheduler
+
+    jobs = scheduler.start(wire(settings))
+    print("worker running; Ctrl-C stops it")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        jobs.shutdown()
+
+
+COMMANDS = {
+    "migrate": upgrade,
+    "deploy": _deploy,
+    "demo": _demo,
+    "serve": _serve,
+    "worker": _worker,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run one subcommand."""
+    parser = argparse.ArgumentParser(prog="saksflyt")
+    parser.add_argument("command", choices=sorted(COMMANDS))
+    args = parser.parse_args(argv)
+    COMMANDS[args.command](Settings.from_env())
+
+
+if __name__ == "__main__":
+    main()

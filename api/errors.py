@@ -1,0 +1,81 @@
+"""The one error mapping: engine, store and service errors to a status and a stable code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from engine.runtime.errors import (
+    EngineError,
+    InvalidProcess,
+    MessageNotCaught,
+    ScriptFailed,
+    StepBudgetExceeded,
+    TaskNotReady,
+)
+from engine.services.errors import BadRequest, FormInvalid, Forbidden, Unauthenticated
+from engine.settings import SettingsError
+from engine.store.errors import Conflict, NotFound
+
+
+def error_body(status: int, code: str, message: str, details: Any = None) -> ResponseReturnValue:
+    """Return the JSON error document."""
+    return jsonify({"error": {"code": code, "message": message, "details": details}}), status
+
+
+def _http(error: HTTPException) -> ResponseReturnValue:
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if error.code == 422 and messages:
+        # webargs nests by location ({"json": {...}}); callers want field -> messages.
+        flat: dict[str, Any] = {}
+        for value in messages.values():
+            flat.update(value if isinstance(value, dict) else {"_body": value})
+        return error_body(422, "validation_failed", "the request has errors", flat)
+    code = (error.name or "error").lower().replace(" ", "_")
+    return error_body(error.code or 500, code, error.description or error.name or "error")
+
+
+def register(app: Flask) -> None:
+    """Install the handlers on the app."""
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(
+        ValidationError,
+        lambda e: error_body(422, "validation_failed", "the request has errors", e.messages),
+    )
+    app.register_error_handler(
+        FormInvalid, lambda e: error_body(422, "validation_failed", "the form has errors", e.errors)
+    )
+    app.register_error_handler(
+        InvalidProcess,
+        lambda e: error_body(422, "invalid_process", str(e), [p.to_dict() for p in e.problems]),
+    )
+    app.register_error_handler(
+        BadRequest, lambda e: error_body(422, "bad_request", str(e), e.details)
+    )
+    app.register_error_handler(
+        TaskNotReady, lambda e: error_body(409, "task_not_ready", str(e))
+    )
+    app.register_error_handler(
+        MessageNotCaught, lambda e: error_body(404, "message_not_caught", str(e))
+    )
+    app.register_error_handler(
+        ScriptFailed,
+        lambda e: error_body(422, "script_failed", str(e), {"element_id": e.element_id, "line": e.line}),
+    )
+    app.register_error_handler(
+        StepBudgetExceeded,
+        lambda e: error_body(422, "step_budget_exceeded", str(e), {"element_id": e.element_id}),
+    )
+    app.register_error_handler(EngineError, lambda e: error_body(422, e.code, str(e)))
+    app.register_error_handler(NotFound, lambda e: error_body(404, "not_found", str(e)))
+    app.register_error_handler(Conflict, lambda e: error_body(409, e.code, str(e)))
+    app.register_error_handler(Forbidden, lambda e: error_body(403, "forbidden", str(e)))
+    app.register_error_handler(
+        Unauthenticated, lambda e: error_body(401, "unauthenticated", str(e))
+    )
+    app.register_error_handler(SettingsError, lambda e: error_body(500, "configuration", str(e)))

@@ -1,0 +1,54 @@
+"""Sign-in, the caller, users and health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from api.auth import current_user, issue_token, require_roles
+from api.schemas import HealthSchema, LoginSchema, TokenSchema, UserSchema
+from engine.services import organisation
+
+bp = Blueprint("core", __name__, url_prefix="/api/v1", description="Sign-in, users, health")
+
+
+def services() -> Any:
+    """Return the app's wiring (settings, new_uow, clock)."""
+    return current_app.extensions["saksflyt"]
+
+
+@bp.post("/auth/token")
+@bp.arguments(LoginSchema)
+@bp.response(200, TokenSchema)
+def token(body: dict[str, str]) -> dict[str, Any]:
+    """Exchange username and password for a bearer token."""
+    user = organisation.authenticate(services().new_uow(), body["username"], body["password"])
+    return {"access_token": issue_token(user), "token_type": "Bearer",
+            "expires_in": services().settings.token_ttl_seconds}
+
+
+@bp.get("/me")
+@bp.response(200, UserSchema)
+def me() -> Any:
+    """Return the signed-in user."""
+    return current_user()
+
+
+@bp.get("/users")
+@bp.response(200, UserSchema(many=True))
+def users() -> Any:
+    """List users with roles, municipality, unit and leader (admin)."""
+    require_roles("admin")
+    return organisation.list_users(services().new_uow())
+
+
+@bp.get("/health")
+@bp.response(200, HealthSchema)
+def health() -> dict[str, str]:
+    """Tell whether the service and its database answer."""
+    with services().new_uow() as uow:
+        uow.session.execute(text("SELECT 1"))
+    return {"status": "ok", "database": "ok", "version": "0.1.0"}

@@ -1,0 +1,88 @@
+"""Process definitions: list, deploy, read, download, start."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from api.auth import current_user, require_roles
+from api.routes.core import services
+from api.schemas import (
+    DefinitionListArgs,
+    DefinitionSchema,
+    DeployResultSchema,
+    InstanceSchema,
+    StartSchema,
+)
+from engine.runtime.errors import InvalidProcess, Problem
+from engine.services import definitions, inbox, instances
+
+bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
+               description="Deploy and start processes")
+
+
+@bp.get("")
+@bp.arguments(DefinitionListArgs, location="query")
+@bp.response(200, DefinitionSchema(many=True))
+def list_definitions(args: dict[str, Any]) -> Any:
+    """List the latest version of every process (`all=true`: every version)."""
+    current_user()
+    with services().new_uow() as uow:
+        return uow.definitions.list(all_versions=args["all"])
+
+
+@bp.post("")
+@bp.response(201, DeployResultSchema)
+def deploy() -> Any:
+    """Deploy BPMN, DMN and form files (multipart field `files`)."""
+    user = require_roles("process_owner")
+    uploads = request.files.getlist("files")
+    if not uploads:
+        raise InvalidProcess([Problem(None, None, None, None, "send one or more files in the multipart field 'files'")])
+    limit = services().settings.max_upload_bytes
+    files: dict[str, bytes] = {}
+    for upload in uploads:
+        content = upload.read(limit + 1)
+        name = upload.filename or "unnamed"
+        if len(content) > limit:
+            raise InvalidProcess([Problem(name, None, None, None, f"the file is larger than {limit} bytes")])
+        files[name] = content
+    result = definitions.deploy(services().new_uow(), files, actor=user.username, now=services().now())
+    return {"deployment_id": result.deployment_id, "created": result.created,
+            "unchanged": result.unchanged, "warnings": [w.to_dict() for w in result.warnings]}
+
+
+@bp.get("/<string:key>")
+@bp.response(200, DefinitionSchema)
+def get_definition(key: str) -> Any:
+    """Return the latest version of a process."""
+    current_user()
+    with services().new_uow() as uow:
+        return uow.definitions.latest(key)
+
+
+@bp.get("/<string:key>/versions/<int:version>/xml")
+def definition_xml(key: str, version: int) -> Response:
+    """Download the BPMN file of one version."""
+    current_user()
+    with services().new_uow() as uow:
+        definition = uow.definitions.version(key, version)
+        files = {f.name: f.content for f in uow.definitions.files(definition.deployment_id)}
+    return Response(files[definition.file_name], mimetype="application/xml")
+
+
+@bp.post("/<string:key>/start")
+@bp.arguments(StartSchema)
+@bp.response(201, InstanceSchema)
+def start(body: dict[str, Any], key: str) -> Any:
+    """Start the latest version of a process with data and an optional business key."""
+    user = current_user()
+    wiring = services()
+    instance = instances.start_instance(
+        wiring.new_uow(), key, body["data"], actor=user, now=wiring.now(),
+        business_key=body["business_key"], step_budget=wiring.settings.step_budget,
+    )
+    with wiring.new_uow() as uow:
+        return inbox.instance_view(uow, instance, wiring.now())

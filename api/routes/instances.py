@@ -1,0 +1,70 @@
+"""Process instances, their history, and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask_smorest import Blueprint
+
+from api.auth import current_user
+from api.routes.core import services
+from api.schemas import (
+    HistorySchema,
+    InstanceListArgs,
+    InstancePageSchema,
+    InstanceSchema,
+    MessageResultSchema,
+    MessageSchema,
+)
+from engine.services import inbox, instances
+from engine.services.errors import Forbidden
+
+bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Instances and messages")
+
+
+@bp.get("/process-instances")
+@bp.arguments(InstanceListArgs, location="query")
+@bp.response(200, InstancePageSchema)
+def list_instances(args: dict[str, Any]) -> Any:
+    """List instances (filters key, state, business_key, started_by; paging)."""
+    user = current_user()
+    if not {"admin", "auditor", "process_owner"} & set(user.roles):
+        args["started_by"] = user.username
+    limit, offset = args.pop("limit"), args.pop("offset")
+    with services().new_uow() as uow:
+        rows, total = uow.instances.list(**args, limit=limit, offset=offset)
+        items = [inbox.instance_view(uow, row, services().now()) for row in rows]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@bp.get("/process-instances/<uuid:instance_id>")
+@bp.response(200, InstanceSchema)
+def get_instance(instance_id: UUID) -> Any:
+    """Return one instance with its data and open tasks."""
+    user = current_user()
+    with services().new_uow() as uow:
+        instance = uow.instances.get(instance_id)
+        if not inbox.may_read_instance(instance, user, uow):
+            raise Forbidden("you may not read this instance")
+        return inbox.instance_view(uow, instance, services().now())
+
+
+@bp.get("/process-instances/<uuid:instance_id>/history")
+@bp.response(200, HistorySchema)
+def instance_history(instance_id: UUID) -> Any:
+    """Return the instance's history events, in order, with the chain check."""
+    return inbox.instance_history(services().new_uow(), instance_id, current_user())
+
+
+@bp.post("/messages")
+@bp.arguments(MessageSchema)
+@bp.response(200, MessageResultSchema)
+def message(body: dict[str, Any]) -> Any:
+    """Deliver a message to the instance that waits for it with that correlation."""
+    user = current_user()
+    reached = instances.deliver_message(
+        services().new_uow(), body["name"], body["correlation"], body["data"],
+        actor=user, now=services().now(),
+    )
+    return {"delivered_to": [i.id for i in reached]}

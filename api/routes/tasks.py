@@ -1,0 +1,66 @@
+"""The task inbox: list, read with form, claim, unclaim, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import request
+from flask_smorest import Blueprint
+
+from api.auth import current_user
+from api.routes.core import services
+from api.schemas import CompleteSchema, TaskDetailSchema, TaskListArgs, TaskPageSchema
+from engine.services import inbox, instances
+
+bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Task inbox")
+
+
+def _locale() -> str:
+    return request.accept_languages.best_match(["nb", "en"], default="nb") or "nb"
+
+
+@bp.get("")
+@bp.arguments(TaskListArgs, location="query")
+@bp.response(200, TaskPageSchema)
+def list_tasks(args: dict[str, Any]) -> Any:
+    """List tasks: mine, group (offered to my roles), completed, or all (admin)."""
+    return inbox.list_tasks(services().new_uow(), current_user(), args["scope"],
+                            now=services().now(), limit=args["limit"], offset=args["offset"],
+                            state=args.get("state"))
+
+
+@bp.get("/<uuid:task_id>")
+@bp.response(200, TaskDetailSchema)
+def get_task(task_id: UUID) -> Any:
+    """Return a task with its form (JSON Schema, UI schema) and current data."""
+    return inbox.task_detail(services().new_uow(), task_id, current_user(), now=services().now())
+
+
+@bp.post("/<uuid:task_id>/claim")
+@bp.response(200, TaskDetailSchema)
+def claim(task_id: UUID) -> Any:
+    """Claim an open task."""
+    user = current_user()
+    instances.claim_task(services().new_uow(), task_id, actor=user, now=services().now())
+    return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())
+
+
+@bp.post("/<uuid:task_id>/unclaim")
+@bp.response(200, TaskDetailSchema)
+def unclaim(task_id: UUID) -> Any:
+    """Give a claimed task back to the group."""
+    user = current_user()
+    instances.unclaim_task(services().new_uow(), task_id, actor=user, now=services().now())
+    return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())
+
+
+@bp.post("/<uuid:task_id>/complete")
+@bp.arguments(CompleteSchema)
+@bp.response(200, TaskDetailSchema)
+def complete(body: dict[str, Any], task_id: UUID) -> Any:
+    """Complete a task with form data; 422 with field messages, 409 if already completed."""
+    user = current_user()
+    instances.complete_task(services().new_uow(), task_id, body["data"], actor=user,
+                            now=services().now(), locale=_locale())
+    return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())

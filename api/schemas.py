@@ -1,0 +1,179 @@
+"""Marshmallow schemas: request bodies are strict (unknown fields refused), responses dump models."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class LoginSchema(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+
+
+class TokenSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+
+
+class UserSchema(Schema):
+    username = fields.String()
+    full_name = fields.String()
+    email = fields.String()
+    roles = fields.List(fields.String())
+    municipality_id = fields.String(allow_none=True)
+    unit_id = fields.String(allow_none=True)
+    leader_username = fields.String(allow_none=True)
+    locale = fields.String()
+
+
+class DefinitionSchema(Schema):
+    id = fields.UUID()
+    key = fields.String()
+    version = fields.Integer()
+    name = fields.String(allow_none=True)
+    file_name = fields.String()
+    is_executable = fields.Boolean()
+    runnable = fields.Boolean()
+    problems = fields.List(fields.String())
+    deployed_by = fields.String()
+    deployed_at = fields.DateTime()
+    deployment_id = fields.UUID()
+
+
+class DefinitionListArgs(Strict):
+    all = fields.Boolean(load_default=False)
+
+
+class DeployResultSchema(Schema):
+    deployment_id = fields.UUID()
+    created = fields.List(fields.Nested(DefinitionSchema))
+    unchanged = fields.List(fields.Nested(DefinitionSchema))
+    warnings = fields.List(fields.Dict())
+
+
+class StartSchema(Strict):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class TaskSummarySchema(Schema):
+    id = fields.UUID()
+    instance_id = fields.UUID()
+    process_key = fields.String()
+    business_key = fields.String(allow_none=True)
+    element_id = fields.String()
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    candidate_roles = fields.List(fields.String())
+    candidate_users = fields.List(fields.String())
+    municipality_id = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    state = fields.String()
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    is_overdue = fields.Boolean()
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+
+
+class TaskDetailSchema(TaskSummarySchema):
+    instructions = fields.String(allow_none=True)
+    form = fields.Dict(allow_none=True)
+    data = fields.Dict()
+    may_work = fields.Boolean()
+
+
+class InstanceSchema(Schema):
+    id = fields.UUID()
+    key = fields.String()
+    version = fields.Integer()
+    state = fields.String()
+    business_key = fields.String(allow_none=True)
+    started_by = fields.String(allow_none=True)
+    data = fields.Dict()
+    open_tasks = fields.List(fields.Nested(TaskSummarySchema))
+    created_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class PageArgs(Strict):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class InstanceListArgs(PageArgs):
+    key = fields.String()
+    state = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error"]))
+    business_key = fields.String()
+    started_by = fields.String()
+
+
+class InstancePageSchema(Schema):
+    items = fields.List(fields.Nested(InstanceSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class TaskListArgs(PageArgs):
+    scope = fields.String(
+        load_default="mine", validate=validate.OneOf(["mine", "group", "completed", "all"])
+    )
+    state = fields.String(validate=validate.OneOf(["open", "completed", "cancelled"]))
+
+
+class TaskPageSchema(Schema):
+    items = fields.List(fields.Nested(TaskSummarySchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class CompleteSchema(Strict):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class MessageSchema(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    correlation = fields.Dict(keys=fields.String(), load_default=dict)
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class MessageResultSchema(Schema):
+    delivered_to = fields.List(fields.UUID())
+
+
+class HistoryEventSchema(Schema):
+    seq = fields.Integer()
+    type = fields.String()
+    actor = fields.String()
+    at = fields.DateTime()
+    element_id = fields.String(allow_none=True)
+    element_name = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    definition_key = fields.String(allow_none=True)
+    definition_version = fields.Integer(allow_none=True)
+    data = fields.Raw(allow_none=True)
+    delta = fields.Raw(allow_none=True)
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class HistorySchema(Schema):
+    instance_id = fields.UUID()
+    events = fields.List(fields.Nested(HistoryEventSchema))
+    chain_valid = fields.Boolean()
+    first_broken_seq = fields.Integer(allow_none=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    database = fields.String()
+    version = fields.String()

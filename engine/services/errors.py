@@ -1,0 +1,48 @@
+"""Errors of the use cases (the API maps each to a status and a stable code).
+
+    ServiceError
+    ├── Forbidden        the actor lacks the right (403)
+    ├── FormInvalid      field -> [messages] (422)
+    ├── BadRequest       a clear message about the input (422)
+    └── Unauthenticated  wrong username or password (401)
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of the services' own errors."""
+
+    code = "service_error"
+
+
+class Forbidden(ServiceError):
+    """The actor may not do this."""
+
+    code = "forbidden"
+
+
+class Unauthenticated(ServiceError):
+    """The credentials are wrong."""
+
+    code = "unauthenticated"
+
+
+class BadRequest(ServiceError):
+    """The input is well-formed but not acceptable."""
+
+    code = "bad_request"
+
+    def __init__(self, message: str, details: object = None) -> None:
+        self.details = details
+        super().__init__(message)
+
+
+class FormInvalid(ServiceError):
+    """Submitted form data fails its JSON Schema; details map field paths to messages."""
+
+    code = "validation_failed"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("the form has errors")

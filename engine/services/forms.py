@@ -1,0 +1,101 @@
+"""Validate submitted form data against the task's JSON Schema, with nb/en field messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from engine.services.errors import FormInvalid
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "nb": {
+        "required": "Feltet må fylles ut.",
+        "type": "Verdien har feil type (forventet {expected}).",
+        "format": "Verdien er ikke en gyldig {format}.",
+        "minLength": "Må ha minst {limit} tegn.",
+        "maxLength": "Kan ha høyst {limit} tegn.",
+        "minimum": "Må være minst {limit}.",
+        "maximum": "Kan være høyst {limit}.",
+        "exclusiveMinimum": "Må være større enn {limit}.",
+        "exclusiveMaximum": "Må være mindre enn {limit}.",
+        "minItems": "Må ha minst {limit} element(er).",
+        "maxItems": "Kan ha høyst {limit} element(er).",
+        "enum": "Velg en av de tillatte verdiene.",
+        "const": "Verdien er ikke tillatt.",
+        "pattern": "Verdien har feil form.",
+        "additionalProperties": "Ukjent felt: {extra}.",
+        "other": "Ugyldig verdi.",
+    },
+    "en": {
+        "required": "This field is required.",
+        "type": "The value has the wrong type (expected {expected}).",
+        "format": "The value is not a valid {format}.",
+        "minLength": "Must have at least {limit} characters.",
+        "maxLength": "Can have at most {limit} characters.",
+        "minimum": "Must be at least {limit}.",
+        "maximum": "Can be at most {limit}.",
+        "exclusiveMinimum": "Must be greater than {limit}.",
+        "exclusiveMaximum": "Must be less than {limit}.",
+        "minItems": "Must have at least {limit} item(s).",
+        "maxItems": "Can have at most {limit} item(s).",
+        "enum": "Choose one of the allowed values.",
+        "const": "The value is not allowed.",
+        "pattern": "The value has the wrong form.",
+        "additionalProperties": "Unknown field: {extra}.",
+        "other": "Invalid value.",
+    },
+}
+
+FORMAT_NAMES = {"nb": {"date": "dato", "email": "e-postadresse", "date-time": "tidspunkt"}}
+
+
+@lru_cache(maxsize=256)
+def _validator(schema_text: str) -> Draft202012Validator:
+    schema = json.loads(schema_text)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def load_schema(content: bytes) -> dict[str, Any]:
+    """Parse a form file."""
+    return json.loads(content)  # type: ignore[no-any-return]
+
+
+def validate(schema_content: bytes, data: Mapping[str, Any], locale: str = "nb") -> None:
+    """Raise FormInvalid with messages per field path if `data` does not satisfy the schema."""
+    validator = _validator(schema_content.decode())
+    errors: dict[str, list[str]] = {}
+    for error in sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.path)):
+        for path in _paths(error):
+            errors.setdefault(path, []).append(_message(error, locale))
+    if errors:
+        raise FormInvalid(errors)
+
+
+def _paths(error: ValidationError) -> list[str]:
+    base = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if name not in (error.instance or {})]
+        return [f"{base}.{m}" if base else m for m in missing] or [base or "_form"]
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        return [f"{base}.{e}" if base else e for e in extra] or [base or "_form"]
+    return [base or "_form"]
+
+
+def _message(error: ValidationError, locale: str) -> str:
+    catalogue = MESSAGES.get(locale, MESSAGES["nb"])
+    kind = str(error.validator)
+    template = catalogue.get(kind, catalogue["other"])
+    format_name = str(error.validator_value)
+    return template.format(
+        expected=error.validator_value,
+        format=FORMAT_NAMES.get(locale, {}).get(format_name, format_name),
+        limit=error.validator_value,
+        extra="",
+    ).replace("Ukjent felt: .", "Ukjent felt.").replace("Unknown field: .", "Unknown field.")

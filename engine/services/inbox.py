@@ -1,0 +1,100 @@
+"""Read side of tasks and instances: inbox pages, one task with its form, instance views."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from engine.services import definitions, history
+from engine.services.errors import Forbidden
+from engine.services.instances import may_work
+from engine.store.models import HumanTask, ProcessInstance, User
+from engine.store.repositories import Tasks
+from engine.store.uow import UnitOfWork
+
+
+def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
+    """Return the API's summary of a task."""
+    view = {column: getattr(task, column) for column in (
+        "id", "instance_id", "process_key", "business_key", "element_id", "name", "lane",
+        "candidate_roles", "candidate_users", "municipality_id", "assignee", "state",
+        "created_at", "due_at", "completed_at", "completed_by")}
+    view["is_overdue"] = bool(task.state == "open" and task.due_at and task.due_at < now)
+    return view
+
+
+def list_tasks(
+    uow: UnitOfWork, user: User, scope: str, *, now: datetime, limit: int, offset: int,
+    state: str | None = None,
+) -> dict[str, Any]:
+    """Return one page of the user's tasks for a scope: mine, group, completed or all."""
+    if scope == "all" and not {"admin", "auditor"} & set(user.roles):
+        raise Forbidden("only admins and auditors can list all tasks")
+    query = {
+        "mine": lambda: Tasks.mine(user.username),
+        "group": lambda: Tasks.group(user.username, user.roles, user.municipality_id),
+        "completed": lambda: Tasks.completed_by(user.username),
+        "all": lambda: Tasks.all_tasks(state),
+    }[scope]()
+    with uow:
+        rows, total = uow.tasks.page(query, limit, offset)
+        items = [task_view(t, now) for t in rows]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) -> dict[str, Any]:
+    """Return a task with its form (JSON Schema, UI schema) and the data it shows."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        instance = uow.instances.get(task.instance_id)
+        allowed = may_work(task, user) or task.completed_by == user.username
+        if not allowed and not {"admin", "auditor"} & set(user.roles):
+            raise Forbidden("this task is not offered to you")
+        built = definitions.built(uow, uow.definitions.get(instance.definition_id))
+    view = task_view(task, now)
+    view["instructions"] = task.instructions
+    view["data"] = {**(instance.data or {}), **(task.draft or {})}
+    view["may_work"] = task.state == "open" and may_work(task, user)
+    view["form"] = {
+        "schema": _form(built.forms, task.form_schema),
+        "ui_schema": _form(built.forms, task.form_uischema),
+    } if task.form_schema else None
+    return view
+
+
+def _form(forms: dict[str, bytes], name: str | None) -> dict[str, Any] | None:
+    if not name or name not in forms:
+        return None
+    return json.loads(forms[name])  # type: ignore[no-any-return]
+
+
+def instance_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> dict[str, Any]:
+    """Return the API's view of an instance with its open tasks."""
+    view = {column: getattr(instance, column) for column in (
+        "id", "key", "version", "state", "business_key", "started_by", "data", "created_at",
+        "ended_at", "error")}
+    view["open_tasks"] = [task_view(t, now) for t in uow.tasks.open_for_instance(instance.id)]
+    return view
+
+
+def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
+    """Tell whether the user may see the instance (starter, participant, admin, auditor)."""
+    if {"admin", "auditor", "process_owner"} & set(user.roles) or instance.started_by == user.username:
+        return True
+    return any(may_work(t, user) for t in uow.tasks.open_for_instance(instance.id)) or any(
+        e.actor == user.username for e in uow.history.of_instance(instance.id)
+    )
+
+
+def instance_history(uow: UnitOfWork, instance_id: UUID, user: User) -> dict[str, Any]:
+    """Return an instance's events and whether its hash chain verifies."""
+    with uow:
+        instance = uow.instances.get(instance_id)
+        if not may_read_instance(instance, user, uow):
+            raise Forbidden("you may not read this instance")
+        events = list(uow.history.of_instance(instance_id))
+    broken = history.verify(events)
+    return {"instance_id": instance_id, "events": events, "chain_valid": broken is None,
+            "first_broken_seq": broken}

@@ -1,0 +1,206 @@
+"""Start instances, complete and claim tasks, deliver messages: load → runtime → save."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from engine.runtime import instances as runtime
+from engine.runtime.errors import MessageNotCaught
+from engine.runtime.model import ThrownMessage
+from engine.services import definitions, forms, history, steps
+from engine.services.errors import BadRequest, Forbidden
+from engine.store.errors import Conflict
+from engine.store.models import HumanTask, ProcessInstance, User
+from engine.store.uow import UnitOfWork
+
+MAX_MESSAGE_HOPS = 50
+
+
+def start_instance(
+    uow: UnitOfWork,
+    key: str,
+    data: Mapping[str, Any],
+    *,
+    actor: User,
+    now: datetime,
+    business_key: str | None = None,
+    step_budget: int = runtime.DEFAULT_STEP_BUDGET,
+) -> ProcessInstance:
+    """Start the latest version of a process with data, as `actor`."""
+    with uow:
+        instance = start_in(uow, key, data, actor=actor, now=now, business_key=business_key,
+                            step_budget=step_budget)
+        uow.commit()
+    return instance
+
+
+def start_in(
+    uow: UnitOfWork,
+    key: str,
+    data: Mapping[str, Any],
+    *,
+    actor: User,
+    now: datetime,
+    business_key: str | None = None,
+    step_budget: int = runtime.DEFAULT_STEP_BUDGET,
+) -> ProcessInstance:
+    """Start an instance inside an open unit of work (no commit)."""
+    definition = uow.definitions.latest(key)
+    if not definition.runnable:
+        reason = "; ".join(definition.problems) or "it is not executable"
+        raise BadRequest(f"process '{key}' cannot be started: {reason}")
+    built = definitions.built(uow, definition)
+    instance_id = uuid4()
+    start_data = {**data, "instance_id": str(instance_id), "started_by": actor.username,
+                  "business_key": business_key}
+    outcome = runtime.start(built, start_data, now=now, step_budget=step_budget)
+    instance = ProcessInstance(
+        id=instance_id, definition_id=definition.id, key=definition.key,
+        version=definition.version, state=outcome.state, business_key=business_key,
+        started_by=actor.username, data={}, snapshot={}, created_at=now, updated_at=now,
+        history_seq=0, history_head="",
+    )
+    uow.instances.add(instance)
+    uow.flush()
+    steps.record(uow, instance, "instance_started", actor.username, now, data=dict(start_data))
+    steps.apply(uow, instance, built, outcome, actor=actor.username, now=now)
+    route_messages(uow, outcome.thrown, actor=actor.username, now=now, hops=0)
+    return instance
+
+
+def complete_task(
+    uow: UnitOfWork,
+    task_id: UUID,
+    data: Mapping[str, Any],
+    *,
+    actor: User,
+    now: datetime,
+    locale: str = "nb",
+) -> ProcessInstance:
+    """Validate the form data, complete the task and run the instance on."""
+    with uow:
+        instance, task = _locked_task(uow, task_id)
+        _ensure_may_work(task, actor)
+        built = definitions.built(uow, uow.definitions.get(instance.definition_id))
+        if task.form_schema:
+            forms.validate(built.forms[task.form_schema], data, locale)
+        outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
+        before = dict(instance.data or {})
+        task.state, task.completed_at, task.completed_by = "completed", now, actor.username
+        task.assignee = task.assignee or actor.username
+        uow.tasks.drop_candidates([task.id])
+        steps.record(uow, instance, "task_completed", actor.username, now,
+                     element_id=task.element_id, element_name=task.name, task_id=str(task.id),
+                     data=dict(data), delta=history.data_delta(before, outcome.data) or None)
+        steps.apply(uow, instance, built, outcome, actor=actor.username, now=now, skip_first=True)
+        route_messages(uow, outcome.thrown, actor=actor.username, now=now, hops=0)
+        uow.commit()
+    return instance
+
+
+def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) -> HumanTask:
+    """Take an open task as your own; someone else's claim is a conflict."""
+    with uow:
+        instance, task = _locked_task(uow, task_id)
+        if task.assignee and task.assignee != actor.username:
+            raise Conflict("task_already_claimed", f"the task is already claimed by {task.assignee}")
+        _ensure_may_work(task, actor)
+        task.assignee = actor.username
+        steps.record(uow, instance, "task_claimed", actor.username, now, element_id=task.element_id,
+                     element_name=task.name, task_id=str(task.id))
+        uow.commit()
+    return task
+
+
+def unclaim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) -> HumanTask:
+    """Give a claimed task back to its group."""
+    with uow:
+        instance, task = _locked_task(uow, task_id)
+        if task.assignee != actor.username and "admin" not in actor.roles:
+            raise Forbidden("only the assignee (or an admin) can unclaim the task")
+        task.assignee = None
+        steps.record(uow, instance, "task_unclaimed", actor.username, now,
+                     element_id=task.element_id, element_name=task.name, task_id=str(task.id))
+        uow.commit()
+    return task
+
+
+def deliver_message(
+    uow: UnitOfWork,
+    name: str,
+    correlation: Mapping[str, Any],
+    data: Mapping[str, Any],
+    *,
+    actor: User,
+    now: datetime,
+) -> list[ProcessInstance]:
+    """Deliver a message from outside to the instances waiting for it with that correlation."""
+    with uow:
+        message = ThrownMessage(name=name, payload={**correlation, **data}, correlation=dict(correlation))
+        reached = route_messages(uow, [message], actor=actor.username, now=now, hops=0)
+        if not reached:
+            raise MessageNotCaught(name)
+        uow.commit()
+    return reached
+
+
+def route_messages(
+    uow: UnitOfWork, messages: list[ThrownMessage], *, actor: str, now: datetime, hops: int
+) -> list[ProcessInstance]:
+    """Deliver thrown messages to matching waiting instances, in the same transaction."""
+    reached: list[ProcessInstance] = []
+    if hops > MAX_MESSAGE_HOPS:
+        raise BadRequest("messages bounced between instances more than 50 times")
+    for message in messages:
+        for subscription in uow.waits.subscriptions(message.name):
+            if not _correlates(subscription.correlation, message.correlation):
+                continue
+            instance = uow.instances.get(subscription.instance_id, lock=True)
+            built = definitions.built(uow, uow.definitions.get(instance.definition_id))
+            outcome = runtime.deliver_message(built, instance.snapshot, message.name,
+                                              message.payload, now=now)
+            steps.record(uow, instance, "message_received", actor, now,
+                         element_id=subscription.element_id, data={"name": message.name,
+                                                                   "payload": message.payload})
+            steps.apply(uow, instance, built, outcome, actor=actor, now=now)
+            uow.flush()
+            reached.append(instance)
+            route_messages(uow, outcome.thrown, actor=actor, now=now, hops=hops + 1)
+            break
+    return reached
+
+
+def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
+    shared = [k for k in given if k in expected and expected[k] is not None]
+    if not shared and any(v is not None for v in expected.values()):
+        return False
+    return all(str(expected[k]) == str(given[k]) for k in shared)
+
+
+def _locked_task(uow: UnitOfWork, task_id: UUID) -> tuple[ProcessInstance, HumanTask]:
+    task = uow.tasks.get(task_id)
+    instance = uow.instances.get(task.instance_id, lock=True)
+    uow.session.refresh(task)
+    if task.state != "open":
+        raise Conflict("task_already_completed", f"the task is already {task.state}")
+    return instance, task
+
+
+def may_work(task: HumanTask, user: User) -> bool:
+    """Tell whether the user may claim or complete the task."""
+    if "admin" in user.roles:
+        return True
+    if task.assignee:
+        return task.assignee == user.username
+    if task.candidate_users:
+        return user.username in task.candidate_users
+    in_role = any(role in user.roles for role in task.candidate_roles)
+    return in_role and (task.municipality_id in (None, user.municipality_id))
+
+
+def _ensure_may_work(task: HumanTask, user: User) -> None:
+    if not may_work(task, user):
+        raise Forbidden("you are not among the people this task is offered to")

@@ -1,0 +1,90 @@
+"""Users, municipalities and units: the demo organisation, passwords and sign-in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from engine.services.errors import BadRequest, Unauthenticated
+from engine.services.roles import ROLES
+from engine.store.models import Municipality, Unit, User
+from engine.store.uow import UnitOfWork
+
+# Light parameters: sign-in stays fast on a 2-core machine while still salted and memory-hard.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def hash_password(password: str) -> str:
+    """Return a salted argon2id hash."""
+    return _hasher.hash(password)
+
+
+def authenticate(uow: UnitOfWork, username: str, password: str) -> User:
+    """Return the user whose password matches, or raise Unauthenticated."""
+    with uow:
+        user = uow.users.find(username)
+    try:
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError) as error:
+        raise Unauthenticated("wrong username or password") from error
+    if user is None or not user.is_active:
+        raise Unauthenticated("wrong username or password")
+    return user
+
+
+def load_demo(uow: UnitOfWork, path: Path, password: str) -> int:
+    """Load (or refresh) the demo organisation from YAML; return the number of users."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    password_hash = hash_password(password)
+    with uow:
+        for row in document["municipalities"]:
+            uow.session.merge(Municipality(**row))
+        uow.flush()
+        for row in document["units"]:
+            uow.session.merge(Unit(id=row["id"], municipality_id=row["municipality"], name=row["name"]))
+        uow.flush()
+        for row in document["users"]:
+            _upsert_user(uow, row, password_hash)
+        uow.commit()
+    return len(document["users"])
+
+
+def _upsert_user(uow: UnitOfWork, row: dict[str, Any], password_hash: str) -> None:
+    unknown = set(row.get("roles", [])) - ROLES
+    if unknown:
+        raise BadRequest(f"unknown roles for {row['username']}: {sorted(unknown)}")
+    user = uow.users.find(row["username"]) or User(username=row["username"])
+    user.full_name = row["full_name"]
+    user.email = row["email"]
+    user.roles = list(row.get("roles", []))
+    user.municipality_id = row.get("municipality")
+    user.unit_id = row.get("unit")
+    user.leader_username = row.get("leader")
+    user.password_hash = password_hash
+    uow.users.add(user)
+
+
+def users_with_password(uow: UnitOfWork, password: str) -> Sequence[str]:
+    """Return the usernames whose password is `password` (production start-up check)."""
+    found = []
+    with uow:
+        users = uow.users.list()
+    for user in users:
+        try:
+            if user.password_hash and _hasher.verify(user.password_hash, password):
+                found.append(user.username)
+        except (VerificationError, InvalidHashError):
+            continue
+    return found
+
+
+def list_users(uow: UnitOfWork) -> Sequence[User]:
+    """Return every user."""
+    with uow:
+        return uow.users.list()

@@ -1,0 +1,151 @@
+"""Save what one engine step produced: instance, history, tasks, timers, subscriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
+from engine.services import history
+from engine.services.definitions import Built
+from engine.store.models import HumanTask, MessageSubscription, ProcessInstance, TaskCandidate, Timer
+from engine.store.uow import UnitOfWork
+
+# Spec names SpiffWorkflow adds around every process; they are not the modeller's elements.
+_INTERNAL_SPECS = {"Start", "End", "Root", "BpmnStartTask", "SimpleBpmnTask", "_EndJoin"}
+
+
+def record(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    event_type: str,
+    actor: str,
+    at: datetime,
+    **fields: Any,
+) -> None:
+    """Append an event to the instance's chain and move its head."""
+    event = history.append(
+        uow,
+        stream=str(instance.id),
+        instance_id=instance.id,
+        type=event_type,
+        actor=actor,
+        at=at,
+        head=(instance.history_seq, instance.history_head or history.GENESIS),
+        definition_key=instance.key,
+        definition_version=instance.version,
+        **fields,
+    )
+    instance.history_seq, instance.history_head = event.seq, event.hash
+
+
+def apply(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    built: Built,
+    outcome: Outcome,
+    *,
+    actor: str,
+    now: datetime,
+    skip_first: bool = False,
+) -> None:
+    """Store an outcome: snapshot, data, history of the step, and every projection."""
+    before = instance.data or {}
+    instance.snapshot = outcome.snapshot
+    instance.data = outcome.data
+    instance.state = outcome.state
+    instance.updated_at = now
+    for event in outcome.events[1 if skip_first else 0 :]:
+        if event.element_type in _INTERNAL_SPECS or event.element_id in _INTERNAL_SPECS:
+            continue
+        record(uow, instance, "element_completed", actor, now, element_id=event.element_id,
+               element_name=event.element_name, task_id=event.task_id,
+               data={"type": event.element_type})
+    _sync_tasks(uow, instance, built, outcome.ready_tasks, actor, now)
+    _sync_timers(uow, instance, outcome, now)
+    _sync_subscriptions(uow, instance, outcome)
+    delta = history.data_delta(before, outcome.data)
+    if outcome.state != RUNNING and instance.ended_at is None:
+        instance.ended_at = now
+        kind = "instance_completed" if outcome.state == COMPLETED else "instance_cancelled"
+        record(uow, instance, kind, actor, now, element_id=outcome.end_element, delta=delta or None)
+
+
+def _sync_tasks(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    built: Built,
+    ready: list[ReadyTask],
+    actor: str,
+    now: datetime,
+) -> None:
+    open_tasks = {t.id: t for t in uow.tasks.open_for_instance(instance.id)}
+    ready_ids = {UUID(t.id) for t in ready}
+    gone = [task_id for task_id in open_tasks if task_id not in ready_ids]
+    uow.tasks.close(gone, "cancelled", now)
+    for task_id in gone:
+        task = open_tasks[task_id]
+        record(uow, instance, "task_cancelled", actor, now, element_id=task.element_id,
+               element_name=task.name, task_id=str(task_id))
+    for item in ready:
+        if UUID(item.id) not in open_tasks:
+            _open_task(uow, instance, built, item, actor, now)
+
+
+def _open_task(
+    uow: UnitOfWork, instance: ProcessInstance, built: Built, item: ReadyTask, actor: str, now: datetime
+) -> None:
+    role = built.lane_roles.get(item.lane or "")
+    users = list(item.candidate_users)
+    if not users and role is None:
+        users = [instance.started_by] if instance.started_by else []
+    task = HumanTask(
+        id=UUID(item.id), instance_id=instance.id, process_key=instance.key,
+        business_key=instance.business_key, element_id=item.element_id, name=item.name,
+        lane=item.lane, candidate_roles=[role] if role and not users else [],
+        candidate_users=users, municipality_id=item.candidate_municipality, state="open",
+        form_schema=item.form_schema, form_uischema=item.form_uischema,
+        instructions=item.instructions, created_at=now, due_at=item.due_at,
+    )
+    uow.tasks.add(task)
+    uow.flush()
+    rows = [TaskCandidate(task_id=task.id, kind="user", value=u, created_at=now) for u in users]
+    if not users and role:
+        rows.append(TaskCandidate(task_id=task.id, kind="role", value=role,
+                                  municipality_id=item.candidate_municipality, created_at=now))
+    uow.tasks.add_candidates(task, rows)
+    record(uow, instance, "task_ready", actor, now, element_id=item.element_id,
+           element_name=item.name, task_id=item.id,
+           data={"candidate_roles": task.candidate_roles, "candidate_users": users,
+                 "municipality_id": item.candidate_municipality,
+                 "due_at": item.due_at.isoformat() if item.due_at else None})
+
+
+def _sync_timers(uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome, now: datetime) -> None:
+    waiting = {t.task_id: t for t in uow.waits.timers_of(instance.id)}
+    current = {t.task_id: t for t in outcome.timers}
+    for task_id, row in waiting.items():
+        if task_id not in current:
+            row.state = "cancelled"
+        elif current[task_id].due_at != row.due_at:
+            row.due_at = current[task_id].due_at
+    for task_id, timer in current.items():
+        if task_id not in waiting:
+            uow.waits.add(Timer(instance_id=instance.id, task_id=task_id, element_id=timer.element_id,
+                                kind=timer.kind, due_at=timer.due_at, state="waiting", created_at=now))
+
+
+def _sync_subscriptions(uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome) -> None:
+    uow.waits.clear_instance(instance.id)
+    for wait in outcome.messages:
+        uow.waits.add(MessageSubscription(instance_id=instance.id, task_id=wait.task_id,
+                                          element_id=wait.element_id,
+                                          message_name=wait.message_name,
+                                          correlation=_jsonable(wait.correlation)))
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
+            for k, v in values.items()}

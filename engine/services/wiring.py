@@ -1,0 +1,39 @@
+"""Build the pieces every entry point needs from Settings: database, unit of work, clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.services import functions
+from engine.settings import Settings
+from engine.store.db import make_engine, session_factory
+from engine.store.uow import UnitOfWork
+
+
+@dataclass
+class Wiring:
+    """Settings plus the database and the engine clock (offset only in demo mode)."""
+
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    clock_offset: timedelta = field(default=timedelta(0))
+
+    def new_uow(self) -> UnitOfWork:
+        """Return a fresh unit of work."""
+        return UnitOfWork(self.factory)
+
+    def now(self) -> datetime:
+        """Return the engine time: the wall clock plus the demo offset."""
+        return datetime.now(UTC) + self.clock_offset
+
+
+def wire(settings: Settings) -> Wiring:
+    """Connect to the database and register the domain functions."""
+    functions.register_all()
+    engine = make_engine(settings.database_url)
+    return Wiring(settings=settings, engine=engine, factory=session_factory(engine))

@@ -1,0 +1,91 @@
+"""One Settings dataclass, read from SAKSFLYT_* environment variables; the only reader of os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Self
+
+DEMO_PASSWORD = "demo-passord-2026"
+DEFAULT_SECRET_KEY = "saksflyt-development-secret-key-change-me"
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """The configuration is unsafe or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Environment: development, demo, test or production (production refuses unsafe defaults).
+    env: str = "development"
+    # SQLAlchemy URL; the embedded default is SQLite in ./instance/.
+    database_url: str = f"sqlite:///{ROOT / 'instance' / 'saksflyt.sqlite3'}"
+    # Where process folders (BPMN, DMN, scenarios) are deployed from at start-up.
+    processes_dir: Path = ROOT / "processes"
+    # Where form JSON Schema and UI schema files live.
+    forms_dir: Path = ROOT / "forms"
+    # Demo organisation YAML loaded by `saksflyt demo load` / make run.
+    demo_file: Path = ROOT / "engine" / "services" / "demo_organisation.yaml"
+    # Password of every demo user (printed by make run; refused in production).
+    demo_password: str = DEMO_PASSWORD
+    # Signs API tokens and session cookies (refused in production if left at the default).
+    secret_key: str = DEFAULT_SECRET_KEY
+    # Lifetime of API bearer tokens, in seconds.
+    token_ttl_seconds: int = 8 * 3600
+    # Interface and port `make run` serves on.
+    host: str = "127.0.0.1"
+    port: int = 5000
+    # Run the deadline scheduler inside the web process.
+    scheduler_enabled: bool = True
+    # Largest upload accepted (BPMN/DMN/forms, attachments), in bytes.
+    max_upload_bytes: int = 5_000_000
+    # Steps the engine may run without waiting before it gives up (endless loops).
+    step_budget: int = 10_000
+    # Allow the admin clock endpoint (never honoured in production).
+    demo_clock: bool = False
+    # Default UI language: nb or en.
+    default_locale: str = "nb"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
+        """Read SAKSFLYT_<FIELD> variables over the defaults."""
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = env.get(f"SAKSFLYT_{field.name.upper()}")
+            if raw is None:
+                continue
+            values[field.name] = _convert(field.name, raw, getattr(cls, field.name))
+        return cls(**values)
+
+    def check(self) -> None:
+        """Refuse unsafe production settings."""
+        if self.env != "production":
+            return
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+            raise SettingsError("SAKSFLYT_SECRET_KEY must be set to a long random value in production")
+
+    @property
+    def is_production(self) -> bool:
+        """Tell whether this is a production deployment."""
+        return self.env == "production"
+
+
+def _convert(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"SAKSFLYT_{name.upper()} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError as error:
+            raise SettingsError(f"SAKSFLYT_{name.upper()} must be a whole number") from error
+    if isinstance(default, Path):
+        return Path(raw)
+    return raw

@@ -1,0 +1,230 @@
+"""The tables: organisation, definitions, instances and their projections, history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from engine.store.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the wall clock as aware UTC (for audit columns, not engine time)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class Municipality(Base):
+    __tablename__ = "municipality"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_number: Mapped[str | None] = mapped_column(String(9))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    municipality_id: Mapped[str] = mapped_column(ForeignKey("municipality.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    roles: Mapped[list[str]] = mapped_column(default=list)
+    municipality_id: Mapped[str | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    leader_username: Mapped[str | None] = mapped_column(String(80))
+    locale: Mapped[str] = mapped_column(String(5), default="nb")
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Deployment(Base):
+    __tablename__ = "deployment"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeploymentFile(Base):
+    __tablename__ = "deployment_file"
+    __table_args__ = (UniqueConstraint("deployment_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_id: Mapped[UUID] = mapped_column(ForeignKey("deployment.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ProcessDefinition(Base):
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(300))
+    deployment_id: Mapped[UUID] = mapped_column(ForeignKey("deployment.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    is_executable: Mapped[bool] = mapped_column(Boolean)
+    runnable: Mapped[bool] = mapped_column(Boolean)
+    problems: Mapped[list[str]] = mapped_column(default=list)
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    definition_id: Mapped[UUID] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    started_by: Mapped[str | None] = mapped_column(String(80), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    history_seq: Mapped[int] = mapped_column(Integer, default=0)
+    history_head: Mapped[str] = mapped_column(String(64), default="")
+
+
+class HumanTask(Base):
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_assignee_state", "assignee", "state"),
+        Index("ix_human_task_state_created", "state", "created_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    instance_id: Mapped[UUID] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str | None] = mapped_column(String(200))
+    candidate_roles: Mapped[list[str]] = mapped_column(default=list)
+    candidate_users: Mapped[list[str]] = mapped_column(default=list)
+    municipality_id: Mapped[str | None] = mapped_column(String(40))
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(20))
+    form_schema: Mapped[str | None] = mapped_column(String(200))
+    form_uischema: Mapped[str | None] = mapped_column(String(200))
+    instructions: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    completed_at: Mapped[datetime | None] = mapped_column()
+    completed_by: Mapped[str | None] = mapped_column(String(80))
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class TaskCandidate(Base):
+    """Who may see an open, unclaimed task in their group inbox; rows leave when the task does."""
+
+    __tablename__ = "task_candidate"
+    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value", "municipality_id"),)
+
+    task_id: Mapped[UUID] = mapped_column(ForeignKey("human_task.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    value: Mapped[str] = mapped_column(String(80), primary_key=True)
+    municipality_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Timer(Base):
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_state_due", "state", "due_at"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    instance_id: Mapped[UUID] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime | None] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20))
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fired_at: Mapped[datetime | None] = mapped_column()
+
+
+class MessageSubscription(Base):
+    __tablename__ = "message_subscription"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    instance_id: Mapped[UUID] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(200))
+    message_name: Mapped[str] = mapped_column(String(200), index=True)
+    correlation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class HistoryEvent(Base):
+    """One appended fact; `hash` chains it to the previous event of the same stream."""
+
+    __tablename__ = "history_event"
+    __table_args__ = (UniqueConstraint("stream", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stream: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer)
+    instance_id: Mapped[UUID | None] = mapped_column(index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column()
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    element_name: Mapped[str | None] = mapped_column(String(300))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    definition_key: Mapped[str | None] = mapped_column(String(200))
+    definition_version: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    delta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,340 @@
+"""One small repository per aggregate; queries live here, never in views or services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from engine.store.errors import NotFound
+from engine.store.models import (
+    Deployment,
+    DeploymentFile,
+    HistoryEvent,
+    HumanTask,
+    MessageSubscription,
+    Municipality,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskCandidate,
+    Timer,
+    Unit,
+    User,
+)
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, obj: Any) -> None:
+        """Add a new row to the unit of work."""
+        self.session.add(obj)
+
+
+class Users(Repository):
+    def get(self, username: str) -> User:
+        """Return the user or raise NotFound."""
+        user = self.find(username)
+        if user is None:
+            raise NotFound("user", username)
+        return user
+
+    def find(self, username: str) -> User | None:
+        """Return the user or None."""
+        return self.session.scalar(select(User).where(User.username == username))
+
+    def list(self) -> Sequence[User]:
+        """Return every user by username."""
+        return self.session.scalars(select(User).order_by(User.username)).all()
+
+    def municipality(self, municipality_id: str) -> Municipality | None:
+        """Return a municipality by id."""
+        return self.session.get(Municipality, municipality_id)
+
+    def municipalities(self) -> Sequence[Municipality]:
+        """Return every municipality."""
+        return self.session.scalars(select(Municipality).order_by(Municipality.id)).all()
+
+    def unit(self, unit_id: str) -> Unit | None:
+        """Return a unit by id."""
+        return self.session.get(Unit, unit_id)
+
+
+class Definitions(Repository):
+    def find_deployment(self, content_hash: str) -> Deployment | None:
+        """Return the deployment with this content hash, if any."""
+        return self.session.scalar(select(Deployment).where(Deployment.content_hash == content_hash))
+
+    def files(self, deployment_id: UUID) -> Sequence[DeploymentFile]:
+        """Return the files of one deployment."""
+        query = select(DeploymentFile).where(DeploymentFile.deployment_id == deployment_id)
+        return self.session.scalars(query.order_by(DeploymentFile.name)).all()
+
+    def latest_files(self) -> dict[str, DeploymentFile]:
+        """Return the newest deployed version of every file name."""
+        rows = self.session.scalars(
+            select(DeploymentFile)
+            .join(Deployment, Deployment.id == DeploymentFile.deployment_id)
+            .order_by(Deployment.deployed_at, DeploymentFile.id)
+        ).all()
+        return {row.name: row for row in rows}
+
+    def latest(self, key: str) -> ProcessDefinition:
+        """Return the newest version of a process or raise NotFound."""
+        query = select(ProcessDefinition).where(ProcessDefinition.key == key)
+        found = self.session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
+        if found is None:
+            raise NotFound("process definition", key)
+        return found
+
+    def version(self, key: str, version: int) -> ProcessDefinition:
+        """Return one version of a process or raise NotFound."""
+        found = self.session.scalar(
+            select(ProcessDefinition).where(
+                ProcessDefinition.key == key, ProcessDefinition.version == version
+            )
+        )
+        if found is None:
+            raise NotFound("process definition", f"{key} v{version}")
+        return found
+
+    def get(self, definition_id: UUID) -> ProcessDefinition:
+        """Return a definition by id."""
+        found = self.session.get(ProcessDefinition, definition_id)
+        if found is None:
+            raise NotFound("process definition", definition_id)
+        return found
+
+    def next_version(self, key: str) -> int:
+        """Return the version number the next deploy of `key` gets."""
+        current = self.session.scalar(
+            select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key)
+        )
+        return (current or 0) + 1
+
+    def list(self, *, all_versions: bool = False) -> Sequence[ProcessDefinition]:
+        """Return the latest version per key, or every version."""
+        query = select(ProcessDefinition)
+        if not all_versions:
+            newest = (
+                select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+                .group_by(ProcessDefinition.key)
+                .subquery()
+            )
+            query = query.join(
+                newest,
+                and_(ProcessDefinition.key == newest.c.key, ProcessDefinition.version == newest.c.v),
+            )
+        return self.session.scalars(
+            query.order_by(ProcessDefinition.key, ProcessDefinition.version)
+        ).all()
+
+
+class Instances(Repository):
+    def get(self, instance_id: UUID, *, lock: bool = False) -> ProcessInstance:
+        """Return an instance; with lock, hold its row until commit (PostgreSQL FOR UPDATE)."""
+        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        if lock:
+            query = query.with_for_update()
+        found = self.session.scalar(query)
+        if found is None:
+            raise NotFound("process instance", instance_id)
+        return found
+
+    def list(
+        self,
+        *,
+        key: str | None = None,
+        state: str | None = None,
+        business_key: str | None = None,
+        started_by: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[Sequence[ProcessInstance], int]:
+        """Return a page of instances, newest first, and the total count."""
+        conditions = [
+            column == value
+            for column, value in (
+                (ProcessInstance.key, key),
+                (ProcessInstance.state, state),
+                (ProcessInstance.business_key, business_key),
+                (ProcessInstance.started_by, started_by),
+            )
+            if value is not None
+        ]
+        query = select(ProcessInstance).where(*conditions)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        page = query.order_by(ProcessInstance.created_at.desc()).limit(limit).offset(offset)
+        return self.session.scalars(page).all(), total
+
+    def count_running(self, definition_id: UUID) -> int:
+        """Return how many instances of a definition are still running."""
+        return self.session.scalar(
+            select(func.count()).where(
+                ProcessInstance.definition_id == definition_id,
+                ProcessInstance.state == "running",
+            )
+        ) or 0
+
+
+class Tasks(Repository):
+    def get(self, task_id: UUID, *, lock: bool = False) -> HumanTask:
+        """Return a human task or raise NotFound."""
+        query = select(HumanTask).where(HumanTask.id == task_id)
+        if lock:
+            query = query.with_for_update()
+        found = self.session.scalar(query)
+        if found is None:
+            raise NotFound("task", task_id)
+        return found
+
+    def open_for_instance(self, instance_id: UUID) -> Sequence[HumanTask]:
+        """Return the open tasks of one instance."""
+        return self.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id, HumanTask.state == "open")
+            .order_by(HumanTask.created_at)
+        ).all()
+
+    def add_candidates(self, task: HumanTask, rows: list[TaskCandidate]) -> None:
+        """Offer an open task to roles and users."""
+        self.session.add_all(rows)
+
+    def drop_candidates(self, task_ids: Sequence[UUID]) -> None:
+        """Withdraw tasks from every group inbox."""
+        if task_ids:
+            self.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(task_ids)))
+
+    def close(self, task_ids: Sequence[UUID], state: str, at: datetime) -> None:
+        """Mark open tasks as completed or cancelled."""
+        if task_ids:
+            self.drop_candidates(task_ids)
+            self.session.execute(
+                update(HumanTask)
+                .where(HumanTask.id.in_(task_ids), HumanTask.state == "open")
+                .values(state=state, completed_at=at)
+            )
+
+    def page(
+        self, query: Select[tuple[HumanTask]], limit: int, offset: int
+    ) -> tuple[Sequence[HumanTask], int]:
+        """Run a task query, returning one page and the total."""
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(query.limit(limit).offset(offset)).all()
+        return rows, total
+
+    @staticmethod
+    def mine(username: str) -> Select[tuple[HumanTask]]:
+        """Open tasks assigned to the user."""
+        return (
+            select(HumanTask)
+            .where(HumanTask.assignee == username, HumanTask.state == "open")
+            .order_by(HumanTask.created_at)
+        )
+
+    @staticmethod
+    def group(username: str, roles: Sequence[str], municipality_id: str | None) -> Select[tuple[HumanTask]]:
+        """Open, unclaimed tasks offered to the user by name or through one of their roles."""
+        by_role = and_(
+            TaskCandidate.kind == "role",
+            TaskCandidate.value.in_(list(roles)),
+            or_(
+                TaskCandidate.municipality_id.is_(None),
+                TaskCandidate.municipality_id == municipality_id,
+            ),
+        )
+        by_user = and_(TaskCandidate.kind == "user", TaskCandidate.value == username)
+        ids = select(TaskCandidate.task_id).where(or_(by_role, by_user))
+        return (
+            select(HumanTask)
+            .where(HumanTask.id.in_(ids), HumanTask.assignee.is_(None))
+            .order_by(HumanTask.created_at)
+        )
+
+    @staticmethod
+    def completed_by(username: str) -> Select[tuple[HumanTask]]:
+        """Tasks the user completed, newest first."""
+        return (
+            select(HumanTask)
+            .where(HumanTask.completed_by == username, HumanTask.state == "completed")
+            .order_by(HumanTask.completed_at.desc())
+        )
+
+    @staticmethod
+    def all_tasks(state: str | None) -> Select[tuple[HumanTask]]:
+        """Every task (admins), optionally by state."""
+        query = select(HumanTask)
+        if state:
+            query = query.where(HumanTask.state == state)
+        return query.order_by(HumanTask.created_at)
+
+    def candidates(self, task_id: UUID) -> Sequence[TaskCandidate]:
+        """Return who a task is offered to."""
+        return self.session.scalars(select(TaskCandidate).where(TaskCandidate.task_id == task_id)).all()
+
+
+class Waits(Repository):
+    """Timers and message subscriptions: what instances wait for, indexed."""
+
+    def timers_of(self, instance_id: UUID) -> Sequence[Timer]:
+        """Return the waiting timers of an instance."""
+        return self.session.scalars(
+            select(Timer).where(Timer.instance_id == instance_id, Timer.state == "waiting")
+        ).all()
+
+    def due_timers(self, now: datetime, limit: int = 100) -> Sequence[Timer]:
+        """Return waiting timers due at `now`, oldest first."""
+        return self.session.scalars(
+            select(Timer)
+            .where(Timer.state == "waiting", Timer.due_at <= now)
+            .order_by(Timer.due_at)
+            .limit(limit)
+        ).all()
+
+    def next_due(self) -> datetime | None:
+        """Return when the next waiting timer falls due."""
+        return self.session.scalar(select(func.min(Timer.due_at)).where(Timer.state == "waiting"))
+
+    def subscriptions(self, message_name: str) -> Sequence[MessageSubscription]:
+        """Return the instances waiting for a message name."""
+        return self.session.scalars(
+            select(MessageSubscription)
+            .where(MessageSubscription.message_name == message_name)
+            .order_by(MessageSubscription.id)
+        ).all()
+
+    def clear_instance(self, instance_id: UUID) -> None:
+        """Remove an instance's message subscriptions (they are rewritten after every step)."""
+        self.session.execute(
+            delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id)
+        )
+
+
+class History(Repository):
+    def head(self, stream: str) -> HistoryEvent | None:
+        """Return the last event of a stream."""
+        return self.session.scalar(
+            select(HistoryEvent)
+            .where(HistoryEvent.stream == stream)
+            .order_by(HistoryEvent.seq.desc())
+            .limit(1)
+        )
+
+    def of_instance(self, instance_id: UUID) -> Sequence[HistoryEvent]:
+        """Return an instance's events in order."""
+        return self.session.scalars(
+            select(HistoryEvent)
+            .where(HistoryEvent.stream == str(instance_id))
+            .order_by(HistoryEvent.seq)
+        ).all()
+
+    def stream(self, stream: str) -> Sequence[HistoryEvent]:
+        """Return any stream's events in order."""
+        return self.session.scalars(
+            select(HistoryEvent).where(HistoryEvent.stream == stream).order_by(HistoryEvent.seq)
+        ).all()

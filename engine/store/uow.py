@@ -1,0 +1,43 @@
+"""The unit of work: one session, its repositories, one commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.store.repositories import Definitions, History, Instances, Tasks, Users, Waits
+
+
+class UnitOfWork:
+    """Open a session on enter; roll back on exit unless `commit()` was called."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self.users = Users(self.session)
+        self.definitions = Definitions(self.session)
+        self.instances = Instances(self.session)
+        self.tasks = Tasks(self.session)
+        self.waits = Waits(self.session)
+        self.history = History(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        """Commit everything done in this unit."""
+        self.session.commit()
+
+    def flush(self) -> None:
+        """Send pending changes without committing."""
+        self.session.flush()

@@ -1,0 +1,25 @@
+"""Alembic environment: migrations run against the models' metadata."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from engine.store.db import make_engine
+from engine.store.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    """Run migrations with a live connection."""
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()
