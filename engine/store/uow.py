@@ -31,7 +31,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()
+        # close() rolls back anything uncommitted but, unlike rollback(), leaves loaded
+        # objects readable (detached) for the caller.
         self.session.close()
 
     def commit(self) -> None:

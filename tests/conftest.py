@@ -1,0 +1,85 @@
+"""Shared fixtures: one parametrized database (SQLite and PostgreSQL), wiring, demo data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine.services import definitions, organisation
+from engine.services.wiring import Wiring, wire
+from engine.settings import Settings
+from engine.store.models import Base, User
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_URL = os.environ.get(
+    "SAKSFLYT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+_prepared: set[str] = set()
+
+
+def _reset(wiring: Wiring) -> None:
+    url = wiring.settings.database_url
+    if url not in _prepared:
+        Base.metadata.drop_all(wiring.engine)
+        Base.metadata.create_all(wiring.engine)
+        _prepared.add(url)
+        return
+    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+    with wiring.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a test database: a fresh SQLite file, or the shared PostgreSQL database."""
+    url = f"sqlite:///{tmp_path / 'test.sqlite3'}" if request.param == "sqlite" else POSTGRES_URL
+    return Settings(database_url=url, scheduler_enabled=False, env="test",
+                    secret_key="test-secret-key-that-is-long-enough-000")
+
+
+@pytest.fixture
+def wiring(settings: Settings) -> Iterator[Wiring]:
+    """Wiring on an empty schema."""
+    wired = wire(settings)
+    if settings.database_url.startswith("sqlite"):
+        Base.metadata.create_all(wired.engine)
+    else:
+        _reset(wired)
+    yield wired
+    wired.engine.dispose()
+
+
+@pytest.fixture
+def demo(wiring: Wiring) -> Wiring:
+    """Wiring with the demo organisation loaded."""
+    organisation.load_demo(wiring.new_uow(), Settings().demo_file, "demo")
+    return wiring
+
+
+def fixture_files(*names: str) -> dict[str, bytes]:
+    """Read files from tests/fixtures."""
+    return {name: (FIXTURES / name).read_bytes() for name in names}
+
+
+APPROVAL = ("approval.bpmn", "approval.submit.schema.json", "approval.approve.schema.json")
+
+
+@pytest.fixture
+def deployed(demo: Wiring) -> Wiring:
+    """Demo wiring with the approval, waiter and recursive test processes deployed."""
+    files = fixture_files(*APPROVAL, "waiter.bpmn", "recursive.bpmn")
+    definitions.deploy(demo.new_uow(), files, actor="test", now=NOW)
+    return demo
+
+
+def user(wiring: Wiring, username: str) -> User:
+    """Load a user by name."""
+    with wiring.new_uow() as uow:
+        return uow.users.get(username)
