@@ -8,19 +8,15 @@ build errors are translated in `specs.py`.
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.runtime import registry
 from engine.runtime.errors import Problem
-from engine.runtime.scripting import check_script, is_iso_literal
-from engine.runtime.xmlsafe import NS, label, local_name, problem
+from engine.runtime.expressions import check_definitions, check_expression, check_timer
+from engine.runtime.xmlsafe import NS, has_flow_nodes, label, local_name, problem
 
 ROLES = frozenset(
     {
@@ -65,8 +61,12 @@ def check_process(process: etree._Element, context: Context) -> list[Problem]:
         _business_rules,
         _lanes,
         _gateways,
+        _data_stores,
     )
     return [found for check in checks for found in check(process, context)]
+
+
+__all__ = ["Context", "check_definitions", "check_process", "forms_of", "has_flow_nodes"]
 
 
 def forms_of(process: etree._Element) -> set[str]:
@@ -181,6 +181,22 @@ def _business_rules(process: etree._Element, context: Context) -> Iterator[Probl
             yield problem(context.file, task, message)
 
 
+def _data_stores(process: etree._Element, context: Context) -> Iterator[Problem]:
+    stores = {ref.get("id"): ref for ref in process.iterfind(".//bpmn:dataStoreReference", NS)}
+    path = (
+        ".//bpmn:dataInputAssociation/bpmn:sourceRef | .//bpmn:dataOutputAssociation/bpmn:targetRef"
+    )
+    for ref in process.xpath(path, namespaces=NS):
+        store = stores.get((ref.text or "").strip())
+        if store is not None:
+            owner = ref.getparent().getparent()
+            message = (
+                f"{label(owner)} uses data store '{store.get('name') or store.get('id')}'; data "
+                "stores are not supported by the engine (use task data or a service task)."
+            )
+            yield problem(context.file, owner, message)
+
+
 def _lanes(process: etree._Element, context: Context) -> Iterator[Problem]:
     user_tasks = {task.get("id") for task in process.iterfind(".//bpmn:userTask", NS)}
     for lane in process.iterfind(".//bpmn:lane", NS):
@@ -195,18 +211,24 @@ def _lanes(process: etree._Element, context: Context) -> Iterator[Problem]:
 
 def _gateways(process: etree._Element, context: Context) -> Iterator[Problem]:
     flows = list(process.iterfind(".//bpmn:sequenceFlow", NS))
-    for gateway in process.iterfind(".//bpmn:exclusiveGateway", NS):
+    for gateway in process.xpath(
+        ".//bpmn:exclusiveGateway | .//bpmn:inclusiveGateway", namespaces=NS
+    ):
         outgoing = [flow for flow in flows if flow.get("sourceRef") == gateway.get("id")]
-        if len(outgoing) < 2 or gateway.get("default"):
+        if len(outgoing) < 2:
             continue
-        unconditioned = [
-            flow for flow in outgoing if flow.find("bpmn:conditionExpression", NS) is None
-        ]
-        if unconditioned:
-            ids = ", ".join(str(flow.get("id")) for flow in unconditioned)
+        default = gateway.get("default")
+        for flow in outgoing:
+            if flow.get("id") != default and flow.find("bpmn:conditionExpression", NS) is None:
+                message = (
+                    f"{label(flow)} leaves {label(gateway)} without a condition and is not its "
+                    "default flow; give it a condition or make it the default."
+                )
+                yield problem(context.file, flow, message)
+        if not default and local_name(gateway) == "exclusiveGateway":
             message = (
-                f"{label(gateway)} has {len(outgoing)} outgoing flows and no default flow, "
-                f"and these flows have no condition: {ids}."
+                f"{label(gateway)} has no default flow; if none of its conditions holds, the "
+                "instance stops with an error."
             )
             yield problem(context.file, gateway, message, warning=True)
 
@@ -241,170 +263,3 @@ def _path_back(graph: Mapping[str, set[str]], start: str, key: str) -> list[str]
                 seen.add(called)
                 stack.append([*path, called])
     return []
-
-
-def has_flow_nodes(process: etree._Element) -> bool:
-    """Tell whether a process has any flow node (an empty pool has none)."""
-    return any(local_name(child) in FLOW_NODES for child in process)
-
-
-FLOW_NODES = frozenset(
-    {
-        "task",
-        "userTask",
-        "manualTask",
-        "scriptTask",
-        "serviceTask",
-        "sendTask",
-        "receiveTask",
-        "businessRuleTask",
-        "callActivity",
-        "subProcess",
-        "transaction",
-        "adHocSubProcess",
-        "startEvent",
-        "endEvent",
-        "intermediateCatchEvent",
-        "intermediateThrowEvent",
-        "boundaryEvent",
-        "exclusiveGateway",
-        "inclusiveGateway",
-        "parallelGateway",
-        "eventBasedGateway",
-        "complexGateway",
-    }
-)
-
-
-def check_definitions(file: str, root: etree._Element) -> list[Problem]:
-    """Check the file-level expressions: correlation retrieval and message payloads."""
-    found: list[Problem] = []
-    for prop in root.iterfind(".//bpmn:correlationProperty", NS):
-        for expression in prop.iterfind("bpmn:correlationPropertyRetrievalExpression/*", NS):
-            what = f"The retrieval expression of {label(prop)}"
-            found += check_expression(file, prop, expression, what)
-    for payload in root.iterfind(".//spiffworkflow:messagePayload", NS):
-        owner = _owner(payload)
-        found += check_expression(file, owner, payload, f"The message payload of {label(owner)}")
-    for correlation in root.iterfind(".//spiffworkflow:processVariableCorrelation", NS):
-        owner = _owner(correlation)
-        node = correlation.find("spiffworkflow:expression", NS)
-        found += check_expression(file, owner, node, f"A correlation expression of {label(owner)}")
-    return found
-
-
-def _owner(node: etree._Element) -> etree._Element:
-    """Return the flow node or message an extension element belongs to."""
-    for ancestor in node.iterancestors():
-        if local_name(ancestor) in FLOW_NODES or local_name(ancestor) == "message":
-            return ancestor
-    return node
-
-
-def check_expression(
-    file: str,
-    owner: etree._Element,
-    node: etree._Element | None,
-    what: str,
-    *,
-    expression: bool = True,
-    attribute: str | None = None,
-) -> Iterator[Problem]:
-    """Yield a problem if the script or expression held by `node` would be refused."""
-    if node is None:
-        return
-    source = node.get(attribute) if attribute else node.text
-    reason = script_problem(source or "", expression=expression)
-    if reason is None:
-        return
-    found = _LINE.match(reason)
-    script_line, text = (int(found[1]), found[2]) if found else (None, reason)
-    line = node.sourceline
-    if script_line is not None and attribute is None and line is not None:
-        lead = len(source or "") - len((source or "").lstrip()) if expression else 0
-        line += (source or "")[:lead].count("\n") + script_line - 1
-    where = f", line {script_line} of the script" if script_line and not expression else ""
-    yield problem(file, owner, f"{what}{where}: {text}", line=line)
-
-
-_LINE = re.compile(r"^Line (\d+): (.*?)(?:; Line \d+: .*)?$", re.DOTALL)
-_FORBIDDEN_CALLS = frozenset(
-    {"open", "exec", "eval", "compile", "input", "breakpoint", "globals", "locals", "vars"}
-)
-
-
-def script_problem(source: str, *, expression: bool) -> str | None:
-    """Return why the sandbox would refuse `source` ("Line N: reason"), or None."""
-    reason = check_script(source, expression=expression)
-    if reason is not None:
-        return reason.replace("SyntaxError: ", "this is not valid Python: ")
-    if expression and is_iso_literal(source):
-        return None
-    try:
-        tree = ast.parse(source.strip() if expression else source)
-    except (SyntaxError, ValueError):
-        return None  # check_script already accepted it
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            return f"Line {node.lineno}: import statements are not allowed."
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in _FORBIDDEN_CALLS
-        ):
-            return f"Line {node.lineno}: '{node.func.id}' is not available in scripts."
-    return None
-
-
-TIMER_KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
-TIMER_EXAMPLES = {
-    "timeDate": "2026-12-24T12:00:00+01:00",
-    "timeDuration": "PT4S or P10D",
-    "timeCycle": "R3/PT10M",
-}
-
-
-def check_timer(file: str, owner: etree._Element, timer: etree._Element) -> Iterator[Problem]:
-    """Yield a problem if the timer has no time, a bad ISO-8601 literal or a bad expression."""
-    found = [child for child in timer if etree.QName(child).localname in TIMER_KINDS]
-    if not found or not (found[0].text or "").strip():
-        message = f"{label(owner)} has no time: give a timeDate, timeDuration or timeCycle."
-        yield problem(file, owner, message, line=timer.sourceline)
-        return
-    node = found[0]
-    kind = etree.QName(node).localname
-    text = (node.text or "").strip()
-    literal = _literal(text)
-    if literal is None:
-        yield from check_expression(file, owner, node, f"The {kind} of {label(owner)}")
-    elif not _valid_iso(kind, literal):
-        message = (
-            f"The {kind} of {label(owner)} is '{literal}', which is not a valid ISO-8601 "
-            f"{TIMER_KINDS[kind]} (for example {TIMER_EXAMPLES[kind]})."
-        )
-        yield problem(file, owner, message, line=node.sourceline)
-
-
-def _literal(text: str) -> str | None:
-    """Return the ISO text of a bare (`PT4S`) or quoted (`"PT4S"`) literal, else None."""
-    if is_iso_literal(text):
-        return text
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
-    return value.strip() if isinstance(value, str) else None
-
-
-def _valid_iso(kind: str, text: str) -> bool:
-    try:
-        if kind == "timeDate":
-            parsed = TimerEventDefinition.parse_time_or_duration(text)
-            return isinstance(parsed, datetime)
-        if kind == "timeDuration":
-            parsed = TimerEventDefinition.parse_iso_duration(text)
-            return text.upper().startswith("P") and bool(parsed)
-        _, _, duration = TimerEventDefinition.parse_iso_recurring_interval(text)
-        return text.upper().startswith("R") and duration.total_seconds() > 0
-    except Exception:  # the library raises bare Exception for bad literals
-        return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -65,7 +66,8 @@ def read_xml(file: str, data: bytes, max_bytes: int = 5_000_000) -> XmlDocument:
     document = _parse(file, data)
     if document.root is None and _is_invalid_namespace_uri(document):
         data = _NAMESPACE_WITH_SPACE.sub(_escape_spaces, data)
-        warnings.append(_problem(file, "A namespace URI contains spaces; read as %20.", None, True))
+        message = "A namespace URI contains spaces; they were read as %20."
+        warnings.append(_problem(file, message, document.problems[0].line, warning=True))
         document = _parse(file, data)
     document.problems[:0] = warnings
     if document.root is not None and _declares_entities(document.root):
@@ -167,3 +169,103 @@ def problem(
         message,
         severity="warning" if warning else "error",
     )
+
+
+@dataclass
+class Sources:
+    """The readable files of a deployment and of earlier ones, as XML roots by file name."""
+
+    bpmn: dict[str, etree._Element] = field(default_factory=dict)
+    dmn: dict[str, etree._Element] = field(default_factory=dict)
+    known_bpmn: dict[str, etree._Element] = field(default_factory=dict)
+    known_dmn: dict[str, etree._Element] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def load(
+        cls, files: Mapping[str, bytes], known: Mapping[str, bytes], max_bytes: int
+    ) -> Sources:
+        """Read every file safely; unreadable deployment files become problems."""
+        sources = cls()
+        for name, data in files.items():
+            sources._add(name, data, max_bytes, sources.bpmn, sources.dmn)
+        for name, data in known.items():
+            if name not in files:
+                sources._add(name, data, max_bytes, sources.known_bpmn, sources.known_dmn)
+        return sources
+
+    def _add(
+        self,
+        name: str,
+        data: bytes,
+        max_bytes: int,
+        bpmn: dict[str, etree._Element],
+        dmn: dict[str, etree._Element],
+    ) -> None:
+        document = read_xml(name, data, max_bytes)
+        known = bpmn is self.known_bpmn
+        if not known:
+            self.problems.extend(document.problems)
+        if document.root is None:
+            return
+        root = document.root
+        qname = etree.QName(root)
+        if qname.localname == "definitions" and qname.namespace == BPMN:
+            bpmn[name] = root
+        elif qname.localname == "definitions" and "DMN" in (qname.namespace or "").upper():
+            dmn[name] = root
+        elif not known:
+            message = (
+                f"The file is not BPMN: its root element is <{qname.localname}>, "
+                "not bpmn:definitions."
+            )
+            self.problems.append(Problem(name, None, None, root.sourceline, message))
+
+    def processes(self, known: bool = False) -> list[tuple[str, etree._Element]]:
+        """Return (file, bpmn:process) for the deployment's (or earlier) files."""
+        roots = self.known_bpmn if known else self.bpmn
+        return [
+            (file, p) for file, root in roots.items() for p in root.iterfind("bpmn:process", NS)
+        ]
+
+    def element(self, file: str, element_id: str) -> etree._Element | None:
+        """Find an element by file and id, for the location of a library error."""
+        for roots in (self.bpmn, self.known_bpmn, self.dmn):
+            root = roots.get(file)
+            if root is not None and element_id:
+                found = root.xpath("//*[@id=$id]", id=element_id)
+                return found[0] if found else None
+        return None
+
+
+def has_flow_nodes(process: etree._Element) -> bool:
+    """Tell whether a process has any flow node (an empty pool has none)."""
+    return any(local_name(child) in FLOW_NODES for child in process)
+
+
+FLOW_NODES = frozenset(
+    {
+        "task",
+        "userTask",
+        "manualTask",
+        "scriptTask",
+        "serviceTask",
+        "sendTask",
+        "receiveTask",
+        "businessRuleTask",
+        "callActivity",
+        "subProcess",
+        "transaction",
+        "adHocSubProcess",
+        "startEvent",
+        "endEvent",
+        "intermediateCatchEvent",
+        "intermediateThrowEvent",
+        "boundaryEvent",
+        "exclusiveGateway",
+        "inclusiveGateway",
+        "parallelGateway",
+        "eventBasedGateway",
+        "complexGateway",
+    }
+)

@@ -1,0 +1,130 @@
+"""The BPMN MIWG corpus (150 files from 35 tools): every file imports or is refused clearly.
+
+Each file's outcome is compared with `corpus_expectations.json`, so a change in what imports,
+runs or is refused shows up as a failing test. Regenerate the expectations after a deliberate
+change with `SAKSFLYT_UPDATE_CORPUS=1 pytest tests/engine/test_corpus.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
+from engine.runtime import scripting
+from engine.runtime.errors import InvalidProcess
+from engine.runtime.specs import BuiltProcess, parse_deployment
+
+pytestmark = pytest.mark.slow
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "miwg"
+EXPECTATIONS = Path(__file__).with_name("corpus_expectations.json")
+SECONDS_PER_FILE = 10
+STEP_BUDGET = 1000
+UNCLEAR = ("0x", "<Element", "Traceback")
+
+if not CORPUS.is_dir():
+    pytest.skip(f"the MIWG corpus is not at {CORPUS}", allow_module_level=True)
+
+FILES = sorted(str(path.relative_to(CORPUS)) for path in CORPUS.rglob("*.bpmn"))
+
+
+class StepBudgetSpent(Exception):
+    """The engine ran more steps than the budget without waiting."""
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Raise TimeoutError in the block after `seconds` (a hang must fail, not block the run)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run(built: BuiltProcess) -> str:
+    """Start an instance with no input; return waiting, completed, budget or failed."""
+    workflow = BpmnWorkflow(
+        built.spec, built.subprocess_specs, script_engine=scripting.SCRIPT_ENGINE
+    )
+    steps = 0
+
+    def count(task: Any) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > STEP_BUDGET:
+            raise StepBudgetSpent(task.task_spec.bpmn_id)
+
+    try:
+        workflow.do_engine_steps(will_complete_task=count)
+    except StepBudgetSpent:
+        return "budget"
+    except Exception as error:  # a clear runtime error is an accepted outcome
+        assert not any(marker in str(error) for marker in ("Traceback",)), error
+        return "failed"
+    return "completed" if workflow.is_completed() else "waiting"
+
+
+@cache
+def outcome(name: str) -> dict[str, Any]:
+    """Deploy one corpus file alone and start what is runnable; describe what happened."""
+    with time_limit(SECONDS_PER_FILE):
+        try:
+            deployment = parse_deployment({name: (CORPUS / name).read_bytes()})
+        except InvalidProcess as error:
+            for found in error.problems:
+                assert found.file, found
+                assert not any(marker in found.message for marker in UNCLEAR), found
+            return {"class": "rejected", "runnable": 0, "runs": {}}
+        runs = {key: run(built) for key, built in sorted(deployment.built.items())}
+    for found in deployment.warnings:
+        assert found.file and not any(marker in found.message for marker in UNCLEAR), found
+    kind = "runnable" if deployment.built else "not_runnable"
+    return {"class": kind, "runnable": len(deployment.built), "runs": runs}
+
+
+def expectations() -> dict[str, Any]:
+    return json.loads(EXPECTATIONS.read_text()) if EXPECTATIONS.exists() else {}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_file_imports_or_is_refused_clearly(name: str) -> None:
+    started = time.monotonic()
+    found = outcome(name)
+    assert time.monotonic() - started < SECONDS_PER_FILE
+    if not os.environ.get("SAKSFLYT_UPDATE_CORPUS"):
+        assert found == expectations().get(name), f"{name} changed; see the module docstring"
+
+
+def test_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    results = {name: outcome(name) for name in FILES}
+    if os.environ.get("SAKSFLYT_UPDATE_CORPUS"):
+        EXPECTATIONS.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    classes = Counter(result["class"] for result in results.values())
+    runs = Counter(state for result in results.values() for state in result["runs"].values())
+    imported = classes["runnable"] + classes["not_runnable"]
+    with capsys.disabled():
+        print(
+            f"\nMIWG corpus, {len(FILES)} files: imported {imported} "
+            f"(runnable {classes['runnable']}, model only {classes['not_runnable']}), "
+            f"rejected with a clear error {classes['rejected']}, unclear/crash/timeout 0; "
+            f"started {sum(runs.values())} processes: {dict(sorted(runs.items()))}"
+        )
+    assert set(results) == set(expectations()) or os.environ.get("SAKSFLYT_UPDATE_CORPUS")
