@@ -110,8 +110,7 @@ _REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-fA-F]+>")
 def translate(find: Finder, error: Exception, file: str, key: str | None) -> Problem:
     """Turn a library exception into a Problem with file, element and line (ENGINE-NOTES 9)."""
     if not isinstance(error, ValidationException):
-        what = f"Process '{key}'" if key else "The file"
-        return Problem(file, key, None, None, f"{what} could not be read: {_reason(error)}")
+        return unexpected(file, key, error)
     where = str(error.file_name or file)
     element = find(where, str(error.id or ""))
     line = error.line_number if isinstance(error.line_number, int) else None
@@ -135,6 +134,12 @@ def _plain(text: str, what: str) -> str:
         if found:
             return template.format(*found.groups(), what=what)
     return f"{what} could not be built: {_clean(text)}"
+
+
+def unexpected(file: str | None, element_id: str | None, error: Exception) -> Problem:
+    """Describe an exception nobody expected, without a traceback or a Python repr."""
+    what = f"Process '{element_id}'" if element_id else "The file"
+    return Problem(file, element_id, None, None, f"{what} could not be read: {_reason(error)}")
 
 
 def _reason(error: Exception) -> str:

@@ -22,7 +22,7 @@ from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.runtime import validation
-from engine.runtime.diagnostics import translate
+from engine.runtime.diagnostics import translate, unexpected
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.runtime.xmlsafe import NS, Sources, label, problem
 
@@ -67,8 +67,12 @@ def parse_deployment(
     max_bytes: int = 5_000_000,
 ) -> ParsedDeployment:
     """Parse and validate BPMN/DMN files; raise InvalidProcess listing every error."""
-    sources = Sources.load(files, known_files, max_bytes)
-    deployment, problems = _analyse(sources, frozenset(available_forms))
+    try:
+        sources = _needed(Sources.load(files, known_files, max_bytes))
+        deployment, problems = _analyse(sources, frozenset(available_forms))
+    except Exception as error:  # a bug of ours must still reach the owner as a Problem
+        names = ", ".join(sorted(files)) or None
+        raise InvalidProcess([unexpected(names, None, error)]) from error
     errors = [found for found in problems if found.severity == "error"]
     if errors:
         raise InvalidProcess(errors)
@@ -76,9 +80,11 @@ def parse_deployment(
     return deployment
 
 
-def build_processes(files: Mapping[str, bytes]) -> dict[str, BuiltProcess]:
+def build_processes(
+    files: Mapping[str, bytes], *, known_files: Mapping[str, bytes] = {}
+) -> dict[str, BuiltProcess]:
     """Rebuild specs from files that were validated before (the runtime's per-version cache)."""
-    sources = Sources.load(files, {}, max_bytes=2**62)
+    sources = _needed(Sources.load(files, known_files, max_bytes=2**62))
     deployment, _ = _analyse(sources, None, checks=False)
     return deployment.built
 
@@ -155,6 +161,24 @@ def _analyse(
     parser = _new_parser(sources, problems)
     refused = {found.file for found in problems if found.severity == "error"}
     deployment = ParsedDeployment(decisions=_decisions(sources, parser, refused, problems))
+    problems += _examine_all(sources, deployment, refused, forms, checks)
+    for file, root in sources.bpmn.items():
+        if file not in refused and checks:
+            problems += _strictness(file, root, validation.check_definitions(file, root))
+    if not refused and not deployment.decisions and not _has_flow_nodes(sources):
+        files = ", ".join(sorted(sources.bpmn)) or None
+        problems.append(Problem(files, None, None, None, "No process found in the deployment."))
+    return deployment, list(dict.fromkeys(problems))
+
+
+def _examine_all(
+    sources: Sources,
+    deployment: ParsedDeployment,
+    refused: set[str | None],
+    forms: frozenset[str] | None,
+    checks: bool,
+) -> list[Problem]:
+    """Examine every process of the readable deployment files; return their problems."""
     decisions = frozenset(deployment.decisions) | {
         decision for root in sources.known_dmn.values() if (decision := _first_decision(root))
     }
@@ -163,17 +187,16 @@ def _analyse(
         for known in (True, False)
         for _, process in sources.processes(known)
     }
+    problems: list[Problem] = []
     for file, process in sources.processes():
-        if file not in refused:
-            context = validation.Context(file, executable, decisions, forms)
+        if file in refused:
+            continue
+        context = validation.Context(file, executable, decisions, forms)
+        try:
             problems += _examine(sources, process, context, deployment, checks)
-    for file, root in sources.bpmn.items():
-        if file not in refused and checks:
-            problems += _strictness(file, root, validation.check_definitions(file, root))
-    if not refused and not deployment.decisions and not _has_flow_nodes(sources):
-        files = ", ".join(sorted(sources.bpmn)) or None
-        problems.append(Problem(files, None, None, None, "No process found in the deployment."))
-    return deployment, list(dict.fromkeys(problems))
+        except Exception as error:  # never let one process's surprise escape raw
+            problems.append(unexpected(file, process.get("id"), error))
+    return problems
 
 
 def _has_flow_nodes(sources: Sources) -> bool:
@@ -197,7 +220,7 @@ def _examine(
     found = validation.check_process(process, context) if checks else []
     built, notes = _build(sources, key, file)
     found += _new_findings(found, notes)
-    found += validation.call_cycle_warnings(file, process, _call_graph(sources))
+    found += validation.call_cycle_warnings(file, process, sources.call_graph)
     errors = tuple(p for p in found if p.severity == "error")
     deployment.processes[key] = ProcessInfo(key, name, file, True, not errors, errors)
     if built is not None and not errors:
@@ -237,6 +260,29 @@ def _strictness(file: str, root: etree._Element, found: list[Problem]) -> list[P
     """Keep file-level errors only where a process of the file must run (isExecutable)."""
     strict = any(p.get("isExecutable") == "true" for p in root.iterfind("bpmn:process", NS))
     return found if strict else [replace(p, severity="warning") for p in found]
+
+
+def _needed(sources: Sources) -> Sources:
+    """Keep only the earlier files that define a process or decision the deployment uses."""
+    graph = sources.call_graph = _call_graph(sources)
+    wanted: set[str] = set()
+    stack = [str(process.get("id")) for _, process in sources.processes()]
+    while stack:
+        for called in graph.get(stack.pop(), ()):
+            if called not in wanted:
+                wanted.add(called)
+                stack.append(called)
+    owners = {
+        file for file, process in sources.processes(known=True) if process.get("id") in wanted
+    }
+    sources.known_bpmn = {f: root for f, root in sources.known_bpmn.items() if f in owners}
+    path = ".//bpmn:businessRuleTask/bpmn:extensionElements/spiffworkflow:calledDecisionId"
+    roots = [*sources.bpmn.values(), *sources.known_bpmn.values()]
+    used = {(ref.text or "").strip() for root in roots for ref in root.iterfind(path, NS)}
+    sources.known_dmn = {
+        f: root for f, root in sources.known_dmn.items() if _first_decision(root) in used
+    }
+    return sources
 
 
 def _call_graph(sources: Sources) -> dict[str, set[str]]:

@@ -180,6 +180,7 @@ class Sources:
     known_bpmn: dict[str, etree._Element] = field(default_factory=dict)
     known_dmn: dict[str, etree._Element] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    call_graph: dict[str, set[str]] = field(default_factory=dict)  # filled by specs
 
     @classmethod
     def load(

@@ -454,7 +454,7 @@ def test_data_store_is_reported_where_it_is_used() -> None:
         '<bpmn:dataStoreReference id="ref" dataStoreRef="ds" />\n<bpmn:startEvent id="start" />\n'
         '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t" />\n<bpmn:task id="t">'
         '<bpmn:dataOutputAssociation id="a"><bpmn:targetRef>ref</bpmn:targetRef>'
-        '</bpmn:dataOutputAssociation></bpmn:task>\n'
+        "</bpmn:dataOutputAssociation></bpmn:task>\n"
         '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end" /><bpmn:endEvent id="end" />',
         extra=extra,
     )
@@ -507,3 +507,64 @@ def test_build_processes_skips_what_cannot_build() -> None:
     files = {"ok.bpmn": call("child"), "child.bpmn": straight('<bpmn:task id="t" />', "child")}
     files["broken.bpmn"] = bpmn('<bpmn:task id="x" />', key="broken")
     assert set(build_processes(files)) == {"p", "child"}
+
+
+def test_a_surprise_in_our_own_checks_becomes_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.runtime import validation
+
+    def explode(process: object, context: object) -> list[Problem]:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(validation, "check_process", explode)
+    [found] = rejected({"x.bpmn": straight('<bpmn:task id="t" />')})
+    assert (found.file, found.element_id) == ("x.bpmn", "p")
+    assert "IndexError" not in found.message and "could not be read" in found.message
+
+
+def test_library_warnings_become_deployment_warnings() -> None:
+    extra = (
+        '<bpmn:message id="answer" name="answer"><bpmn:extensionElements>'
+        "<spiffworkflow:messageVariable>answer</spiffworkflow:messageVariable>"
+        "</bpmn:extensionElements></bpmn:message>\n"
+    )
+    data = bpmn(
+        '<bpmn:startEvent id="start" />\n'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t" />\n'
+        '<bpmn:intermediateCatchEvent id="t"><bpmn:messageEventDefinition messageRef="answer" />'
+        "</bpmn:intermediateCatchEvent>\n"
+        '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end" /><bpmn:endEvent id="end" />',
+        extra=extra,
+    )
+    deployment = parse_deployment({"w.bpmn": data})
+    assert deployment.processes["p"].runnable
+    [warning] = deployment.warnings
+    assert warning.severity == "warning" and "messageVariable" in warning.message
+
+
+def test_build_processes_resolves_against_earlier_files() -> None:
+    child = straight('<bpmn:task id="t" />', key="child")
+    old = straight('<bpmn:task id="t" />', key="p")
+    built = build_processes(
+        {"p2.bpmn": call("child")}, known_files={"c.bpmn": child, "p.bpmn": old}
+    )
+    assert set(built["p"].subprocess_specs) == {"child"}
+    assert "t" in built["p"].spec.task_specs and built["p"].spec.file == "p2.bpmn"
+
+
+def test_self_calling_process_is_stopped_by_a_step_budget() -> None:
+    """ENGINE-NOTES 11: it would run forever; the built spec runs until the budget is spent."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+
+    from engine.runtime.scripting import SCRIPT_ENGINE
+
+    built = parse_deployment(fixture("call_self.bpmn")).built["call_self"]
+    workflow = BpmnWorkflow(built.spec, built.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    steps: list[str] = []
+
+    def count(task: object) -> None:
+        steps.append("step")
+        if len(steps) > 50:
+            raise OverflowError("budget")
+
+    with pytest.raises(OverflowError):
+        workflow.do_engine_steps(will_complete_task=count)
