@@ -1,8 +1,191 @@
-"""Pages served to browsers; every page reads and writes through /api/v1 with the session cookie."""
+"""Pages served to browsers; every page reads and writes through /api/v1 with the session cookie.
+
+The server renders page shells (layout, language, CSRF token, the signed-in user's name); the
+task lists, tasks, forms, history and process lists are fetched from the JSON API by the browser.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
 
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from api.auth import current_user, sign_in_session
+from engine.services import organisation
+from engine.services.errors import Unauthenticated
+from engine.store.models import User
+from web import i18n
+
+# The app itself already owns /static (api/ has no static folder), so the pages' assets live here.
+bp = Blueprint(
+    "web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
+)
+
+TABS = ("mine", "group", "completed", "started")
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        # bpmn-js sets style attributes on the diagram's SVG.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    )
+)
+
+
+@bp.before_request
+def choose_language() -> None:
+    """Pick the page language from ?lang=, the session or the settings; remember a ?lang= choice."""
+    requested = request.args.get("lang")
+    default = current_app.extensions["saksflyt"].settings.default_locale
+    g.lang = i18n.pick_language(requested, session.get("lang"), default)
+    if requested in i18n.LANGUAGES:
+        session["lang"] = requested
+
+
+@bp.after_request
+def secure_headers(response: Response) -> Response:
+    """Send the pages with a strict content security policy and no framing."""
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+@bp.context_processor
+def page_context() -> dict[str, Any]:
+    """Give every template the language, the translator and the session's CSRF token."""
+    lang = g.get("lang", "nb")
+
+    def t(key: str, **values: object) -> str:
+        return i18n.translate(lang, key, **values)
+
+    return {
+        "lang": lang,
+        "t": t,
+        "other_lang": "en" if lang == "nb" else "nb",
+        "csrf_token": session.get("csrf", ""),
+        "strings": i18n.CATALOGUE[lang],
+        "format_date": lambda value: i18n.format_date(value, lang),
+        "format_money": lambda value: i18n.format_money(value, lang),
+    }
+
+
+def _signed_in() -> User | None:
+    if "username" not in session:
+        return None
+    try:
+        return current_user()
+    except Unauthenticated:
+        session.clear()
+        return None
+
+
+def _to_login() -> ResponseReturnValue:
+    target = request.full_path.rstrip("?") if request.path != "/" else "/"
+    return redirect(url_for("web.login") + "?" + urlencode({"next": target}))
+
+
+def _safe_next(target: str | None) -> str:
+    """Return a local path to go to after sign-in (never another host)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("web.inbox")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Show the sign-in form; check the credentials and start a session."""
+    next_path = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if _signed_in() is not None:
+            return redirect(next_path)
+        session["login_csrf"] = secrets.token_urlsafe(24)
+        return render_template("login.html", next_path=next_path, error=None, username="")
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    expected = session.pop("login_csrf", None)
+    session["login_csrf"] = secrets.token_urlsafe(24)
+    error = None
+    if not expected or not secrets.compare_digest(expected, request.form.get("login_csrf", "")):
+        error = "login_expired"
+    elif not username or not password:
+        error = "login_missing"
+    else:
+        try:
+            user = organisation.authenticate(
+                current_app.extensions["saksflyt"].new_uow(), username, password
+            )
+        except Unauthenticated:
+            error = "login_failed"
+    if error is not None:
+        page = render_template("login.html", next_path=next_path, error=error, username=username)
+        return page, 401 if error == "login_failed" else 400
+    lang = g.lang
+    sign_in_session(user)
+    session["lang"] = lang
+    return redirect(next_path)
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """End the session (the form carries the CSRF token)."""
+    token = request.form.get("csrf", "")
+    if session.get("csrf") and secrets.compare_digest(str(session["csrf"]), token):
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+    return redirect(url_for("web.login"))
+
+
+@bp.get("/")
+def inbox() -> ResponseReturnValue:
+    """The start page: the user's task lists."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    tab = request.args.get("tab", "mine")
+    return render_template(
+        "inbox.html", user=user, tab=tab if tab in TABS else "mine", tabs=TABS, page="inbox"
+    )
+
+
+@bp.get("/tasks/<uuid:task_id>")
+def task(task_id: UUID) -> ResponseReturnValue:
+    """One task: instructions, form, claim, diagram and history."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("task.html", user=user, task_id=str(task_id), page="task")
+
+
+@bp.get("/start")
+def start() -> ResponseReturnValue:
+    """The processes the user can start."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("start.html", user=user, page="start")

@@ -1,0 +1,165 @@
+"""A real saksflyt server on a free port with the demo organisation and a small test process,
+and Debian's Chromium driven by Python Playwright. Used by the UI tests and tests.ui.screenshots."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from flask import Flask
+from playwright.sync_api import Browser, Page, Playwright
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from api.app import create_app
+from engine.services import definitions, instances, organisation
+from engine.services.wiring import Wiring
+from engine.settings import DEMO_PASSWORD, ROOT, Settings
+from engine.store.models import Base
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+AXE = ROOT / "web" / "static" / "vendor" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = DEMO_PASSWORD
+PROCESS = "ui_review"
+START_DATA = {
+    "municipality": "baerum",
+    "receiving_municipality": "asker",
+    "applicant": "Kari Nordmann",
+}
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Serve without logging every request to the test output."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+@dataclass
+class Server:
+    """The running app: its base URL and wiring (database, clock)."""
+
+    url: str
+    app: Flask
+    wiring: Wiring
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        """Stop serving and release the database."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+        self.wiring.engine.dispose()
+
+    def start_instance(
+        self,
+        username: str,
+        business_key: str,
+        *,
+        now: datetime | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> UUID:
+        """Start the test process as a demo user; return the instance id."""
+        with self.wiring.new_uow() as uow:
+            actor = uow.users.get(username)
+        instance = instances.start_instance(
+            self.wiring.new_uow(),
+            PROCESS,
+            data or START_DATA,
+            actor=actor,
+            now=now or self.wiring.now(),
+            business_key=business_key,
+        )
+        return instance.id
+
+    def open_task_id(self, instance_id: UUID) -> UUID:
+        """Return the id of the instance's (single) open task."""
+        with self.wiring.new_uow() as uow:
+            return uow.tasks.open_for_instance(instance_id)[0].id
+
+
+def fixture_files() -> dict[str, bytes]:
+    """Return the test process and its forms."""
+    return {path.name: path.read_bytes() for path in sorted(FIXTURES.iterdir()) if path.is_file()}
+
+
+@contextmanager
+def running_server(directory: Path) -> Iterator[Server]:
+    """Serve a fresh app on SQLite in `directory` with the demo users and the test process."""
+    settings = Settings(
+        env="test",
+        database_url=f"sqlite:///{directory / 'ui.sqlite3'}",
+        scheduler_enabled=False,
+        secret_key="ui-tests-secret-key-that-is-long-enough-0123456789",
+        processes_dir=directory / "no-processes",
+        forms_dir=directory / "no-forms",
+    )
+    app = create_app(settings)
+    wiring: Wiring = app.extensions["saksflyt"]
+    Base.metadata.create_all(wiring.engine)
+    organisation.load_demo(wiring.new_uow(), settings.demo_file, PASSWORD)
+    definitions.deploy(wiring.new_uow(), fixture_files(), actor="test", now=wiring.now())
+    httpd = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, name="ui-server", daemon=True)
+    thread.start()
+    server = Server(f"http://127.0.0.1:{httpd.server_port}", app, wiring, httpd, thread)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def launch(playwright: Playwright) -> Browser:
+    """Start Debian's Chromium headless (never a downloaded browser)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def new_page(browser: Browser, base_url: str, **options: Any) -> Page:
+    """Open a page in a fresh context (own cookies) with Norwegian locale and Oslo time."""
+    context = browser.new_context(
+        base_url=base_url, locale="nb-NO", timezone_id="Europe/Oslo", **options
+    )
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+def sign_in(page: Page, base_url: str, username: str, *, lang: str | None = None) -> None:
+    """Sign in through the login form and wait for the inbox."""
+    suffix = f"?lang={lang}" if lang else ""
+    page.goto(f"{base_url}/login{suffix}")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def days_ago(wiring: Wiring, days: int) -> datetime:
+    """Return the engine time `days` days back (to make overdue tasks)."""
+    return wiring.now() - timedelta(days=days)
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core on the page; return serious and critical violations."""
+    if page.evaluate("typeof window.axe") == "undefined":
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' '))}))"
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]

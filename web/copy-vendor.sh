@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Copy the prebuilt dist files the pages use from node_modules/ into static/vendor/ (served locally,
+# no CDN). Run from anywhere after `npm ci` in web/; `make web-assets` does both.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+modules="$here/node_modules"
+vendor="$here/static/vendor"
+
+mkdir -p "$vendor/bpmn-js/assets"
+cp "$modules/bpmn-js/dist/bpmn-viewer.production.min.js" "$vendor/bpmn-js/"
+cp "$modules/bpmn-js/dist/assets/diagram-js.css" "$modules/bpmn-js/dist/assets/bpmn-js.css" \
+   "$vendor/bpmn-js/assets/"
+cp "$modules/axe-core/axe.min.js" "$vendor/"
+for licence in bpmn-js axe-core; do
+  cp "$modules/$licence/LICENSE" "$vendor/$licence.LICENSE"
+done
+echo "copied vendor assets into $vendor"

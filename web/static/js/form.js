@@ -1,0 +1,368 @@
+// Render a form from JSON Schema + UI schema (react-jsonschema-form conventions: ui:order,
+// ui:widget, ui:help, ui:placeholder, ui:readonly, ui:enumNames), read its value back, and
+// show the server's field messages at each field.
+import { el, lang, t } from "./page.js";
+
+const idFor = (path) => `f-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+const join = (prefix, name) => (prefix ? `${prefix}.${name}` : String(name));
+
+function typeOf(schema) {
+  const type = Array.isArray(schema.type) ? schema.type.find((x) => x !== "null") : schema.type;
+  if (type) return type;
+  if (schema.properties) return "object";
+  if (schema.items) return "array";
+  return "string";
+}
+
+function choicesOf(schema, ui) {
+  if (Array.isArray(schema.oneOf) && schema.oneOf.length && schema.oneOf.every((o) => "const" in o)) {
+    return schema.oneOf.map((o) => ({ value: o.const, label: o.title ?? String(o.const) }));
+  }
+  if (Array.isArray(schema.enum)) {
+    const names = ui["ui:enumNames"] || schema.enumNames || [];
+    return schema.enum.map((value, i) => ({ value, label: names[i] ?? String(value) }));
+  }
+  return null;
+}
+
+function kindOf(schema, ui) {
+  const widget = ui["ui:widget"];
+  if (widget === "hidden") return "hidden";
+  const type = typeOf(schema);
+  if (type === "object") return "object";
+  if (type === "array") {
+    const items = schema.items || {};
+    if (choicesOf(items, ui.items || {})) return "multi";
+    return typeOf(items) === "object" ? "objects" : "list";
+  }
+  if (type === "boolean") return widget === "radio" || widget === "select" ? "yesno" : "checkbox";
+  if (choicesOf(schema, ui)) return widget === "radio" ? "radio" : "select";
+  if (type === "number" || type === "integer") return "number";
+  if (widget === "textarea") return "textarea";
+  return "text";
+}
+
+function orderOf(names, order) {
+  if (!Array.isArray(order)) return names;
+  const rest = names.filter((n) => !order.includes(n));
+  const out = [];
+  for (const name of order) {
+    if (name === "*") out.push(...rest);
+    else if (names.includes(name)) out.push(name);
+  }
+  return order.includes("*") ? out : [...out, ...rest];
+}
+
+function labelContent(text, required) {
+  return [text, required ? el("span", { class: "required-tag" }, ` (${t("required")})`) : null];
+}
+
+function numberText(value) {
+  if (typeof value !== "number") return value ?? "";
+  return lang === "nb" ? String(value).replace(".", ",") : String(value);
+}
+
+function parseNumber(text, integer) {
+  const cleaned = text.replace(/[\s\u00a0]/g, "").replace(",", ".");
+  if (cleaned === "") return undefined;
+  const number = Number(cleaned);
+  if (Number.isNaN(number) || (integer && !Number.isInteger(number))) return text;
+  return number;
+}
+
+/** Build a form; return its node and value(), showErrors(details), clearErrors(). */
+export function renderForm(schema, uiSchema, data, { readOnly = false } = {}) {
+  const ctx = { registry: new Map(), readOnly };
+  const root = objectFields(ctx, schema, uiSchema || {}, data || {}, "");
+  const node = el("div", { class: "form-fields" }, root.nodes);
+  return {
+    node,
+    value: root.get,
+    clearErrors: () => clearErrors(ctx),
+    showErrors: (details) => showErrors(ctx, details),
+  };
+}
+
+function objectFields(ctx, schema, ui, value, prefix) {
+  const properties = schema.properties || {};
+  const required = new Set(schema.required || []);
+  const children = orderOf(Object.keys(properties), ui["ui:order"]).map((name) => ({
+    name,
+    ...field(ctx, properties[name], ui[name] || {}, value?.[name], join(prefix, name),
+      required.has(name), name),
+  }));
+  return {
+    nodes: children.map((c) => c.node).filter(Boolean),
+    get() {
+      const out = {};
+      for (const child of children) {
+        const v = child.get();
+        if (v !== undefined) out[child.name] = v;
+      }
+      return out;
+    },
+  };
+}
+
+function field(ctx, schema, ui, value, path, required, name) {
+  const spec = {
+    ctx, schema, ui, value, path, required,
+    id: idFor(path),
+    label: ui["ui:title"] || schema.title || name,
+    hint: ui["ui:help"] || schema.description || null,
+    readOnly: Boolean(ctx.readOnly || schema.readOnly || ui["ui:readonly"] || ui["ui:disabled"]),
+  };
+  const build = {
+    hidden: () => ({ node: null, get: () => value }),
+    object: nestedObject,
+    objects: objectList,
+    list: stringList,
+    multi: checkboxGroup,
+    checkbox,
+    yesno: (s) => radioGroup(s, [{ value: true, label: t("yes") }, { value: false, label: t("no") }]),
+    radio: (s) => radioGroup(s, choicesOf(schema, ui)),
+    select,
+    number: (s) => input(s, "number"),
+    textarea: (s) => input(s, "textarea"),
+    text: (s) => input(s, "text"),
+  }[kindOf(schema, ui)];
+  return build(spec);
+}
+
+function register(spec, wrapper, inputs, errorEl, hintId) {
+  spec.ctx.registry.set(spec.path, { wrapper, inputs, errorEl, hintId, label: spec.label });
+}
+
+function describedBy(...ids) {
+  const joined = ids.filter(Boolean).join(" ");
+  return joined || undefined;
+}
+
+function input(spec, kind) {
+  const { schema, ui, value, id, hint } = spec;
+  const hintId = hint ? `${id}-hint` : null;
+  const format = schema.format;
+  const common = {
+    id, name: spec.path, "aria-describedby": describedBy(hintId),
+    "aria-required": spec.required ? "true" : undefined, readonly: spec.readOnly,
+    placeholder: ui["ui:placeholder"], maxlength: schema.maxLength,
+  };
+  let control;
+  if (kind === "textarea") {
+    control = el("textarea", { ...common, rows: ui["ui:options"]?.rows || 5 }, value ?? "");
+  } else if (kind === "number") {
+    control = el("input", { ...common, type: "text", inputmode: schema.type === "integer" ? "numeric" : "decimal",
+      value: numberText(value), class: "input--short", autocomplete: "off" });
+  } else {
+    const type = { date: "date", email: "email", uri: "url" }[format] || "text";
+    control = el("input", { ...common, type, value: value ?? "", autocomplete: ui["ui:autocomplete"] || "off",
+      class: type === "date" ? "input--short" : undefined });
+  }
+  const errorEl = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  const wrapper = el("div", { class: "field" },
+    el("label", { for: id }, labelContent(spec.label, spec.required)),
+    hint ? el("p", { class: "hint", id: hintId }, hint) : null,
+    errorEl, control);
+  register(spec, wrapper, [control], errorEl, hintId);
+  const integer = typeOf(schema) === "integer";
+  return {
+    node: wrapper,
+    get() {
+      if (kind === "number") return parseNumber(control.value, integer);
+      const text = kind === "textarea" ? control.value : control.value.trim();
+      return text.trim() === "" ? undefined : text;
+    },
+  };
+}
+
+function select(spec) {
+  const { id, hint } = spec;
+  const choices = choicesOf(spec.schema, spec.ui);
+  const hintId = hint ? `${id}-hint` : null;
+  const current = choices.findIndex((c) => c.value === spec.value);
+  const control = el("select", {
+    id, name: spec.path, "aria-describedby": describedBy(hintId),
+    "aria-required": spec.required ? "true" : undefined, disabled: spec.readOnly,
+  }, el("option", { value: "" }, t("choose")),
+  choices.map((c, i) => el("option", { value: String(i), selected: i === current }, c.label)));
+  const errorEl = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  const wrapper = el("div", { class: "field" },
+    el("label", { for: id }, labelContent(spec.label, spec.required)),
+    hint ? el("p", { class: "hint", id: hintId }, hint) : null, errorEl, control);
+  register(spec, wrapper, [control], errorEl, hintId);
+  return { node: wrapper, get: () => (control.value === "" ? undefined : choices[Number(control.value)].value) };
+}
+
+function group(spec, className, inputs, extra = []) {
+  const { id, hint } = spec;
+  const hintId = hint ? `${id}-hint` : null;
+  const errorEl = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  const wrapper = el("fieldset", { class: `field ${className}`, id: `${id}-group`,
+    "aria-describedby": describedBy(hintId) },
+  el("legend", {}, labelContent(spec.label, spec.required)),
+  hint ? el("p", { class: "hint", id: hintId }, hint) : null, errorEl, inputs, extra);
+  return { wrapper, errorEl, hintId };
+}
+
+function radioGroup(spec, choices) {
+  const radios = choices.map((choice, i) => {
+    const radio = el("input", { type: "radio", id: `${spec.id}-${i}`, name: spec.path, value: String(i),
+      checked: choice.value === spec.value, disabled: spec.readOnly });
+    return { radio, node: el("div", { class: "choice" }, radio,
+      el("label", { for: `${spec.id}-${i}` }, choice.label)) };
+  });
+  const { wrapper, errorEl, hintId } = group(spec, "choices", radios.map((r) => r.node));
+  wrapper.setAttribute("role", "radiogroup");
+  if (spec.required) wrapper.setAttribute("aria-required", "true");
+  register(spec, wrapper, radios.map((r) => r.radio), errorEl, hintId);
+  return {
+    node: wrapper,
+    get() {
+      const checked = radios.findIndex((r) => r.radio.checked);
+      return checked < 0 ? undefined : choices[checked].value;
+    },
+  };
+}
+
+function checkbox(spec) {
+  const { id, hint } = spec;
+  const hintId = hint ? `${id}-hint` : null;
+  const control = el("input", { type: "checkbox", id, name: spec.path, checked: spec.value === true,
+    disabled: spec.readOnly, "aria-describedby": describedBy(hintId) });
+  const errorEl = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  const wrapper = el("div", { class: "field field--checkbox" }, errorEl,
+    el("div", { class: "choice" }, control, el("label", { for: id }, labelContent(spec.label, false))),
+    hint ? el("p", { class: "hint", id: hintId }, hint) : null);
+  register(spec, wrapper, [control], errorEl, hintId);
+  return { node: wrapper, get: () => control.checked };
+}
+
+function checkboxGroup(spec) {
+  const choices = choicesOf(spec.schema.items, spec.ui.items || {});
+  const selected = Array.isArray(spec.value) ? spec.value : [];
+  const boxes = choices.map((choice, i) => {
+    const box = el("input", { type: "checkbox", id: `${spec.id}-${i}`, name: spec.path,
+      checked: selected.includes(choice.value), disabled: spec.readOnly });
+    return { box, node: el("div", { class: "choice" }, box,
+      el("label", { for: `${spec.id}-${i}` }, choice.label)) };
+  });
+  const { wrapper, errorEl, hintId } = group(spec, "choices", boxes.map((b) => b.node));
+  register(spec, wrapper, boxes.map((b) => b.box), errorEl, hintId);
+  return { node: wrapper, get: () => choices.filter((_, i) => boxes[i].box.checked).map((c) => c.value) };
+}
+
+function nestedObject(spec) {
+  const inner = objectFields(spec.ctx, spec.schema, spec.ui, spec.value || {}, spec.path);
+  const { wrapper, errorEl, hintId } = group(spec, "object", inner.nodes);
+  register(spec, wrapper, [], errorEl, hintId);
+  return { node: wrapper, get: inner.get };
+}
+
+function repeated(spec, renderRow, emptyValue) {
+  const { ctx, path, schema } = spec;
+  const rowsEl = el("ol", { class: "rows" });
+  let rows = [];
+  const initial = Array.isArray(spec.value) ? spec.value : [];
+  const minimum = Math.max(schema.minItems || 0, 0);
+  const addButton = spec.readOnly ? null : el("button", { type: "button", class: "button button--secondary",
+    onclick: () => {
+      draw([...rows.map((r) => r.get()), emptyValue()]);
+      rowsEl.lastElementChild?.querySelector("input, select, textarea")?.focus();
+    } }, `+ ${t("add_item")}`, el("span", { class: "visually-hidden" }, ` – ${spec.label}`));
+  const draw = (values) => {
+    for (const key of [...ctx.registry.keys()]) if (key.startsWith(`${path}.`)) ctx.registry.delete(key);
+    rows = values.map((value, i) => {
+      const remove = spec.readOnly ? null : el("button", { type: "button", class: "button button--quiet remove",
+        onclick: () => {
+          const kept = rows.map((r) => r.get());
+          kept.splice(i, 1);
+          draw(kept);
+          (rowsEl.children[Math.min(i, kept.length - 1)]?.querySelector("input, select, textarea") || addButton)?.focus();
+        } }, t("remove_item"), el("span", { class: "visually-hidden" }, ` ${spec.label} – ${t("item_n", { n: i + 1 })}`));
+      return renderRow(value, i, remove);
+    });
+    rowsEl.replaceChildren(...rows.map((r) => r.node));
+  };
+  draw(initial.length ? initial : Array.from({ length: minimum }, emptyValue));
+  const { wrapper, errorEl, hintId } = group(spec, "repeat", rowsEl, addButton ? [addButton] : []);
+  register(spec, wrapper, [], errorEl, hintId);
+  const entry = ctx.registry.get(path);
+  entry.focusFallback = () => rowsEl.querySelector("input, select, textarea") || addButton;
+  return { node: wrapper, get: () => rows.map((r) => r.get()).filter((v) => v !== undefined) };
+}
+
+function objectList(spec) {
+  const items = spec.schema.items || {};
+  const itemsUi = spec.ui.items || {};
+  return repeated(spec, (value, i, remove) => {
+    const rowPath = join(spec.path, i);
+    const inner = objectFields(spec.ctx, items, itemsUi, value || {}, rowPath);
+    const node = el("li", { class: "row" }, el("fieldset", { class: "row__fields" },
+      el("legend", {}, `${spec.label} – ${t("item_n", { n: i + 1 })}`), inner.nodes, remove));
+    return { node, get: inner.get };
+  }, () => ({}));
+}
+
+function stringList(spec) {
+  const items = spec.schema.items || {};
+  return repeated(spec, (value, i, remove) => {
+    const inner = field(spec.ctx, items, spec.ui.items || {}, value, join(spec.path, i), false,
+      `${spec.label} – ${t("item_n", { n: i + 1 })}`);
+    return { node: el("li", { class: "row row--inline" }, inner.node, remove), get: inner.get };
+  }, () => undefined);
+}
+
+function clearErrors(ctx) {
+  for (const entry of ctx.registry.values()) {
+    entry.errorEl.hidden = true;
+    entry.errorEl.textContent = "";
+    entry.wrapper.classList.remove("field--error");
+    for (const control of entry.inputs) {
+      control.removeAttribute("aria-invalid");
+      const ids = describedBy(entry.hintId);
+      if (ids) control.setAttribute("aria-describedby", ids);
+      else control.removeAttribute("aria-describedby");
+    }
+    if (!entry.inputs.length) {
+      const ids = describedBy(entry.hintId);
+      if (ids) entry.wrapper.setAttribute("aria-describedby", ids);
+      else entry.wrapper.removeAttribute("aria-describedby");
+    }
+  }
+}
+
+function messagesOf(value) {
+  if (Array.isArray(value)) return value.flatMap(messagesOf);
+  if (value && typeof value === "object") return Object.values(value).flatMap(messagesOf);
+  return [String(value)];
+}
+
+function showErrors(ctx, details) {
+  clearErrors(ctx);
+  const summary = [];
+  for (const [path, value] of Object.entries(details || {})) {
+    const text = messagesOf(value).join(" ");
+    let key = path;
+    let entry = ctx.registry.get(key);
+    while (!entry && key.includes(".")) {
+      key = key.slice(0, key.lastIndexOf("."));
+      entry = ctx.registry.get(key);
+    }
+    if (!entry) {
+      summary.push({ text, target: null });
+      continue;
+    }
+    entry.errorEl.textContent = entry.errorEl.textContent ? `${entry.errorEl.textContent} ${text}` : text;
+    entry.errorEl.hidden = false;
+    entry.wrapper.classList.add("field--error");
+    const ids = describedBy(entry.hintId, entry.errorEl.id);
+    for (const control of entry.inputs) {
+      control.setAttribute("aria-invalid", "true");
+      control.setAttribute("aria-describedby", ids);
+    }
+    if (!entry.inputs.length) entry.wrapper.setAttribute("aria-describedby", ids);
+    const target = entry.inputs[0] || entry.focusFallback?.() || entry.wrapper;
+    summary.push({ text: `${entry.label}: ${text}`, target });
+  }
+  return summary;
+}

@@ -1,0 +1,192 @@
+// The task page: details, claim/unclaim, instructions, the form and its completion,
+// the process diagram with the task marked, and the instance's history.
+import { showDiagram } from "./diagram.js";
+import { renderForm } from "./form.js";
+import { markdownToHtml } from "./markdown.js";
+import {
+  announce, api, el, flash, formatDate, formatDateTime, processNames, showFlash, t, username,
+} from "./page.js";
+
+const root = document.getElementById("task");
+const taskId = root.dataset.taskId;
+const HISTORY_TYPES = new Set(["instance_started", "task_ready", "task_claimed", "task_unclaimed",
+  "task_completed", "task_cancelled", "message_received", "timer_fired", "instance_completed",
+  "instance_cancelled"]);
+let names = new Map();
+
+function problem(status) {
+  if (status === 403) return t("error_forbidden");
+  if (status === 404) return t("error_not_found");
+  if (status === 409) return t("error_conflict");
+  return t("error_generic");
+}
+
+function details(task) {
+  const row = (label, value) => [el("dt", {}, label), el("dd", {}, value)];
+  const due = task.due_at
+    ? [el("time", { datetime: task.due_at }, formatDate(task.due_at)),
+      task.is_overdue ? el("span", { class: "badge badge--overdue" }, t("overdue")) : null]
+    : t("none");
+  return el("section", { class: "panel", "aria-labelledby": "details-title" },
+    el("h2", { id: "details-title" }, t("details")),
+    el("dl", { class: "details" },
+      row(t("process"), names.get(task.process_key) || task.process_key),
+      row(t("business_key"), task.business_key || t("none")),
+      row(t("municipality"), task.municipality_id || t("none")),
+      row(t("created"), el("time", { datetime: task.created_at }, formatDate(task.created_at))),
+      row(t("due"), due),
+      row(t("assignee"), task.assignee || t("unassigned"))));
+}
+
+function claimBar(task) {
+  let text;
+  let button = null;
+  if (task.state !== "open") text = t("task_done");
+  else if (task.assignee === username) {
+    text = t("claimed_by_you");
+    button = el("button", { type: "button", class: "button button--secondary", id: "unclaim",
+      onclick: () => act("unclaim", t("unclaimed_ok")) }, t("unclaim"));
+  } else if (task.assignee) text = t("claimed_by", { user: task.assignee });
+  else {
+    text = t("not_claimed");
+    if (task.may_work) {
+      button = el("button", { type: "button", class: "button button--primary", id: "claim",
+        onclick: () => act("claim", t("claimed_ok")) }, t("claim"));
+    }
+  }
+  return el("div", { class: "claim-bar" }, el("p", {}, text), button);
+}
+
+async function act(action, message) {
+  const result = await api(`/api/v1/tasks/${taskId}/${action}`, { method: "POST", body: {} });
+  if (!result.ok) {
+    announce(problem(result.status), "error");
+    return;
+  }
+  render(result.data);
+  announce(message, "success");
+  document.getElementById(action === "claim" ? "unclaim" : "claim")?.focus();
+}
+
+function errorSummary(items) {
+  const box = el("div", { class: "error-summary", tabindex: "-1", role: "alert", id: "error-summary" },
+    el("h2", {}, t("error_summary")),
+    el("p", {}, t("error_summary_intro")),
+    el("ul", {}, items.map((item) => el("li", {}, item.target
+      ? el("a", { href: `#${item.target.id}`, onclick: (event) => {
+        event.preventDefault();
+        item.target.focus();
+      } }, item.text)
+      : item.text))));
+  return box;
+}
+
+function formSection(task) {
+  const section = el("section", { class: "panel", "aria-labelledby": "form-title" });
+  const schema = task.form?.schema;
+  const readOnly = !task.may_work;
+  section.append(el("h2", { id: "form-title" }, schema?.title || t("form")));
+  if (schema?.description) section.append(el("p", { class: "lead" }, schema.description));
+  if (readOnly && task.state === "open") section.append(el("p", { class: "note" }, t("task_read_only")));
+  const summarySlot = el("div");
+  const form = schema ? renderForm(schema, task.form.ui_schema, task.data, { readOnly }) : null;
+  const submit = readOnly ? null : el("button", { type: "submit", class: "button button--primary" }, t("complete"));
+  const formEl = el("form", { novalidate: true, class: "stack", id: "task-form" },
+    summarySlot, form ? form.node : el("p", {}, t("no_form")), submit ? el("div", { class: "actions" }, submit) : null);
+  formEl.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (readOnly) return;
+    submit.disabled = true;
+    submit.textContent = t("completing");
+    const result = await api(`/api/v1/tasks/${taskId}/complete`, {
+      method: "POST", body: { data: form ? form.value() : {} },
+    });
+    submit.disabled = false;
+    submit.textContent = t("complete");
+    if (result.ok) {
+      flash(t("completed_ok", { name: task.name }));
+      window.location.assign("/");
+      return;
+    }
+    const error = result.data?.error;
+    if (result.status === 422 && error?.code === "validation_failed") {
+      const items = form ? form.showErrors(error.details) : [{ text: error.message, target: null }];
+      const summary = errorSummary(items);
+      summarySlot.replaceChildren(summary);
+      summary.focus();
+    } else {
+      summarySlot.replaceChildren();
+      announce(error?.message && result.status === 422 ? error.message : problem(result.status), "error");
+    }
+  });
+  section.append(formEl);
+  return section;
+}
+
+function instructions(task) {
+  if (!task.instructions) return null;
+  const body = el("div", { class: "prose" });
+  body.innerHTML = markdownToHtml(task.instructions, 3);
+  return el("section", { class: "panel panel--instructions", "aria-labelledby": "instructions-title" },
+    el("h2", { id: "instructions-title" }, t("instructions")), body);
+}
+
+async function historySection(task) {
+  const list = el("ol", { class: "history" });
+  const section = el("section", { class: "panel", "aria-labelledby": "history-title" },
+    el("h2", { id: "history-title" }, t("history")), list);
+  api(`/api/v1/process-instances/${task.instance_id}/history`).then((result) => {
+    if (!result.ok) {
+      list.replaceWith(el("p", { class: "muted" }, problem(result.status)));
+      return;
+    }
+    const events = result.data.events.filter((e) => HISTORY_TYPES.has(e.type));
+    if (!events.length) list.replaceWith(el("p", { class: "muted" }, t("history_empty")));
+    list.replaceChildren(...events.map((e) => el("li", {},
+      el("time", { datetime: e.at }, formatDateTime(e.at)),
+      el("span", { class: "history__what" }, t(`event_${e.type}`),
+        e.element_name ? `: ${e.element_name}` : ""),
+      e.actor ? el("span", { class: "history__who" }, `${t("by")} ${e.actor}`) : null)));
+  });
+  return section;
+}
+
+function diagramSection(task) {
+  const canvas = el("div", { class: "diagram", id: "diagram" });
+  const section = el("section", { class: "panel panel--wide", "aria-labelledby": "diagram-title" },
+    el("h2", { id: "diagram-title" }, t("diagram")),
+    el("p", { class: "muted" }, t("diagram_current")), canvas);
+  showDiagram(canvas, task).catch(() => {
+    canvas.replaceWith(el("p", { class: "muted" }, t("diagram_failed")));
+  });
+  return section;
+}
+
+let shownInstance = null;
+let aside = null;
+let diagram = null;
+
+async function render(task) {
+  document.title = `${task.name} – ${t("app_name")}`;
+  const heading = el("div", { class: "page-head" },
+    el("h1", { tabindex: "-1", id: "task-title" }, task.name),
+    el("p", { class: "subtitle" }, names.get(task.process_key) || task.process_key,
+      task.business_key ? ` · ${task.business_key}` : ""));
+  if (shownInstance !== task.instance_id) {
+    shownInstance = task.instance_id;
+    aside = el("div", { class: "task-aside" }, details(task), await historySection(task));
+    diagram = diagramSection(task);
+  } else {
+    aside.firstElementChild.replaceWith(details(task));
+  }
+  root.replaceChildren(heading, claimBar(task),
+    el("div", { class: "task-layout" },
+      el("div", { class: "task-main" }, instructions(task), formSection(task)), aside),
+    diagram);
+}
+
+showFlash();
+names = await processNames();
+const result = await api(`/api/v1/tasks/${taskId}`);
+if (result.ok) await render(result.data);
+else root.replaceChildren(el("h1", {}, t("task_title")), el("p", { class: "alert alert--error" }, problem(result.status)));
