@@ -71,7 +71,10 @@ def validate(schema_content: bytes, data: Mapping[str, Any], locale: str = "nb")
     errors: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.path)):
         for path in _paths(error):
-            errors.setdefault(path, []).append(_message(error, locale))
+            messages = errors.setdefault(path, [])
+            message = _message(error, locale)
+            if message not in messages:  # 2020-12 reports each missing property separately
+                messages.append(message)
     if errors:
         raise FormInvalid(errors)
 
