@@ -6,6 +6,7 @@ again (under a step budget), prunes completed history from the tree and returns 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -30,6 +31,10 @@ from engine.runtime.projection import project
 from engine.runtime.scripting import SCRIPT_ENGINE
 
 DEFAULT_STEP_BUDGET = 10_000
+# Deeply nested call activities make each step slower (ENGINE-NOTES 11), so the step count
+# alone can take minutes to trip; a wall-time limit per engine run stops them promptly.
+TIME_BUDGET_SECONDS = 10.0
+MAX_CALL_DEPTH = 25
 
 
 def start(
@@ -139,11 +144,13 @@ def _advance(
     if first is not None:
         events.append(_event("task_completed", first))
     steps = 0
+    deadline = time.monotonic() + TIME_BUDGET_SECONDS
 
     def count(task: Any) -> None:
         nonlocal steps
         steps += 1
-        if steps > step_budget:
+        too_deep = getattr(task.workflow, "depth", 0) > MAX_CALL_DEPTH
+        if steps > step_budget or too_deep or time.monotonic() > deadline:
             raise StepBudgetExceeded(step_budget, task.task_spec.bpmn_id)
 
     def record(task: Any) -> None:

@@ -173,11 +173,12 @@ def built(uow: UnitOfWork, definition: ProcessDefinition) -> Built:
         return cached
     own = {f.name: f.content for f in uow.definitions.files(definition.deployment_id)}
     latest = {n: f.content for n, f in uow.definitions.latest_files().items()}
-    models = {n: c for n, c in {**latest, **own}.items() if not n.endswith(".json")}
+    models = {n: c for n, c in own.items() if not n.endswith(".json")}
+    known = {n: c for n, c in latest.items() if not n.endswith(".json") and n not in own}
     forms = {n: c for n, c in {**latest, **own}.items() if n.endswith(".json")}
-    processes = specs.build_processes(models)
+    processes = specs.build_processes(models, known_files=known)
     process = processes[definition.key]
-    result = Built(process.spec, process.subprocess_specs, lane_roles(models.values()), forms)
+    result = Built(process.spec, process.subprocess_specs, lane_roles([*models.values(), *known.values()]), forms)
     _built[definition.id] = result
     return result
 
