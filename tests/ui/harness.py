@@ -124,9 +124,9 @@ def running_server(directory: Path) -> Iterator[Server]:
         server.stop()
 
 
-def launch(playwright: Playwright) -> Browser:
+def launch(playwright: Playwright, *extra_args: str) -> Browser:
     """Start Debian's Chromium headless (never a downloaded browser)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
 
 
 def new_page(browser: Browser, base_url: str, **options: Any) -> Page:
@@ -153,13 +153,14 @@ def days_ago(wiring: Wiring, days: int) -> datetime:
     return wiring.now() - timedelta(days=days)
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Run axe-core on the page; return serious and critical violations."""
+def axe_violations(page: Page, context: str | None = None) -> list[dict[str, Any]]:
+    """Run axe-core on the page (or the `context` selector); return serious and critical ones."""
     if page.evaluate("typeof window.axe") == "undefined":
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.map(n => n.target.join(' '))}))"
+        "async (context) => (await axe.run(context || document, {resultTypes: ['violations']}))"
+        ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' '))}))",
+        context,
     )
     return [v for v in result if v["impact"] in ("serious", "critical")]

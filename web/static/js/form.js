@@ -14,9 +14,14 @@ function typeOf(schema) {
   return "string";
 }
 
+// Forms carry English next to bokmål as x-title-en / x-description-en.
+function text(schema, key) {
+  return (lang === "en" && schema[`x-${key}-en`]) || schema[key];
+}
+
 function choicesOf(schema, ui) {
   if (Array.isArray(schema.oneOf) && schema.oneOf.length && schema.oneOf.every((o) => "const" in o)) {
-    return schema.oneOf.map((o) => ({ value: o.const, label: o.title ?? String(o.const) }));
+    return schema.oneOf.map((o) => ({ value: o.const, label: text(o, "title") ?? String(o.const) }));
   }
   if (Array.isArray(schema.enum)) {
     const names = ui["ui:enumNames"] || schema.enumNames || [];
@@ -108,8 +113,8 @@ function field(ctx, schema, ui, value, path, required, name) {
   const spec = {
     ctx, schema, ui, value, path, required,
     id: idFor(path),
-    label: ui["ui:title"] || schema.title || name,
-    hint: ui["ui:help"] || schema.description || null,
+    label: ui["ui:title"] || text(schema, "title") || name,
+    hint: [text(schema, "description"), ui["ui:help"]].filter(Boolean).join(" ") || null,
     readOnly: Boolean(ctx.readOnly || schema.readOnly || ui["ui:readonly"] || ui["ui:disabled"]),
   };
   const build = {
@@ -154,7 +159,8 @@ function input(spec, kind) {
     control = el("input", { ...common, type: "text", inputmode: schema.type === "integer" ? "numeric" : "decimal",
       value: numberText(value), class: "input--short", autocomplete: "off" });
   } else {
-    const type = { date: "date", email: "email", uri: "url" }[format] || "text";
+    const type = { date: "date", email: "email", uri: "url" }[format]
+      || { email: "email", date: "date", uri: "url" }[ui["ui:widget"]] || "text";
     control = el("input", { ...common, type, value: value ?? "", autocomplete: ui["ui:autocomplete"] || "off",
       class: type === "date" ? "input--short" : undefined });
   }
@@ -364,5 +370,10 @@ function showErrors(ctx, details) {
     const target = entry.inputs[0] || entry.focusFallback?.() || entry.wrapper;
     summary.push({ text: `${entry.label}: ${text}`, target });
   }
-  return summary;
+  // In the order the fields appear, not the order the server sorted its paths in.
+  const position = (item) => item.target;
+  return summary.sort((a, b) => {
+    if (!position(a) || !position(b)) return position(a) ? 1 : -1;
+    return a.target.compareDocumentPosition(b.target) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+  });
 }

@@ -4,7 +4,7 @@ import { showDiagram } from "./diagram.js";
 import { renderForm } from "./form.js";
 import { markdownToHtml } from "./markdown.js";
 import {
-  announce, api, el, flash, formatDate, formatDateTime, processNames, showFlash, t, username,
+  announce, api, el, flash, lang, formatDate, formatDateTime, processNames, showFlash, t, username,
 } from "./page.js";
 
 const root = document.getElementById("task");
@@ -85,8 +85,11 @@ function formSection(task) {
   const section = el("section", { class: "panel", "aria-labelledby": "form-title" });
   const schema = task.form?.schema;
   const readOnly = !task.may_work;
-  section.append(el("h2", { id: "form-title" }, schema?.title || t("form")));
-  if (schema?.description) section.append(el("p", { class: "lead" }, schema.description));
+  const english = lang === "en";
+  const title = (english && schema?.["x-title-en"]) || schema?.title || t("form");
+  const description = (english && schema?.["x-description-en"]) || schema?.description;
+  section.append(el("h2", { id: "form-title" }, title));
+  if (description) section.append(el("p", { class: "lead" }, description));
   if (readOnly && task.state === "open") section.append(el("p", { class: "note" }, t("task_read_only")));
   const summarySlot = el("div");
   const form = schema ? renderForm(schema, task.form.ui_schema, task.data, { readOnly }) : null;
@@ -163,7 +166,6 @@ function diagramSection(task) {
 }
 
 let shownInstance = null;
-let aside = null;
 let diagram = null;
 
 async function render(task) {
@@ -174,11 +176,9 @@ async function render(task) {
       task.business_key ? ` · ${task.business_key}` : ""));
   if (shownInstance !== task.instance_id) {
     shownInstance = task.instance_id;
-    aside = el("div", { class: "task-aside" }, details(task), await historySection(task));
     diagram = diagramSection(task);
-  } else {
-    aside.firstElementChild.replaceWith(details(task));
   }
+  const aside = el("div", { class: "task-aside" }, details(task), await historySection(task));
   root.replaceChildren(heading, claimBar(task),
     el("div", { class: "task-layout" },
       el("div", { class: "task-main" }, instructions(task), formSection(task)), aside),
