@@ -63,7 +63,7 @@ async function act(action, message) {
     announce(problem(result.status), "error");
     return;
   }
-  render(result.data);
+  await render(result.data);
   announce(message, "success");
   document.getElementById(action === "claim" ? "unclaim" : "claim")?.focus();
 }
