@@ -87,6 +87,14 @@ class Server:
         )
         return instance.id
 
+    def complete_task(self, task_id: UUID, username: str, data: dict[str, Any]) -> None:
+        """Complete a task as a demo user, behind the browser's back."""
+        with self.wiring.new_uow() as uow:
+            actor = uow.users.get(username)
+        instances.complete_task(
+            self.wiring.new_uow(), task_id, data, actor=actor, now=self.wiring.now()
+        )
+
     def open_task_id(self, instance_id: UUID) -> UUID:
         """Return the id of the instance's (single) open task."""
         with self.wiring.new_uow() as uow:

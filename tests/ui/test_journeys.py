@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.ui.harness import Server, new_page, sign_in
+from tests.ui.harness import START_DATA, Server, new_page, sign_in
 
 pytestmark = pytest.mark.ui
 
@@ -31,7 +31,7 @@ def test_wrong_password_shows_a_norwegian_message(page: Page, server: Server) ->
 def test_a_task_is_worked_and_handed_to_the_next_participant(
     page: Page, server: Server, browser: Browser
 ) -> None:
-    server.start_instance("tl.baerum", "UI-JOURNEY-1")
+    instance_id = server.start_instance("tl.baerum", "UI-JOURNEY-1")
     sign_in(page, server.url, "tl.baerum")
     page.get_by_role("link", name=re.compile("^Gruppens")).click()
     row = row_for(page, "UI-JOURNEY-1")
@@ -81,6 +81,11 @@ def test_a_task_is_worked_and_handed_to_the_next_participant(
         expect(history).to_contain_text("Oppgave fullført: Vurder søknaden")
     finally:
         leader.context.close()
+    with server.wiring.new_uow() as uow:
+        data = uow.instances.get(instance_id).data
+    assert (data["budget"], data["hours"], data["priority"]) == (12345.5, 12, "high")
+    assert data["participants"] == [{"name": "Ola Nordmann"}]
+    assert data["urgent"] is False and data["tags"] == []
 
 
 def test_claim_and_unclaim(page: Page, server: Server) -> None:
@@ -151,3 +156,63 @@ def test_the_inbox_fits_a_phone(browser: Browser, server: Server) -> None:
             assert widths[0] <= widths[1], f"{path} scrolls sideways: {widths}"
     finally:
         phone.context.close()
+
+
+REVIEW = {
+    "title": "Kurs",
+    "hours": 3,
+    "start_date": "2026-05-17",
+    "priority": "low",
+    "decision": "approve",
+}
+
+
+def test_the_inbox_refreshes_itself_every_15_seconds(page: Page, server: Server) -> None:
+    page.clock.install()
+    sign_in(page, server.url, "tl.baerum")
+    page.goto("/?tab=group")
+    expect(page.locator("#list")).not_to_contain_text("Laster")
+    expect(page.locator("#list")).not_to_contain_text("UI-POLL-1")
+    server.start_instance("tl.baerum", "UI-POLL-1")
+    page.clock.run_for(15_000)
+    expect(row_for(page, "UI-POLL-1")).to_contain_text("Vurder søknaden")
+
+
+def test_completing_a_task_someone_else_completed_says_so(page: Page, server: Server) -> None:
+    instance_id = server.start_instance("tl.baerum", "UI-CONFLICT-1")
+    task_id = server.open_task_id(instance_id)
+    sign_in(page, server.url, "tl.baerum")
+    page.goto(f"/tasks/{task_id}")
+    page.get_by_label("Tittel på tiltaket").fill("Kurs")
+    server.complete_task(task_id, "tl.baerum", REVIEW)
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    expect(page.locator("#flash")).to_have_text(
+        "Oppgaven er allerede fullført eller tatt av noen andre."
+    )
+    assert page.url.endswith(f"/tasks/{task_id}")
+
+
+def test_long_lists_are_paged(page: Page, server: Server) -> None:
+    data = {**START_DATA, "municipality": "loten"}
+    for number in range(22):
+        server.start_instance("vl.loten", f"UI-PAGE-{number:02}", data=data)
+    sign_in(page, server.url, "vl.loten")
+    page.get_by_role("link", name=re.compile("^Gruppens")).click()
+    expect(page.locator("[data-count=group]")).to_have_text("22")
+    expect(page.locator("#list tbody tr")).to_have_count(20)
+    pager = page.get_by_role("navigation", name="Sider")
+    expect(pager).to_contain_text("1\u201320 av 22")
+    pager.get_by_role("link", name="Neste").click()
+    expect(pager).to_contain_text("21\u201322 av 22")
+    expect(page.locator("#list tbody tr")).to_have_count(2)
+    assert "page=2" in page.url
+
+
+def test_signing_out_ends_the_session(page: Page, server: Server) -> None:
+    sign_in(page, server.url, "emp.asker")
+    page.get_by_role("button", name="Logg ut").click()
+    page.wait_for_url(re.compile(r"/login"))
+    page.goto("/")
+    page.wait_for_url(re.compile(r"/login\?next=%2F"))
+    status = page.evaluate("async () => (await fetch('/api/v1/me')).status")
+    assert status == 401

@@ -62,13 +62,20 @@ function labelContent(text, required) {
   return [text, required ? el("span", { class: "required-tag" }, ` (${t("required")})`) : null];
 }
 
-function numberText(value) {
+const moneyText = new Intl.NumberFormat(lang === "en" ? "en-GB" : "nb-NO",
+  { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+function numberText(value, money) {
   if (typeof value !== "number") return value ?? "";
+  if (money) return moneyText.format(value);
   return lang === "nb" ? String(value).replace(".", ",") : String(value);
 }
 
 function parseNumber(text, integer) {
-  const cleaned = text.replace(/[\s\u00a0]/g, "").replace(",", ".");
+  // "12 345,50" and "12345.5" both mean 12345.5 in bokmål; English uses "12,345.50".
+  let cleaned = text.replace(/[\s\u00a0\u202f]/g, "");
+  if (lang === "en") cleaned = cleaned.replace(/,/g, "");
+  else if (cleaned.includes(",")) cleaned = cleaned.replace(/\./g, "").replace(",", ".");
   if (cleaned === "") return undefined;
   const number = Number(cleaned);
   if (Number.isNaN(number) || (integer && !Number.isInteger(number))) return text;
@@ -156,8 +163,10 @@ function input(spec, kind) {
   if (kind === "textarea") {
     control = el("textarea", { ...common, rows: ui["ui:options"]?.rows || 5 }, value ?? "");
   } else if (kind === "number") {
+    const money = ui["ui:widget"] === "money";
     control = el("input", { ...common, type: "text", inputmode: schema.type === "integer" ? "numeric" : "decimal",
-      value: numberText(value), class: "input--short", autocomplete: "off" });
+      value: numberText(value, money), class: "input--short", autocomplete: "off" });
+    if (money) control = el("div", { class: "input-suffix" }, control, el("span", { "aria-hidden": "true" }, "kr"));
   } else {
     const type = { date: "date", email: "email", uri: "url" }[format]
       || { email: "email", date: "date", uri: "url" }[ui["ui:widget"]] || "text";
@@ -169,13 +178,14 @@ function input(spec, kind) {
     el("label", { for: id }, labelContent(spec.label, spec.required)),
     hint ? el("p", { class: "hint", id: hintId }, hint) : null,
     errorEl, control);
-  register(spec, wrapper, [control], errorEl, hintId);
+  const box = control.querySelector?.("input") || control;
+  register(spec, wrapper, [box], errorEl, hintId);
   const integer = typeOf(schema) === "integer";
   return {
     node: wrapper,
     get() {
-      if (kind === "number") return parseNumber(control.value, integer);
-      const text = kind === "textarea" ? control.value : control.value.trim();
+      if (kind === "number") return parseNumber(box.value, integer);
+      const text = kind === "textarea" ? box.value : box.value.trim();
       return text.trim() === "" ? undefined : text;
     },
   };
