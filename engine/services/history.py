@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +29,7 @@ def hashed_fields(event: HistoryEvent) -> dict[str, Any]:
         "instance_id": str(event.instance_id) if event.instance_id else None,
         "type": event.type,
         "actor": event.actor,
-        "at": event.at.isoformat(),
+        "at": event.at.astimezone(UTC).isoformat(),
         "element_id": event.element_id,
         "element_name": event.element_name,
         "task_id": event.task_id,
@@ -61,7 +61,7 @@ def append(
         instance_id=instance_id,
         type=type,
         actor=actor,
-        at=at,
+        at=at.astimezone(UTC),
         prev_hash=head[1],
         **fields,
     )
