@@ -48,12 +48,14 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 def wiring(settings: Settings) -> Iterator[Wiring]:
     """Wiring on an empty schema."""
     wired = wire(settings)
-    if settings.database_url.startswith("sqlite"):
-        Base.metadata.create_all(wired.engine)
-    else:
-        _reset(wired)
-    yield wired
-    wired.engine.dispose()
+    try:
+        if settings.database_url.startswith("sqlite"):
+            Base.metadata.create_all(wired.engine)
+        else:
+            _reset(wired)
+        yield wired
+    finally:
+        wired.engine.dispose()
 
 
 @pytest.fixture
