@@ -28,7 +28,9 @@ def alembic_config(settings: Settings) -> Config:
 def upgrade(settings: Settings) -> None:
     """Migrate the database to the newest revision."""
     if settings.database_url.startswith("sqlite:///"):
-        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
     command.upgrade(alembic_config(settings), "head")
 
 
@@ -36,12 +38,18 @@ def _deploy(settings: Settings) -> None:
     wiring = wire(settings)
     try:
         result = definitions.deploy_directory(
-            wiring.new_uow(), settings.processes_dir, settings.forms_dir,
-            actor="system:deploy", now=wiring.now())
+            wiring.new_uow(),
+            settings.processes_dir,
+            settings.forms_dir,
+            actor="system:deploy",
+            now=wiring.now(),
+        )
     except InvalidProcess as error:
         for problem in error.problems:
-            print(f"  {problem.file}: {problem.element_id or '-'} line {problem.line or '-'}: {problem.message}",
-                  file=sys.stderr)
+            print(
+                f"  {problem.file}: {problem.element_id or '-'} line {problem.line or '-'}: {problem.message}",
+                file=sys.stderr,
+            )
         raise SystemExit(2) from error
     for d in result.created:
         print(f"deployed {d.key} v{d.version}")
@@ -50,7 +58,9 @@ def _deploy(settings: Settings) -> None:
 
 
 def _demo(settings: Settings) -> None:
-    count = organisation.load_demo(wire(settings).new_uow(), settings.demo_file, settings.demo_password)
+    count = organisation.load_demo(
+        wire(settings).new_uow(), settings.demo_file, settings.demo_password
+    )
     print(f"demo organisation loaded: {count} users, password: {settings.demo_password}")
 
 
@@ -60,7 +70,9 @@ def _serve(settings: Settings) -> None:
 
     app = create_app(settings)
     wiring = app.extensions["saksflyt"]
-    if settings.is_production and organisation.users_with_password(wiring.new_uow(), settings.demo_password):
+    if settings.is_production and organisation.users_with_password(
+        wiring.new_uow(), settings.demo_password
+    ):
         raise SystemExit("refusing to start: users still have the demo password in production")
     jobs = scheduler.start(wiring) if settings.scheduler_enabled else None
     try:

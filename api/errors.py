@@ -17,7 +17,7 @@ from engine.runtime.errors import (
     StepBudgetExceeded,
     TaskNotReady,
 )
-from engine.services.errors import BadRequest, FormInvalid, Forbidden, Unauthenticated
+from engine.services.errors import BadRequest, Forbidden, FormInvalid, Unauthenticated
 from engine.settings import SettingsError
 from engine.store.errors import Conflict, NotFound
 
@@ -57,15 +57,15 @@ def register(app: Flask) -> None:
     app.register_error_handler(
         BadRequest, lambda e: error_body(422, "bad_request", str(e), e.details)
     )
-    app.register_error_handler(
-        TaskNotReady, lambda e: error_body(409, "task_not_ready", str(e))
-    )
+    app.register_error_handler(TaskNotReady, lambda e: error_body(409, "task_not_ready", str(e)))
     app.register_error_handler(
         MessageNotCaught, lambda e: error_body(404, "message_not_caught", str(e))
     )
     app.register_error_handler(
         ScriptFailed,
-        lambda e: error_body(422, "script_failed", str(e), {"element_id": e.element_id, "line": e.line}),
+        lambda e: error_body(
+            422, "script_failed", str(e), {"element_id": e.element_id, "line": e.line}
+        ),
     )
     app.register_error_handler(
         StepBudgetExceeded,

@@ -12,7 +12,9 @@ class Strict(Schema):
 
 class LoginSchema(Strict):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=200), load_only=True
+    )
 
 
 class TokenSchema(Schema):
@@ -59,7 +61,9 @@ class DeployResultSchema(Schema):
 
 class StartSchema(Strict):
     data = fields.Dict(keys=fields.String(), load_default=dict)
-    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    business_key = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=200)
+    )
 
 
 class TaskSummarySchema(Schema):

@@ -66,7 +66,9 @@ class Settings:
         if self.env != "production":
             return
         if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
-            raise SettingsError("SAKSFLYT_SECRET_KEY must be set to a long random value in production")
+            raise SettingsError(
+                "SAKSFLYT_SECRET_KEY must be set to a long random value in production"
+            )
 
     @property
     def is_production(self) -> bool:

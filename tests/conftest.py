@@ -40,8 +40,12 @@ def _reset(wiring: Wiring) -> None:
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings for a test database: a fresh SQLite file, or the shared PostgreSQL database."""
     url = f"sqlite:///{tmp_path / 'test.sqlite3'}" if request.param == "sqlite" else POSTGRES_URL
-    return Settings(database_url=url, scheduler_enabled=False, env="test",
-                    secret_key="test-secret-key-that-is-long-enough-000")
+    return Settings(
+        database_url=url,
+        scheduler_enabled=False,
+        env="test",
+        secret_key="test-secret-key-that-is-long-enough-000",
+    )
 
 
 @pytest.fixture

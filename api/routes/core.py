@@ -26,8 +26,11 @@ def services() -> Any:
 def token(body: dict[str, str]) -> dict[str, Any]:
     """Exchange username and password for a bearer token."""
     user = organisation.authenticate(services().new_uow(), body["username"], body["password"])
-    return {"access_token": issue_token(user), "token_type": "Bearer",
-            "expires_in": services().settings.token_ttl_seconds}
+    return {
+        "access_token": issue_token(user),
+        "token_type": "Bearer",
+        "expires_in": services().settings.token_ttl_seconds,
+    }
 
 
 @bp.get("/me")

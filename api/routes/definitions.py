@@ -19,8 +19,12 @@ from api.schemas import (
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import definitions, inbox, instances
 
-bp = Blueprint("definitions", __name__, url_prefix="/api/v1/process-definitions",
-               description="Deploy and start processes")
+bp = Blueprint(
+    "definitions",
+    __name__,
+    url_prefix="/api/v1/process-definitions",
+    description="Deploy and start processes",
+)
 
 
 @bp.get("")
@@ -40,18 +44,32 @@ def deploy() -> Any:
     user = require_roles("process_owner")
     uploads = request.files.getlist("files")
     if not uploads:
-        raise InvalidProcess([Problem(None, None, None, None, "send one or more files in the multipart field 'files'")])
+        raise InvalidProcess(
+            [
+                Problem(
+                    None, None, None, None, "send one or more files in the multipart field 'files'"
+                )
+            ]
+        )
     limit = services().settings.max_upload_bytes
     files: dict[str, bytes] = {}
     for upload in uploads:
         content = upload.read(limit + 1)
         name = upload.filename or "unnamed"
         if len(content) > limit:
-            raise InvalidProcess([Problem(name, None, None, None, f"the file is larger than {limit} bytes")])
+            raise InvalidProcess(
+                [Problem(name, None, None, None, f"the file is larger than {limit} bytes")]
+            )
         files[name] = content
-    result = definitions.deploy(services().new_uow(), files, actor=user.username, now=services().now())
-    return {"deployment_id": result.deployment_id, "created": result.created,
-            "unchanged": result.unchanged, "warnings": [w.to_dict() for w in result.warnings]}
+    result = definitions.deploy(
+        services().new_uow(), files, actor=user.username, now=services().now()
+    )
+    return {
+        "deployment_id": result.deployment_id,
+        "created": result.created,
+        "unchanged": result.unchanged,
+        "warnings": [w.to_dict() for w in result.warnings],
+    }
 
 
 @bp.get("/<string:key>")
@@ -81,8 +99,13 @@ def start(body: dict[str, Any], key: str) -> Any:
     user = current_user()
     wiring = services()
     instance = instances.start_instance(
-        wiring.new_uow(), key, body["data"], actor=user, now=wiring.now(),
-        business_key=body["business_key"], step_budget=wiring.settings.step_budget,
+        wiring.new_uow(),
+        key,
+        body["data"],
+        actor=user,
+        now=wiring.now(),
+        business_key=body["business_key"],
+        step_budget=wiring.settings.step_budget,
     )
     with wiring.new_uow() as uow:
         return inbox.instance_view(uow, instance, wiring.now())

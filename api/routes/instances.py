@@ -64,7 +64,11 @@ def message(body: dict[str, Any]) -> Any:
     """Deliver a message to the instance that waits for it with that correlation."""
     user = current_user()
     reached = instances.deliver_message(
-        services().new_uow(), body["name"], body["correlation"], body["data"],
-        actor=user, now=services().now(),
+        services().new_uow(),
+        body["name"],
+        body["correlation"],
+        body["data"],
+        actor=user,
+        now=services().now(),
     )
     return {"delivered_to": [i.id for i in reached]}

@@ -25,9 +25,15 @@ def _locale() -> str:
 @bp.response(200, TaskPageSchema)
 def list_tasks(args: dict[str, Any]) -> Any:
     """List tasks: mine, group (offered to my roles), completed, or all (admin)."""
-    return inbox.list_tasks(services().new_uow(), current_user(), args["scope"],
-                            now=services().now(), limit=args["limit"], offset=args["offset"],
-                            state=args.get("state"))
+    return inbox.list_tasks(
+        services().new_uow(),
+        current_user(),
+        args["scope"],
+        now=services().now(),
+        limit=args["limit"],
+        offset=args["offset"],
+        state=args.get("state"),
+    )
 
 
 @bp.get("/<uuid:task_id>")
@@ -61,6 +67,12 @@ def unclaim(task_id: UUID) -> Any:
 def complete(body: dict[str, Any], task_id: UUID) -> Any:
     """Complete a task with form data; 422 with field messages, 409 if already completed."""
     user = current_user()
-    instances.complete_task(services().new_uow(), task_id, body["data"], actor=user,
-                            now=services().now(), locale=_locale())
+    instances.complete_task(
+        services().new_uow(),
+        task_id,
+        body["data"],
+        actor=user,
+        now=services().now(),
+        locale=_locale(),
+    )
     return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())

@@ -31,7 +31,8 @@ def tick(wiring: Wiring) -> int:
 def start(wiring: Wiring) -> BackgroundScheduler:
     """Start the scheduler; the caller keeps it and shuts it down."""
     scheduler = BackgroundScheduler(timezone="Europe/Oslo")
-    scheduler.add_job(tick, "interval", seconds=1, args=[wiring], id="timers",
-                      max_instances=1, coalesce=True)
+    scheduler.add_job(
+        tick, "interval", seconds=1, args=[wiring], id="timers", max_instances=1, coalesce=True
+    )
     scheduler.start()
     return scheduler

@@ -1,11 +1,11 @@
 """Errors the runtime raises; every one carries what a process owner needs to find the cause.
 
-    EngineError
-    ├── InvalidProcess      problems: [Problem(file, element id, name, line, message)]
-    ├── TaskNotReady        task id
-    ├── ScriptFailed        task/element id, line, message
-    ├── StepBudgetExceeded  element id, budget
-    └── MessageNotCaught    message name
+EngineError
+├── InvalidProcess      problems: [Problem(file, element id, name, line, message)]
+├── TaskNotReady        task id
+├── ScriptFailed        task/element id, line, message
+├── StepBudgetExceeded  element id, budget
+└── MessageNotCaught    message name
 """
 
 from __future__ import annotations

@@ -120,7 +120,9 @@ def _compute_due(task: Any, properties: dict[str, str]) -> datetime | None:
         add = registry.functions().get("add_working_days")
         end_of_day = registry.functions()["end_of_day"]
         if add is None:
-            raise ScriptFailed("add_working_days is not registered", element_id=task.task_spec.bpmn_id)
+            raise ScriptFailed(
+                "add_working_days is not registered", element_id=task.task_spec.bpmn_id
+            )
         today = now.astimezone(clock.OSLO).date().isoformat()
         return datetime.fromisoformat(end_of_day(add(today, int(_evaluate(task, days)))))
     if duration := properties.get("dueIn"):

@@ -40,8 +40,26 @@ ISO_LITERAL = re.compile(
 
 _EXTRA_BUILTINS: dict[str, Any] = {
     name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
-    for name in ("min", "max", "sum", "any", "all", "enumerate", "sorted", "reversed", "dict",
-                 "list", "set", "map", "filter", "round", "abs", "len", "range", "zip")
+    for name in (
+        "min",
+        "max",
+        "sum",
+        "any",
+        "all",
+        "enumerate",
+        "sorted",
+        "reversed",
+        "dict",
+        "list",
+        "set",
+        "map",
+        "filter",
+        "round",
+        "abs",
+        "len",
+        "range",
+        "zip",
+    )
 }
 
 
@@ -110,8 +128,14 @@ def _sandbox_globals() -> dict[str, Any]:
 
 def _inplace(op: str, x: Any, y: Any) -> Any:
     operations = {
-        "+=": lambda: x + y, "-=": lambda: x - y, "*=": lambda: x * y, "/=": lambda: x / y,
-        "//=": lambda: x // y, "%=": lambda: x % y, "|=": lambda: x | y, "&=": lambda: x & y,
+        "+=": lambda: x + y,
+        "-=": lambda: x - y,
+        "*=": lambda: x * y,
+        "/=": lambda: x / y,
+        "//=": lambda: x // y,
+        "%=": lambda: x % y,
+        "|=": lambda: x | y,
+        "&=": lambda: x & y,
     }
     if op not in operations:
         raise SyntaxError(f"operator {op} is not allowed")
@@ -131,7 +155,7 @@ def _run_limited(code: CodeType, namespace: dict[str, Any], evaluate: bool) -> A
     previous = sys.gettrace()
     sys.settrace(tracer)
     try:
-        return eval(code, namespace)  # noqa: S307 - compiled by RestrictedPython
+        return eval(code, namespace)
     finally:
         sys.settrace(previous)
 
@@ -176,8 +200,10 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         if handler is None:
             raise ScriptFailed(f"no service operator named '{name}' is registered")
         params = kwargs.get("operation_params") or {}
-        values = {key: spec.get("value") if isinstance(spec, dict) else spec
-                  for key, spec in params.items()}
+        values = {
+            key: spec.get("value") if isinstance(spec, dict) else spec
+            for key, spec in params.items()
+        }
         return handler(context, **values)
 
 

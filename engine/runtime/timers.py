@@ -65,5 +65,3 @@ def kind_of(task: Any) -> str:
     if name.startswith("Duration"):
         return "duration"
     return "date"
-
-

@@ -53,7 +53,11 @@ def kind_of(name: str) -> str:
     kind = KINDS.get(Path(name).suffix.lower())
     if kind is None:
         raise InvalidProcess(
-            [Problem(name, None, None, None, "only .bpmn, .dmn and .json form files can be deployed")]
+            [
+                Problem(
+                    name, None, None, None, "only .bpmn, .dmn and .json form files can be deployed"
+                )
+            ]
         )
     return kind
 
@@ -160,7 +164,9 @@ def _check_forms(
             try:
                 json.loads(content)
             except (ValueError, UnicodeDecodeError) as error:
-                problems.append(Problem(name, None, None, None, f"the form is not valid JSON: {error}"))
+                problems.append(
+                    Problem(name, None, None, None, f"the form is not valid JSON: {error}")
+                )
     if problems:
         raise InvalidProcess(problems)
     return {n for n in files if kinds[n] == "form"} | {n for n in known if n.endswith(".json")}
@@ -178,7 +184,12 @@ def built(uow: UnitOfWork, definition: ProcessDefinition) -> Built:
     forms = {n: c for n, c in {**latest, **own}.items() if n.endswith(".json")}
     processes = specs.build_processes(models, known_files=known)
     process = processes[definition.key]
-    result = Built(process.spec, process.subprocess_specs, lane_roles([*models.values(), *known.values()]), forms)
+    result = Built(
+        process.spec,
+        process.subprocess_specs,
+        lane_roles([*models.values(), *known.values()]),
+        forms,
+    )
     _built[definition.id] = result
     return result
 
@@ -200,7 +211,9 @@ def lane_roles(documents: Any) -> dict[str, str]:
     return mapping
 
 
-def deploy_directory(uow: UnitOfWork, processes_dir: Path, forms_dir: Path, *, actor: str, now: datetime) -> DeployResult:
+def deploy_directory(
+    uow: UnitOfWork, processes_dir: Path, forms_dir: Path, *, actor: str, now: datetime
+) -> DeployResult:
     """Deploy every BPMN/DMN under processes_dir and every form under forms_dir together."""
     files: dict[str, bytes] = {}
     for path in sorted(processes_dir.glob("*/*")):

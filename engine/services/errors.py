@@ -1,10 +1,10 @@
 """Errors of the use cases (the API maps each to a status and a stable code).
 
-    ServiceError
-    ├── Forbidden        the actor lacks the right (403)
-    ├── FormInvalid      field -> [messages] (422)
-    ├── BadRequest       a clear message about the input (422)
-    └── Unauthenticated  wrong username or password (401)
+ServiceError
+├── Forbidden        the actor lacks the right (403)
+├── FormInvalid      field -> [messages] (422)
+├── BadRequest       a clear message about the input (422)
+└── Unauthenticated  wrong username or password (401)
 """
 
 from __future__ import annotations

@@ -96,9 +96,13 @@ def _message(error: ValidationError, locale: str) -> str:
     kind = str(error.validator)
     template = catalogue.get(kind, catalogue["other"])
     format_name = str(error.validator_value)
-    return template.format(
-        expected=error.validator_value,
-        format=FORMAT_NAMES.get(locale, {}).get(format_name, format_name),
-        limit=error.validator_value,
-        extra="",
-    ).replace("Ukjent felt: .", "Ukjent felt.").replace("Unknown field: .", "Unknown field.")
+    return (
+        template.format(
+            expected=error.validator_value,
+            format=FORMAT_NAMES.get(locale, {}).get(format_name, format_name),
+            limit=error.validator_value,
+            extra="",
+        )
+        .replace("Ukjent felt: .", "Ukjent felt.")
+        .replace("Unknown field: .", "Unknown field.")
+    )

@@ -17,16 +17,39 @@ from engine.store.uow import UnitOfWork
 
 def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
     """Return the API's summary of a task."""
-    view = {column: getattr(task, column) for column in (
-        "id", "instance_id", "process_key", "business_key", "element_id", "name", "lane",
-        "candidate_roles", "candidate_users", "municipality_id", "assignee", "state",
-        "created_at", "due_at", "completed_at", "completed_by")}
+    view = {
+        column: getattr(task, column)
+        for column in (
+            "id",
+            "instance_id",
+            "process_key",
+            "business_key",
+            "element_id",
+            "name",
+            "lane",
+            "candidate_roles",
+            "candidate_users",
+            "municipality_id",
+            "assignee",
+            "state",
+            "created_at",
+            "due_at",
+            "completed_at",
+            "completed_by",
+        )
+    }
     view["is_overdue"] = bool(task.state == "open" and task.due_at and task.due_at < now)
     return view
 
 
 def list_tasks(
-    uow: UnitOfWork, user: User, scope: str, *, now: datetime, limit: int, offset: int,
+    uow: UnitOfWork,
+    user: User,
+    scope: str,
+    *,
+    now: datetime,
+    limit: int,
+    offset: int,
     state: str | None = None,
 ) -> dict[str, Any]:
     """Return one page of the user's tasks for a scope: mine, group, completed or all."""
@@ -57,10 +80,14 @@ def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) ->
     view["instructions"] = task.instructions
     view["data"] = {**(instance.data or {}), **(task.draft or {})}
     view["may_work"] = task.state == "open" and may_work(task, user)
-    view["form"] = {
-        "schema": _form(built.forms, task.form_schema),
-        "ui_schema": _form(built.forms, task.form_uischema),
-    } if task.form_schema else None
+    view["form"] = (
+        {
+            "schema": _form(built.forms, task.form_schema),
+            "ui_schema": _form(built.forms, task.form_uischema),
+        }
+        if task.form_schema
+        else None
+    )
     return view
 
 
@@ -72,16 +99,30 @@ def _form(forms: dict[str, bytes], name: str | None) -> dict[str, Any] | None:
 
 def instance_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> dict[str, Any]:
     """Return the API's view of an instance with its open tasks."""
-    view = {column: getattr(instance, column) for column in (
-        "id", "key", "version", "state", "business_key", "started_by", "data", "created_at",
-        "ended_at", "error")}
+    view = {
+        column: getattr(instance, column)
+        for column in (
+            "id",
+            "key",
+            "version",
+            "state",
+            "business_key",
+            "started_by",
+            "data",
+            "created_at",
+            "ended_at",
+            "error",
+        )
+    }
     view["open_tasks"] = [task_view(t, now) for t in uow.tasks.open_for_instance(instance.id)]
     return view
 
 
 def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
     """Tell whether the user may see the instance (starter, participant, admin, auditor)."""
-    if {"admin", "auditor", "process_owner"} & set(user.roles) or instance.started_by == user.username:
+    if {"admin", "auditor", "process_owner"} & set(
+        user.roles
+    ) or instance.started_by == user.username:
         return True
     return any(may_work(t, user) for t in uow.tasks.open_for_instance(instance.id)) or any(
         e.actor == user.username for e in uow.history.of_instance(instance.id)
@@ -96,5 +137,9 @@ def instance_history(uow: UnitOfWork, instance_id: UUID, user: User) -> dict[str
             raise Forbidden("you may not read this instance")
         events = list(uow.history.of_instance(instance_id))
     broken = history.verify(events)
-    return {"instance_id": instance_id, "events": events, "chain_valid": broken is None,
-            "first_broken_seq": broken}
+    return {
+        "instance_id": instance_id,
+        "events": events,
+        "chain_valid": broken is None,
+        "first_broken_seq": broken,
+    }

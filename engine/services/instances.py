@@ -31,8 +31,9 @@ def start_instance(
 ) -> ProcessInstance:
     """Start the latest version of a process with data, as `actor`."""
     with uow:
-        instance = start_in(uow, key, data, actor=actor, now=now, business_key=business_key,
-                            step_budget=step_budget)
+        instance = start_in(
+            uow, key, data, actor=actor, now=now, business_key=business_key, step_budget=step_budget
+        )
         uow.commit()
     return instance
 
@@ -54,14 +55,27 @@ def start_in(
         raise BadRequest(f"process '{key}' cannot be started: {reason}")
     built = definitions.built(uow, definition)
     instance_id = uuid4()
-    start_data = {**data, "instance_id": str(instance_id), "started_by": actor.username,
-                  "business_key": business_key}
+    start_data = {
+        **data,
+        "instance_id": str(instance_id),
+        "started_by": actor.username,
+        "business_key": business_key,
+    }
     outcome = runtime.start(built, start_data, now=now, step_budget=step_budget)
     instance = ProcessInstance(
-        id=instance_id, definition_id=definition.id, key=definition.key,
-        version=definition.version, state=outcome.state, business_key=business_key,
-        started_by=actor.username, data={}, snapshot={}, created_at=now, updated_at=now,
-        history_seq=0, history_head="",
+        id=instance_id,
+        definition_id=definition.id,
+        key=definition.key,
+        version=definition.version,
+        state=outcome.state,
+        business_key=business_key,
+        started_by=actor.username,
+        data={},
+        snapshot={},
+        created_at=now,
+        updated_at=now,
+        history_seq=0,
+        history_head="",
     )
     uow.instances.add(instance)
     uow.flush()
@@ -92,9 +106,18 @@ def complete_task(
         task.state, task.completed_at, task.completed_by = "completed", now, actor.username
         task.assignee = task.assignee or actor.username
         uow.tasks.drop_candidates([task.id])
-        steps.record(uow, instance, "task_completed", actor.username, now,
-                     element_id=task.element_id, element_name=task.name, task_id=str(task.id),
-                     data=dict(data), delta=history.data_delta(before, outcome.data) or None)
+        steps.record(
+            uow,
+            instance,
+            "task_completed",
+            actor.username,
+            now,
+            element_id=task.element_id,
+            element_name=task.name,
+            task_id=str(task.id),
+            data=dict(data),
+            delta=history.data_delta(before, outcome.data) or None,
+        )
         steps.apply(uow, instance, built, outcome, actor=actor.username, now=now, skip_first=True)
         route_messages(uow, outcome.thrown, actor=actor.username, now=now, hops=0)
         uow.commit()
@@ -106,11 +129,21 @@ def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) ->
     with uow:
         instance, task = _locked_task(uow, task_id)
         if task.assignee and task.assignee != actor.username:
-            raise Conflict("task_already_claimed", f"the task is already claimed by {task.assignee}")
+            raise Conflict(
+                "task_already_claimed", f"the task is already claimed by {task.assignee}"
+            )
         _ensure_may_work(task, actor)
         task.assignee = actor.username
-        steps.record(uow, instance, "task_claimed", actor.username, now, element_id=task.element_id,
-                     element_name=task.name, task_id=str(task.id))
+        steps.record(
+            uow,
+            instance,
+            "task_claimed",
+            actor.username,
+            now,
+            element_id=task.element_id,
+            element_name=task.name,
+            task_id=str(task.id),
+        )
         uow.commit()
     return task
 
@@ -122,8 +155,16 @@ def unclaim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) 
         if task.assignee != actor.username and "admin" not in actor.roles:
             raise Forbidden("only the assignee (or an admin) can unclaim the task")
         task.assignee = None
-        steps.record(uow, instance, "task_unclaimed", actor.username, now,
-                     element_id=task.element_id, element_name=task.name, task_id=str(task.id))
+        steps.record(
+            uow,
+            instance,
+            "task_unclaimed",
+            actor.username,
+            now,
+            element_id=task.element_id,
+            element_name=task.name,
+            task_id=str(task.id),
+        )
         uow.commit()
     return task
 
@@ -139,7 +180,9 @@ def deliver_message(
 ) -> list[ProcessInstance]:
     """Deliver a message from outside to the instances waiting for it with that correlation."""
     with uow:
-        message = ThrownMessage(name=name, payload={**correlation, **data}, correlation=dict(correlation))
+        message = ThrownMessage(
+            name=name, payload={**correlation, **data}, correlation=dict(correlation)
+        )
         reached = route_messages(uow, [message], actor=actor.username, now=now, hops=0)
         if not reached:
             raise MessageNotCaught(name)
@@ -160,11 +203,18 @@ def route_messages(
                 continue
             instance = uow.instances.get(subscription.instance_id, lock=True)
             built = definitions.built(uow, uow.definitions.get(instance.definition_id))
-            outcome = runtime.deliver_message(built, instance.snapshot, message.name,
-                                              message.payload, now=now)
-            steps.record(uow, instance, "message_received", actor, now,
-                         element_id=subscription.element_id, data={"name": message.name,
-                                                                   "payload": message.payload})
+            outcome = runtime.deliver_message(
+                built, instance.snapshot, message.name, message.payload, now=now
+            )
+            steps.record(
+                uow,
+                instance,
+                "message_received",
+                actor,
+                now,
+                element_id=subscription.element_id,
+                data={"name": message.name, "payload": message.payload},
+            )
             steps.apply(uow, instance, built, outcome, actor=actor, now=now)
             uow.flush()
             reached.append(instance)

@@ -47,7 +47,9 @@ def load_demo(uow: UnitOfWork, path: Path, password: str) -> int:
             uow.session.merge(Municipality(**row))
         uow.flush()
         for row in document["units"]:
-            uow.session.merge(Unit(id=row["id"], municipality_id=row["municipality"], name=row["name"]))
+            uow.session.merge(
+                Unit(id=row["id"], municipality_id=row["municipality"], name=row["name"])
+            )
         uow.flush()
         for row in document["users"]:
             _upsert_user(uow, row, password_hash)

@@ -10,7 +10,13 @@ from uuid import UUID
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
 from engine.services import history
 from engine.services.definitions import Built
-from engine.store.models import HumanTask, MessageSubscription, ProcessInstance, TaskCandidate, Timer
+from engine.store.models import (
+    HumanTask,
+    MessageSubscription,
+    ProcessInstance,
+    TaskCandidate,
+    Timer,
+)
 from engine.store.uow import UnitOfWork
 
 # Spec names SpiffWorkflow adds around every process; they are not the modeller's elements.
@@ -60,9 +66,17 @@ def apply(
     for event in outcome.events[1 if skip_first else 0 :]:
         if event.element_type in _INTERNAL_SPECS or event.element_id in _INTERNAL_SPECS:
             continue
-        record(uow, instance, "element_completed", actor, now, element_id=event.element_id,
-               element_name=event.element_name, task_id=event.task_id,
-               data={"type": event.element_type})
+        record(
+            uow,
+            instance,
+            "element_completed",
+            actor,
+            now,
+            element_id=event.element_id,
+            element_name=event.element_name,
+            task_id=event.task_id,
+            data={"type": event.element_type},
+        )
     _sync_tasks(uow, instance, built, outcome.ready_tasks, actor, now)
     _sync_timers(uow, instance, outcome, now)
     _sync_subscriptions(uow, instance, outcome)
@@ -87,43 +101,86 @@ def _sync_tasks(
     uow.tasks.close(gone, "cancelled", now)
     for task_id in gone:
         task = open_tasks[task_id]
-        record(uow, instance, "task_cancelled", actor, now, element_id=task.element_id,
-               element_name=task.name, task_id=str(task_id))
+        record(
+            uow,
+            instance,
+            "task_cancelled",
+            actor,
+            now,
+            element_id=task.element_id,
+            element_name=task.name,
+            task_id=str(task_id),
+        )
     for item in ready:
         if UUID(item.id) not in open_tasks:
             _open_task(uow, instance, built, item, actor, now)
 
 
 def _open_task(
-    uow: UnitOfWork, instance: ProcessInstance, built: Built, item: ReadyTask, actor: str, now: datetime
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    built: Built,
+    item: ReadyTask,
+    actor: str,
+    now: datetime,
 ) -> None:
     role = built.lane_roles.get(item.lane or "")
     users = list(item.candidate_users)
     if not users and role is None:
         users = [instance.started_by] if instance.started_by else []
     task = HumanTask(
-        id=UUID(item.id), instance_id=instance.id, process_key=instance.key,
-        business_key=instance.business_key, element_id=item.element_id, name=item.name,
-        lane=item.lane, candidate_roles=[role] if role and not users else [],
-        candidate_users=users, municipality_id=item.candidate_municipality, state="open",
-        form_schema=item.form_schema, form_uischema=item.form_uischema,
-        instructions=item.instructions, created_at=now, due_at=item.due_at,
+        id=UUID(item.id),
+        instance_id=instance.id,
+        process_key=instance.key,
+        business_key=instance.business_key,
+        element_id=item.element_id,
+        name=item.name,
+        lane=item.lane,
+        candidate_roles=[role] if role and not users else [],
+        candidate_users=users,
+        municipality_id=item.candidate_municipality,
+        state="open",
+        form_schema=item.form_schema,
+        form_uischema=item.form_uischema,
+        instructions=item.instructions,
+        created_at=now,
+        due_at=item.due_at,
     )
     uow.tasks.add(task)
     uow.flush()
     rows = [TaskCandidate(task_id=task.id, kind="user", value=u, created_at=now) for u in users]
     if not users and role:
-        rows.append(TaskCandidate(task_id=task.id, kind="role", value=role,
-                                  municipality_id=item.candidate_municipality, created_at=now))
+        rows.append(
+            TaskCandidate(
+                task_id=task.id,
+                kind="role",
+                value=role,
+                municipality_id=item.candidate_municipality,
+                created_at=now,
+            )
+        )
     uow.tasks.add_candidates(task, rows)
-    record(uow, instance, "task_ready", actor, now, element_id=item.element_id,
-           element_name=item.name, task_id=item.id,
-           data={"candidate_roles": task.candidate_roles, "candidate_users": users,
-                 "municipality_id": item.candidate_municipality,
-                 "due_at": item.due_at.isoformat() if item.due_at else None})
+    record(
+        uow,
+        instance,
+        "task_ready",
+        actor,
+        now,
+        element_id=item.element_id,
+        element_name=item.name,
+        task_id=item.id,
+        data={
+            "candidate_roles": task.candidate_roles,
+            "candidate_users": users,
+            "municipality_id": item.candidate_municipality,
+            "due_at": item.due_at.isoformat() if item.due_at else None,
+        },
+    )
 
 
-def _sync_timers(uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome, now: datetime) -> None:
+def _sync_timers(
+    uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome, now: datetime
+) -> None:
     waiting = {t.task_id: t for t in uow.waits.timers_of(instance.id)}
     current = {t.task_id: t for t in outcome.timers}
     for task_id, row in waiting.items():
@@ -133,19 +190,35 @@ def _sync_timers(uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome, n
             row.due_at = current[task_id].due_at
     for task_id, timer in current.items():
         if task_id not in waiting:
-            uow.waits.add(Timer(instance_id=instance.id, task_id=task_id, element_id=timer.element_id,
-                                kind=timer.kind, due_at=timer.due_at, state="waiting", created_at=now))
+            uow.waits.add(
+                Timer(
+                    instance_id=instance.id,
+                    task_id=task_id,
+                    element_id=timer.element_id,
+                    kind=timer.kind,
+                    due_at=timer.due_at,
+                    state="waiting",
+                    created_at=now,
+                )
+            )
 
 
 def _sync_subscriptions(uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome) -> None:
     uow.waits.clear_instance(instance.id)
     for wait in outcome.messages:
-        uow.waits.add(MessageSubscription(instance_id=instance.id, task_id=wait.task_id,
-                                          element_id=wait.element_id,
-                                          message_name=wait.message_name,
-                                          correlation=_jsonable(wait.correlation)))
+        uow.waits.add(
+            MessageSubscription(
+                instance_id=instance.id,
+                task_id=wait.task_id,
+                element_id=wait.element_id,
+                message_name=wait.message_name,
+                correlation=_jsonable(wait.correlation),
+            )
+        )
 
 
 def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
-            for k, v in values.items()}
+    return {
+        k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
+        for k, v in values.items()
+    }

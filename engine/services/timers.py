@@ -38,8 +38,11 @@ def _claim(uow: UnitOfWork, timer_id: UUID, worker: str, now: datetime) -> bool:
         result = uow.session.execute(
             update(Timer)
             .where(Timer.id == timer_id, Timer.state == "waiting")
-            .values(state="claimed", claimed_by=worker,
-                    claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+            .values(
+                state="claimed",
+                claimed_by=worker,
+                claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+            )
         )
         uow.commit()
     return bool(getattr(result, "rowcount", 0))
@@ -61,13 +64,27 @@ def _fire(uow: UnitOfWork, timer_id: UUID, now: datetime) -> bool:
         except EngineError as error:
             timer.state, timer.last_error = "failed", str(error)
             timer.attempts += 1
-            steps.record(uow, instance, "incident", SYSTEM_ACTOR, now, element_id=timer.element_id,
-                         data={"error": str(error)})
+            steps.record(
+                uow,
+                instance,
+                "incident",
+                SYSTEM_ACTOR,
+                now,
+                element_id=timer.element_id,
+                data={"error": str(error)},
+            )
             uow.commit()
             return False
         timer.state, timer.fired_at = "fired", now
-        steps.record(uow, instance, "timer_fired", SYSTEM_ACTOR, now, element_id=timer.element_id,
-                     data={"due_at": timer.due_at.isoformat() if timer.due_at else None})
+        steps.record(
+            uow,
+            instance,
+            "timer_fired",
+            SYSTEM_ACTOR,
+            now,
+            element_id=timer.element_id,
+            data={"due_at": timer.due_at.isoformat() if timer.due_at else None},
+        )
         steps.apply(uow, instance, built, outcome, actor=SYSTEM_ACTOR, now=now)
         route_messages(uow, outcome.thrown, actor=SYSTEM_ACTOR, now=now, hops=0)
         uow.commit()

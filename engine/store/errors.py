@@ -1,8 +1,8 @@
 """Errors of the store.
 
-    StoreError
-    ├── NotFound    what, key
-    └── Conflict    code, message (e.g. task_already_completed)
+StoreError
+├── NotFound    what, key
+└── Conflict    code, message (e.g. task_already_completed)
 """
 
 from __future__ import annotations

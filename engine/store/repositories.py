@@ -68,7 +68,9 @@ class Users(Repository):
 class Definitions(Repository):
     def find_deployment(self, content_hash: str) -> Deployment | None:
         """Return the deployment with this content hash, if any."""
-        return self.session.scalar(select(Deployment).where(Deployment.content_hash == content_hash))
+        return self.session.scalar(
+            select(Deployment).where(Deployment.content_hash == content_hash)
+        )
 
     def files(self, deployment_id: UUID) -> Sequence[DeploymentFile]:
         """Return the files of one deployment."""
@@ -128,7 +130,9 @@ class Definitions(Repository):
             )
             query = query.join(
                 newest,
-                and_(ProcessDefinition.key == newest.c.key, ProcessDefinition.version == newest.c.v),
+                and_(
+                    ProcessDefinition.key == newest.c.key, ProcessDefinition.version == newest.c.v
+                ),
             )
         return self.session.scalars(
             query.order_by(ProcessDefinition.key, ProcessDefinition.version)
@@ -174,12 +178,15 @@ class Instances(Repository):
 
     def count_running(self, definition_id: UUID) -> int:
         """Return how many instances of a definition are still running."""
-        return self.session.scalar(
-            select(func.count()).where(
-                ProcessInstance.definition_id == definition_id,
-                ProcessInstance.state == "running",
+        return (
+            self.session.scalar(
+                select(func.count()).where(
+                    ProcessInstance.definition_id == definition_id,
+                    ProcessInstance.state == "running",
+                )
             )
-        ) or 0
+            or 0
+        )
 
 
 class Tasks(Repository):
@@ -238,7 +245,9 @@ class Tasks(Repository):
         )
 
     @staticmethod
-    def group(username: str, roles: Sequence[str], municipality_id: str | None) -> Select[tuple[HumanTask]]:
+    def group(
+        username: str, roles: Sequence[str], municipality_id: str | None
+    ) -> Select[tuple[HumanTask]]:
         """Open, unclaimed tasks offered to the user by name or through one of their roles."""
         by_role = and_(
             TaskCandidate.kind == "role",
@@ -275,7 +284,9 @@ class Tasks(Repository):
 
     def candidates(self, task_id: UUID) -> Sequence[TaskCandidate]:
         """Return who a task is offered to."""
-        return self.session.scalars(select(TaskCandidate).where(TaskCandidate.task_id == task_id)).all()
+        return self.session.scalars(
+            select(TaskCandidate).where(TaskCandidate.task_id == task_id)
+        ).all()
 
 
 class Waits(Repository):

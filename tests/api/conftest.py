@@ -31,7 +31,9 @@ def auth(client: FlaskClient) -> Callable[[str], dict[str, str]]:
 
     def headers(username: str) -> dict[str, str]:
         if username not in cache:
-            reply = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
+            reply = client.post(
+                "/api/v1/auth/token", json={"username": username, "password": "demo"}
+            )
             assert reply.status_code == 200, reply.get_json()
             cache[username] = {"Authorization": f"Bearer {reply.get_json()['access_token']}"}
         return cache[username]

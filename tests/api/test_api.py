@@ -13,17 +13,28 @@ Auth = Callable[[str], dict[str, str]]
 
 
 def _start(client: FlaskClient, auth: Auth) -> dict:
-    reply = client.post("/api/v1/process-definitions/approval/start",
-                        json={"data": {"municipality": "asker"}, "business_key": "SAK-7"},
-                        headers=auth("emp.asker"))
+    reply = client.post(
+        "/api/v1/process-definitions/approval/start",
+        json={"data": {"municipality": "asker"}, "business_key": "SAK-7"},
+        headers=auth("emp.asker"),
+    )
     assert reply.status_code == 201, reply.get_json()
     return reply.get_json()
 
 
 def test_token_and_me(client: FlaskClient, auth: Auth) -> None:
-    assert client.post("/api/v1/auth/token", json={"username": "emp.asker", "password": "x"}).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/auth/token", json={"username": "emp.asker", "password": "x"}
+        ).status_code
+        == 401
+    )
     me = client.get("/api/v1/me", headers=auth("emp.asker")).get_json()
-    assert (me["username"], me["municipality_id"], me["leader_username"]) == ("emp.asker", "asker", "leder.asker")
+    assert (me["username"], me["municipality_id"], me["leader_username"]) == (
+        "emp.asker",
+        "asker",
+        "leder.asker",
+    )
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer forged"}).status_code == 401
 
 
@@ -38,53 +49,106 @@ def test_walk_an_instance_through_the_api(client: FlaskClient, auth: Auth) -> No
     [task] = instance["open_tasks"]
     detail = client.get(f"/api/v1/tasks/{task['id']}", headers=auth("emp.asker")).get_json()
     assert detail["form"]["schema"]["title"] == "Søknad" and detail["may_work"] is True
-    bad = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"reason": "x"}},
-                      headers=auth("emp.asker"))
+    bad = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"reason": "x"}},
+        headers=auth("emp.asker"),
+    )
     assert bad.status_code == 422
-    assert bad.get_json()["error"]["details"] == {"reason": ["Må ha minst 3 tegn."],
-                                                  "start_date": ["Feltet må fylles ut."]}
-    english = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {}},
-                          headers={**auth("emp.asker"), "Accept-Language": "en"})
+    assert bad.get_json()["error"]["details"] == {
+        "reason": ["Må ha minst 3 tegn."],
+        "start_date": ["Feltet må fylles ut."],
+    }
+    english = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {}},
+        headers={**auth("emp.asker"), "Accept-Language": "en"},
+    )
     assert english.get_json()["error"]["details"]["reason"] == ["This field is required."]
-    assert client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"reason": "Kurs", "start_date": "2026-12-01"}},
-                       headers=auth("emp2.asker")).status_code == 403
-    done = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"reason": "Kurs", "start_date": "2026-12-01"}},
-                       headers=auth("emp.asker"))
+    assert (
+        client.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            json={"data": {"reason": "Kurs", "start_date": "2026-12-01"}},
+            headers=auth("emp2.asker"),
+        ).status_code
+        == 403
+    )
+    done = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"reason": "Kurs", "start_date": "2026-12-01"}},
+        headers=auth("emp.asker"),
+    )
     assert done.status_code == 200 and done.get_json()["state"] == "completed"
-    again = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"reason": "Kurs", "start_date": "2026-12-01"}},
-                        headers=auth("emp.asker"))
-    assert again.status_code == 409 and again.get_json()["error"]["code"] == "task_already_completed"
+    again = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"reason": "Kurs", "start_date": "2026-12-01"}},
+        headers=auth("emp.asker"),
+    )
+    assert (
+        again.status_code == 409 and again.get_json()["error"]["code"] == "task_already_completed"
+    )
     group = client.get("/api/v1/tasks?scope=group", headers=auth("leder.asker")).get_json()
     assert [t["element_id"] for t in group["items"]] == ["approve"]
-    assert client.get("/api/v1/tasks?scope=group", headers=auth("leder.drammen")).get_json()["total"] == 0
-    history = client.get(f"/api/v1/process-instances/{instance['id']}/history", headers=auth("emp.asker")).get_json()
+    assert (
+        client.get("/api/v1/tasks?scope=group", headers=auth("leder.drammen")).get_json()["total"]
+        == 0
+    )
+    history = client.get(
+        f"/api/v1/process-instances/{instance['id']}/history", headers=auth("emp.asker")
+    ).get_json()
     assert history["chain_valid"] is True
     steps = [(e["type"], e["element_id"]) for e in history["events"]]
-    assert steps[:4] == [("instance_started", None), ("element_completed", "start"),
-                         ("task_ready", "submit"), ("task_completed", "submit")]
+    assert steps[:4] == [
+        ("instance_started", None),
+        ("element_completed", "start"),
+        ("task_ready", "submit"),
+        ("task_completed", "submit"),
+    ]
 
 
 def test_listing_instances_and_definitions(client: FlaskClient, auth: Auth) -> None:
     instance = _start(client, auth)
-    page = client.get("/api/v1/process-instances?key=approval&business_key=SAK-7", headers=auth("admin")).get_json()
+    page = client.get(
+        "/api/v1/process-instances?key=approval&business_key=SAK-7", headers=auth("admin")
+    ).get_json()
     assert page["total"] == 1 and page["items"][0]["id"] == instance["id"]
-    assert client.get(f"/api/v1/process-instances/{instance['id']}", headers=auth("emp.drammen")).status_code == 403
-    keys = {d["key"] for d in client.get("/api/v1/process-definitions", headers=auth("emp.asker")).get_json()}
+    assert (
+        client.get(
+            f"/api/v1/process-instances/{instance['id']}", headers=auth("emp.drammen")
+        ).status_code
+        == 403
+    )
+    keys = {
+        d["key"]
+        for d in client.get("/api/v1/process-definitions", headers=auth("emp.asker")).get_json()
+    }
     assert {"approval", "waiter", "recursive"} <= keys
-    xml = client.get("/api/v1/process-definitions/approval/versions/1/xml", headers=auth("emp.asker"))
+    xml = client.get(
+        "/api/v1/process-definitions/approval/versions/1/xml", headers=auth("emp.asker")
+    )
     assert xml.status_code == 200 and b'id="approval"' in xml.data
-    assert client.get("/api/v1/process-definitions/nope", headers=auth("emp.asker")).status_code == 404
+    assert (
+        client.get("/api/v1/process-definitions/nope", headers=auth("emp.asker")).status_code == 404
+    )
 
 
 def test_deploy_versions_and_refuses_bad_files(client: FlaskClient, auth: Auth) -> None:
     files = fixture_files("waiter.bpmn")
+
     def upload(name: str, content: bytes, user: str = "eier"):
-        return client.post("/api/v1/process-definitions", headers=auth(user),
-                           data={"files": [(io.BytesIO(content), name)]}, content_type="multipart/form-data")
+        return client.post(
+            "/api/v1/process-definitions",
+            headers=auth(user),
+            data={"files": [(io.BytesIO(content), name)]},
+            content_type="multipart/form-data",
+        )
+
     assert upload("waiter.bpmn", files["waiter.bpmn"], user="emp.asker").status_code == 403
     same = upload("waiter.bpmn", files["waiter.bpmn"])
     assert same.status_code == 201 and same.get_json()["created"] == []
-    changed = upload("waiter.bpmn", files["waiter.bpmn"].replace(b'name="Venter"', b'name="Venter 2"'))
+    changed = upload(
+        "waiter.bpmn", files["waiter.bpmn"].replace(b'name="Venter"', b'name="Venter 2"')
+    )
     assert [d["version"] for d in changed.get_json()["created"]] == [2]
     xxe = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>'
     for name, content in (("x.bpmn", b"not xml at all"), ("x.bpmn", xxe), ("x.txt", b"hello")):
@@ -97,29 +161,58 @@ def test_deploy_versions_and_refuses_bad_files(client: FlaskClient, auth: Auth) 
 
 def test_messages_and_bad_bodies(client: FlaskClient, auth: Auth) -> None:
     headers = auth("emp.asker")
-    started = client.post("/api/v1/process-definitions/waiter/start", json={"data": {"case_id": "K1"}}, headers=headers)
+    started = client.post(
+        "/api/v1/process-definitions/waiter/start",
+        json={"data": {"case_id": "K1"}},
+        headers=headers,
+    )
     assert started.status_code == 201
-    missing = client.post("/api/v1/messages", json={"name": "ping", "correlation": {"case_id": "K2"}}, headers=headers)
-    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "message_not_caught"
-    hit = client.post("/api/v1/messages", json={"name": "ping", "correlation": {"case_id": "K1"}}, headers=headers)
+    missing = client.post(
+        "/api/v1/messages", json={"name": "ping", "correlation": {"case_id": "K2"}}, headers=headers
+    )
+    assert (
+        missing.status_code == 404 and missing.get_json()["error"]["code"] == "message_not_caught"
+    )
+    hit = client.post(
+        "/api/v1/messages", json={"name": "ping", "correlation": {"case_id": "K1"}}, headers=headers
+    )
     assert hit.get_json()["delivered_to"] == [started.get_json()["id"]]
     unknown = client.post("/api/v1/messages", json={"name": "ping", "oops": 1}, headers=headers)
     assert unknown.status_code == 422 and "oops" in unknown.get_json()["error"]["details"]
-    malformed = client.post("/api/v1/messages", data="{not json", content_type="application/json", headers=headers)
+    malformed = client.post(
+        "/api/v1/messages", data="{not json", content_type="application/json", headers=headers
+    )
     assert malformed.status_code in (400, 422)
-    assert client.post("/api/v1/process-definitions/waiter/start", json={"data": "text"}, headers=headers).status_code == 422
+    assert (
+        client.post(
+            "/api/v1/process-definitions/waiter/start", json={"data": "text"}, headers=headers
+        ).status_code
+        == 422
+    )
     assert client.get("/api/v1/tasks?scope=everything", headers=headers).status_code == 422
     assert client.get("/api/v1/tasks?scope=all", headers=headers).status_code == 403
-    assert client.post("/api/v1/tasks/00000000-0000-0000-0000-000000000000/claim", headers=headers).status_code == 404
+    assert (
+        client.post(
+            "/api/v1/tasks/00000000-0000-0000-0000-000000000000/claim", headers=headers
+        ).status_code
+        == 404
+    )
 
 
 def test_recursion_is_a_clear_422(client: FlaskClient, auth: Auth) -> None:
-    reply = client.post("/api/v1/process-definitions/recursive/start", json={}, headers=auth("admin"))
+    reply = client.post(
+        "/api/v1/process-definitions/recursive/start", json={}, headers=auth("admin")
+    )
     assert reply.status_code == 422 and reply.get_json()["error"]["code"] == "step_budget_exceeded"
 
 
 def test_openapi_document_lists_every_endpoint(client: FlaskClient) -> None:
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/api/v1/auth/token", "/api/v1/tasks/{task_id}/complete", "/api/v1/messages",
-                 "/api/v1/process-instances/{instance_id}/history", "/api/v1/health"):
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/tasks/{task_id}/complete",
+        "/api/v1/messages",
+        "/api/v1/process-instances/{instance_id}/history",
+        "/api/v1/health",
+    ):
         assert path in paths

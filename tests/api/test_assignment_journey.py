@@ -19,7 +19,9 @@ from tests.processes.test_scenarios import Player
 class HttpPlayer(Player):
     """Starts and completes through the REST API; timers fire through the timer service."""
 
-    def __init__(self, wiring: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]) -> None:
+    def __init__(
+        self, wiring: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+    ) -> None:
         super().__init__(wiring)
         self.client, self.auth = client, auth
         self.users: set[str] = set()
@@ -28,30 +30,49 @@ class HttpPlayer(Player):
         data = dict(spec.get("data", {}))
         if spec["process"] == "assignment":
             data.setdefault("assignment_id", spec["business_key"])
-        reply = self.client.post(f"/api/v1/process-definitions/{spec['process']}/start",
-                                 json={"data": data, "business_key": spec.get("business_key")},
-                                 headers=self.auth(spec["started_by"]))
+        reply = self.client.post(
+            f"/api/v1/process-definitions/{spec['process']}/start",
+            json={"data": data, "business_key": spec.get("business_key")},
+            headers=self.auth(spec["started_by"]),
+        )
         assert reply.status_code == 201, reply.get_json()
         self.aliases[spec["as"]] = UUID(reply.get_json()["id"])
         self.users.add(spec["started_by"])
 
     def complete(self, alias: str, element_id: str, username: str, data: dict[str, Any]) -> None:
         headers = self.auth(username)
-        mine = self.client.get("/api/v1/tasks?scope=group&limit=500", headers=headers).get_json()["items"]
-        mine += self.client.get("/api/v1/tasks?scope=mine&limit=500", headers=headers).get_json()["items"]
-        matching = [t for t in mine if t["element_id"] == element_id
-                    and t["instance_id"] == str(self.aliases[alias])]
+        mine = self.client.get("/api/v1/tasks?scope=group&limit=500", headers=headers).get_json()[
+            "items"
+        ]
+        mine += self.client.get("/api/v1/tasks?scope=mine&limit=500", headers=headers).get_json()[
+            "items"
+        ]
+        matching = [
+            t
+            for t in mine
+            if t["element_id"] == element_id and t["instance_id"] == str(self.aliases[alias])
+        ]
         assert matching, f"{username} does not see {element_id} in the inbox"
-        reply = self.client.post(f"/api/v1/tasks/{matching[0]['id']}/complete", json={"data": data},
-                                 headers=headers)
+        reply = self.client.post(
+            f"/api/v1/tasks/{matching[0]['id']}/complete", json={"data": data}, headers=headers
+        )
         assert reply.status_code == 200, reply.get_json()
         self.users.add(username)
 
 
-def test_assignment_happy_path_over_http(deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]) -> None:
-    definitions.deploy_directory(deployed.new_uow(), ROOT / "processes", ROOT / "forms", actor="test",
-                                 now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"))
-    scenarios = json.loads((ROOT / "processes" / "assignment" / "scenarios.json").read_text(encoding="utf-8"))
+def test_assignment_happy_path_over_http(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    definitions.deploy_directory(
+        deployed.new_uow(),
+        ROOT / "processes",
+        ROOT / "forms",
+        actor="test",
+        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
+    )
+    scenarios = json.loads(
+        (ROOT / "processes" / "assignment" / "scenarios.json").read_text(encoding="utf-8")
+    )
     happy = next(s for s in scenarios["scenarios"] if s["name"] == "happy_path")
     player = HttpPlayer(deployed, client, auth)
     player.start(happy["start"])
@@ -59,11 +80,17 @@ def test_assignment_happy_path_over_http(deployed: Wiring, client: FlaskClient, 
         player.play(step)
     for alias, expected in happy["expect"].items():
         player.expect(alias, expected)
-    instance = client.get(f"/api/v1/process-instances/{player.aliases['a']}", headers=auth("admin")).get_json()
+    instance = client.get(
+        f"/api/v1/process-instances/{player.aliases['a']}", headers=auth("admin")
+    ).get_json()
     assert instance["state"] == "completed" and instance["data"]["invoice"]["total"] == "63659.09"
     municipalities = {u.split(".")[-1] for u in player.users if "." in u}
     assert {"baerum", "asker", "drammen"} <= municipalities
-    history = client.get(f"/api/v1/process-instances/{player.aliases['a']}/history", headers=auth("revisor")).get_json()
+    history = client.get(
+        f"/api/v1/process-instances/{player.aliases['a']}/history", headers=auth("revisor")
+    ).get_json()
     broken = [e for e in history["events"] if e["seq"] == history["first_broken_seq"]]
     assert history["chain_valid"], broken
-    assert {"task_completed", "message_received", "timer_fired"} <= {e["type"] for e in history["events"]}
+    assert {"task_completed", "message_received", "timer_fired"} <= {
+        e["type"] for e in history["events"]
+    }

@@ -11,9 +11,18 @@ from engine.settings import Settings, SettingsError
 
 
 def test_from_env_reads_prefixed_variables() -> None:
-    settings = Settings.from_env({"SAKSFLYT_PORT": "8080", "SAKSFLYT_SCHEDULER_ENABLED": "false",
-                                  "SAKSFLYT_DATABASE_URL": "postgresql://x/y"})
-    assert (settings.port, settings.scheduler_enabled, settings.database_url) == (8080, False, "postgresql://x/y")
+    settings = Settings.from_env(
+        {
+            "SAKSFLYT_PORT": "8080",
+            "SAKSFLYT_SCHEDULER_ENABLED": "false",
+            "SAKSFLYT_DATABASE_URL": "postgresql://x/y",
+        }
+    )
+    assert (settings.port, settings.scheduler_enabled, settings.database_url) == (
+        8080,
+        False,
+        "postgresql://x/y",
+    )
     with pytest.raises(SettingsError, match="SAKSFLYT_PORT"):
         Settings.from_env({"SAKSFLYT_PORT": "eighty"})
 

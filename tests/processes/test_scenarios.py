@@ -39,8 +39,13 @@ class Player:
         if spec["process"] == "assignment" and spec.get("business_key"):
             data.setdefault("assignment_id", spec["business_key"])  # set by the announcement API
         instance = instances.start_instance(
-            self.wiring.new_uow(), spec["process"], data, actor=user(self.wiring, spec["started_by"]),
-            now=self.now, business_key=spec.get("business_key"))
+            self.wiring.new_uow(),
+            spec["process"],
+            data,
+            actor=user(self.wiring, spec["started_by"]),
+            now=self.now,
+            business_key=spec.get("business_key"),
+        )
         self.aliases[spec["as"]] = instance.id
 
     def open_tasks(self, alias: str) -> list[Any]:
@@ -49,9 +54,16 @@ class Player:
 
     def complete(self, alias: str, element_id: str, username: str, data: dict[str, Any]) -> None:
         matching = [t for t in self.open_tasks(alias) if t.element_id == element_id]
-        assert matching, f"{element_id} is not open in {alias}: {[t.element_id for t in self.open_tasks(alias)]}"
-        instances.complete_task(self.wiring.new_uow(), matching[0].id, data,
-                                actor=user(self.wiring, username), now=self.now)
+        assert matching, (
+            f"{element_id} is not open in {alias}: {[t.element_id for t in self.open_tasks(alias)]}"
+        )
+        instances.complete_task(
+            self.wiring.new_uow(),
+            matching[0].id,
+            data,
+            actor=user(self.wiring, username),
+            now=self.now,
+        )
 
     def advance(self, moment: str) -> None:
         self.now = max(self.now, datetime.fromisoformat(moment))
@@ -64,7 +76,9 @@ class Player:
         if "state" in expected:
             assert instance.state == expected["state"], (alias, instance.data)
         if "ready_tasks" in expected:
-            assert sorted(t.element_id for t in self.open_tasks(alias)) == sorted(expected["ready_tasks"])
+            assert sorted(t.element_id for t in self.open_tasks(alias)) == sorted(
+                expected["ready_tasks"]
+            )
         for path, value in expected.get("data", {}).items():
             assert _dig(instance.data, path) == value, (alias, path)
 
@@ -96,8 +110,13 @@ def test_there_are_scenarios() -> None:
 
 @pytest.mark.parametrize(("path", "scenario"), SCENARIOS)
 def test_scenario(demo: Wiring, path: Path, scenario: dict[str, Any]) -> None:
-    definitions.deploy_directory(demo.new_uow(), ROOT / "processes", ROOT / "forms",
-                                 actor="test", now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"))
+    definitions.deploy_directory(
+        demo.new_uow(),
+        ROOT / "processes",
+        ROOT / "forms",
+        actor="test",
+        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
+    )
     player = Player(demo)
     player.start(scenario["start"])
     for step in scenario["steps"]:

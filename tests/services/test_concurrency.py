@@ -11,8 +11,13 @@ from tests.conftest import NOW, user
 
 
 def test_simultaneous_completions_give_exactly_one_success(deployed: Wiring) -> None:
-    instance = instances.start_instance(deployed.new_uow(), "approval", {"municipality": "asker"},
-                                        actor=user(deployed, "emp.asker"), now=NOW)
+    instance = instances.start_instance(
+        deployed.new_uow(),
+        "approval",
+        {"municipality": "asker"},
+        actor=user(deployed, "emp.asker"),
+        now=NOW,
+    )
     with deployed.new_uow() as uow:
         [task] = uow.tasks.open_for_instance(instance.id)
     actor = user(deployed, "emp.asker")
@@ -22,8 +27,13 @@ def test_simultaneous_completions_give_exactly_one_success(deployed: Wiring) -> 
     def attempt() -> None:
         barrier.wait()
         try:
-            instances.complete_task(deployed.new_uow(), task.id,
-                                    {"reason": "Kurs", "start_date": "2026-12-01"}, actor=actor, now=NOW)
+            instances.complete_task(
+                deployed.new_uow(),
+                task.id,
+                {"reason": "Kurs", "start_date": "2026-12-01"},
+                actor=actor,
+                now=NOW,
+            )
             results.append("ok")
         except Conflict:
             results.append("conflict")

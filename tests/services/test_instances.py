@@ -9,7 +9,7 @@ import pytest
 
 from engine.runtime.errors import StepBudgetExceeded
 from engine.services import history, inbox, instances, timers
-from engine.services.errors import FormInvalid, Forbidden
+from engine.services.errors import Forbidden, FormInvalid
 from engine.services.wiring import Wiring
 from engine.store.errors import Conflict
 from tests.conftest import NOW, user
@@ -17,8 +17,13 @@ from tests.conftest import NOW, user
 
 def _start(wiring: Wiring, starter: str = "emp.asker") -> UUID:
     instance = instances.start_instance(
-        wiring.new_uow(), "approval", {"municipality": "asker"}, actor=user(wiring, starter),
-        now=NOW, business_key="SAK-1")
+        wiring.new_uow(),
+        "approval",
+        {"municipality": "asker"},
+        actor=user(wiring, starter),
+        now=NOW,
+        business_key="SAK-1",
+    )
     return instance.id
 
 
@@ -30,11 +35,17 @@ def _open(wiring: Wiring, instance_id: UUID) -> list:
 def test_start_offers_first_task_to_the_starter_only(deployed: Wiring) -> None:
     instance_id = _start(deployed)
     [task] = _open(deployed, instance_id)
-    assert (task.element_id, task.candidate_users, task.business_key) == ("submit", ["emp.asker"], "SAK-1")
-    mine = inbox.list_tasks(deployed.new_uow(), user(deployed, "emp.asker"), "group", now=NOW,
-                            limit=10, offset=0)
-    other = inbox.list_tasks(deployed.new_uow(), user(deployed, "emp2.asker"), "group", now=NOW,
-                             limit=10, offset=0)
+    assert (task.element_id, task.candidate_users, task.business_key) == (
+        "submit",
+        ["emp.asker"],
+        "SAK-1",
+    )
+    mine = inbox.list_tasks(
+        deployed.new_uow(), user(deployed, "emp.asker"), "group", now=NOW, limit=10, offset=0
+    )
+    other = inbox.list_tasks(
+        deployed.new_uow(), user(deployed, "emp2.asker"), "group", now=NOW, limit=10, offset=0
+    )
     assert [t["id"] for t in mine["items"]] == [task.id]
     assert other["total"] == 0
 
@@ -42,44 +53,83 @@ def test_start_offers_first_task_to_the_starter_only(deployed: Wiring) -> None:
 def test_complete_validates_form_with_norwegian_messages(deployed: Wiring) -> None:
     [task] = _open(deployed, _start(deployed))
     with pytest.raises(FormInvalid) as caught:
-        instances.complete_task(deployed.new_uow(), task.id, {"reason": "x", "start_date": "31.12.2026"},
-                                actor=user(deployed, "emp.asker"), now=NOW)
-    assert caught.value.errors == {"reason": ["Må ha minst 3 tegn."],
-                                   "start_date": ["Verdien er ikke en gyldig dato."]}
+        instances.complete_task(
+            deployed.new_uow(),
+            task.id,
+            {"reason": "x", "start_date": "31.12.2026"},
+            actor=user(deployed, "emp.asker"),
+            now=NOW,
+        )
+    assert caught.value.errors == {
+        "reason": ["Må ha minst 3 tegn."],
+        "start_date": ["Verdien er ikke en gyldig dato."],
+    }
     assert _open(deployed, task.instance_id)[0].id == task.id  # nothing half stored
 
 
-def test_leader_task_goes_to_role_in_municipality_and_double_completion_conflicts(deployed: Wiring) -> None:
+def test_leader_task_goes_to_role_in_municipality_and_double_completion_conflicts(
+    deployed: Wiring,
+) -> None:
     [task] = _open(deployed, _start(deployed))
-    instances.complete_task(deployed.new_uow(), task.id, {"reason": "Kurs", "start_date": "2026-12-01"},
-                            actor=user(deployed, "emp.asker"), now=NOW)
+    instances.complete_task(
+        deployed.new_uow(),
+        task.id,
+        {"reason": "Kurs", "start_date": "2026-12-01"},
+        actor=user(deployed, "emp.asker"),
+        now=NOW,
+    )
     with pytest.raises(Conflict) as caught:
-        instances.complete_task(deployed.new_uow(), task.id, {"reason": "Kurs", "start_date": "2026-12-01"},
-                                actor=user(deployed, "emp.asker"), now=NOW)
+        instances.complete_task(
+            deployed.new_uow(),
+            task.id,
+            {"reason": "Kurs", "start_date": "2026-12-01"},
+            actor=user(deployed, "emp.asker"),
+            now=NOW,
+        )
     assert caught.value.code == "task_already_completed"
     [approve] = _open(deployed, task.instance_id)
     assert (approve.candidate_roles, approve.municipality_id) == (["leader"], "asker")
     assert approve.due_at is not None and approve.due_at.date().isoformat() == "2026-11-26"
     with pytest.raises(Forbidden):
-        instances.claim_task(deployed.new_uow(), approve.id, actor=user(deployed, "leder.drammen"), now=NOW)
-    instances.claim_task(deployed.new_uow(), approve.id, actor=user(deployed, "leder.asker"), now=NOW)
+        instances.claim_task(
+            deployed.new_uow(), approve.id, actor=user(deployed, "leder.drammen"), now=NOW
+        )
+    instances.claim_task(
+        deployed.new_uow(), approve.id, actor=user(deployed, "leder.asker"), now=NOW
+    )
     with pytest.raises(Conflict):
-        instances.claim_task(deployed.new_uow(), approve.id, actor=user(deployed, "tl.lier"), now=NOW)
+        instances.claim_task(
+            deployed.new_uow(), approve.id, actor=user(deployed, "tl.lier"), now=NOW
+        )
 
 
 def test_timers_fire_once_and_complete_the_instance(deployed: Wiring) -> None:
     instance_id = _start(deployed)
     [task] = _open(deployed, instance_id)
     leader = user(deployed, "leder.asker")
-    instances.complete_task(deployed.new_uow(), task.id, {"reason": "Kurs", "start_date": "2026-12-01"},
-                            actor=user(deployed, "emp.asker"), now=NOW)
+    instances.complete_task(
+        deployed.new_uow(),
+        task.id,
+        {"reason": "Kurs", "start_date": "2026-12-01"},
+        actor=user(deployed, "emp.asker"),
+        now=NOW,
+    )
     [approve] = _open(deployed, instance_id)
-    instances.complete_task(deployed.new_uow(), approve.id, {"approved": True}, actor=leader, now=NOW)
+    instances.complete_task(
+        deployed.new_uow(), approve.id, {"approved": True}, actor=leader, now=NOW
+    )
     with deployed.new_uow() as uow:
         [timer] = uow.waits.timers_of(instance_id)
         assert (timer.element_id, timer.due_at) == ("cooling", NOW + timedelta(hours=1))
-    assert timers.fire_due_timers(deployed.new_uow, now=NOW + timedelta(minutes=59), worker="w") == 0
-    assert timers.fire_due_timers(deployed.new_uow, now=NOW + timedelta(hours=1, seconds=1), worker="w") == 1
+    assert (
+        timers.fire_due_timers(deployed.new_uow, now=NOW + timedelta(minutes=59), worker="w") == 0
+    )
+    assert (
+        timers.fire_due_timers(
+            deployed.new_uow, now=NOW + timedelta(hours=1, seconds=1), worker="w"
+        )
+        == 1
+    )
     assert timers.fire_due_timers(deployed.new_uow, now=NOW + timedelta(hours=2), worker="w") == 0
     with deployed.new_uow() as uow:
         instance = uow.instances.get(instance_id)
@@ -96,13 +146,23 @@ def test_timers_fire_once_and_complete_the_instance(deployed: Wiring) -> None:
 def test_boundary_timer_cancelled_when_task_completes(deployed: Wiring) -> None:
     instance_id = _start(deployed)
     [task] = _open(deployed, instance_id)
-    instances.complete_task(deployed.new_uow(), task.id, {"reason": "Kurs", "start_date": "2026-12-01"},
-                            actor=user(deployed, "emp.asker"), now=NOW)
+    instances.complete_task(
+        deployed.new_uow(),
+        task.id,
+        {"reason": "Kurs", "start_date": "2026-12-01"},
+        actor=user(deployed, "emp.asker"),
+        now=NOW,
+    )
     with deployed.new_uow() as uow:
         assert [t.element_id for t in uow.waits.timers_of(instance_id)] == ["approve_deadline"]
     [approve] = _open(deployed, instance_id)
-    instances.complete_task(deployed.new_uow(), approve.id, {"approved": False},
-                            actor=user(deployed, "leder.asker"), now=NOW)
+    instances.complete_task(
+        deployed.new_uow(),
+        approve.id,
+        {"approved": False},
+        actor=user(deployed, "leder.asker"),
+        now=NOW,
+    )
     with deployed.new_uow() as uow:
         assert list(uow.waits.timers_of(instance_id)) == []
         assert uow.instances.get(instance_id).state == "completed"
@@ -110,10 +170,15 @@ def test_boundary_timer_cancelled_when_task_completes(deployed: Wiring) -> None:
 
 def test_message_reaches_only_the_correlated_instance(deployed: Wiring) -> None:
     starter = user(deployed, "emp.asker")
-    first = instances.start_instance(deployed.new_uow(), "waiter", {"case_id": "A"}, actor=starter, now=NOW)
-    second = instances.start_instance(deployed.new_uow(), "waiter", {"case_id": "B"}, actor=starter, now=NOW)
-    reached = instances.deliver_message(deployed.new_uow(), "ping", {"case_id": "B"}, {"note": "hei"},
-                                        actor=starter, now=NOW)
+    first = instances.start_instance(
+        deployed.new_uow(), "waiter", {"case_id": "A"}, actor=starter, now=NOW
+    )
+    second = instances.start_instance(
+        deployed.new_uow(), "waiter", {"case_id": "B"}, actor=starter, now=NOW
+    )
+    reached = instances.deliver_message(
+        deployed.new_uow(), "ping", {"case_id": "B"}, {"note": "hei"}, actor=starter, now=NOW
+    )
     assert [i.id for i in reached] == [second.id]
     with deployed.new_uow() as uow:
         assert uow.instances.get(second.id).state == "completed"
@@ -122,8 +187,14 @@ def test_message_reaches_only_the_correlated_instance(deployed: Wiring) -> None:
 
 def test_self_calling_process_fails_clearly_and_stores_nothing(deployed: Wiring) -> None:
     with pytest.raises(StepBudgetExceeded):
-        instances.start_instance(deployed.new_uow(), "recursive", {}, actor=user(deployed, "admin"),
-                                 now=NOW, step_budget=500)
+        instances.start_instance(
+            deployed.new_uow(),
+            "recursive",
+            {},
+            actor=user(deployed, "admin"),
+            now=NOW,
+            step_budget=500,
+        )
     with deployed.new_uow() as uow:
         assert uow.instances.list()[1] == 0
 
