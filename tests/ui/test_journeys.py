@@ -132,12 +132,28 @@ def test_the_start_page_starts_a_process_and_opens_its_first_task(
 
 
 def test_english_is_one_click_away_and_sticks(page: Page, server: Server) -> None:
+    task_id = server.open_task_id(server.start_instance("tl.baerum", "UI-ENGLISH-1"))
     sign_in(page, server.url, "tl.baerum", lang="en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name=re.compile("^My group's"))).to_be_visible()
+    page.goto(f"/tasks/{task_id}")
+    page.get_by_role("button", name="Complete the task").click()
+    expect(page.locator("#f-title-error")).to_have_text("This field is required.")
     page.get_by_role("link", name="Norsk").click()
     expect(page.locator("html")).to_have_attribute("lang", "nb")
+    expect(page.get_by_role("button", name="Fullfør oppgaven")).to_be_visible()
+    page.goto("/")
     expect(page.get_by_role("link", name=re.compile("^Gruppens"))).to_be_visible()
+
+
+def test_the_keyboard_reaches_the_content_first(page: Page, server: Server) -> None:
+    sign_in(page, server.url, "tl.baerum")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Hopp til hovedinnholdet")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
 
 
 def test_the_inbox_fits_a_phone(browser: Browser, server: Server) -> None:
