@@ -6,18 +6,20 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from engine.services import definitions, organisation
 from engine.services.wiring import Wiring, wire
 from engine.settings import Settings
+from engine.store.db import normalise_url
 from engine.store.models import Base, User
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_URL = os.environ.get(
+BASE_POSTGRES_URL = os.environ.get(
     "SAKSFLYT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -36,10 +38,36 @@ def _reset(wiring: Wiring) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL database for this test run, dropped afterwards.
+
+    Several runs (developers, CI, helpers) share one server; each gets its own database so
+    their TRUNCATEs and schema changes never meet.
+    """
+    name = f"saksflyt_test_{os.getpid()}_{uuid4().hex[:8]}"
+    admin = create_engine(normalise_url(BASE_POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(
+            make_url(normalise_url(BASE_POSTGRES_URL))
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Settings for a test database: a fresh SQLite file, or the shared PostgreSQL database."""
-    url = f"sqlite:///{tmp_path / 'test.sqlite3'}" if request.param == "sqlite" else POSTGRES_URL
+    """Settings for a test database: a fresh SQLite file, or this run's PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
     return Settings(
         database_url=url,
         scheduler_enabled=False,
