@@ -109,7 +109,7 @@ class InstanceSchema(Schema):
 
 class PageArgs(Strict):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class InstanceListArgs(PageArgs):

@@ -18,6 +18,9 @@ from api.schemas import (
 )
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import definitions, inbox, instances
+from engine.store.errors import NotFound
+
+MAX_VERSION = 2**31 - 1
 
 bp = Blueprint(
     "definitions",
@@ -85,6 +88,8 @@ def get_definition(key: str) -> Any:
 def definition_xml(key: str, version: int) -> Response:
     """Download the BPMN file of one version."""
     current_user()
+    if version > MAX_VERSION:
+        raise NotFound("process definition", f"{key} v{version}")
     with services().new_uow() as uow:
         definition = uow.definitions.version(key, version)
         files = {f.name: f.content for f in uow.definitions.files(definition.deployment_id)}
