@@ -33,15 +33,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import age, apps, completion, inbox, raw
+from bench import age, apps, completion, inbox, raw, targets
 from bench.report import Row, as_json, percentile, table
 
 RESULTS = Path(__file__).parent / "results"
 SECTIONS = ("raw", "http", "age", "inbox")
-RATIO_TARGET = 0.5
-P50_TARGET_MS = 6.0
-AGE_TARGET = 1.5
-INBOX_P95_TARGET_MS = 50.0
 ROUNDS = 5  # raw and HTTP alternate, so a burst of load elsewhere hits both alike
 
 
@@ -114,118 +110,17 @@ def _throughput(config: Config, workdir: Path) -> dict[str, Any]:
     return results
 
 
-def _raw_rows(result: dict[str, Any]) -> list[Row]:
-    return [
-        Row("1", "raw SpiffWorkflow, in memory", result["memory"]["tasks_per_s"], "tasks/s"),
-        Row(
-            "1",
-            "raw + spec-free JSON to SQLite WAL, commit per step",
-            result["save"]["tasks_per_s"],
-            "tasks/s",
-            note="baseline",
-        ),
-        Row(
-            "1",
-            "raw, load + save per step (stateless reference)",
-            result["load_save"]["tasks_per_s"],
-            "tasks/s",
-        ),
-    ]
-
-
-def _http_rows(result: dict[str, Any], baseline: dict[str, Any] | None) -> list[Row]:
-    walls = [w for w, _ in result["samples"]]
-    cpus = [c for _, c in result["samples"]]
-    rate, cpu_rate = len(walls) / sum(walls), len(cpus) / sum(cpus)
-    rows = [Row("2", "HTTP POST /tasks/{id}/complete, SQLite", rate, "tasks/s")]
-    if baseline is not None:
-        ratio = rate / baseline["save"]["tasks_per_s"]
-        rows += [
-            Row(
-                "2", "ratio to raw baseline", ratio, "x", f"≥ {RATIO_TARGET}", ratio >= RATIO_TARGET
-            ),
-            Row(
-                "2",
-                "ratio to raw baseline, CPU time",
-                cpu_rate / baseline["save"]["cpu_tasks_per_s"],
-                "x",
-                note="less sensitive to other load",
-            ),
-            Row("2", "ratio to raw load + save", rate / baseline["load_save"]["tasks_per_s"], "x"),
-        ]
-    p50 = percentile(walls, 0.50) * 1000
-    rows += [
-        Row(
-            "3",
-            "complete latency p50, one client",
-            p50,
-            "ms",
-            f"≤ {P50_TARGET_MS:g} ms",
-            p50 <= P50_TARGET_MS,
-        ),
-        Row("3", "complete latency p95", percentile(walls, 0.95) * 1000, "ms"),
-        Row("3", "complete CPU time p50", percentile(cpus, 0.50) * 1000, "ms"),
-    ]
-    return rows
-
-
-def _age_rows(result: dict[str, Any]) -> list[Row]:
-    fresh = statistics.median(w for w, _ in result["fresh"])
-    aged = statistics.median(w for w, _ in result["aged"])
-    fresh_cpu = statistics.median(c for _, c in result["fresh"])
-    aged_cpu = statistics.median(c for _, c in result["aged"])
-    ratio = aged / fresh
-    steps = result["age"]
-    return [
-        Row("4", "service complete_task, new instance, p50", fresh * 1000, "ms"),
-        Row(
-            "4",
-            f"service complete_task after {steps} steps, p50",
-            aged * 1000,
-            "ms",
-            note=f"snapshot {result['aged_footprint']['snapshot_bytes']} B, "
-            f"{result['aged_footprint']['history_events']} history rows",
-        ),
-        Row(
-            "4",
-            f"cost ratio old/new ({steps} steps)",
-            ratio,
-            "x",
-            f"≤ {AGE_TARGET}",
-            ratio <= AGE_TARGET,
-        ),
-        Row("4", "cost ratio old/new, CPU time", aged_cpu / fresh_cpu, "x"),
-    ]
-
-
-def _inbox_rows(name: str, result: dict[str, Any]) -> list[Row]:
-    samples = [s * 1000 for s in result["samples"]]
-    p95 = percentile(samples, 0.95)
-    note = f"{result['tasks']} open tasks, {result['visible']} visible to {inbox.VIEWER}"
-    return [
-        Row("5", f"GET /tasks?scope=group p50, {name}", percentile(samples, 0.5), "ms", note=note),
-        Row(
-            "5",
-            f"GET /tasks?scope=group p95, {name}",
-            p95,
-            "ms",
-            f"≤ {INBOX_P95_TARGET_MS:g} ms",
-            p95 <= INBOX_P95_TARGET_MS,
-        ),
-    ]
-
-
 def _inbox(config: Config, workdir: Path) -> tuple[dict[str, Any], list[Row]]:
     results: dict[str, Any] = {}
     rows: list[Row] = []
     sizes = (config.inbox_tasks, config.inbox_instances, config.inbox_repeat)
     results["sqlite"] = inbox.run(apps.sqlite_url(workdir, "inbox.sqlite3"), *sizes, analyze=False)
-    rows += _inbox_rows("SQLite", results["sqlite"])
+    rows += targets.inbox_rows("SQLite", results["sqlite"])
     if config.postgres_url:
         try:
             with apps.postgres_schema(config.postgres_url, f"bench_{os.getpid()}") as url:
                 results["postgresql"] = inbox.run(url, *sizes, analyze=True)
-            rows += _inbox_rows("PostgreSQL", results["postgresql"])
+            rows += targets.inbox_rows("PostgreSQL", results["postgresql"])
         except Exception as error:  # PostgreSQL is optional: say why it was skipped
             results["postgresql"] = {"skipped": str(error).splitlines()[0]}
             rows.append(
@@ -290,12 +185,12 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         workdir = Path(tmp)
         results.update(_throughput(config, workdir))
         if "raw" in results:
-            rows += _raw_rows(results["raw"])
+            rows += targets.raw_rows(results["raw"])
         if "http" in results:
-            rows += _http_rows(results["http"], results.get("raw"))
+            rows += targets.http_rows(results["http"], results.get("raw"))
         if "age" in config.only:
             results["age"] = age.run(config.age, config.age_sample, workdir)
-            rows += _age_rows(results["age"])
+            rows += targets.age_rows(results["age"])
         if "inbox" in config.only:
             results["inbox"], inbox_rows = _inbox(config, workdir)
             rows += inbox_rows
