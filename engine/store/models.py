@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -228,3 +229,34 @@ class HistoryEvent(Base):
     delta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Invoice(Base):
+    """An assignment's KV 5 invoice, projected from its instance data `invoice` (one each).
+
+    Parties are snapshots of the municipality rows, refreshed while the invoice is a draft and
+    frozen once `invoice_dispatch` says it was sent. No foreign keys to municipalities: a
+    projection must never fail the engine step that produced it.
+    """
+
+    __tablename__ = "invoice"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    instance_id: Mapped[UUID] = mapped_column(ForeignKey("process_instance.id"), unique=True)
+    assignment_id: Mapped[str] = mapped_column(String(200), index=True)
+    number: Mapped[str] = mapped_column(String(220), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    seller_municipality_id: Mapped[str] = mapped_column(String(40), index=True)
+    buyer_municipality_id: Mapped[str] = mapped_column(String(40), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    issue_date: Mapped[date]
+    due_date: Mapped[date | None]
+    currency: Mapped[str] = mapped_column(String(3), default="NOK")
+    total_ore: Mapped[int] = mapped_column(BigInteger)
+    calculation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    seller: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    buyer: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dispatch: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

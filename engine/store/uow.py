@@ -6,7 +6,16 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.store.repositories import Definitions, History, Instances, Tasks, Users, Waits
+from engine.store.repositories import (
+    Announcements,
+    Definitions,
+    History,
+    Instances,
+    Invoices,
+    Tasks,
+    Users,
+    Waits,
+)
 
 
 class UnitOfWork:
@@ -23,6 +32,8 @@ class UnitOfWork:
         self.tasks = Tasks(self.session)
         self.waits = Waits(self.session)
         self.history = History(self.session)
+        self.invoices = Invoices(self.session)
+        self.announcements = Announcements(self.session)
         return self
 
     def __exit__(
