@@ -46,8 +46,9 @@ def _deploy(settings: Settings) -> None:
         )
     except InvalidProcess as error:
         for problem in error.problems:
+            where = f"{problem.element_id or '-'} line {problem.line or '-'}"
             print(
-                f"  {problem.file}: {problem.element_id or '-'} line {problem.line or '-'}: {problem.message}",
+                f"  {problem.file}: {where}: {problem.message}",
                 file=sys.stderr,
             )
         raise SystemExit(2) from error

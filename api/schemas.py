@@ -1,4 +1,4 @@
-"""Marshmallow schemas: request bodies are strict (unknown fields refused), responses dump models."""
+"""Marshmallow schemas: request bodies are strict (unknown fields refused)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,9 @@ class TaskSummarySchema(Schema):
     created_at = fields.DateTime()
     due_at = fields.DateTime(allow_none=True)
     is_overdue = fields.Boolean()
+    working_days_left = fields.Integer(allow_none=True)
+    municipality_name = fields.String(allow_none=True)
+    assignee_name = fields.String(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
 
@@ -131,6 +134,11 @@ class TaskListArgs(PageArgs):
         load_default="mine", validate=validate.OneOf(["mine", "group", "completed", "all"])
     )
     state = fields.String(validate=validate.OneOf(["open", "completed", "cancelled"]))
+    process_key = fields.String(validate=validate.Length(max=200))
+    q = fields.String(validate=validate.Length(max=200))
+    sort = fields.String(
+        validate=validate.OneOf(["created_at", "-created_at", "due_at", "-due_at", "name", "-name"])
+    )
 
 
 class TaskPageSchema(Schema):
@@ -142,6 +150,10 @@ class TaskPageSchema(Schema):
 
 class CompleteSchema(Strict):
     data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class DelegateSchema(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
 
 
 class MessageSchema(Strict):

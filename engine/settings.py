@@ -1,4 +1,4 @@
-"""One Settings dataclass, read from SAKSFLYT_* environment variables; the only reader of os.environ."""
+"""One Settings dataclass from SAKSFLYT_* variables; the only reader of os.environ."""
 
 from __future__ import annotations
 

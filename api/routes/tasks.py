@@ -10,7 +10,14 @@ from flask_smorest import Blueprint
 
 from api.auth import current_user
 from api.routes.core import services
-from api.schemas import CompleteSchema, TaskDetailSchema, TaskListArgs, TaskPageSchema
+from api.schemas import (
+    CompleteSchema,
+    DelegateSchema,
+    TaskDetailSchema,
+    TaskListArgs,
+    TaskPageSchema,
+    TaskSummarySchema,
+)
 from engine.services import inbox, instances
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Task inbox")
@@ -33,6 +40,9 @@ def list_tasks(args: dict[str, Any]) -> Any:
         limit=args["limit"],
         offset=args["offset"],
         state=args.get("state"),
+        process_key=args.get("process_key"),
+        text=args.get("q"),
+        sort=args.get("sort"),
     )
 
 
@@ -59,6 +69,29 @@ def unclaim(task_id: UUID) -> Any:
     user = current_user()
     instances.unclaim_task(services().new_uow(), task_id, actor=user, now=services().now())
     return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())
+
+
+@bp.post("/<uuid:task_id>/draft")
+@bp.arguments(CompleteSchema)
+@bp.response(200, TaskDetailSchema)
+def save_draft(body: dict[str, Any], task_id: UUID) -> Any:
+    """Save unfinished form data on the task without validating or completing it."""
+    user = current_user()
+    instances.save_draft(
+        services().new_uow(), task_id, body["data"], actor=user, now=services().now()
+    )
+    return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())
+
+
+@bp.post("/<uuid:task_id>/delegate")
+@bp.arguments(DelegateSchema)
+@bp.response(200, TaskSummarySchema)
+def delegate(body: dict[str, Any], task_id: UUID) -> Any:
+    """Hand the task to a colleague who may also work on it."""
+    task = instances.delegate_task(
+        services().new_uow(), task_id, body["username"], actor=current_user(), now=services().now()
+    )
+    return inbox.summary(services().new_uow(), task, services().now())
 
 
 @bp.post("/<uuid:task_id>/complete")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from engine.rules import calendar
+from engine.runtime.clock import OSLO
 from engine.services import definitions, history
 from engine.services.errors import Forbidden
 from engine.services.instances import may_work
@@ -39,7 +41,37 @@ def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
         )
     }
     view["is_overdue"] = bool(task.state == "open" and task.due_at and task.due_at < now)
+    view["working_days_left"] = (
+        _working_days_left(task.due_at, now) if task.state == "open" else None
+    )
     return view
+
+
+def _working_days_left(due_at: datetime | None, now: datetime) -> int | None:
+    """Working days from today until the due date: 0 on the day, negative when overdue."""
+    if due_at is None:
+        return None
+    today, due = now.astimezone(OSLO).date(), due_at.astimezone(OSLO).date()
+    if due >= today:
+        return calendar.working_days(today, due) - (1 if calendar.is_working_day(today) else 0)
+    return -calendar.working_days(due + timedelta(days=1), today)
+
+
+def summary(uow: UnitOfWork, task: HumanTask, now: datetime) -> dict[str, Any]:
+    """Return one task's summary with names."""
+    with uow:
+        return with_names(uow, [task_view(task, now)])[0]
+
+
+def with_names(uow: UnitOfWork, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add municipality and assignee names to task views (two queries per page)."""
+    municipalities = {m.id: m.name for m in uow.users.municipalities()}
+    usernames = {v["assignee"] for v in views if v["assignee"]}
+    people = {u.username: u.full_name for u in uow.users.by_usernames(usernames)}
+    for view in views:
+        view["municipality_name"] = municipalities.get(view["municipality_id"] or "")
+        view["assignee_name"] = people.get(view["assignee"] or "")
+    return views
 
 
 def list_tasks(
@@ -51,6 +83,9 @@ def list_tasks(
     limit: int,
     offset: int,
     state: str | None = None,
+    process_key: str | None = None,
+    text: str | None = None,
+    sort: str | None = None,
 ) -> dict[str, Any]:
     """Return one page of the user's tasks for a scope: mine, group, completed or all."""
     if scope == "all" and not {"admin", "auditor"} & set(user.roles):
@@ -61,9 +96,10 @@ def list_tasks(
         "completed": lambda: Tasks.completed_by(user.username),
         "all": lambda: Tasks.all_tasks(state),
     }[scope]()
+    query = Tasks.refine(query, process_key=process_key, text=text, sort=sort)
     with uow:
         rows, total = uow.tasks.page(query, limit, offset)
-        items = [task_view(t, now) for t in rows]
+        items = with_names(uow, [task_view(t, now) for t in rows])
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -76,7 +112,8 @@ def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) ->
         if not allowed and not {"admin", "auditor"} & set(user.roles):
             raise Forbidden("this task is not offered to you")
         built = definitions.built(uow, uow.definitions.get(instance.definition_id))
-    view = task_view(task, now)
+    with uow:
+        view = with_names(uow, [task_view(task, now)])[0]
     view["instructions"] = task.instructions
     view["data"] = {**(instance.data or {}), **(task.draft or {})}
     view["may_work"] = task.state == "open" and may_work(task, user)
@@ -114,7 +151,9 @@ def instance_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> 
             "error",
         )
     }
-    view["open_tasks"] = [task_view(t, now) for t in uow.tasks.open_for_instance(instance.id)]
+    view["open_tasks"] = with_names(
+        uow, [task_view(t, now) for t in uow.tasks.open_for_instance(instance.id)]
+    )
     return view
 
 

@@ -169,6 +169,60 @@ def unclaim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) 
     return task
 
 
+def save_draft(
+    uow: UnitOfWork, task_id: UUID, data: Mapping[str, Any], *, actor: User, now: datetime
+) -> HumanTask:
+    """Keep unfinished form data on an open task (no validation; the engine is not run)."""
+    with uow:
+        instance, task = _locked_task(uow, task_id)
+        _ensure_may_work(task, actor)
+        task.draft = dict(data)
+        steps.record(
+            uow,
+            instance,
+            "task_draft_saved",
+            actor.username,
+            now,
+            element_id=task.element_id,
+            element_name=task.name,
+            task_id=str(task.id),
+        )
+        uow.commit()
+    return task
+
+
+def delegate_task(
+    uow: UnitOfWork, task_id: UUID, username: str, *, actor: User, now: datetime
+) -> HumanTask:
+    """Assign the task to a colleague who is among its candidates."""
+    with uow:
+        instance, task = _locked_task(uow, task_id)
+        _ensure_may_work(task, actor)
+        target = uow.users.find(username)
+        if target is None:
+            raise BadRequest(f"no user named {username}", {"username": ["Ukjent bruker."]})
+        task.assignee = None
+        if not may_work(task, target):
+            raise BadRequest(
+                f"{username} is not among the people this task is offered to",
+                {"username": ["Oppgaven er ikke tilbudt denne brukeren."]},
+            )
+        task.assignee = username
+        steps.record(
+            uow,
+            instance,
+            "task_delegated",
+            actor.username,
+            now,
+            element_id=task.element_id,
+            element_name=task.name,
+            task_id=str(task.id),
+            data={"to": username},
+        )
+        uow.commit()
+    return task
+
+
 def deliver_message(
     uow: UnitOfWork,
     name: str,

@@ -61,6 +61,12 @@ class Users(Repository):
         """Return every municipality."""
         return self.session.scalars(select(Municipality).order_by(Municipality.id)).all()
 
+    def by_usernames(self, usernames: set[str]) -> Sequence[User]:
+        """Return the users with these usernames."""
+        if not usernames:
+            return []
+        return self.session.scalars(select(User).where(User.username.in_(usernames))).all()
+
     def unit(self, unit_id: str) -> Unit | None:
         """Return a unit by id."""
         return self.session.get(Unit, unit_id)
@@ -282,6 +288,36 @@ class Tasks(Repository):
         if state:
             query = query.where(HumanTask.state == state)
         return query.order_by(HumanTask.created_at)
+
+    @staticmethod
+    def refine(
+        query: Select[tuple[HumanTask]],
+        *,
+        process_key: str | None = None,
+        text: str | None = None,
+        sort: str | None = None,
+    ) -> Select[tuple[HumanTask]]:
+        """Filter by process and free text (task name, business key); sort by a column."""
+        if process_key:
+            query = query.where(HumanTask.process_key == process_key)
+        if text:
+            pattern = f"%{text.lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(HumanTask.name).like(pattern),
+                    func.lower(HumanTask.business_key).like(pattern),
+                )
+            )
+        if sort:
+            column = {
+                "created_at": HumanTask.created_at,
+                "due_at": HumanTask.due_at,
+                "name": HumanTask.name,
+            }[sort.lstrip("-")]
+            query = query.order_by(None).order_by(
+                column.desc() if sort.startswith("-") else column.asc(), HumanTask.id
+            )
+        return query
 
     def candidates(self, task_id: UUID) -> Sequence[TaskCandidate]:
         """Return who a task is offered to."""

@@ -216,3 +216,42 @@ def test_openapi_document_lists_every_endpoint(client: FlaskClient) -> None:
         "/api/v1/health",
     ):
         assert path in paths
+
+
+def test_inbox_names_filters_drafts_and_delegation(client: FlaskClient, auth: Auth) -> None:
+    instance = _start(client, auth)
+    [task] = instance["open_tasks"]
+    submit = {"data": {"reason": "Kurs", "start_date": "2026-12-01"}}
+    client.post(f"/api/v1/tasks/{task['id']}/complete", json=submit, headers=auth("emp.asker"))
+    leader = auth("leder.asker")
+    page = client.get(
+        "/api/v1/tasks?scope=group&process_key=approval&q=godkjenn&sort=-due_at", headers=leader
+    ).get_json()
+    [approve] = page["items"]
+    assert approve["municipality_name"] == "Asker kommune"
+    assert isinstance(approve["working_days_left"], int)
+    assert (
+        client.get("/api/v1/tasks?scope=group&q=nothing-like-this", headers=leader).get_json()[
+            "total"
+        ]
+        == 0
+    )
+    assert client.get("/api/v1/tasks?sort=owner", headers=leader).status_code == 422
+    draft = client.post(
+        f"/api/v1/tasks/{approve['id']}/draft",
+        json={"data": {"comment": "halvferdig"}},
+        headers=leader,
+    )
+    assert draft.status_code == 200 and draft.get_json()["data"]["comment"] == "halvferdig"
+    refused = client.post(
+        f"/api/v1/tasks/{approve['id']}/delegate",
+        json={"username": "leder.drammen"},
+        headers=leader,
+    )
+    assert refused.status_code == 422 and "username" in refused.get_json()["error"]["details"]
+    client.post(f"/api/v1/tasks/{approve['id']}/claim", headers=leader)
+    handed = client.post(
+        f"/api/v1/tasks/{approve['id']}/delegate", json={"username": "admin"}, headers=leader
+    )
+    assert handed.status_code == 200 and handed.get_json()["assignee_name"] == "Ada Admin"
+    assert client.get("/api/v1/tasks?scope=mine", headers=auth("admin")).get_json()["total"] == 1

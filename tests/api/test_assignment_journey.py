@@ -1,4 +1,4 @@
-"""The assignment routine's happy path played over HTTP by the demo users, across three municipalities."""
+"""The assignment happy path over HTTP, played by demo users of three municipalities."""
 
 from __future__ import annotations
 

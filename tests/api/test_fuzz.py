@@ -25,12 +25,18 @@ def test_no_operation_answers_500(app: Flask, auth: Callable[[str], dict[str, st
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
         def probe(case: schemathesis.Case) -> None:
             response = case.call_wsgi(app=app, headers=headers)
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path}: {response.status_code} {response.data[:200]!r}")
+                detail = f"{response.status_code} {response.data[:200]!r}"
+                failures.append(f"{case.method} {case.formatted_path}: {detail}")
 
         probe()
     assert failures == []
