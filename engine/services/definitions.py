@@ -172,6 +172,14 @@ def _check_forms(
     return {n for n in files if kinds[n] == "form"} | {n for n in known if n.endswith(".json")}
 
 
+def built_for(uow: UnitOfWork, definition_id: UUID) -> Built:
+    """Return the cached specs of a definition id, reading the definition only on a miss."""
+    cached = _built.get(definition_id)
+    if cached is not None:
+        return cached
+    return built(uow, uow.definitions.get(definition_id))
+
+
 def built(uow: UnitOfWork, definition: ProcessDefinition) -> Built:
     """Return the cached specs of a definition version, building them on first use."""
     cached = _built.get(definition.id)

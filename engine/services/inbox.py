@@ -111,7 +111,7 @@ def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) ->
         allowed = may_work(task, user) or task.completed_by == user.username
         if not allowed and not {"admin", "auditor"} & set(user.roles):
             raise Forbidden("this task is not offered to you")
-        built = definitions.built(uow, uow.definitions.get(instance.definition_id))
+        built = definitions.built_for(uow, instance.definition_id)
     with uow:
         view = with_names(uow, [task_view(task, now)])[0]
     view["instructions"] = task.instructions

@@ -98,7 +98,7 @@ def complete_task(
     with uow:
         instance, task = _locked_task(uow, task_id)
         _ensure_may_work(task, actor)
-        built = definitions.built(uow, uow.definitions.get(instance.definition_id))
+        built = definitions.built_for(uow, instance.definition_id)
         if task.form_schema:
             forms.validate(built.forms[task.form_schema], data, locale)
         outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
@@ -256,7 +256,7 @@ def route_messages(
             if not _correlates(subscription.correlation, message.correlation):
                 continue
             instance = uow.instances.get(subscription.instance_id, lock=True)
-            built = definitions.built(uow, uow.definitions.get(instance.definition_id))
+            built = definitions.built_for(uow, instance.definition_id)
             outcome = runtime.deliver_message(
                 built, instance.snapshot, message.name, message.payload, now=now
             )
@@ -285,9 +285,9 @@ def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
 
 
 def _locked_task(uow: UnitOfWork, task_id: UUID) -> tuple[ProcessInstance, HumanTask]:
+    # Lock the instance first, then read the task once: its state is then current.
+    instance = uow.instances.lock_by_task(task_id)
     task = uow.tasks.get(task_id)
-    instance = uow.instances.get(task.instance_id, lock=True)
-    uow.session.refresh(task)
     if task.state != "open":
         raise Conflict("task_already_completed", f"the task is already {task.state}")
     return instance, task

@@ -157,6 +157,15 @@ class Instances(Repository):
             raise NotFound("process instance", instance_id)
         return found
 
+    def lock_by_task(self, task_id: UUID) -> ProcessInstance:
+        """Return and lock the instance a human task belongs to (NotFound if no such task)."""
+        owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+        query = select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update()
+        found = self.session.scalar(query)
+        if found is None:
+            raise NotFound("task", task_id)
+        return found
+
     def list(
         self,
         *,
@@ -222,7 +231,10 @@ class Tasks(Repository):
     def drop_candidates(self, task_ids: Sequence[UUID]) -> None:
         """Withdraw tasks from every group inbox."""
         if task_ids:
-            self.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(task_ids)))
+            self.session.execute(
+                delete(TaskCandidate).where(TaskCandidate.task_id.in_(task_ids)),
+                execution_options={"synchronize_session": False},
+            )
 
     def close(self, task_ids: Sequence[UUID], state: str, at: datetime) -> None:
         """Mark open tasks as completed or cancelled."""
@@ -231,7 +243,8 @@ class Tasks(Repository):
             self.session.execute(
                 update(HumanTask)
                 .where(HumanTask.id.in_(task_ids), HumanTask.state == "open")
-                .values(state=state, completed_at=at)
+                .values(state=state, completed_at=at),
+                execution_options={"synchronize_session": False},
             )
 
     def page(
