@@ -231,6 +231,28 @@ class HistoryEvent(Base):
     definition_version: Mapped[int | None] = mapped_column(Integer)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     delta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Set when the event's data and delta were anonymised: the digest the hash covered.
+    content_digest: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAnchor(Base):
+    """A periodic digest over the head of every history stream, chained to the previous one.
+
+    `heads` holds only the streams whose head moved since the previous anchor ({stream:
+    [seq, hash]}); `root` is the Merkle root over every stream's head at `at`.
+    """
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column()
+    heads: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    stream_count: Mapped[int] = mapped_column(Integer)
+    event_count: Mapped[int] = mapped_column(Integer)
+    root: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

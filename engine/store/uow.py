@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.store.audit import Audit
 from engine.store.repositories import (
     Announcements,
     Definitions,
@@ -32,6 +33,7 @@ class UnitOfWork:
         self.tasks = Tasks(self.session)
         self.waits = Waits(self.session)
         self.history = History(self.session)
+        self.audit = Audit(self.session)
         self.invoices = Invoices(self.session)
         self.announcements = Announcements(self.session)
         return self
