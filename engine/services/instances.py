@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from engine.runtime import instances as runtime
 from engine.runtime.errors import MessageNotCaught
-from engine.runtime.model import ThrownMessage
+from engine.runtime.model import Outcome, ThrownMessage
 from engine.services import definitions, forms, history, steps
 from engine.services.errors import BadRequest, Forbidden
 from engine.store.errors import Conflict
@@ -79,7 +79,15 @@ def start_in(
     )
     uow.instances.add(instance)
     uow.flush()
-    steps.record(uow, instance, "instance_started", actor.username, now, data=dict(start_data))
+    steps.record(
+        uow,
+        instance,
+        "instance_started",
+        actor.username,
+        now,
+        data=dict(start_data),
+        delta=history.data_delta({}, outcome.data) or None,
+    )
     steps.apply(uow, instance, built, outcome, actor=actor.username, now=now)
     route_messages(uow, outcome.thrown, actor=actor.username, now=now, hops=0)
     return instance
@@ -267,7 +275,9 @@ def route_messages(
                 actor,
                 now,
                 element_id=subscription.element_id,
+                element_name=element_name(outcome, subscription.element_id),
                 data={"name": message.name, "payload": message.payload},
+                delta=history.data_delta(instance.data or {}, outcome.data) or None,
             )
             steps.apply(uow, instance, built, outcome, actor=actor, now=now)
             uow.flush()
@@ -275,6 +285,11 @@ def route_messages(
             route_messages(uow, outcome.thrown, actor=actor, now=now, hops=hops + 1)
             break
     return reached
+
+
+def element_name(outcome: Outcome, element_id: str) -> str | None:
+    """Return the name of an element the step completed (for the history)."""
+    return next((e.element_name for e in outcome.events if e.element_id == element_id), None)
 
 
 def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:

@@ -10,8 +10,8 @@ from sqlalchemy import update
 
 from engine.runtime import instances as runtime
 from engine.runtime.errors import EngineError
-from engine.services import definitions, steps
-from engine.services.instances import route_messages
+from engine.services import definitions, history, steps
+from engine.services.instances import element_name, route_messages
 from engine.store.models import Timer
 from engine.store.uow import UnitOfWork
 
@@ -83,6 +83,8 @@ def _fire(uow: UnitOfWork, timer_id: UUID, now: datetime) -> bool:
             SYSTEM_ACTOR,
             now,
             element_id=timer.element_id,
+            element_name=element_name(outcome, timer.element_id),
+            delta=history.data_delta(instance.data or {}, outcome.data) or None,
             data={"due_at": timer.due_at.isoformat() if timer.due_at else None},
         )
         steps.apply(uow, instance, built, outcome, actor=SYSTEM_ACTOR, now=now)
