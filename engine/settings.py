@@ -49,6 +49,9 @@ class Settings:
     demo_clock: bool = False
     # Default UI language: nb or en.
     default_locale: str = "nb"
+    # Days after an instance ends before its personal data may be anonymised (a process can
+    # set its own with the BPMN process property retentionDays).
+    retention_days: int = 3650
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
