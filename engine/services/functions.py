@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.rules import calendar
+from engine.rules import deadlines as hiring_deadlines
 from engine.rules.invoice import calculate_invoice
 from engine.runtime import registry
 
@@ -34,6 +35,30 @@ def _invoice_for(
     return invoice.to_dict()
 
 
+def _application_deadline(published_on: str, days: int = 21) -> str:
+    published = date.fromisoformat(published_on)
+    return hiring_deadlines.application_deadline(published, int(days)).isoformat()
+
+
+def _offer_answer_deadline(print_date: str, days: int = 10) -> str:
+    printed = date.fromisoformat(print_date)
+    return hiring_deadlines.offer_answer_deadline(printed, int(days)).isoformat()
+
+
+def _probation_end(start_date: str, months: int = 6) -> str:
+    return hiring_deadlines.probation_end(date.fromisoformat(start_date), int(months)).isoformat()
+
+
+def _add_months(day: str, months: int) -> str:
+    return hiring_deadlines.add_months(date.fromisoformat(day), int(months)).isoformat()
+
+
+def _start_of_day(day: str) -> str:
+    """Return 00:00:00 Europe/Oslo on `day` as an ISO datetime (date-only start times)."""
+    midnight = hiring_deadlines.end_of_day_oslo(date.fromisoformat(day))
+    return midnight.replace(hour=0, minute=0, second=0).isoformat()
+
+
 def _notify(context: Any, **params: Any) -> dict[str, Any]:
     """Record a notification request; delivery by e-mail is the outbox's job."""
     return {"notification": {k: v for k, v in params.items()}}
@@ -44,6 +69,11 @@ def register_all() -> None:
     registry.register_function("working_days", _working_days)
     registry.register_function("add_working_days", _add_working_days)
     registry.register_function("invoice_for", _invoice_for)
+    registry.register_function("application_deadline", _application_deadline)
+    registry.register_function("offer_answer_deadline", _offer_answer_deadline)
+    registry.register_function("probation_end", _probation_end)
+    registry.register_function("add_months", _add_months)
+    registry.register_function("start_of_day", _start_of_day)
     registry.register_operator("notify", _notify)
 
 
