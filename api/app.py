@@ -8,7 +8,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from api import errors
-from api.routes import core, definitions, instances, modeler, tasks
+from api.routes import announcements, core, definitions, instances, invoices, modeler, tasks
 from engine.services.wiring import Wiring, wire
 from engine.settings import Settings
 
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     )
     app.extensions["saksflyt"] = wiring or wire(settings)
     api = Api(app, spec_kwargs=_spec_kwargs())
-    for module in (core, definitions, instances, tasks, modeler):
+    for module in (core, definitions, instances, tasks, modeler, announcements, invoices):
         api.register_blueprint(module.bp)
     _register_web(app)
     errors.register(app)

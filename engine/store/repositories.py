@@ -453,11 +453,12 @@ class Invoices(Repository):
         return self.session.scalars(page.limit(limit).offset(offset)).all(), total
 
     def unprojected(self, key: str) -> Sequence[ProcessInstance]:
-        """Return instances whose data has `invoice` but no invoice row, or a stale draft."""
-        has_invoice = ProcessInstance.data["invoice"].as_string().is_not(None)
-        stale = select(Invoice.instance_id).where(
-            Invoice.status == "draft", Invoice.updated_at < ProcessInstance.updated_at
+        """Return instances whose data has `invoice` but no invoice row, or only a draft."""
+        has_invoice = or_(
+            ProcessInstance.data["invoice"].as_string().is_not(None),
+            ProcessInstance.data[("data_objects", "invoice_record")].as_string().is_not(None),
         )
+        drafts = select(Invoice.instance_id).where(Invoice.status == "draft")
         query = (
             select(ProcessInstance)
             .options(defer(ProcessInstance.snapshot))
@@ -466,7 +467,7 @@ class Invoices(Repository):
                 has_invoice,
                 or_(
                     ~ProcessInstance.id.in_(select(Invoice.instance_id)),
-                    ProcessInstance.id.in_(stale),
+                    ProcessInstance.id.in_(drafts),
                 ),
             )
         )
@@ -477,13 +478,20 @@ class Announcements(Repository):
     """Assignment instances read as announcements, and their interest registrations (KV 1-2)."""
 
     def instances_with_data(
-        self, key: str, *, business_key: str | None = None, lock: bool = False
+        self,
+        key: str,
+        *,
+        business_key: str | None = None,
+        started_by: str | None = None,
+        lock: bool = False,
     ) -> Sequence[ProcessInstance]:
         """Return the instances of a process with their data but not their snapshot."""
         query = select(ProcessInstance).options(defer(ProcessInstance.snapshot))
         query = query.where(ProcessInstance.key == key)
         if business_key is not None:
             query = query.where(ProcessInstance.business_key == business_key)
+        if started_by is not None:
+            query = query.where(ProcessInstance.started_by == started_by)
         if lock:
             query = query.with_for_update()
         return self.session.scalars(query.order_by(ProcessInstance.created_at)).all()

@@ -1,0 +1,411 @@
+"""KV 5 invoices as a resource: projected from an assignment's `invoice` data, read, rendered.
+
+Projection. `calculate_invoice` in assignment.bpmn writes `invoice_for(...)` to the process
+data object `invoice_record` ({invoice}), and `send_invoice` rewrites it with the form's
+`invoice_dispatch` ({invoice, invoice_dispatch}); a data object, because the task data of that
+parallel branch only reaches the instance data at the join. (Top-level `invoice` and
+`invoice_dispatch` are read too, for instances that ended before the data object existed.)
+`project` keeps one `invoice` row per
+assignment instance in step with that data: a *draft* from the calculation on, *sent* (and
+frozen) once `invoice_dispatch` is there. Its number is `F-<assignment_id>` (one invoice per
+assignment, `frequency: end_of_assignment`, AMB-11), unique per seller by construction; the
+number finance types into `send_invoice` (their ledger's) is kept in `dispatch`. Until
+`steps.apply` calls `project` after every step, reads call `catch_up` first, which projects
+what the steps have not; drafts are refreshed on every read either way, so a municipality's
+address or bank account added later shows on invoices that are not yet sent.
+
+Parties: the lending municipality is the seller, the receiving one the buyer (KV 5), from the
+municipality table (name, organisation number) and its `settings`: `address` {street,
+postal_code, city}, `bank_account` and `payment_terms_days` (T4 Assumption: 30).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from engine.rules import ehf
+from engine.rules.invoice import (
+    DayBasis,
+    InvalidInvoiceInput,
+    Invoice,
+    InvoiceLine,
+    InvoiceRates,
+    MonthBreakdown,
+    ReplacementBudgetSource,
+    Rounding,
+    SalaryProration,
+    SocialCostBase,
+    calculate_invoice,
+)
+from engine.services import documents
+from engine.services.errors import BadRequest, Forbidden, FormInvalid
+from engine.store.models import Invoice as InvoiceRow
+from engine.store.models import ProcessInstance, User
+from engine.store.uow import UnitOfWork
+
+ASSIGNMENT = "assignment"
+READERS = frozenset({"admin", "auditor"})
+PAYMENT_TERMS_DAYS = 30  # T4 (Assumption): KV 5 names no payment terms
+MAX_PERIOD_DAYS = 3660  # a preview longer than ten years is a typing error, not an assignment
+OSLO = ZoneInfo("Europe/Oslo")
+
+MESSAGES = {
+    "nb": {
+        "start_date": "Startdatoen er ugyldig.",
+        "end_date": "Sluttdatoen kan ikke være før startdatoen.",
+        "period": "Perioden kan være høyst ti år.",
+        "monthly_salary": "Månedslønnen må være null eller mer.",
+        "position_percentage": "Stillingsprosenten må være fra 1 til 100.",
+        "organisation_number": "{party} har ikke et gyldig organisasjonsnummer.",
+        "address": "{party} mangler postadresse (innstillingen address i kommunetabellen).",
+        "other": "Ugyldig verdi.",
+    },
+    "en": {
+        "start_date": "The start date is not valid.",
+        "end_date": "The end date cannot be before the start date.",
+        "period": "The period can be at most ten years.",
+        "monthly_salary": "The monthly salary must be zero or more.",
+        "position_percentage": "The position percentage must be from 1 to 100.",
+        "organisation_number": "{party} has no valid organisation number.",
+        "address": "{party} has no postal address (setting address in the municipality table).",
+        "other": "Invalid value.",
+    },
+}
+
+
+def project(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> InvoiceRow | None:
+    """Create or refresh the invoice row of an assignment whose data has `invoice`."""
+    data = instance.data or {}
+    record = invoice_record(data)
+    if instance.key != ASSIGNMENT or record is None:
+        return None
+    row = uow.invoices.for_instance(instance.id)
+    if row is not None and row.status == "sent":
+        return row
+    try:
+        fields = _fields(uow, data, record, now)
+    except (KeyError, TypeError, ValueError, InvalidOperation):
+        return None  # not an invoice this service understands; never fail the engine step
+    if row is None:
+        assignment_id = fields["assignment_id"]
+        row = InvoiceRow(
+            id=uuid4(),
+            instance_id=instance.id,
+            number=_number(uow, fields["seller_municipality_id"], assignment_id),
+            created_at=now,
+            issue_date=fields.pop("issue_date"),
+        )
+        uow.invoices.add(row)
+    elif fields["status"] == "draft":
+        fields.pop("issue_date")  # a draft keeps the date it was first calculated
+    for name, value in fields.items():
+        setattr(row, name, value)
+    terms = int(row.seller.get("payment_terms_days") or PAYMENT_TERMS_DAYS)
+    row.due_date = row.issue_date + timedelta(days=terms)
+    row.updated_at = now
+    return row
+
+
+def catch_up(uow: UnitOfWork, now: datetime) -> None:
+    """Project every assignment whose invoice data has no row yet or a stale draft (no commit)."""
+    for instance in uow.invoices.unprojected(ASSIGNMENT):
+        project(uow, instance, now)
+    uow.flush()
+
+
+def invoice_record(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Return {invoice, invoice_dispatch?} from an assignment's data, if it has an invoice."""
+    record = (data.get("data_objects") or {}).get("invoice_record")
+    if isinstance(record, dict) and isinstance(record.get("invoice"), dict):
+        return record
+    if isinstance(data.get("invoice"), dict):
+        return {"invoice": data["invoice"], "invoice_dispatch": data.get("invoice_dispatch")}
+    return None
+
+
+def _fields(
+    uow: UnitOfWork, data: Mapping[str, Any], record: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
+    calculation = record["invoice"]
+    dispatch = record.get("invoice_dispatch")
+    sent = isinstance(dispatch, dict)
+    seller, buyer = str(data["lending_municipality"]), str(data["receiving_municipality"])
+    issued = now.astimezone(OSLO).date()
+    if isinstance(dispatch, dict):
+        issued = date.fromisoformat(dispatch["sent_on"])
+    contacts = data.get("contact_persons") or [{}]
+    return {
+        "assignment_id": str(data["assignment_id"]),
+        "status": "sent" if sent else "draft",
+        "seller_municipality_id": seller,
+        "buyer_municipality_id": buyer,
+        "seller": _party(uow, seller),
+        "buyer": {**_party(uow, buyer), "contact": _contact(contacts[0])},
+        "period_start": date.fromisoformat(calculation["period_start"]),
+        "period_end": date.fromisoformat(calculation["period_end"]),
+        "issue_date": issued,
+        "currency": "NOK",
+        "total_ore": int(Decimal(calculation["total"]) * 100),
+        "calculation": dict(calculation),
+        "dispatch": dict(dispatch) if isinstance(dispatch, dict) else None,
+    }
+
+
+def _party(uow: UnitOfWork, municipality_id: str) -> dict[str, Any]:
+    municipality = uow.users.municipality(municipality_id)
+    settings = dict(municipality.settings or {}) if municipality else {}
+    address = settings.get("address")
+    if not isinstance(address, dict):
+        address = {}
+    return {
+        "municipality_id": municipality_id,
+        "name": municipality.name if municipality else municipality_id,
+        "organisation_number": municipality.organisation_number if municipality else None,
+        "street": address.get("street"),
+        "postal_code": address.get("postal_code"),
+        "city": address.get("city"),
+        "country_code": address.get("country_code", "NO"),
+        "bank_account": settings.get("bank_account"),
+        "payment_terms_days": settings.get("payment_terms_days"),
+    }
+
+
+def _contact(person: Any) -> dict[str, Any] | None:
+    if not isinstance(person, dict) or not person.get("name"):
+        return None
+    return {"name": person.get("name"), "email": person.get("email"), "phone": person.get("phone")}
+
+
+def _number(uow: UnitOfWork, seller: str, assignment_id: str) -> str:
+    base = f"F-{assignment_id}"
+    taken = uow.invoices.numbers_like(seller, base)
+    suffix = 1
+    number = base
+    while number in taken:  # only when two instances share an assignment id
+        suffix += 1
+        number = f"{base}-{suffix}"
+    return number
+
+
+def may_read(user: User, row: InvoiceRow) -> bool:
+    """Tell whether the user may read the invoice: finance of either party, admin, auditor."""
+    if READERS & set(user.roles):
+        return True
+    parties = (row.seller_municipality_id, row.buyer_municipality_id)
+    return "finance" in user.roles and user.municipality_id in parties
+
+
+def list_invoices(
+    uow: UnitOfWork,
+    user: User,
+    *,
+    now: datetime,
+    status: str | None = None,
+    assignment_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Return one page of the invoices the user may read, newest first."""
+    if not READERS & set(user.roles) and "finance" not in user.roles:
+        raise Forbidden("invoices are for finance, admins and auditors")
+    everything = bool(READERS & set(user.roles))
+    with uow:
+        catch_up(uow, now)
+        uow.commit()
+        rows, total = uow.invoices.page(
+            municipality_id=None if everything else user.municipality_id or "",
+            status=status,
+            assignment_id=assignment_id,
+            limit=limit,
+            offset=offset,
+        )
+        items = [invoice_view(row) for row in rows]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def get_invoice(uow: UnitOfWork, invoice_id: UUID, user: User, *, now: datetime) -> dict[str, Any]:
+    """Return one invoice with its parties, lines, working days and totals."""
+    with uow:
+        catch_up(uow, now)
+        uow.commit()
+        row = uow.invoices.get(invoice_id)
+        if not may_read(user, row):
+            raise Forbidden("only finance of the two municipalities may read this invoice")
+        return invoice_view(row)
+
+
+def invoice_view(row: InvoiceRow) -> dict[str, Any]:
+    """Return the API's view of an invoice."""
+    calculation = row.calculation
+    view = {
+        column: getattr(row, column)
+        for column in (
+            "id",
+            "number",
+            "status",
+            "assignment_id",
+            "instance_id",
+            "seller",
+            "buyer",
+            "period_start",
+            "period_end",
+            "issue_date",
+            "due_date",
+            "currency",
+            "dispatch",
+            "created_at",
+            "updated_at",
+        )
+    }
+    for key in (
+        "working_days",
+        "monthly_salary",
+        "position_percentage",
+        "lines",
+        "months",
+        "employee_share",
+        "lending_unit_share",
+        "replacement_budget",
+        "rates",
+        "total",
+    ):
+        view[key] = calculation.get(key)
+    return view
+
+
+def invoice_pdf(
+    uow: UnitOfWork, invoice_id: UUID, user: User, *, now: datetime
+) -> tuple[str, bytes]:
+    """Return the file name and the Norwegian PDF of an invoice."""
+    view = get_invoice(uow, invoice_id, user, now=now)
+    return f"faktura-{view['number']}.pdf", documents.invoice_pdf(view)
+
+
+def invoice_xml(
+    uow: UnitOfWork, invoice_id: UUID, user: User, *, now: datetime, locale: str = "nb"
+) -> tuple[str, bytes]:
+    """Return the file name and the EHF (Peppol BIS Billing 3.0) UBL XML of an invoice."""
+    view = get_invoice(uow, invoice_id, user, now=now)
+    seller = _ehf_party("seller", view["seller"], locale)
+    buyer = _ehf_party("buyer", view["buyer"], locale)
+    xml = ehf.invoice_ubl_xml(
+        rebuild(view),
+        invoice_number=view["number"],
+        issue_date=view["issue_date"],
+        due_date=view["due_date"],
+        seller=seller,
+        buyer=buyer,
+        currency=view["currency"],
+        buyer_reference=view["assignment_id"],
+    )
+    return f"faktura-{view['number']}.xml", xml
+
+
+def _ehf_party(role: str, party: Mapping[str, Any], locale: str) -> ehf.Party:
+    contact = party.get("contact") or {}
+    try:
+        return ehf.Party(
+            name=party["name"],
+            organisation_number=party.get("organisation_number") or "",
+            street=party.get("street") or "",
+            postal_code=party.get("postal_code") or "",
+            city=party.get("city") or "",
+            country_code=party.get("country_code") or "NO",
+            contact=ehf.Contact(contact.get("name"), contact.get("phone"), contact.get("email"))
+            if contact
+            else None,
+            bank_account=party.get("bank_account"),
+        )
+    except InvalidInvoiceInput as error:
+        kind = "organisation_number" if error.field == "organisation_number" else "address"
+        message = _message(locale, kind).format(party=party["name"])
+        raise BadRequest(
+            f"the invoice cannot be made into EHF: {message}",
+            {f"{role}.{error.field}": [message]},
+        ) from error
+
+
+def rebuild(view: Mapping[str, Any]) -> Invoice:
+    """Return the rules' Invoice from a stored calculation, exactly as it was calculated."""
+    rates = dict(view["rates"])
+    return Invoice(
+        period_start=view["period_start"],
+        period_end=view["period_end"],
+        monthly_salary=Decimal(view["monthly_salary"]),
+        position_percentage=Decimal(view["position_percentage"]),
+        rates=InvoiceRates(
+            social_cost_rate=Decimal(rates["social_cost_rate"]),
+            social_cost_base=SocialCostBase(rates["social_cost_base"]),
+            salary_proration=SalaryProration(rates["salary_proration"]),
+            daily_fee=Decimal(rates["daily_fee"]),
+            employee_share=Decimal(rates["employee_share"]),
+            lending_unit_share=Decimal(rates["lending_unit_share"]),
+            daily_fee_day_basis=DayBasis(rates["daily_fee_day_basis"]),
+            prorate_daily_amounts_by_position_pct=bool(
+                rates["prorate_daily_amounts_by_position_pct"]
+            ),
+            half_days=tuple(rates["half_days"]),
+            period_end_inclusive=bool(rates["period_end_inclusive"]),
+            rounding=Rounding(rates["rounding"]),
+            replacement_rate=Decimal(rates["replacement_rate"]),
+            replacement_budget_source=ReplacementBudgetSource(rates["replacement_budget_source"]),
+        ),
+        working_days=int(view["working_days"]),
+        months=tuple(_month(m) for m in view["months"]),
+        lines=tuple(_line(line) for line in view["lines"]),
+        employee_share=_line(view["employee_share"]),
+        lending_unit_share=_line(view["lending_unit_share"]),
+        replacement_budget=_line(view["replacement_budget"]),
+        total=Decimal(view["total"]),
+    )
+
+
+def _line(data: Mapping[str, Any]) -> InvoiceLine:
+    return InvoiceLine(
+        code=data["code"],
+        description_nb=data["description_nb"],
+        description_en=data["description_en"],
+        quantity=Decimal(data["quantity"]),
+        unit_code=data["unit_code"],
+        unit_price=Decimal(data["unit_price"]),
+        amount=Decimal(data["amount"]),
+    )
+
+
+def _month(data: Mapping[str, Any]) -> MonthBreakdown:
+    return MonthBreakdown(
+        month=date.fromisoformat(f"{data['month']}-01"),
+        working_days_in_period=int(data["working_days_in_period"]),
+        working_days_in_month=int(data["working_days_in_month"]),
+        salary=Decimal(data["salary"]),
+        social_costs=Decimal(data["social_costs"]),
+        daily_fee=Decimal(data["daily_fee"]),
+    )
+
+
+def preview(
+    start_date: date,
+    end_date: date,
+    monthly_salary: Decimal,
+    position_percentage: Decimal,
+    *,
+    locale: str = "nb",
+) -> dict[str, Any]:
+    """Return the KV 5 calculation for a period without an instance (field messages on errors)."""
+    if (end_date - start_date).days > MAX_PERIOD_DAYS:
+        raise FormInvalid({"end_date": [_message(locale, "period")]})
+    try:
+        invoice = calculate_invoice(start_date, end_date, monthly_salary, position_percentage)
+    except InvalidInvoiceInput as error:
+        raise FormInvalid({error.field: [_message(locale, error.field)]}) from error
+    return invoice.to_dict()
+
+
+def _message(locale: str, key: str) -> str:
+    catalogue = MESSAGES.get(locale, MESSAGES["nb"])
+    return catalogue.get(key, catalogue["other"])
