@@ -9,6 +9,7 @@ from flask_smorest import Api
 
 from api import errors
 from api.routes import announcements, core, definitions, instances, invoices, modeler, tasks
+from api.routes import audit as audit_routes
 from engine.services.wiring import Wiring, wire
 from engine.settings import Settings
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     api = Api(app, spec_kwargs=_spec_kwargs())
     for module in (core, definitions, instances, tasks, modeler, announcements, invoices):
         api.register_blueprint(module.bp)
+    api.register_blueprint(audit_routes.bp)
     _register_web(app)
     errors.register(app)
     return app

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from api.auth import current_user, issue_token, require_roles
 from api.schemas import HealthSchema, LoginSchema, TokenSchema, UserSchema
-from engine.services import organisation
+from engine.services import audit, organisation
+from engine.services.errors import Unauthenticated
 
 bp = Blueprint("core", __name__, url_prefix="/api/v1", description="Sign-in, users, health")
 
@@ -25,7 +26,17 @@ def services() -> Any:
 @bp.response(200, TokenSchema)
 def token(body: dict[str, str]) -> dict[str, Any]:
     """Exchange username and password for a bearer token."""
-    user = organisation.authenticate(services().new_uow(), body["username"], body["password"])
+    try:
+        user = organisation.authenticate(services().new_uow(), body["username"], body["password"])
+    except Unauthenticated:
+        audit.log_login_failure(
+            services().new_uow(),
+            body["username"],
+            services().now(),
+            channel="api",
+            address=request.remote_addr,
+        )
+        raise
     return {
         "access_token": issue_token(user),
         "token_type": "Bearer",

@@ -1,0 +1,198 @@
+"""Auditors: search, timelines, replay, exports, chain verification, anchors, retention.
+
+Auditors read everything and change nothing: every write to /api/v1 refuses a caller whose
+only role is auditor, and every read an auditor makes is itself logged in the system stream.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from flask import Response, g, request
+from flask_smorest import Blueprint
+
+from api.audit_schemas import (
+    AnchorSchema,
+    AnonymiseSchema,
+    AuditExportArgs,
+    AuditPageSchema,
+    AuditSearchArgs,
+    InstanceExportArgs,
+    ReplayStateSchema,
+    TimelineSchema,
+    VerifyArgs,
+    VerifySchema,
+)
+from api.auth import current_user, require_roles
+from api.routes.core import services
+from engine.services import audit, audit_pdf, audit_views, inbox, replay, retention
+from engine.services.errors import Forbidden, Unauthenticated
+from engine.store.errors import NotFound
+
+bp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Auditing and replay")
+
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+EXPORT_LIMIT = 10_000
+
+
+def is_read_only(roles: list[str]) -> bool:
+    """Tell whether the roles allow reading only (auditor and nothing else)."""
+    return "auditor" in roles and not set(roles) - {"auditor"}
+
+
+@bp.before_app_request
+def auditors_change_nothing() -> None:
+    """Refuse every write to the API from a caller who is only an auditor."""
+    if request.method in READS or not request.path.startswith("/api/v1/"):
+        return
+    if request.path == "/api/v1/auth/token":
+        return
+    try:
+        user = current_user()
+    except (Unauthenticated, Forbidden):
+        return  # the view itself answers 401/403
+    if is_read_only(user.roles):
+        raise Forbidden("auditors can read everything but change nothing")
+
+
+@bp.after_app_request
+def log_auditor_reads(response: Response) -> Response:
+    """Record every API read an auditor makes (path, query, status) in the system stream."""
+    user = g.get("user")
+    if user is None or "auditor" not in user.roles or request.method not in ("GET", "HEAD"):
+        return response
+    if request.path.startswith("/api/v1/"):
+        query = {k: v if len(v) > 1 else v[0] for k, v in request.args.to_dict(False).items()}
+        audit.log_query(
+            services().new_uow(),
+            user.username,
+            services().now(),
+            request.path,
+            {"args": query, "status": response.status_code},
+        )
+    return response
+
+
+@bp.get("/audit/verify")
+@bp.arguments(VerifyArgs, location="query")
+@bp.response(200, VerifySchema)
+def verify(args: dict[str, Any]) -> Any:
+    """Verify every hash chain and anchor (or one instance's); report the first broken links."""
+    require_roles("auditor")
+    instance_id = args.get("instance_id")
+    if instance_id is not None:
+        with services().new_uow() as uow:
+            uow.instances.get(instance_id)
+    return audit.verify(services().new_uow(), instance_id).to_dict()
+
+
+@bp.get("/audit/instances")
+@bp.arguments(AuditSearchArgs, location="query")
+@bp.response(200, AuditPageSchema)
+def search(args: dict[str, Any]) -> Any:
+    """Search instances by process, version, business key, municipality, person, dates, state."""
+    require_roles("auditor")
+    limit, offset = args.pop("limit"), args.pop("offset")
+    where = audit_views.instance_filter(args)
+    return audit_views.search(services().new_uow(), where, limit=limit, offset=offset)
+
+
+@bp.get("/audit/export")
+@bp.arguments(AuditExportArgs, location="query")
+def export_search(args: dict[str, Any]) -> Response:
+    """Download the instances a search finds, with each chain's check, as CSV or JSON."""
+    require_roles("auditor")
+    fmt = args.pop("format")
+    args.pop("limit"), args.pop("offset")
+    where = audit_views.instance_filter(args)
+    if fmt == "csv":
+        body = audit_views.search_csv(services().new_uow(), where, limit=EXPORT_LIMIT)
+        return _download(body, "text/csv; charset=utf-8", "instances.csv")
+    page = audit_views.search(services().new_uow(), where, limit=EXPORT_LIMIT, offset=0)
+    return _download(_json(page), "application/json", "instances.json")
+
+
+@bp.get("/audit/instances/<uuid:instance_id>")
+@bp.response(200, TimelineSchema)
+def timeline(instance_id: UUID) -> Any:
+    """Return an instance with every event, element names filled in, and its chain check."""
+    require_roles("auditor")
+    return audit_views.timeline(services().new_uow(), instance_id)
+
+
+@bp.get("/audit/instances/<uuid:instance_id>/export")
+@bp.arguments(InstanceExportArgs, location="query")
+def export_instance(args: dict[str, Any], instance_id: UUID) -> Response:
+    """Download one instance's record (events, deltas, verification) as JSON, CSV or PDF."""
+    user = require_roles("auditor")
+    wiring, fmt = services(), args["format"]
+    name = f"instance-{instance_id}.{fmt}"
+    by, now = user.username, wiring.now()
+    if fmt == "csv":
+        body = audit_views.export_csv(wiring.new_uow(), instance_id, by=by, now=now)
+        return _download(body, "text/csv; charset=utf-8", name)
+    if fmt == "pdf":
+        pdf = audit_pdf.export_pdf(wiring.new_uow(), instance_id, by=by, now=now)
+        return _download(pdf, "application/pdf", name)
+    record = audit_views.export_json(wiring.new_uow(), instance_id, by=by, now=now)
+    return _download(_json(record), "application/json", name)
+
+
+@bp.get("/process-instances/<uuid:instance_id>/history/<int:seq>/state")
+@bp.response(200, ReplayStateSchema)
+def state_at(instance_id: UUID, seq: int) -> Any:
+    """Rebuild the instance as it was right after event `seq` by replaying its history."""
+    user = current_user()
+    with services().new_uow() as uow:
+        instance = uow.instances.get(instance_id)
+        if not inbox.may_read_instance(instance, user, uow):
+            raise Forbidden("you may not read this instance")
+    if seq > instance.history_seq:
+        raise NotFound("history event", f"{instance_id} #{seq}")
+    return replay.state_at(services().new_uow(), instance_id, seq)
+
+
+@bp.get("/audit/anchors")
+@bp.response(200, AnchorSchema(many=True))
+def anchors() -> Any:
+    """List the anchors: each seals every stream's head, chained to the one before."""
+    require_roles("auditor")
+    with services().new_uow() as uow:
+        return uow.audit.anchors()
+
+
+@bp.post("/audit/anchors")
+@bp.response(201, AnchorSchema)
+def anchor() -> Any:
+    """Seal every stream's head now (the scheduler does this daily) (admin)."""
+    require_roles("admin")
+    return audit.anchor(services().new_uow(), services().now())
+
+
+@bp.post("/audit/instances/<uuid:instance_id>/anonymise")
+@bp.arguments(AnonymiseSchema)
+@bp.response(200, TimelineSchema)
+def anonymise(body: dict[str, Any], instance_id: UUID) -> Any:
+    """Remove an ended instance's personal data; the chain still verifies (admin)."""
+    user = require_roles("admin")
+    retention.anonymise(
+        services().new_uow(),
+        instance_id,
+        actor=user.username,
+        now=services().now(),
+        reason=body["reason"],
+    )
+    return audit_views.timeline(services().new_uow(), instance_id)
+
+
+def _download(body: str | bytes, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype.split(";")[0])
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)

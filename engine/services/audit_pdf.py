@@ -1,0 +1,62 @@
+"""One instance's audit record as a PDF (WeasyPrint), with the chain verification on top."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from engine.services import audit_views
+from engine.services.errors import BadRequest
+from engine.store.uow import UnitOfWork
+
+TEMPLATES = Path(__file__).parent / "audit_templates"
+OSLO = ZoneInfo("Europe/Oslo")
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
+)
+
+
+def is_available() -> bool:
+    """Tell whether WeasyPrint is installed."""
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def export_pdf(uow: UnitOfWork, instance_id: UUID, *, by: str, now: datetime) -> bytes:
+    """Return the instance's audit report as PDF bytes."""
+    try:
+        from weasyprint import HTML
+    except ImportError as error:
+        raise BadRequest("PDF export needs WeasyPrint, which is not installed") from error
+    record = audit_views.export_json(uow, instance_id, by=by, now=now)
+    page = _environment.get_template("instance_report.html").render(
+        **record, when=_when, short=_short
+    )
+    pdf: bytes = HTML(string=page, url_fetcher=_no_fetch).write_pdf()
+    return pdf
+
+
+def _when(value: datetime | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+    raise ValueError(f"the audit report fetches nothing ({url})")
