@@ -189,3 +189,55 @@ def start() -> ResponseReturnValue:
     if user is None:
         return _to_login()
     return render_template("start.html", user=user, page="start")
+
+
+# The process owner's pages: library, diff, migration and modeler.
+LIBRARY_ROLES = ("process_owner", "admin", "auditor")
+OWNER_ROLES = ("process_owner", "admin")
+
+
+def _library_page(
+    template: str, *, owners_only: bool = False, **values: Any
+) -> ResponseReturnValue:
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    allowed = OWNER_ROLES if owners_only else LIBRARY_ROLES
+    if not any(role in user.roles for role in allowed):
+        return render_template("library_forbidden.html", user=user, page="library"), 403
+    can_edit = any(role in user.roles for role in OWNER_ROLES)
+    return render_template(template, user=user, page="library", can_edit=can_edit, **values)
+
+
+@bp.get("/library")
+def library() -> ResponseReturnValue:
+    """Every process with its versions, running instances, files and diagrams."""
+    return _library_page("library.html")
+
+
+@bp.get("/library/<string:key>/diff")
+def library_diff(key: str) -> ResponseReturnValue:
+    """Two versions of a process compared, as lists and coloured diagrams."""
+    to_version = request.args.get("to", type=int) or 2
+    from_version = request.args.get("from", type=int) or max(to_version - 1, 1)
+    return _library_page(
+        "library_diff.html", key=key, from_version=from_version, to_version=to_version
+    )
+
+
+@bp.get("/library/<string:key>/migrate")
+def library_migrate(key: str) -> ResponseReturnValue:
+    """Dry run and migration of running instances to a newer version."""
+    return _library_page("library_migrate.html", owners_only=True, key=key)
+
+
+@bp.get("/modeler/<string:key>/<int:version>")
+def modeler(key: str, version: int) -> ResponseReturnValue:
+    """The BPMN modeler on a draft of one version."""
+    return _library_page("modeler.html", owners_only=True, key=key, version=version)
+
+
+@bp.get("/modeler/import")
+def modeler_import() -> ResponseReturnValue:
+    """The BPMN modeler on a diagram imported from another tool (kept in the browser)."""
+    return _library_page("modeler.html", owners_only=True, key="", version=None)

@@ -8,6 +8,12 @@ vendor="$here/static/vendor"
 
 mkdir -p "$vendor/bpmn-js/assets"
 cp "$modules/bpmn-js/dist/bpmn-viewer.production.min.js" "$vendor/bpmn-js/"
+# The process library and the modeler: navigated viewer, modeler, and the palette's icon font.
+cp "$modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js" \
+   "$modules/bpmn-js/dist/bpmn-modeler.production.min.js" "$vendor/bpmn-js/"
+mkdir -p "$vendor/bpmn-js/assets/bpmn-font/css" "$vendor/bpmn-js/assets/bpmn-font/font"
+cp "$modules/bpmn-js/dist/assets/bpmn-font/css/bpmn.css" "$vendor/bpmn-js/assets/bpmn-font/css/"
+cp "$modules/bpmn-js/dist/assets/bpmn-font/font/"bpmn.{woff2,woff,ttf} "$vendor/bpmn-js/assets/bpmn-font/font/"
 cp "$modules/bpmn-js/dist/assets/diagram-js.css" "$modules/bpmn-js/dist/assets/bpmn-js.css" \
    "$vendor/bpmn-js/assets/"
 cp "$modules/axe-core/axe.min.js" "$vendor/"

@@ -8,6 +8,8 @@ from decimal import Decimal
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency
 
+from web import i18n_modeler
+
 LANGUAGES = ("nb", "en")
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -284,3 +286,8 @@ def format_date(value: date | datetime, language: str) -> str:
 def format_money(amount: Decimal | float | int, language: str, currency: str = "NOK") -> str:
     """Return an amount as "12 345,50 kr" (nb) or "NOK 12,345.50" (en)."""
     return format_currency(amount, currency, locale=BABEL_LOCALES.get(language, "nb_NO"))
+
+
+# The process library and modeler pages keep their texts in their own module.
+for _language in LANGUAGES:
+    CATALOGUE[_language].update(i18n_modeler.catalogue(_language))

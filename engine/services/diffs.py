@@ -46,6 +46,7 @@ _CONTENT = frozenset(
     }
 )
 _REPEATED = frozenset({"incoming", "outgoing", "flowNodeRef"})
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}"  # xsi:type is how a tool writes, not what
 _FILE_LEVEL = ("message", "signal", "error", "escalation", "correlationProperty")
 
 
@@ -136,7 +137,11 @@ def _lanes(process: etree._Element) -> dict[str, str]:
 
 def _describe(element: etree._Element, lanes: dict[str, str]) -> Element:
     element_id = str(element.get("id"))
-    fields = {f"@{_qname(k)}": v for k, v in element.attrib.items() if k not in ("id", "name")}
+    fields = {
+        f"@{_qname(k)}": v
+        for k, v in element.attrib.items()
+        if k not in ("id", "name") and not k.startswith(XSI)
+    }
     if element_id in lanes:
         fields["lane"] = lanes[element_id]
     for child in element:
@@ -158,7 +163,7 @@ def _flatten(node: etree._Element, path: str, fields: dict[str, str]) -> None:
     for attribute, value in node.attrib.items():
         if is_property and attribute in ("name", "value"):
             fields[path] = value if attribute == "value" else fields.get(path, "")
-        elif attribute != "id":
+        elif attribute != "id" and not attribute.startswith(XSI):
             fields[f"{path}@{_qname(attribute)}"] = value
     for child in node:
         _flatten(child, f"{path}/{local_name(child)}", fields)

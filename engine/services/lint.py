@@ -12,7 +12,16 @@ from collections.abc import Collection, Iterator, Mapping
 from lxml import etree
 
 from engine.runtime.errors import Problem
-from engine.runtime.xmlsafe import NS, has_flow_nodes, label, problem, read_xml
+from engine.runtime.xmlsafe import (
+    BPMN,
+    FLOW_NODES,
+    NS,
+    has_flow_nodes,
+    label,
+    local_name,
+    problem,
+    read_xml,
+)
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 _NAMED = ".//bpmn:userTask | .//bpmn:manualTask | .//bpmn:callActivity | .//bpmn:subProcess"
@@ -48,10 +57,10 @@ def _process(file: str, process: etree._Element) -> Iterator[Problem]:
 
 
 def _ids(file: str, process: etree._Element) -> Iterator[Problem]:
-    elements = [process, *process.xpath(".//bpmn:*[@id]", namespaces=NS)]
+    """Warn about ids people meet in history, inboxes and migrations: processes, nodes, lanes."""
+    elements = [process, *process.iter(f"{{{BPMN}}}lane")]
+    elements += [e for e in process.iter() if local_name(e) in FLOW_NODES]
     for element in elements:
-        if etree.QName(element).localname.endswith("EventDefinition"):
-            continue
         element_id = element.get("id") or ""
         if element_id and not SNAKE_CASE.match(element_id):
             message = (

@@ -1,0 +1,196 @@
+"""A process owner changes the assignment process in the modeler, validates, deploys, compares.
+
+Real Chromium over the real server: add a user task with a form and a timer boundary event
+through the properties panel, see the validation errors pinned on the elements, fix them,
+deploy version n+1, find it in the library and the API, and diff v(n) with v(n+1).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from engine.services import definitions, instances
+from engine.settings import ROOT
+from tests.ui.harness import FIXTURES, Server, axe_violations, new_page, sign_in
+
+pytestmark = pytest.mark.ui
+
+GATEWAY = "has_registrations"
+ELEMENT_IDS = "() => window.saksflytModeler.get('elementRegistry').getAll().map(e => e.id)"
+
+
+def _deploy_assignment(server: Server) -> int:
+    files = {p.name: p.read_bytes() for p in (ROOT / "processes" / "assignment").glob("*.bpmn")}
+    files |= {p.name: p.read_bytes() for p in (ROOT / "forms").glob("assignment.*.json")}
+    definitions.deploy(server.wiring.new_uow(), files, actor="test", now=server.wiring.now())
+    with server.wiring.new_uow() as uow:
+        return uow.definitions.latest("assignment").version
+
+
+def _panel_set(page: Page, label: str, value: str) -> None:
+    field = page.locator("#panel").get_by_label(label, exact=True)
+    field.fill(value)
+    field.press("Tab")
+
+
+def _select(page: Page, element_id: str) -> None:
+    page.evaluate(
+        "(id) => { const m = window.saksflytModeler;"
+        " m.get('selection').select(m.get('elementRegistry').get(id)); }",
+        element_id,
+    )
+
+
+def _api(page: Page, path: str) -> Any:
+    reply = page.request.get(path)
+    assert reply.ok, reply.text()
+    return reply.json()
+
+
+def test_owner_adds_a_task_fixes_errors_deploys_and_diffs(page: Page, server: Server) -> None:
+    version = _deploy_assignment(server)
+    sign_in(page, server.url, "eier")
+    page.get_by_role("link", name="Prosessbibliotek").click()
+    section = page.locator(
+        ".library-process", has=page.get_by_role("heading", name=re.compile("kompetansenettverket"))
+    )
+    section.get_by_role("link", name=f"Rediger versjon {version} i modellereren").click()
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+    before = set(page.evaluate(ELEMENT_IDS))
+
+    page.locator(f'.djs-element[data-element-id="{GATEWAY}"]').click()
+    expect(page.locator("#panel-title")).to_have_text("Egenskaper: eksklusiv port")
+    page.get_by_role("button", name="Legg til brukeroppgave etter").click()
+    expect(page.locator("#panel-title")).to_have_text("Egenskaper: brukeroppgave")
+    _panel_set(page, "Id", "check_extra")
+    _panel_set(page, "Navn", "Ekstra kontroll")
+    page.get_by_label("Skjema (JSON Schema)").select_option("assignment.describe_need.schema.json")
+    expect(page.get_by_label("Skjemaoppsett (UI schema)")).to_have_value(
+        "assignment.describe_need.uischema.json"
+    )
+    page.get_by_role("button", name="Legg til tidsfrist (tidtaker på kanten)").click()
+    expect(page.locator("#panel-title")).to_have_text("Egenskaper: grensehendelse")
+    _panel_set(page, "Id", "extra_deadline")
+    _select(page, "check_extra")
+    page.get_by_role("button", name="Legg til slutthendelse etter").click()
+    _panel_set(page, "Id", "extra_done")
+
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#problem-summary")).to_have_text(re.compile(r"\d+ feil må rettes"))
+    pin = page.locator('.djs-overlays[data-container-id="extra_deadline"] .problem-pin--error')
+    expect(pin).to_be_visible()
+    expect(page.locator(".problem", has_text="extra_deadline")).to_contain_text("has no time")
+    added_flow = page.evaluate(
+        "() => window.saksflytModeler.get('elementRegistry')"
+        f".filter(e => e.type === 'bpmn:SequenceFlow' && e.source.id === '{GATEWAY}'"
+        " && e.target.id === 'check_extra')[0].id"
+    )
+    expect(
+        page.locator(f'.djs-overlays[data-container-id="{added_flow}"] .problem-pin')
+    ).to_have_count(1)
+
+    pin.click()
+    expect(page.locator("#panel-title")).to_have_text("Egenskaper: grensehendelse")
+    _panel_set(page, "Tid", "P3D")
+    _select(page, added_flow)
+    _panel_set(page, "Betingelse (Python)", "registration_count > 10")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#problem-summary")).to_have_text("Gyldig: kan rulles ut.")
+    expect(page.locator(".problem-pin--error")).to_have_count(0)
+    new_ids = set(page.evaluate(ELEMENT_IDS)) - before
+    new_ids = {i for i in new_ids if not i.endswith("_label")}
+
+    page.get_by_role("button", name="Rull ut som ny versjon").click()
+    page.wait_for_url(re.compile(r"/library"))
+    expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
+    row = page.locator(f"#version-assignment-{version + 1}")
+    expect(row).to_contain_text("eier")
+    expect(row.locator(".running")).to_have_text("0")
+
+    latest = _api(page, "/api/v1/process-definitions/assignment")
+    assert (latest["version"], latest["deployed_by"], latest["runnable"]) == (
+        version + 1,
+        "eier",
+        True,
+    )
+    diff = _api(
+        page, f"/api/v1/process-definitions/assignment/diff?from={version}&to={version + 1}"
+    )
+    assert {e["id"] for e in diff["added"]} == new_ids
+    assert {"check_extra", "extra_deadline", "extra_done", added_flow} <= new_ids
+    assert diff["removed"] == [] and diff["changed"] == []
+
+    row.get_by_role(
+        "link", name=f"Sammenlign med forrige: versjon {version} og {version + 1}"
+    ).click()
+    added = page.locator("#diff-added-list li")
+    expect(added).to_have_count(len(new_ids))
+    expect(page.locator("#diff-added-list")).to_contain_text("Ekstra kontroll (check_extra")
+    expect(page.locator('.diff-added[data-element-id="check_extra"]')).to_have_count(1)
+
+
+def test_the_library_is_not_for_participants(page: Page, server: Server) -> None:
+    sign_in(page, server.url, "emp.asker")
+    expect(page.get_by_role("link", name="Prosessbibliotek")).to_have_count(0)
+    response = page.goto("/modeler/ui_review/1")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("alert")).to_contain_text("prosesseiere")
+
+
+def test_owner_moves_running_instances_after_a_dry_run(page: Page, server: Server) -> None:
+    wiring = server.wiring
+    with wiring.new_uow() as uow:
+        starter = uow.users.get("emp.asker")
+    started = instances.start_instance(
+        wiring.new_uow(), "ui_note", {}, actor=starter, now=wiring.now(), business_key="IDE-7"
+    )
+    note = (FIXTURES / "ui_note.bpmn").read_bytes()
+    newer = note.replace(
+        b'<bpmn:sequenceFlow id="to_end" sourceRef="describe" targetRef="end" />',
+        b'<bpmn:sequenceFlow id="to_end" sourceRef="describe" targetRef="thank" />'
+        b'<bpmn:manualTask id="thank" name="Takk innsenderen" />'
+        b'<bpmn:sequenceFlow id="to_end2" sourceRef="thank" targetRef="end" />',
+    )
+    result = definitions.deploy(
+        wiring.new_uow(), {"ui_note.bpmn": newer}, actor="eier", now=wiring.now()
+    )
+    target = result.created[0].version
+
+    sign_in(page, server.url, "eier")
+    page.goto("/library/ui_note/migrate")
+    page.get_by_label("Til versjon").select_option(str(target))
+    page.get_by_role("button", name="Prøv (tørrkjøring)").click()
+    row = page.locator(f'tr[data-instance-id="{started.id}"]')
+    expect(row).to_contain_text("IDE-7")
+    expect(row).to_contain_text("describe")
+    expect(row.locator(".verdict")).to_have_text(f"Ja, til versjon {target}")
+    expect(row.get_by_role("checkbox")).to_be_checked()
+    page.get_by_role("button", name=f"Flytt valgte til versjon {target}").click()
+    expect(row.locator(".verdict")).to_have_text(f"Flyttet til versjon {target}")
+    expect(page.locator("#flash")).to_contain_text(f"til versjon {target}")
+    moved = _api(page, f"/api/v1/process-instances/{started.id}")
+    assert moved["version"] == target
+    events = _api(page, f"/api/v1/process-instances/{started.id}/history")["events"]
+    assert [e["actor"] for e in events if e["type"] == "instance_migrated"] == ["eier"]
+
+
+def test_library_and_modeler_pass_axe(browser: Browser, server: Server) -> None:
+    # axe is injected as an inline script, which the pages' CSP would otherwise refuse.
+    page = new_page(browser, server.url, bypass_csp=True)
+    sign_in(page, server.url, "eier")
+    page.goto("/library")
+    page.locator(".library-process").first.wait_for()
+    page.get_by_role("button", name="Vis diagram for versjon 1").first.click()
+    page.locator(".diagram--library svg[role=img]").wait_for()
+    assert axe_violations(page) == []
+    page.goto("/modeler/ui_review/1")
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#problem-summary")).to_have_text("Gyldig: kan rulles ut.")
+    for region in ("#panel", ".modeler-problems", ".modeler-toolbar"):
+        assert axe_violations(page, region) == [], region
+    page.context.close()

@@ -1,0 +1,122 @@
+// The process library: every process with its versions, running instances, files and diagram.
+import { announce, api, el, formatDateTime, showFlash, t } from "./page.js";
+import { bpmnReady, definitionPath, labelSvg, versionLabel } from "./modeler_api.js";
+
+const root = document.getElementById("library");
+const canEdit = root.dataset.canEdit === "true";
+const IMPORT_KEY = "saksflyt.draft.import";
+
+function fileLinks(process, version) {
+  const link = (file) => el("a", {
+    href: `${definitionPath(process.key)}/versions/${version.version}/files/${encodeURIComponent(file.name)}`,
+    download: file.name,
+  }, file.name);
+  const own = version.files.find((file) => file.name === version.file_name);
+  const others = version.files.filter((file) => file !== own);
+  return el("div", { class: "file-list" },
+    own ? link(own) : null,
+    others.length ? el("details", {},
+      el("summary", {}, t("lib_other_files", { n: others.length })),
+      el("ul", {}, others.map((file) => el("li", {}, link(file))))) : null);
+}
+
+function status(version) {
+  if (version.runnable) return t("lib_runnable");
+  return version.is_executable ? t("lib_not_runnable") : t("lib_model_only");
+}
+
+async function showDiagram(process, version, container, heading) {
+  container.hidden = false;
+  heading.textContent = t("lib_diagram_of", { name: process.name || process.key, n: version.version });
+  container.querySelector(".diagram")?.remove();
+  const canvas = el("div", { class: "diagram diagram--library" });
+  container.append(canvas);
+  const xml = await api(`${definitionPath(process.key)}/versions/${version.version}/xml`);
+  if (!xml.ok) {
+    canvas.replaceWith(el("p", { class: "alert" }, t("diagram_failed")));
+    return;
+  }
+  const BpmnJS = await bpmnReady();
+  const viewer = new BpmnJS({ container: canvas });
+  try {
+    await viewer.importXML(xml.data);
+    viewer.get("canvas").zoom("fit-viewport");
+    labelSvg(canvas, heading.id);
+  } catch {
+    canvas.replaceWith(el("p", { class: "alert" }, t("diagram_failed")));
+  }
+  heading.focus();
+}
+
+function actions(process, version, previous, show) {
+  const key = encodeURIComponent(process.key);
+  return el("div", { class: "actions actions--tight" },
+    el("button", { type: "button", class: "button button--quiet", onclick: show,
+      "aria-label": t("lib_show_diagram_of", { n: version.version }) }, t("lib_show_diagram")),
+    canEdit ? el("a", { class: "button button--quiet", href: `/modeler/${key}/${version.version}`,
+      "aria-label": t("lib_edit_version", { n: version.version }) }, t("lib_edit")) : null,
+    previous ? el("a", { class: "button button--quiet",
+      href: `/library/${key}/diff?from=${previous.version}&to=${version.version}`,
+      "aria-label": t("lib_compare_with", { a: previous.version, b: version.version }) },
+    t("lib_compare")) : null);
+}
+
+function processSection(process, index) {
+  const titleId = `process-${index}`;
+  const diagramTitleId = `diagram-${index}`;
+  const heading = el("h3", { id: diagramTitleId, tabindex: "-1" });
+  const diagram = el("div", { class: "library-diagram", hidden: true }, heading);
+  const rows = process.versions.map((version, position) => {
+    const previous = process.versions[position + 1];
+    const show = () => showDiagram(process, version, diagram, heading);
+    return el("tr", { id: `version-${process.key}-${version.version}`, dataset: { version: version.version } },
+      el("th", { scope: "row", "data-label": t("lib_version") }, String(version.version)),
+      el("td", { "data-label": t("lib_deployed_by") }, version.deployed_by),
+      el("td", { "data-label": t("lib_deployed_at") }, formatDateTime(version.deployed_at)),
+      el("td", { "data-label": t("lib_running"), class: "running" }, String(version.running_instances)),
+      el("td", { "data-label": t("col_state") }, status(version)),
+      el("td", { "data-label": t("lib_files") }, fileLinks(process, version)),
+      el("td", { "data-label": t("lib_actions") }, actions(process, version, previous, show)));
+  });
+  const migrate = canEdit && process.versions.length > 1
+    ? el("a", { class: "button", href: `/library/${encodeURIComponent(process.key)}/migrate` }, t("lib_migrate"))
+    : null;
+  return el("section", { class: "panel library-process", "aria-labelledby": titleId, dataset: { key: process.key } },
+    el("div", { class: "page-head" },
+      el("h2", { id: titleId }, process.name || process.key),
+      el("span", { class: "muted" }, `${process.key} · ${versionLabel(process.versions[0].version)}`)),
+    el("div", { class: "table-wrap" },
+      el("table", { class: "table" },
+        el("caption", { class: "visually-hidden" }, t("lib_versions_of", { name: process.name || process.key })),
+        el("thead", {}, el("tr", {},
+          ...["lib_version", "lib_deployed_by", "lib_deployed_at", "lib_running", "col_state",
+            "lib_files", "lib_actions"].map((key) => el("th", { scope: "col" }, t(key))))),
+        el("tbody", {}, rows))),
+    migrate ? el("p", { class: "library-migrate" }, migrate) : null,
+    diagram);
+}
+
+function importForm() {
+  const input = el("input", { type: "file", id: "import-file", accept: ".bpmn,.xml" });
+  input.addEventListener("change", async () => {
+    const [file] = input.files;
+    if (!file) return;
+    const xml = await file.text();
+    localStorage.setItem(IMPORT_KEY, JSON.stringify({ xml, fileName: file.name, savedAt: Date.now() }));
+    window.location.assign("/modeler/import");
+  });
+  return el("div", { class: "field library-import" },
+    el("label", { for: "import-file" }, t("lib_import")),
+    el("p", { class: "hint", id: "import-hint" }, t("lib_import_hint")), input);
+}
+
+showFlash();
+const result = await api("/api/v1/process-library");
+if (!result.ok) {
+  root.replaceChildren(el("p", { class: "alert" }, t("load_failed")));
+  announce(t("load_failed"), "error");
+} else {
+  root.replaceChildren(
+    ...(canEdit ? [importForm()] : []),
+    ...(result.data.length ? result.data.map(processSection) : [el("p", { class: "empty" }, t("lib_empty"))]));
+}

@@ -1,0 +1,221 @@
+// The BPMN modeler: a version opened as a draft (kept in localStorage), the properties panel,
+// validation with problems pinned on the diagram, and deploy as the next version.
+import { announce, api, el, flash, formatTime, t } from "./page.js";
+import { bpmnReady, definitionPath, labelSvg, problemItem, upload } from "./modeler_api.js";
+import { keepNamedReferences, spiffworkflow } from "./modeler_moddle.js";
+import { Panel } from "./modeler_panel.js";
+
+const root = document.getElementById("modeler");
+const key = root.dataset.key;
+const version = Number(root.dataset.version) || null;
+const draftKey = key ? `saksflyt.draft.${key}` : "saksflyt.draft.import";
+const status = document.getElementById("draft-status");
+const list = document.getElementById("problem-list");
+const summary = document.getElementById("problem-summary");
+const state = { fileName: null, modeler: null, pinned: [] };
+
+async function source() {
+  const draft = JSON.parse(localStorage.getItem(draftKey) || "null");
+  if (!key) {
+    if (!draft) throw new Error(t("mod_nothing_to_import"));
+    return { xml: draft.xml, fileName: draft.fileName, restored: true };
+  }
+  const versions = await api("/api/v1/process-definitions?all=true");
+  const definition = versions.ok && versions.data.find((d) => d.key === key && d.version === version);
+  if (!definition) throw new Error(t("mod_not_found"));
+  if (draft && draft.baseVersion === version) {
+    return { xml: draft.xml, fileName: definition.file_name, restored: true };
+  }
+  const xml = await api(`${definitionPath(key)}/versions/${version}/xml`);
+  if (!xml.ok) throw new Error(t("diagram_failed"));
+  return { xml: xml.data, fileName: definition.file_name, restored: false };
+}
+
+async function context() {
+  const [forms, library] = await Promise.all([
+    api("/api/v1/process-library/forms"), api("/api/v1/process-library"),
+  ]);
+  return {
+    forms: forms.ok ? forms.data : [],
+    processes: library.ok ? library.data.map((p) => p.key) : [],
+  };
+}
+
+/** Import XML into the modeler; return the import warnings that could not be repaired. */
+async function importDiagram(xml) {
+  const imported = await state.modeler.importXML(xml);
+  return keepNamedReferences(state.modeler.get("moddle"), imported.warnings);
+}
+
+async function currentXml() {
+  const { xml } = await state.modeler.saveXML({ format: true });
+  return xml;
+}
+
+let saveTimer = null;
+function saveDraft() {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(async () => {
+    const xml = await currentXml();
+    localStorage.setItem(draftKey, JSON.stringify({ baseVersion: version, xml, fileName: state.fileName, savedAt: Date.now() }));
+    status.textContent = t("mod_draft_saved", { time: formatTime(new Date()) });
+  }, 300);
+}
+
+/** Bring an element into view at a readable zoom; select it unless only looking. */
+function showElement(elementId, { select = true } = {}) {
+  const element = state.modeler.get("elementRegistry").get(elementId);
+  if (!element) return;
+  const canvas = state.modeler.get("canvas");
+  const box = element.waypoints
+    ? { x: Math.min(...element.waypoints.map((p) => p.x)), y: Math.min(...element.waypoints.map((p) => p.y)) }
+    : { x: element.x + element.width / 2, y: element.y + element.height / 2 };
+  if (canvas.zoom() < 1) canvas.zoom(1, box);
+  canvas.scrollToElement(element, { top: 160, bottom: 160, left: 160, right: 160 });
+  if (select) {
+    state.modeler.get("selection").select(element);
+    document.getElementById("panel-title")?.focus();
+  }
+}
+
+function clearPins() {
+  const overlays = state.modeler.get("overlays");
+  const canvas = state.modeler.get("canvas");
+  overlays.remove({ type: "problem" });
+  for (const id of state.pinned) {
+    canvas.removeMarker(id, "has-error");
+    canvas.removeMarker(id, "has-warning");
+  }
+  state.pinned = [];
+}
+
+function pin(problems) {
+  const registry = state.modeler.get("elementRegistry");
+  const overlays = state.modeler.get("overlays");
+  const canvas = state.modeler.get("canvas");
+  const worst = new Map();
+  for (const p of problems) {
+    if (!p.element_id || !registry.get(p.element_id)) continue;
+    const entry = worst.get(p.element_id) || [];
+    entry.push(p);
+    worst.set(p.element_id, entry);
+  }
+  for (const [id, found] of worst) {
+    const error = found.some((p) => p.severity === "error");
+    const text = found.map((p) => p.message).join("\n");
+    overlays.add(id, "problem", {
+      position: { top: -12, right: 12 },
+      html: el("button", { type: "button", class: `problem-pin problem-pin--${error ? "error" : "warning"}`,
+        title: text, "aria-label": `${error ? t("mod_error") : t("mod_warning")}: ${text}`,
+        dataset: { elementId: id }, onclick: () => showElement(id) }, error ? "!" : "i"),
+    });
+    canvas.addMarker(id, error ? "has-error" : "has-warning");
+    state.pinned.push(id);
+  }
+}
+
+function report(problems, heading, kind) {
+  clearPins();
+  pin(problems);
+  summary.textContent = heading;
+  summary.className = `problem-summary problem-summary--${kind}`;
+  list.replaceChildren(...problems.map((p) => problemItem(p, showElement)));
+}
+
+async function validate() {
+  const xml = await currentXml();
+  const result = await upload("/api/v1/process-definitions/validate", { [state.fileName]: xml });
+  if (result.status === 422 && result.data?.error?.details) {
+    const problems = result.data.error.details;
+    const errors = problems.filter((p) => p.severity === "error").length;
+    report(problems, t("mod_invalid", { n: errors }), "error");
+    announce(t("mod_invalid", { n: errors }), "error");
+    const first = problems.find((p) => p.severity === "error" && p.element_id);
+    if (first) showElement(first.element_id, { select: false });
+    return false;
+  }
+  if (!result.ok) {
+    announce(result.data?.error?.message || t("error_generic"), "error");
+    return false;
+  }
+  const normalised = result.data.normalised || [];
+  if (result.data.files?.[state.fileName]) {
+    await importDiagram(result.data.files[state.fileName]);
+    saveDraft();
+  }
+  const notes = [...normalised, ...result.data.warnings];
+  const heading = normalised.length ? t("mod_valid_normalised", { n: normalised.length }) : t("mod_valid");
+  report(notes, heading, "ok");
+  announce(heading, "success");
+  return true;
+}
+
+async function deploy(button) {
+  button.disabled = true;
+  try {
+    if (!(await validate())) {
+      announce(t("mod_deploy_refused"), "error");
+      return;
+    }
+    const result = await upload("/api/v1/process-definitions", { [state.fileName]: await currentXml() });
+    if (!result.ok) {
+      const problems = result.data?.error?.details;
+      if (Array.isArray(problems)) report(problems, t("mod_deploy_refused"), "error");
+      announce(result.data?.error?.message || t("mod_deploy_refused"), "error");
+      return;
+    }
+    const created = result.data.created.find((d) => d.key === key) || result.data.created[0];
+    if (!created) {
+      announce(t("mod_no_changes"));
+      return;
+    }
+    localStorage.removeItem(draftKey);
+    flash(t("mod_deployed", { name: created.name || created.key, n: created.version }));
+    window.location.assign(`/library#version-${created.key}-${created.version}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function download() {
+  currentXml().then((xml) => {
+    const link = el("a", { href: URL.createObjectURL(new Blob([xml], { type: "application/xml" })), download: state.fileName });
+    link.click();
+    URL.revokeObjectURL(link.href);
+  });
+}
+
+function discard() {
+  if (!window.confirm(t("mod_discard_confirm"))) return;
+  localStorage.removeItem(draftKey);
+  window.location.reload();
+}
+
+async function open() {
+  const [loaded, ctx, BpmnJS] = await Promise.all([source(), context(), bpmnReady()]);
+  state.fileName = loaded.fileName;
+  const canvas = document.getElementById("canvas");
+  state.modeler = new BpmnJS({ container: canvas, moddleExtensions: { spiffworkflow } });
+  window.saksflytModeler = state.modeler; // for the browser tests
+  const warnings = await importDiagram(loaded.xml);
+  state.modeler.get("canvas").zoom("fit-viewport");
+  labelSvg(canvas, "modeler-title");
+  new Panel(state.modeler, document.getElementById("panel"), ctx).show(null);
+  state.modeler.on("commandStack.changed", saveDraft);
+  status.textContent = loaded.restored ? t("mod_draft_restored") : t("mod_draft_new");
+  if (warnings.length) {
+    announce(t("mod_import_warnings", { n: warnings.length }), "error");
+    for (const warning of warnings) console.warn(warning.message);
+  }
+  document.getElementById("validate").addEventListener("click", validate);
+  const deployButton = document.getElementById("deploy");
+  deployButton.addEventListener("click", () => deploy(deployButton));
+  document.getElementById("download").addEventListener("click", download);
+  document.getElementById("discard").addEventListener("click", discard);
+  root.dataset.ready = "true";
+}
+
+open().catch((error) => {
+  announce(error.message || t("error_generic"), "error");
+  root.dataset.ready = "failed";
+});

@@ -1,0 +1,63 @@
+// Shared by the library, diff, migration and modeler pages: uploads, bpmn-js loading, problems.
+import { el, lang, t } from "./page.js";
+
+/** POST files as multipart `files` with the session's CSRF header; return {ok, status, data}. */
+export async function upload(path, files) {
+  const form = new FormData();
+  for (const [name, text] of Object.entries(files)) {
+    form.append("files", new Blob([text], { type: "application/xml" }), name);
+  }
+  const response = await fetch(path, {
+    method: "POST",
+    body: form,
+    credentials: "same-origin",
+    headers: {
+      Accept: "application/json",
+      "Accept-Language": lang,
+      "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content,
+    },
+  });
+  const data = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, data };
+}
+
+/** Resolve with window.BpmnJS once the page's bpmn-js bundle has loaded. */
+export function bpmnReady() {
+  if (window.BpmnJS) return Promise.resolve(window.BpmnJS);
+  return new Promise((resolve, reject) => {
+    const script = document.querySelector('script[src*="/vendor/bpmn-js/"]');
+    if (!script) reject(new Error("bpmn-js is not on the page"));
+    script.addEventListener("load", () => resolve(window.BpmnJS));
+    script.addEventListener("error", () => reject(new Error("bpmn-js did not load")));
+  });
+}
+
+export const definitionPath = (key) => `/api/v1/process-definitions/${encodeURIComponent(key)}`;
+
+/** Label the diagram's SVG for assistive technology. */
+export function labelSvg(container, labelId) {
+  const svg = container.querySelector("svg");
+  if (svg) {
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-labelledby", labelId);
+  }
+}
+
+/** A list item for one problem: severity, where, message; a button to show the element. */
+export function problemItem(problem, onShow) {
+  const where = [problem.element_name || problem.element_id, problem.line && t("mod_line", { n: problem.line })]
+    .filter(Boolean).join(", ");
+  const severity = problem.severity === "warning" ? t("mod_warning") : t("mod_error");
+  return el("li", { class: `problem problem--${problem.severity}`, dataset: { elementId: problem.element_id || "" } },
+    el("strong", {}, `${severity}: `),
+    where ? el("span", { class: "problem__where" }, `${where} – `) : null,
+    problem.message,
+    problem.element_id && onShow
+      ? el("button", { type: "button", class: "button button--quiet problem__show",
+        onclick: () => onShow(problem.element_id) }, t("mod_show_element"))
+      : null);
+}
+
+export function versionLabel(version) {
+  return t("version", { n: version });
+}

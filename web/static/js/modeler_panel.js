@@ -1,0 +1,235 @@
+// The properties panel: a plain form bound to the selected element; edits go through modeling.
+import { el, t } from "./page.js";
+import { bo, Editor, is, TIMER_KINDS } from "./modeler_bpmn.js";
+
+export const ROLES = ["participant", "leader", "service_leader", "union_rep", "admin_group", "finance",
+  "hr", "process_owner", "auditor", "admin"];
+const SNAKE = /^[a-z][a-z0-9_]*$/;
+const WORKING_DAY_HOUR = "T08:00:00";
+
+export class Panel {
+  constructor(modeler, container, context) {
+    this.modeler = modeler;
+    this.editor = new Editor(modeler);
+    this.container = container;
+    this.context = context; // {forms: [names], processes: [keys]}
+    this.element = null;
+    modeler.on("selection.changed", ({ newSelection }) => this.show(newSelection[0] || null));
+    modeler.on("elements.changed", ({ elements }) => {
+      if (!this.element || elements.some((e) => e === this.element || e.id === this.element.id)) {
+        this.show(this.element && this.modeler.get("elementRegistry").get(this.element.id) ? this.element : null);
+      }
+    });
+  }
+
+  show(element) {
+    const focused = this.container.contains(document.activeElement) ? document.activeElement.id : null;
+    this.element = element;
+    const target = element || this.editor.canvas.getRootElement();
+    const type = bo(target).$type.replace("bpmn:", "");
+    this.container.replaceChildren(
+      el("h2", { id: "panel-title", tabindex: "-1" }, t("mod_panel_title", { kind: t(`mod_type_${type}`) })),
+      el("form", { class: "panel-form", novalidate: true, onsubmit: (e) => e.preventDefault() },
+        ...this.fields(target)));
+    if (focused) document.getElementById(focused)?.focus();
+  }
+
+  fields(element) {
+    const e = this.editor;
+    const out = [this.idField(element)];
+    if (!is(element, "bpmn:Collaboration")) {
+      out.push(text("p-name", t("mod_name"), bo(element).name || "", (v) => e.modeling.updateProperties(element, { name: v || undefined })));
+    }
+    const process = is(element, "bpmn:Process") ? bo(element) : bo(element).processRef;
+    if (process && (is(element, "bpmn:Process") || is(element, "bpmn:Participant"))) {
+      out.push(checkbox("p-executable", t("mod_executable"), process.isExecutable !== false,
+        (on) => e.modeling.updateModdleProperties(element, process, { isExecutable: on })));
+    }
+    if (is(element, "bpmn:Lane")) out.push(this.laneField(element));
+    if (is(element, "bpmn:UserTask")) out.push(...this.userTask(element));
+    if (is(element, "bpmn:ScriptTask")) {
+      out.push(text("p-script", t("mod_script"), bo(element).script || "",
+        (v) => e.modeling.updateProperties(element, { script: v || undefined, scriptFormat: "python" }),
+        { multiline: true, code: true, hint: t("mod_script_hint") }));
+    }
+    if (is(element, "bpmn:CallActivity")) {
+      out.push(text("p-called", t("mod_called"), bo(element).calledElement || "",
+        (v) => e.modeling.updateProperties(element, { calledElement: v || undefined }),
+        { list: "process-keys", options: this.context.processes }));
+    }
+    if (is(element, "bpmn:BusinessRuleTask")) {
+      out.push(text("p-decision", t("mod_decision"), e.text(element, "CalledDecisionId"),
+        (v) => e.setText(element, "CalledDecisionId", v)));
+    }
+    if (is(element, "bpmn:Activity")) {
+      for (const [kind, label] of [["PreScript", "mod_prescript"], ["PostScript", "mod_postscript"]]) {
+        out.push(text(`p-${kind.toLowerCase()}`, t(label), e.text(element, kind),
+          (v) => e.setText(element, kind, v), { multiline: true, code: true }));
+      }
+    }
+    if (e.timer(element)) out.push(...this.timer(element));
+    if (e.messageHolder(element)) out.push(...this.message(element));
+    if (is(element, "bpmn:SequenceFlow")) out.push(...this.flow(element));
+    out.push(this.actions(element));
+    return out.filter(Boolean);
+  }
+
+  idField(element) {
+    const current = bo(element).id;
+    return text("p-id", t("mod_id"), current, (value) => {
+      if (!value || value === current) return;
+      if (this.editor.registry.get(value) || this.editor.moddle.ids.assigned(value)) {
+        announceField("p-id", t("mod_id_taken", { id: value }));
+        return;
+      }
+      this.editor.modeling.updateProperties(element, { id: value });
+    }, { hint: SNAKE.test(current) ? t("mod_id_hint") : t("mod_id_not_snake") });
+  }
+
+  laneField(element) {
+    const options = ROLES.map((role) => ({ value: role, label: role }));
+    return select("p-role", t("mod_role"), options, ROLES.includes(bo(element).id) ? bo(element).id : "",
+      (role) => role && this.editor.modeling.updateProperties(element, { id: role }),
+      { hint: t("mod_role_hint"), empty: t("mod_role_none") });
+  }
+
+  userTask(element) {
+    const e = this.editor;
+    const forms = this.context.forms;
+    const schemas = forms.filter((n) => n.endsWith(".schema.json")).map((n) => ({ value: n, label: n }));
+    const uis = forms.filter((n) => n.endsWith(".uischema.json")).map((n) => ({ value: n, label: n }));
+    const setForm = (name) => {
+      e.setProperty(element, "formJsonSchemaFilename", name);
+      const ui = name.replace(/\.schema\.json$/, ".uischema.json");
+      e.setProperty(element, "formUiSchemaFilename", name && forms.includes(ui) ? ui : "");
+    };
+    const property = (id, name, label, hint) => text(id, t(label), e.property(element, name),
+      (v) => e.setProperty(element, name, v), { hint: t(hint), code: true });
+    return [
+      select("p-form", t("mod_form"), schemas, e.property(element, "formJsonSchemaFilename"), setForm,
+        { empty: t("mod_form_none") }),
+      select("p-uischema", t("mod_uischema"), uis, e.property(element, "formUiSchemaFilename"),
+        (v) => e.setProperty(element, "formUiSchemaFilename", v), { empty: t("mod_form_none") }),
+      property("p-candidates", "candidateUsers", "mod_candidate_users", "mod_expression_hint"),
+      property("p-municipality", "candidateMunicipality", "mod_candidate_municipality", "mod_expression_hint"),
+      property("p-due", "dueInWorkingDays", "mod_due_days", "mod_due_hint"),
+      text("p-instructions", t("mod_instructions"), e.text(element, "InstructionsForEndUser"),
+        (v) => e.setText(element, "InstructionsForEndUser", v), { multiline: true, hint: t("mod_instructions_hint") }),
+    ];
+  }
+
+  timer(element) {
+    const e = this.editor;
+    const { kind, value } = e.timer(element);
+    const kinds = TIMER_KINDS.map((k) => ({ value: k, label: t(`mod_${k}`) }));
+    const days = el("input", { type: "number", id: "p-working-days", min: 1, max: 365, class: "input--short" });
+    const useDays = () => {
+      const n = Number(days.value);
+      if (n > 0) e.setTimer(element, "timeDate", `add_working_days(today(), ${n}) + "${WORKING_DAY_HOUR}"`);
+    };
+    return [
+      select("p-timer-kind", t("mod_timer_kind"), kinds, kind, (k) => e.setTimer(element, k, value)),
+      text("p-timer", t("mod_timer_value"), value, (v) => e.setTimer(element, kind, v),
+        { hint: t(`mod_${kind}_hint`), code: true }),
+      el("div", { class: "field" },
+        el("label", { for: "p-working-days" }, t("mod_working_days")),
+        el("p", { class: "hint" }, t("mod_working_days_hint")),
+        el("div", { class: "input-suffix" }, days,
+          el("button", { type: "button", class: "button button--quiet", onclick: useDays }, t("mod_working_days_use")))),
+    ];
+  }
+
+  message(element) {
+    const e = this.editor;
+    const holder = e.messageHolder(element);
+    const names = e.messages().map((m) => m.name || m.id);
+    const { property, expression } = e.correlation(element);
+    const throwing = is(element, "bpmn:IntermediateThrowEvent") || is(element, "bpmn:EndEvent") || is(element, "bpmn:SendTask");
+    const dataTarget = is(element, "bpmn:Event") ? holder : bo(element);
+    const dataType = throwing ? "MessagePayload" : "MessageVariable";
+    const fields = [
+      text("p-message", t("mod_message"), holder.messageRef?.name || holder.messageRef?.id || "",
+        (v) => e.setMessage(element, v), { list: "message-names", options: names, code: true }),
+    ];
+    if (holder.messageRef) {
+      fields.push(
+        text("p-correlation", t("mod_correlation"), property,
+          (v) => e.setCorrelation(element, v, expression || v), { code: true, hint: t("mod_correlation_hint") }),
+        text("p-correlation-expression", t("mod_correlation_expression"), expression,
+          (v) => e.setCorrelation(element, property, v), { code: true }),
+        text("p-message-data", t(throwing ? "mod_payload" : "mod_variable"), e.text(element, dataType, dataTarget),
+          (v) => e.setText(element, dataType, v, dataTarget), { code: true }));
+    }
+    return fields;
+  }
+
+  flow(element) {
+    const source = element.source;
+    if (!is(source, "bpmn:ExclusiveGateway") && !is(source, "bpmn:InclusiveGateway")) return [];
+    const e = this.editor;
+    const isDefault = bo(source).default === bo(element);
+    return [
+      checkbox("p-default", t("mod_default_flow"), isDefault, (on) => e.setDefault(element, on)),
+      isDefault ? null : text("p-condition", t("mod_condition"), bo(element).conditionExpression?.body || "",
+        (v) => e.setCondition(element, v), { multiline: true, code: true, hint: t("mod_condition_hint") }),
+    ];
+  }
+
+  actions(element) {
+    const e = this.editor;
+    const buttons = [];
+    const canAppend = is(element, "bpmn:FlowNode") && !is(element, "bpmn:EndEvent");
+    if (canAppend) {
+      buttons.push(button("p-add-user-task", t("mod_add_user_task"), () => e.append(element, "bpmn:UserTask")));
+      buttons.push(button("p-add-end", t("mod_add_end"), () => e.append(element, "bpmn:EndEvent")));
+    }
+    if (is(element, "bpmn:Activity")) {
+      buttons.push(button("p-add-timer", t("mod_add_timer"), () => e.addTimerBoundary(element)));
+    }
+    return buttons.length ? el("div", { class: "actions panel-actions" }, buttons) : null;
+  }
+}
+
+function field(id, label, control, hint) {
+  const hintId = hint ? `${id}-hint` : null;
+  if (hintId) control.setAttribute("aria-describedby", hintId);
+  return el("div", { class: "field" }, el("label", { for: id }, label),
+    hint ? el("p", { class: "hint", id: hintId }, hint) : null, control);
+}
+
+function text(id, label, value, onChange, { multiline = false, code = false, hint, list, options } = {}) {
+  const control = el(multiline ? "textarea" : "input", {
+    id, name: id, class: code ? "code" : null, spellcheck: code ? "false" : null,
+    type: multiline ? null : "text", list: list || null, autocomplete: "off",
+  });
+  control.value = value;
+  control.addEventListener("change", () => onChange(control.value.trim()));
+  const wrapper = field(id, label, control, hint);
+  if (list) wrapper.append(el("datalist", { id: list }, (options || []).map((o) => el("option", { value: o }))));
+  return wrapper;
+}
+
+function select(id, label, options, value, onChange, { empty, hint } = {}) {
+  const control = el("select", { id, name: id },
+    empty !== undefined ? el("option", { value: "" }, empty) : null,
+    options.map((o) => el("option", { value: o.value, selected: o.value === value }, o.label)));
+  if (value && !options.some((o) => o.value === value)) control.append(el("option", { value, selected: true }, value));
+  control.addEventListener("change", () => onChange(control.value));
+  return field(id, label, control, hint);
+}
+
+function checkbox(id, label, checked, onChange) {
+  const control = el("input", { type: "checkbox", id, checked });
+  control.addEventListener("change", () => onChange(control.checked));
+  return el("div", { class: "field field--checkbox" }, el("div", { class: "choice" }, control, el("label", { for: id }, label)));
+}
+
+function button(id, label, onClick) {
+  return el("button", { type: "button", id, class: "button button--quiet", onclick: onClick }, label);
+}
+
+function announceField(id, message) {
+  const input = document.getElementById(id);
+  input?.setAttribute("aria-invalid", "true");
+  input?.closest(".field")?.append(el("p", { class: "field-error", role: "alert" }, message));
+}
