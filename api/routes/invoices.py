@@ -18,7 +18,7 @@ from api.schemas_assignment import (
     InvoiceSchema,
     PreviewSchema,
 )
-from engine.services import invoices
+from engine.services import invoice_files, invoices
 
 bp = Blueprint(
     "invoices",
@@ -77,7 +77,7 @@ def get_invoice(invoice_id: UUID) -> Any:
 @bp.response(200, BINARY, content_type="application/pdf")
 def invoice_pdf(invoice_id: UUID) -> Response:
     """Download the invoice as a Norwegian PDF."""
-    name, pdf = invoices.invoice_pdf(
+    name, pdf = invoice_files.invoice_pdf(
         services().new_uow(), invoice_id, current_user(), now=services().now()
     )
     return _file(pdf, "application/pdf", name)
@@ -87,7 +87,7 @@ def invoice_pdf(invoice_id: UUID) -> Response:
 @bp.response(200, BINARY, content_type="application/xml")
 def invoice_xml(invoice_id: UUID) -> Response:
     """Download the invoice as EHF (Peppol BIS Billing 3.0 UBL)."""
-    name, xml = invoices.invoice_xml(
+    name, xml = invoice_files.invoice_xml(
         services().new_uow(), invoice_id, current_user(), now=services().now(), locale=_locale()
     )
     return _file(xml, "application/xml", name)

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from engine.rules.invoice import calculate_invoice
-from engine.services import announcements, documents, invoices
+from engine.services import announcements, documents, invoice_files, invoices
 from engine.services.wiring import Wiring
 from engine.store.models import ProcessInstance, User
 
@@ -108,7 +108,7 @@ def test_catch_up_projects_what_the_steps_did_not(deployed: Wiring) -> None:
 
 def test_the_stored_calculation_rebuilds_exactly(deployed: Wiring) -> None:
     row = _project(deployed, _instance(deployed, _data()))
-    assert invoices.rebuild(invoices.invoice_view(row)) == EXAMPLE_1
+    assert invoice_files.rebuild(invoices.invoice_view(row)) == EXAMPLE_1
 
 
 def test_two_instances_with_one_assignment_id_get_two_numbers(deployed: Wiring) -> None:
