@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
+from api import audit_cli
 from engine.runtime.errors import InvalidProcess
 from engine.services import definitions, organisation
 from engine.services.wiring import wire
@@ -95,21 +96,30 @@ def _worker(settings: Settings) -> None:
         jobs.shutdown()
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[..., None]] = {
     "migrate": upgrade,
     "deploy": _deploy,
     "demo": _demo,
     "serve": _serve,
     "worker": _worker,
+    "audit": audit_cli.run,
 }
+# Commands that take their own options after the command name.
+WITH_OPTIONS = {"audit"}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run one subcommand."""
     parser = argparse.ArgumentParser(prog="saksflyt")
     parser.add_argument("command", choices=sorted(COMMANDS))
+    parser.add_argument("options", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
-    COMMANDS[args.command](Settings.from_env())
+    if args.command in WITH_OPTIONS:
+        COMMANDS[args.command](Settings.from_env(), args.options)
+    elif args.options:
+        parser.error(f"{args.command} takes no options")
+    else:
+        COMMANDS[args.command](Settings.from_env())
 
 
 if __name__ == "__main__":

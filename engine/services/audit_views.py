@@ -103,7 +103,7 @@ def timeline(uow: UnitOfWork, instance_id: UUID) -> dict[str, Any]:
     }
 
 
-def event_view(event: HistoryEvent, names: dict[str, str | None]) -> dict[str, Any]:
+def event_view(event: HistoryEvent, names: Mapping[str, str | None]) -> dict[str, Any]:
     """Return an event as auditors read it."""
     return {
         "seq": event.seq,

@@ -54,7 +54,8 @@ def anonymise(
             raise BadRequest("only instances that have ended can be anonymised")
         if uow.audit.is_anonymised(instance_id):
             raise Conflict("instance_anonymised", "the instance is already anonymised")
-        emptied, fields = [], set()
+        emptied: list[int] = []
+        fields: set[str] = set()
         for event in uow.history.of_instance(instance_id):
             if event.type in KEEP_DATA or (event.data is None and event.delta is None):
                 continue

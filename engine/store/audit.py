@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import exists, func, or_, select, text, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, text, update
 
 from engine.store.models import (
     AuditAnchor,
@@ -131,7 +131,7 @@ class Audit(Repository):
         return self.session.scalars(page.limit(limit).offset(offset)).all(), total
 
 
-def _involves(username: str) -> object:
+def _involves(username: str) -> ColumnElement[bool]:
     """Started the instance, or acted in it (completed, claimed, was assigned a task...)."""
     acted = exists().where(
         HistoryEvent.instance_id == ProcessInstance.id, HistoryEvent.actor == username
@@ -143,7 +143,7 @@ def _involves(username: str) -> object:
     return or_(ProcessInstance.started_by == username, acted, assigned)
 
 
-def _in_municipality(municipality_id: str) -> object:
+def _in_municipality(municipality_id: str) -> ColumnElement[bool]:
     """Started by someone from the municipality, or had a task offered there."""
     starters = select(User.username).where(User.municipality_id == municipality_id)
     tasks = exists().where(

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from api import cli
 from engine.services import audit_pdf, history
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent
@@ -219,3 +220,26 @@ def test_the_openapi_document_lists_the_audit_operations(client: FlaskClient) ->
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/api/v1/audit/verify" in paths
     assert "/api/v1/process-instances/{instance_id}/history/{seq}/state" in paths
+
+
+def test_cli_verify_exits_1_at_the_first_broken_link(
+    deployed: Wiring, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    instance_id = finished(deployed)
+    monkeypatch.setenv("SAKSFLYT_DATABASE_URL", deployed.settings.database_url)
+    cli.main(["audit", "verify"])
+    assert "ok: every chain is intact" in capsys.readouterr().out
+    cli.main(["audit", "anchor"])
+    assert "anchor 1:" in capsys.readouterr().out
+    with deployed.engine.begin() as connection:
+        connection.execute(
+            update(HistoryEvent)
+            .where(HistoryEvent.stream == str(instance_id), HistoryEvent.seq == 3)
+            .values(element_name="Noe annet")
+        )
+    with pytest.raises(SystemExit) as done:
+        cli.main(["audit", "verify", "--instance", str(instance_id)])
+    printed = capsys.readouterr()
+    assert done.value.code == 1
+    assert f"BROKEN {instance_id} at event 3: the event was altered" in printed.out
+    assert f"first broken link: {instance_id} event 3" in printed.err
