@@ -25,6 +25,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from api.auth import current_user, sign_in_session
+from engine.services import audit as audit_log
 from engine.services import organisation
 from engine.services.errors import Unauthenticated
 from engine.store.models import User
@@ -140,6 +141,10 @@ def login() -> ResponseReturnValue:
             )
         except Unauthenticated:
             error = "login_failed"
+            wiring = current_app.extensions["saksflyt"]
+            audit_log.log_login_failure(
+                wiring.new_uow(), username, wiring.now(), channel="web", address=request.remote_addr
+            )
     if error is not None:
         page = render_template("login.html", next_path=next_path, error=error, username=username)
         return page, 401 if error == "login_failed" else 400
@@ -241,3 +246,28 @@ def modeler(key: str, version: int) -> ResponseReturnValue:
 def modeler_import() -> ResponseReturnValue:
     """The BPMN modeler on a diagram imported from another tool (kept in the browser)."""
     return _library_page("modeler.html", owners_only=True, key="", version=None)
+
+
+# The auditors' pages: instance search, and one instance's timeline and step-through player.
+AUDIT_ROLES = ("auditor", "admin")
+
+
+def _audit_page(template: str, **values: Any) -> ResponseReturnValue:
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    if not any(role in user.roles for role in AUDIT_ROLES):
+        return render_template("audit_forbidden.html", user=user, page="audit"), 403
+    return render_template(template, user=user, page="audit", **values)
+
+
+@bp.get("/audit")
+def audit() -> ResponseReturnValue:
+    """Search instances (the auditors' start page)."""
+    return _audit_page("audit_search.html")
+
+
+@bp.get("/audit/instances/<uuid:instance_id>")
+def audit_instance(instance_id: UUID) -> ResponseReturnValue:
+    """One instance: its timeline and the step-through player on the diagram."""
+    return _audit_page("audit_instance.html", instance_id=str(instance_id))

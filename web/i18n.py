@@ -8,7 +8,7 @@ from decimal import Decimal
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency
 
-from web import i18n_modeler
+from web import i18n_audit, i18n_modeler
 
 LANGUAGES = ("nb", "en")
 
@@ -291,3 +291,4 @@ def format_money(amount: Decimal | float | int, language: str, currency: str = "
 # The process library and modeler pages keep their texts in their own module.
 for _language in LANGUAGES:
     CATALOGUE[_language].update(i18n_modeler.catalogue(_language))
+    CATALOGUE[_language].update(i18n_audit.catalogue(_language))
