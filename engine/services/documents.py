@@ -23,7 +23,7 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from engine.rules.invoice import DEFAULT_RATES, InvalidInvoiceInput, calculate_invoice
-from engine.services.errors import Forbidden
+from engine.services.errors import BadRequest, Forbidden
 from engine.store.errors import NotFound
 from engine.store.models import HistoryEvent, ProcessInstance, User
 from engine.store.uow import UnitOfWork
@@ -82,7 +82,10 @@ def _no_fetching(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 
 def render_pdf(template: str, context: Mapping[str, Any]) -> bytes:
     """Render an HTML template to PDF."""
-    from weasyprint import HTML  # loads pango; only when a document is asked for
+    try:
+        from weasyprint import HTML  # loads pango; only when a document is asked for
+    except (ImportError, OSError) as error:  # OSError: the system library pango is missing
+        raise BadRequest(f"PDFs need WeasyPrint and pango on the server: {error}") from error
 
     html = _env.get_template(template).render(**context)
     return bytes(HTML(string=html, url_fetcher=_no_fetching).write_pdf())
