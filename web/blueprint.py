@@ -242,6 +242,13 @@ def modeler(key: str, version: int) -> ResponseReturnValue:
     return _library_page("modeler.html", owners_only=True, key=key, version=version)
 
 
+@bp.get("/modeler/<string:key>/<int:version>/dmn/<string:name>")
+def modeler_dmn(key: str, version: int, name: str) -> ResponseReturnValue:
+    """The decision table editor on a DMN file of a version's deployment."""
+    values = {"key": key, "version": version, "name": name}
+    return _library_page("modeler_dmn.html", owners_only=True, **values)
+
+
 @bp.get("/modeler/import")
 def modeler_import() -> ResponseReturnValue:
     """The BPMN modeler on a diagram imported from another tool (kept in the browser)."""

@@ -16,8 +16,15 @@ cp "$modules/bpmn-js/dist/assets/bpmn-font/css/bpmn.css" "$vendor/bpmn-js/assets
 cp "$modules/bpmn-js/dist/assets/bpmn-font/font/"bpmn.{woff2,woff,ttf} "$vendor/bpmn-js/assets/bpmn-font/font/"
 cp "$modules/bpmn-js/dist/assets/diagram-js.css" "$modules/bpmn-js/dist/assets/bpmn-js.css" \
    "$vendor/bpmn-js/assets/"
+# The decision table editor: dmn-js modeler, its styles and icon font.
+mkdir -p "$vendor/dmn-js/assets/dmn-font/css" "$vendor/dmn-js/assets/dmn-font/font"
+cp "$modules/dmn-js/dist/dmn-modeler.production.min.js" "$vendor/dmn-js/"
+cp "$modules/dmn-js/dist/assets/"{diagram-js,dmn-js-shared,dmn-js-drd,dmn-js-decision-table,dmn-js-decision-table-controls,dmn-js-literal-expression,dmn-js-boxed-expression,dmn-js-boxed-expression-controls}.css \
+   "$vendor/dmn-js/assets/"
+cp "$modules/dmn-js/dist/assets/dmn-font/css/dmn.css" "$vendor/dmn-js/assets/dmn-font/css/"
+cp "$modules/dmn-js/dist/assets/dmn-font/font/"dmn.{woff2,woff,ttf} "$vendor/dmn-js/assets/dmn-font/font/"
 cp "$modules/axe-core/axe.min.js" "$vendor/"
-for licence in bpmn-js axe-core; do
+for licence in bpmn-js dmn-js axe-core; do
   cp "$modules/$licence/LICENSE" "$vendor/$licence.LICENSE"
 done
 echo "copied vendor assets into $vendor"

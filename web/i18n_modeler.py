@@ -210,6 +210,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "mod_add_user_task": "Legg til brukeroppgave etter",
         "mod_add_end": "Legg til slutthendelse etter",
         "mod_add_timer": "Legg til tidsfrist (tidtaker på kanten)",
+        "dmn_title": "Beslutningstabell {name}",
+        "dmn_intro": "Fra utrullingen av {process}, versjon {n}. Når du ruller ut, bruker "
+        "prosesser som rulles ut etterpå den nye tabellen.",
+        "dmn_deploy": "Rull ut beslutningstabellen",
+        "dmn_deployed": "Beslutningstabellen {name} er rullet ut.",
+        "lib_edit_file": "Rediger {name}",
     },
     "en": {
         "nav_library": "Process library",
@@ -352,6 +358,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "mod_add_user_task": "Add a user task after",
         "mod_add_end": "Add an end event after",
         "mod_add_timer": "Add a deadline (boundary timer)",
+        "dmn_title": "Decision table {name}",
+        "dmn_intro": "From the deployment of {process}, version {n}. Once deployed, processes "
+        "deployed afterwards use the new table.",
+        "dmn_deploy": "Deploy the decision table",
+        "dmn_deployed": "The decision table {name} is deployed.",
+        "lib_edit_file": "Edit {name}",
     },
 }
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from engine.services import definitions, instances
+from engine.services import definitions, diffs, instances
 from engine.settings import ROOT
 from tests.ui.harness import FIXTURES, Server, axe_violations, new_page, sign_in
 
@@ -194,3 +194,94 @@ def test_library_and_modeler_pass_axe(browser: Browser, server: Server) -> None:
     for region in ("#panel", ".modeler-problems", ".modeler-toolbar"):
         assert axe_violations(page, region) == [], region
     page.context.close()
+
+
+def test_the_panel_edits_scripts_timers_messages_lanes_and_flows(
+    page: Page, server: Server
+) -> None:
+    version = _deploy_assignment(server)
+    sign_in(page, server.url, "eier")
+    page.goto(f"/modeler/assignment/{version}")
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+
+    _select(page, "publish_announcement")
+    _panel_set(page, "Skript (Python)", "announced = True")
+    _select(page, "report_reminder")
+    page.get_by_label("Frist i arbeidsdager", exact=True).fill("5")
+    page.get_by_role("button", name="Bruk", exact=True).click()
+    expect(page.get_by_label("Type tidtaker")).to_have_value("timeDate")
+    expect(page.locator("#p-timer")).to_have_value('add_working_days(today(), 5) + "T08:00:00"')
+    _select(page, "receive_registration")
+    expect(page.get_by_label("Melding", exact=True)).to_have_value("interest_registered")
+    expect(page.get_by_label("Korrelasjonsegenskap", exact=True)).to_have_value("assignment_id")
+    _panel_set(page, "Lagre meldingen i variabelen", "registration_v2")
+    _select(page, "union_rep")
+    expect(page.get_by_label("Rolle (banens id)")).to_have_value("union_rep")
+    page.get_by_label("Rolle (banens id)").select_option("hr")
+    _select(page, "flow_no_registrations")
+    expect(page.get_by_label("Standardflyt (når ingen betingelse holder)")).to_be_checked()
+
+    xml = page.evaluate("async () => (await window.saksflytModeler.saveXML()).xml")
+    original = (ROOT / "processes" / "assignment" / "assignment.bpmn").read_bytes()
+    changed = {
+        e["id"]: e["changes"] for e in diffs.compare(original, xml.encode(), "assignment").changed
+    }
+    assert changed["publish_announcement"][0]["after"] == "announced = True"
+    assert changed["report_reminder"] == [
+        {
+            "field": "timerEventDefinition/timeDate",
+            "before": None,
+            "after": 'add_working_days(today(), 5) + "T08:00:00"',
+        },
+        {
+            "field": "timerEventDefinition/timeDuration",
+            "before": '"P%dD" % report_due_days_after_end',
+            "after": None,
+        },
+    ]
+    assert changed["receive_registration"][0]["after"] == "registration_v2"
+    assert "union_review" in changed and changed["union_review"][0]["after"] == "hr"
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#problem-summary")).to_have_text("Gyldig: kan rulles ut.")
+
+
+RATE_PROCESS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d"
+    targetNamespace="http://saksflyt.no/test/ui">
+  <bpmn:process id="ui_rate" name="Sats" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="rate_task" />
+    <bpmn:businessRuleTask id="rate_task" name="Finn sats"><bpmn:extensionElements>
+      <spiffworkflow:calledDecisionId>rate</spiffworkflow:calledDecisionId>
+    </bpmn:extensionElements></bpmn:businessRuleTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="rate_task" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_owner_edits_and_deploys_a_decision_table(page: Page, server: Server) -> None:
+    decision = (ROOT / "tests" / "engine" / "fixtures" / "decision.dmn").read_bytes()
+    files = {"ui_rate.bpmn": RATE_PROCESS, "ui_rate.dmn": decision}
+    definitions.deploy(server.wiring.new_uow(), files, actor="test", now=server.wiring.now())
+    sign_in(page, server.url, "eier")
+    page.goto("/library")
+    section = page.locator('.library-process[data-key="ui_rate"]')
+    section.get_by_text("Andre filer i utrullingen (1)").click()
+    section.get_by_role("link", name="Rediger ui_rate.dmn").click()
+    expect(page.locator("#dmn-modeler")).to_have_attribute("data-ready", "true")
+    cell = page.locator('td[data-element-id="out_1"]')
+    expect(cell).to_contain_text('"full"')
+    cell.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type('"full time"')
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#problem-summary")).to_have_text("Gyldig: kan rulles ut.")
+    page.get_by_role("button", name="Rull ut beslutningstabellen").click()
+    page.wait_for_url(re.compile(r"/library"))
+    expect(page.locator("#flash")).to_contain_text("ui_rate.dmn er rullet ut")
+    with server.wiring.new_uow() as uow:
+        latest = uow.definitions.latest_files()["ui_rate.dmn"].content
+    assert b'"full time"' in latest and b'"half"' in latest

@@ -7,17 +7,21 @@ const canEdit = root.dataset.canEdit === "true";
 const IMPORT_KEY = "saksflyt.draft.import";
 
 function fileLinks(process, version) {
-  const link = (file) => el("a", {
+  const edit = (file) => (canEdit && file.kind === "dmn"
+    ? [" ", el("a", { class: "edit-dmn", href: `/modeler/${encodeURIComponent(process.key)}/${version.version}/dmn/${encodeURIComponent(file.name)}` },
+      t("lib_edit_file", { name: file.name }))]
+    : []);
+  const link = (file) => [el("a", {
     href: `${definitionPath(process.key)}/versions/${version.version}/files/${encodeURIComponent(file.name)}`,
     download: file.name,
-  }, file.name);
+  }, file.name), ...edit(file)];
   const own = version.files.find((file) => file.name === version.file_name);
   const others = version.files.filter((file) => file !== own);
   return el("div", { class: "file-list" },
-    own ? link(own) : null,
+    ...(own ? link(own) : []),
     others.length ? el("details", {},
       el("summary", {}, t("lib_other_files", { n: others.length })),
-      el("ul", {}, others.map((file) => el("li", {}, link(file))))) : null);
+      el("ul", {}, others.map((file) => el("li", {}, ...link(file))))) : null);
 }
 
 function status(version) {

@@ -49,7 +49,7 @@ export class Panel {
     if (is(element, "bpmn:UserTask")) out.push(...this.userTask(element));
     if (is(element, "bpmn:ScriptTask")) {
       out.push(text("p-script", t("mod_script"), bo(element).script || "",
-        (v) => e.modeling.updateProperties(element, { script: v || undefined, scriptFormat: "python" }),
+        (v) => e.modeling.updateProperties(element, { script: v || undefined }),
         { multiline: true, code: true, hint: t("mod_script_hint") }));
     }
     if (is(element, "bpmn:CallActivity")) {
