@@ -262,3 +262,19 @@ def test_instances_inside_a_sub_process(deployed: Wiring) -> None:
         deployed.new_uow(), task.id, {}, actor=user(deployed, "emp.asker"), now=NOW
     )
     assert [t.name for t in _open(deployed, instance_id)] == ["Etter 2"]
+
+
+def test_a_migration_is_reverted_by_migrating_back(deployed: Wiring) -> None:
+    instance_id = _start(deployed)
+    _deploy(deployed, {"approval.bpmn": EXTRA_STEP})
+    [task] = _open(deployed, instance_id)
+    for target in (2, 1):
+        [result] = migration.migrate(
+            deployed.new_uow(), "approval", target, [instance_id], actor="eier", now=NOW
+        )
+        assert result["migrated"] is True
+    with deployed.new_uow() as uow:
+        assert uow.instances.get(instance_id).version == 1
+        events = [e for e in uow.history.of_instance(instance_id) if e.type == "instance_migrated"]
+    assert [e.data["to_version"] for e in events] == [2, 1]
+    assert [t.id for t in _open(deployed, instance_id)] == [task.id]

@@ -285,3 +285,23 @@ def test_owner_edits_and_deploys_a_decision_table(page: Page, server: Server) ->
     with server.wiring.new_uow() as uow:
         latest = uow.definitions.latest_files()["ui_rate.dmn"].content
     assert b'"full time"' in latest and b'"half"' in latest
+
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "miwg"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the MIWG corpus is not present")
+def test_owner_imports_a_diagram_from_another_tool(page: Page, server: Server) -> None:
+    source = CORPUS / "actiBPM 3.E-8" / "A.4.0-export.bpmn"
+    sign_in(page, server.url, "eier")
+    page.goto("/library")
+    page.get_by_label("Importer et diagram fra et annet verktøy").set_input_files(source)
+    page.wait_for_url(re.compile(r"/modeler/import$"))
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#problem-summary")).to_have_text(
+        re.compile(r"Gyldig etter \d+ normalisering")
+    )
+    expect(page.locator(".problem").first).to_contain_text("implicit")
+    ids = set(page.evaluate(ELEMENT_IDS))
+    assert any(i.endswith("_split") or i.endswith("_start") for i in ids)
