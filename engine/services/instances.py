@@ -126,7 +126,16 @@ def complete_task(
             data=dict(data),
             delta=history.data_delta(before, outcome.data) or None,
         )
-        steps.apply(uow, instance, built, outcome, actor=actor.username, now=now, skip_first=True)
+        steps.apply(
+            uow,
+            instance,
+            built,
+            outcome,
+            actor=actor.username,
+            now=now,
+            skip_first=True,
+            closed=frozenset({str(task.id)}),
+        )
         route_messages(uow, outcome.thrown, actor=actor.username, now=now, hops=0)
         uow.commit()
     return instance

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
-from engine.services import history
+from engine.services import history, invoices
 from engine.services.definitions import Built
 from engine.store.models import (
     HumanTask,
@@ -56,10 +56,16 @@ def apply(
     actor: str,
     now: datetime,
     skip_first: bool = False,
+    closed: frozenset[str] = frozenset(),
 ) -> None:
-    """Store an outcome: snapshot, data, history of the step, and every projection."""
+    """Store an outcome: snapshot, data, history of the step, and every projection.
+
+    `closed` names tasks the caller already closed (the one just completed).
+    """
     before = instance.data or {}
-    instance.snapshot = outcome.snapshot
+    previous = _previous_waits(uow, instance)
+    waits = _waits(outcome)
+    instance.snapshot = {**outcome.snapshot, WAITS: waits}
     instance.data = outcome.data
     instance.state = outcome.state
     instance.updated_at = now
@@ -77,9 +83,13 @@ def apply(
             task_id=event.task_id,
             data={"type": event.element_type},
         )
-    _sync_tasks(uow, instance, built, outcome.ready_tasks, actor, now)
-    _sync_timers(uow, instance, outcome, now)
-    _sync_subscriptions(uow, instance, outcome)
+    _sync_tasks(uow, instance, built, outcome.ready_tasks, previous["tasks"], closed, actor, now)
+    # What an instance waits on rarely changes; compare in memory before touching the tables.
+    if previous["timers"] != waits["timers"]:
+        _sync_timers(uow, instance, outcome, now)
+    if previous["messages"] != waits["messages"]:
+        _sync_subscriptions(uow, instance, outcome)
+    invoices.project(uow, instance, now)
     delta = history.data_delta(before, outcome.data)
     if outcome.state != RUNNING and instance.ended_at is None:
         instance.ended_at = now
@@ -87,32 +97,62 @@ def apply(
         record(uow, instance, kind, actor, now, element_id=outcome.end_element, delta=delta or None)
 
 
+WAITS = "saksflyt_waits"
+
+
+def _waits(outcome: Outcome) -> dict[str, Any]:
+    """Return what the instance now waits on, kept in the snapshot for the next step."""
+    return {
+        "tasks": {t.id: [t.element_id, t.name] for t in outcome.ready_tasks},
+        "timers": {t.task_id: t.due_at.isoformat() if t.due_at else None for t in outcome.timers},
+        "messages": [
+            [m.task_id, m.message_name, _jsonable(m.correlation)] for m in outcome.messages
+        ],
+    }
+
+
+def _previous_waits(uow: UnitOfWork, instance: ProcessInstance) -> dict[str, Any]:
+    snapshot = instance.snapshot or {}
+    if WAITS in snapshot:
+        return dict(snapshot[WAITS])
+    if not snapshot:  # a new instance waits on nothing yet
+        return {"tasks": {}, "timers": {}, "messages": []}
+    # A snapshot saved before waits were kept in it: ask the tables, and sync everything.
+    tasks = uow.tasks.open_for_instance(instance.id)
+    return {
+        "tasks": {str(t.id): [t.element_id, t.name] for t in tasks},
+        "timers": None,
+        "messages": None,
+    }
+
+
 def _sync_tasks(
     uow: UnitOfWork,
     instance: ProcessInstance,
     built: Built,
     ready: list[ReadyTask],
+    previous: dict[str, list[str]],
+    closed: frozenset[str],
     actor: str,
     now: datetime,
 ) -> None:
-    open_tasks = {t.id: t for t in uow.tasks.open_for_instance(instance.id)}
-    ready_ids = {UUID(t.id) for t in ready}
-    gone = [task_id for task_id in open_tasks if task_id not in ready_ids]
-    uow.tasks.close(gone, "cancelled", now)
+    ready_ids = {t.id for t in ready}
+    gone = [task_id for task_id in previous if task_id not in ready_ids and task_id not in closed]
+    uow.tasks.close([UUID(task_id) for task_id in gone], "cancelled", now)
     for task_id in gone:
-        task = open_tasks[task_id]
+        element_id, name = previous[task_id]
         record(
             uow,
             instance,
             "task_cancelled",
             actor,
             now,
-            element_id=task.element_id,
-            element_name=task.name,
-            task_id=str(task_id),
+            element_id=element_id,
+            element_name=name,
+            task_id=task_id,
         )
     for item in ready:
-        if UUID(item.id) not in open_tasks:
+        if item.id not in previous:
             _open_task(uow, instance, built, item, actor, now)
 
 
