@@ -19,7 +19,7 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 install: $(BIN)/.installed ## Create .venv and install pinned dependencies
 
-web/static/vendor/.installed: web/package.json web/package-lock.json
+web/static/vendor/.installed: web/package.json web/package-lock.json web/copy-vendor.sh
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p web/static/vendor
 	bash web/copy-vendor.sh
@@ -27,11 +27,12 @@ web/static/vendor/.installed: web/package.json web/package-lock.json
 
 web-assets: web/static/vendor/.installed ## Install front-end assets from npm (served locally)
 
-chromium: ## Install Debian's chromium for the browser tests if missing
-	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+chromium: ## Install Debian's chromium (browser tests) and pango + fonts (PDFs) if missing
+	@test -x /usr/bin/chromium && dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)
 
-run: install web-assets ## Install, migrate, load the demo organisation, deploy, serve on :5000
+run: install web-assets chromium ## Install, migrate, load the demo organisation, deploy, serve on :5000
 	$(BIN)/saksflyt migrate
 	$(BIN)/saksflyt demo
 	$(BIN)/saksflyt deploy
@@ -41,7 +42,7 @@ run: install web-assets ## Install, migrate, load the demo organisation, deploy,
 test: install web-assets chromium ## Run every test on SQLite and PostgreSQL (T=tests/engine for a slice)
 	$(BIN)/pytest $(T) -q
 
-test-fast: install ## Everything but the browser journeys
+test-fast: install chromium ## Everything but the browser journeys
 	$(BIN)/pytest $(T) -q -m "not ui"
 
 lint: install ## ruff check, ruff format --check, mypy --strict, import-linter
