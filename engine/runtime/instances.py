@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -99,8 +99,9 @@ def deliver_message(
 def fire_timers(
     built: Any, snapshot: Snapshot, *, now: datetime, step_budget: int = DEFAULT_STEP_BUDGET
 ) -> Outcome:
-    """Let every timer that is due at `now` fire, and run on."""
-    with _engine(now):
+    """Let every timer that is due at or before `now` fire, and run on."""
+    # SpiffWorkflow fires only when due < now; the timer table means due <= now.
+    with _engine(now + timedelta(microseconds=1)):
         workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
         return _advance(workflow, step_budget, workflow.refresh_timers)
 

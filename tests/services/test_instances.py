@@ -207,3 +207,25 @@ def test_tampered_history_is_detected(deployed: Wiring) -> None:
         assert history.verify(events) is None
         events[0].actor = "mallory"
         assert history.verify(events) == 1
+
+
+def test_timer_due_exactly_now_fires_once(deployed: Wiring) -> None:
+    instance_id = _start(deployed)
+    [task] = _open(deployed, instance_id)
+    submit = {"reason": "Kurs", "start_date": "2026-12-01"}
+    instances.complete_task(
+        deployed.new_uow(), task.id, submit, actor=user(deployed, "emp.asker"), now=NOW
+    )
+    [approve] = _open(deployed, instance_id)
+    instances.complete_task(
+        deployed.new_uow(),
+        approve.id,
+        {"approved": True},
+        actor=user(deployed, "leder.asker"),
+        now=NOW,
+    )
+    due = NOW + timedelta(hours=1)
+    assert timers.fire_due_timers(deployed.new_uow, now=due, worker="w") == 1
+    assert timers.fire_due_timers(deployed.new_uow, now=due, worker="w") == 0
+    with deployed.new_uow() as uow:
+        assert uow.instances.get(instance_id).state == "completed"
