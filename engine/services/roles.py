@@ -1,16 +1,5 @@
-"""The roles users can hold; lanes in BPMN name them by id."""
+"""The roles users can hold; lanes in BPMN name them by id (defined once, in the runtime)."""
 
-ROLES = frozenset(
-    {
-        "participant",
-        "leader",
-        "service_leader",
-        "union_rep",
-        "admin_group",
-        "finance",
-        "hr",
-        "process_owner",
-        "auditor",
-        "admin",
-    }
-)
+from engine.runtime.validation import ROLES
+
+__all__ = ["ROLES"]
