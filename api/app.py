@@ -8,7 +8,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from api import errors
-from api.routes import announcements, core, definitions, instances, invoices, modeler, tasks
+from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
 from api.routes import audit as audit_routes
 from engine.services.wiring import Wiring, wire
 from engine.settings import Settings
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     )
     app.extensions["saksflyt"] = wiring or wire(settings)
     api = Api(app, spec_kwargs=_spec_kwargs())
-    for module in (core, definitions, instances, tasks, modeler, announcements, invoices):
+    for module in (core, definitions, instances, tasks, modeler, announcements, invoices, admin):
         api.register_blueprint(module.bp)
     api.register_blueprint(audit_routes.bp)
     _register_web(app)

@@ -52,6 +52,23 @@ class Settings:
     # Days after an instance ends before its personal data may be anonymised (a process can
     # set its own with the BPMN process property retentionDays).
     retention_days: int = 3650
+    # Address of the web app, used for links in e-mails.
+    public_url: str = "http://127.0.0.1:5000"
+    # SMTP server for notifications; empty writes each mail as an .eml file to mail_dir instead.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    # Sender of notification e-mails.
+    smtp_from: str = "saksflyt <saksflyt@localhost>"
+    # Upgrade the SMTP connection with STARTTLS before signing in.
+    smtp_starttls: bool = False
+    # Folder the embedded mail transport writes to when smtp_host is empty.
+    mail_dir: Path = ROOT / "instance" / "mail"
+    # Working days after a task's due date before the assignee's leader is told.
+    escalation_grace_working_days: int = 2
+    # Longest the scheduler sleeps between checks, in seconds (it wakes at the next due time).
+    scheduler_poll_seconds: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:

@@ -1,17 +1,32 @@
-"""APScheduler in every app process (in-memory job store): fire due timers each second."""
+"""APScheduler in every app process (in-memory job store): fire timers and send mail when due.
+
+Two pumps (see pump.py): `timers` claims and fires due timer rows, `mail` delivers the outbox.
+Each sleeps until its next due time, wakes early on hints from commits in this process and, on
+PostgreSQL, on NOTIFY from other processes, and polls every `scheduler_poll_seconds` anyway.
+Any number of processes may run this: the claims in the timer and outbox tables keep each
+timer firing and each mail sending once.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import socket
+import threading
+from datetime import datetime, timedelta
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, SchedulerEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from engine.services import timers
+from engine.deadlines import listener, mail
+from engine.deadlines.pump import Pump
+from engine.services import demo_clock, outbox, timers, wakeups
 from engine.services.wiring import Wiring
 
 log = logging.getLogger(__name__)
+BATCH = 50
+# Mails may wait a moment: a burst of steps then becomes one delivery run, not one run each.
+MAIL_SETTLE = timedelta(seconds=1)
 
 
 def worker_name() -> str:
@@ -19,20 +34,58 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def tick(wiring: Wiring) -> int:
-    """Fire what is due now; never let an error kill the scheduler."""
-    try:
-        return timers.fire_due_timers(wiring.new_uow, now=wiring.now(), worker=worker_name())
-    except Exception:
-        log.exception("timer tick failed")
-        return 0
+def fire_timers(wiring: Wiring, worker: str | None = None) -> datetime | None:
+    """Fire what is due now, batch by batch; return when the next timer falls due."""
+    if demo_clock.is_allowed(wiring.settings):
+        wiring.clock_offset = demo_clock.offset(wiring.new_uow())
+    name = worker or worker_name()
+    while timers.fire_batch(wiring.new_uow, now=wiring.now(), worker=name, limit=BATCH)[0] == BATCH:
+        pass
+    return timers.next_due(wiring.new_uow)
+
+
+def send_mail(wiring: Wiring, send: mail.Send, worker: str | None = None) -> datetime | None:
+    """Send the mails that are due; return when the outbox next has work."""
+    outbox.deliver_due(
+        wiring.new_uow,
+        send,
+        sender=wiring.settings.smtp_from,
+        now=wiring.now(),
+        worker=worker or worker_name(),
+    )
+    return outbox.next_attempt(wiring.new_uow)
 
 
 def start(wiring: Wiring) -> BackgroundScheduler:
-    """Start the scheduler; the caller keeps it and shuts it down."""
-    scheduler = BackgroundScheduler(timezone="Europe/Oslo")
-    scheduler.add_job(
-        tick, "interval", seconds=1, args=[wiring], id="timers", max_instances=1, coalesce=True
-    )
+    """Start the scheduler and its wake-ups; the caller keeps it and shuts it down."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    poll = timedelta(seconds=wiring.settings.scheduler_poll_seconds)
+    send = mail.transport(wiring.settings)
+
+    def offset() -> timedelta:
+        return wiring.clock_offset
+
+    pumps = {
+        "timers": Pump("timers", lambda: fire_timers(wiring), scheduler, poll, offset),
+        "mail": Pump("mail", lambda: send_mail(wiring, send), scheduler, poll, offset, MAIL_SETTLE),
+    }
+
+    def hint(channel: str, at: datetime | None) -> None:
+        if channel in pumps:
+            pumps[channel].wake(at)
+
+    stop = threading.Event()
+    wakeups.listen(hint)
+    if wiring.engine.dialect.name == "postgresql":
+        listener.start(wiring.settings.database_url, hint, stop)
+
+    def stopped(_event: SchedulerEvent) -> None:
+        wakeups.unlisten(hint)
+        stop.set()
+
+    scheduler.add_listener(stopped, EVENT_SCHEDULER_SHUTDOWN)
     scheduler.start()
+    for pump in pumps.values():
+        pump.start()
+    log.info("scheduler started as %s", worker_name())
     return scheduler

@@ -214,13 +214,7 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         super().__init__(environment=SandboxEnvironment())
 
     def call_service(self, task: Any, **kwargs: Any) -> Any:
-        """Run a service task's operator; evaluate its parameter expressions first."""
-        params = kwargs.get("operation_params") or {}
-        evaluated = {
-            key: {"value": self.evaluate(task, spec["value"]) if isinstance(spec, dict) else spec}
-            for key, spec in params.items()
-        }
-        kwargs["operation_params"] = evaluated
+        """Run a service task's operator (SpiffWorkflow has already evaluated its parameters)."""
         try:
             return self.environment.call_service(task.data, **kwargs)
         except ScriptFailed:

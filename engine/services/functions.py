@@ -5,6 +5,7 @@ Called once from the app's and worker's wiring; the runtime never imports engine
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -59,9 +60,15 @@ def _start_of_day(day: str) -> str:
     return midnight.replace(hour=0, minute=0, second=0).isoformat()
 
 
-def _notify(context: Any, **params: Any) -> dict[str, Any]:
-    """Record a notification request; delivery by e-mail is the outbox's job."""
-    return {"notification": {k: v for k, v in params.items()}}
+def _notify(context: Any, **params: Any) -> str:
+    """Append a message to the instance's `notifications`; the step writes it to the outbox.
+
+    Parameters: `type` (the mail template), `to`/`cc` (usernames), `to_role`/`cc_role` with
+    `municipality`, and any fields the text uses. See engine/services/notifications.py.
+    """
+    entry = {k: v for k, v in params.items() if v is not None}
+    context["notifications"] = [*(context.get("notifications") or []), entry]
+    return json.dumps({"notification": entry}, default=str)
 
 
 def register_all() -> None:

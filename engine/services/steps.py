@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
-from engine.services import history, invoices
+from engine.services import history, invoices, notifications, task_deadlines, wakeups
 from engine.services.definitions import Built
 from engine.store.models import (
     HumanTask,
@@ -17,6 +17,7 @@ from engine.store.models import (
     TaskCandidate,
     Timer,
 )
+from engine.store.repositories import BPMN_TIMER_KINDS
 from engine.store.uow import UnitOfWork
 
 # Spec names SpiffWorkflow adds around every process; they are not the modeller's elements.
@@ -45,6 +46,24 @@ def record(
         **fields,
     )
     instance.history_seq, instance.history_head = event.seq, event.hash
+    _follow(uow, instance, event_type, actor, at, fields)
+
+
+def _follow(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    event_type: str,
+    actor: str,
+    at: datetime,
+    fields: dict[str, Any],
+) -> None:
+    """Do what an event implies, in its transaction: end a closed task's reminders, tell people."""
+    task_id = fields.get("task_id")
+    if event_type in ("task_completed", "task_cancelled") and task_id:
+        task_deadlines.cancel(uow, str(task_id))
+    elif event_type == "task_delegated" and task_id:
+        to = str((fields.get("data") or {}).get("to"))
+        notifications.task_assigned(uow, instance, str(task_id), to, actor, at)
 
 
 def apply(
@@ -95,6 +114,7 @@ def apply(
         instance.ended_at = now
         kind = "instance_completed" if outcome.state == COMPLETED else "instance_cancelled"
         record(uow, instance, kind, actor, now, element_id=outcome.end_element, delta=delta or None)
+    notifications.process_messages(uow, instance, before, outcome.data, now)
 
 
 WAITS = "saksflyt_waits"
@@ -216,20 +236,24 @@ def _open_task(
             "due_at": item.due_at.isoformat() if item.due_at else None,
         },
     )
+    task_deadlines.schedule(uow, instance, task, now)
+    notifications.task_ready(uow, instance, task, actor, now)
 
 
 def _sync_timers(
     uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome, now: datetime
 ) -> None:
-    waiting = {t.task_id: t for t in uow.waits.timers_of(instance.id)}
+    waiting = {t.task_id: t for t in uow.waits.live_timers(instance.id, BPMN_TIMER_KINDS)}
     current = {t.task_id: t for t in outcome.timers}
     for task_id, row in waiting.items():
         if task_id not in current:
-            row.state = "cancelled"
+            row.state, row.claimed_by, row.claimed_until = "cancelled", None, None
         elif current[task_id].due_at != row.due_at:
             row.due_at = current[task_id].due_at
+            wakeups.hint(uow.session, "timers", row.due_at)
     for task_id, timer in current.items():
         if task_id not in waiting:
+            wakeups.hint(uow.session, "timers", timer.due_at)
             uow.waits.add(
                 Timer(
                     instance_id=instance.id,

@@ -1,69 +1,186 @@
-"""Fire due timers: claim the row, lock the instance, run the engine, save, once."""
+"""Fire due timers once: claim rows, lock the instance, fire, save; incidents instead of loops.
+
+A due row (or one whose claim expired: its process died) is claimed in a short transaction
+(`Waits.claim_timers`: FOR UPDATE SKIP LOCKED on PostgreSQL, compare-and-set everywhere). Firing
+locks the instance, re-reads the row and goes on only if this worker still holds the claim, so
+each row fires at most once. BPMN timers run the engine; task reminders (`task_deadlines`) write
+mails. A script failure fails the row at once; other errors keep the claim until a back-off
+expires and give up after MAX_ATTEMPTS. A failed row is an incident (history event) that an
+admin can retry.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
-
-from sqlalchemy import update
 
 from engine.runtime import instances as runtime
 from engine.runtime.errors import EngineError
-from engine.services import definitions, history, steps
+from engine.runtime.model import Outcome
+from engine.services import definitions, history, steps, task_deadlines, wakeups
 from engine.services.instances import element_name, route_messages
-from engine.store.models import Timer
+from engine.store.errors import Conflict
+from engine.store.models import ProcessInstance, Timer
+from engine.store.repositories import BPMN_TIMER_KINDS
 from engine.store.uow import UnitOfWork
 
 CLAIM_SECONDS = 60
+MAX_ATTEMPTS = 3
 SYSTEM_ACTOR = "system:timer"
+# SpiffWorkflow fires a timer only when its time is strictly before the engine's now.
+_TICK = timedelta(microseconds=1)
+log = logging.getLogger(__name__)
 
 
 def fire_due_timers(
     new_uow: Callable[[], UnitOfWork], *, now: datetime, worker: str, limit: int = 100
 ) -> int:
-    """Fire every waiting timer due at `now`; return how many fired."""
-    with new_uow() as uow:
-        due = [t.id for t in uow.waits.due_timers(now, limit)]
+    """Fire every timer due at `now`, in claimed batches of `limit`; return how many fired."""
     fired = 0
-    for timer_id in due:
-        if _claim(new_uow(), timer_id, worker, now) and _fire(new_uow(), timer_id, now):
-            fired += 1
+    while True:
+        claimed, done = fire_batch(new_uow, now=now, worker=worker, limit=limit)
+        fired += done
+        if claimed < limit:
+            return fired
+
+
+def fire_batch(
+    new_uow: Callable[[], UnitOfWork], *, now: datetime, worker: str, limit: int = 100
+) -> tuple[int, int]:
+    """Claim up to `limit` due timers and fire them; return (claimed, fired)."""
+    ids = claim(new_uow(), now=now, worker=worker, limit=limit)
+    return len(ids), sum(
+        fire_claimed(new_uow, timer_id, now=now, worker=worker) for timer_id in ids
+    )
+
+
+def claim(uow: UnitOfWork, *, now: datetime, worker: str, limit: int) -> list[UUID]:
+    """Claim due timers and expired claims for `worker`; return their ids."""
+    with uow:
+        ids = list(
+            uow.waits.claim_timers(now, worker, now + timedelta(seconds=CLAIM_SECONDS), limit)
+        )
+        uow.commit()
+    return ids
+
+
+def fire_claimed(
+    new_uow: Callable[[], UnitOfWork], timer_id: UUID, *, now: datetime, worker: str
+) -> bool:
+    """Fire one timer this worker claimed; record any failure; True if it fired."""
+    try:
+        return _fire(new_uow(), timer_id, now, worker)
+    except EngineError as error:
+        _fail(new_uow(), timer_id, now, worker, str(error), final=True)
+    except Exception as error:  # database or programming errors: retry after a back-off
+        log.exception("timer %s failed", timer_id)
+        _fail(new_uow(), timer_id, now, worker, f"{type(error).__name__}: {error}", final=False)
+    return False
+
+
+def _fire(uow: UnitOfWork, timer_id: UUID, now: datetime, worker: str) -> bool:
+    with uow:
+        instance = uow.instances.lock_by_timer(timer_id)
+        # Read under the instance lock: whoever fired the row before us has committed by now.
+        live = uow.waits.live_timers(instance.id, BPMN_TIMER_KINDS + task_deadlines.KINDS)
+        timer = next((t for t in live if t.id == timer_id), None)
+        if timer is None or timer.state != "claimed" or timer.claimed_by != worker:
+            return False
+        if timer.attempts > MAX_ATTEMPTS:
+            raise EngineError(f"gave up after {timer.attempts - 1} interrupted attempts")
+        if instance.state != "running":
+            timer.state = "cancelled"
+            fired = False
+        elif timer.kind in task_deadlines.KINDS:
+            fired = _remind(uow, instance, timer, now)
+        else:
+            fired = _run_engine(uow, instance, timer, live, now)
+        uow.commit()
     return fired
 
 
-def _claim(uow: UnitOfWork, timer_id: UUID, worker: str, now: datetime) -> bool:
-    """Compare-and-set the timer from waiting to claimed; False if someone else has it."""
-    with uow:
-        result = uow.session.execute(
-            update(Timer)
-            .where(Timer.id == timer_id, Timer.state == "waiting")
-            .values(
-                state="claimed",
-                claimed_by=worker,
-                claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-            )
+def _remind(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: datetime) -> bool:
+    event = task_deadlines.fire(uow, instance, timer, now)
+    if event is None:
+        timer.state = "cancelled"
+        return False
+    _mark_fired(timer, now)
+    kind, data = event
+    steps.record(
+        uow,
+        instance,
+        kind,
+        SYSTEM_ACTOR,
+        now,
+        element_id=timer.element_id,
+        task_id=timer.task_id,
+        data=data,
+    )
+    return True
+
+
+def _run_engine(
+    uow: UnitOfWork, instance: ProcessInstance, timer: Timer, live: list[Timer], now: datetime
+) -> bool:
+    """Run the engine at the later of now and just past the due time; settle every due row."""
+    engine_now = max(now, (timer.due_at or now) + _TICK)
+    due = [t for t in live if t.kind in BPMN_TIMER_KINDS and _is_due(t, engine_now)]
+    built = definitions.built_for(uow, instance.definition_id)
+    outcome = runtime.fire_timers(built, instance.snapshot, now=engine_now)
+    fired = [t for t in due if _did_fire(t, outcome)]
+    delta = history.data_delta(instance.data or {}, outcome.data) or None
+    for row in fired:
+        _mark_fired(row, now)
+        steps.record(
+            uow,
+            instance,
+            "timer_fired",
+            SYSTEM_ACTOR,
+            now,
+            element_id=row.element_id,
+            element_name=element_name(outcome, row.element_id),
+            delta=delta if row is timer else None,
+            data={"due_at": row.due_at.isoformat() if row.due_at else None},
         )
-        uow.commit()
-    return bool(getattr(result, "rowcount", 0))
+    if timer not in fired:  # retried after a back-off, then an incident: never a silent loop
+        raise RuntimeError(f"the engine did not fire {timer.element_id} at {engine_now}")
+    steps.apply(uow, instance, built, outcome, actor=SYSTEM_ACTOR, now=now)
+    route_messages(uow, outcome.thrown, actor=SYSTEM_ACTOR, now=now, hops=0)
+    return True
 
 
-def _fire(uow: UnitOfWork, timer_id: UUID, now: datetime) -> bool:
+def _is_due(timer: Timer, now: datetime) -> bool:
+    return timer.due_at is not None and timer.due_at < now
+
+
+def _did_fire(timer: Timer, outcome: Outcome) -> bool:
+    """A row fired if the engine no longer waits on it, or waits for a later occurrence."""
+    current = {t.task_id: t.due_at for t in outcome.timers}
+    if timer.task_id not in current:
+        return True
+    later = current[timer.task_id]
+    return later is not None and timer.due_at is not None and later > timer.due_at
+
+
+def _mark_fired(timer: Timer, now: datetime) -> None:
+    timer.state, timer.fired_at, timer.claimed_until = "fired", now, None
+
+
+def _fail(
+    uow: UnitOfWork, timer_id: UUID, now: datetime, worker: str, error: str, *, final: bool
+) -> None:
+    """Fail the row for good (an incident), or keep the claim until a back-off passes."""
     with uow:
-        timer = uow.session.get(Timer, timer_id)
-        assert timer is not None
-        instance = uow.instances.get(timer.instance_id, lock=True)
-        uow.session.refresh(timer)
-        if timer.state != "claimed" or instance.state != "running":
-            timer.state = "cancelled" if instance.state != "running" else timer.state
-            uow.commit()
-            return False
-        built = definitions.built(uow, uow.definitions.get(instance.definition_id))
-        try:
-            outcome = runtime.fire_timers(built, instance.snapshot, now=now)
-        except EngineError as error:
-            timer.state, timer.last_error = "failed", str(error)
-            timer.attempts += 1
+        instance = uow.instances.lock_by_timer(timer_id)
+        timer = uow.waits.timer(timer_id)
+        if timer.state != "claimed" or timer.claimed_by != worker:
+            return
+        timer.last_error = error[:2000]
+        if final or timer.attempts >= MAX_ATTEMPTS:
+            timer.state, timer.claimed_until = "failed", None
             steps.record(
                 uow,
                 instance,
@@ -71,23 +188,54 @@ def _fire(uow: UnitOfWork, timer_id: UUID, now: datetime) -> bool:
                 SYSTEM_ACTOR,
                 now,
                 element_id=timer.element_id,
-                data={"error": str(error)},
+                task_id=timer.task_id,
+                data={"timer_id": str(timer.id), "error": timer.last_error},
             )
-            uow.commit()
-            return False
-        timer.state, timer.fired_at = "fired", now
+        else:
+            timer.claimed_until = now + timedelta(seconds=CLAIM_SECONDS * 2**timer.attempts)
+        uow.commit()
+
+
+def next_due(new_uow: Callable[[], UnitOfWork]) -> datetime | None:
+    """Return when the timer table next has something to do."""
+    with new_uow() as uow:
+        return uow.waits.next_due()
+
+
+def retry(uow: UnitOfWork, timer_id: UUID, *, actor: str, now: datetime) -> Timer:
+    """Let a failed timer fire again (admin action), recorded in the instance's history."""
+    with uow:
+        instance = uow.instances.lock_by_timer(timer_id)
+        timer = uow.waits.timer(timer_id)
+        if timer.state != "failed":
+            raise Conflict("timer_not_failed", f"the timer is {timer.state}, not failed")
+        timer.state, timer.attempts, timer.claimed_by = "waiting", 0, None
         steps.record(
             uow,
             instance,
-            "timer_fired",
-            SYSTEM_ACTOR,
+            "incident_retried",
+            actor,
             now,
             element_id=timer.element_id,
-            element_name=element_name(outcome, timer.element_id),
-            delta=history.data_delta(instance.data or {}, outcome.data) or None,
-            data={"due_at": timer.due_at.isoformat() if timer.due_at else None},
+            task_id=timer.task_id,
+            data={"timer_id": str(timer.id), "error": timer.last_error},
         )
-        steps.apply(uow, instance, built, outcome, actor=SYSTEM_ACTOR, now=now)
-        route_messages(uow, outcome.thrown, actor=SYSTEM_ACTOR, now=now, hops=0)
+        wakeups.hint(uow.session, "timers", None)
         uow.commit()
-    return True
+    return timer
+
+
+def list_timers(uow: UnitOfWork, state: str | None, limit: int, offset: int) -> dict[str, Any]:
+    """Return a page of timer rows with the count per state (admins)."""
+    with uow:
+        rows, total = uow.waits.timers_page(state, limit, offset)
+        counts = uow.waits.timer_counts()
+    return {"items": rows, "total": total, "counts": counts, "limit": limit, "offset": offset}
+
+
+def incidents(uow: UnitOfWork, limit: int = 200) -> dict[str, Any]:
+    """Return failed timers and failed mails, each with its error (admins)."""
+    with uow:
+        failed, _ = uow.waits.timers_page("failed", limit, 0)
+        mails, _ = uow.outbox.page("failed", limit, 0)
+    return {"timers": failed, "mails": mails}

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.services import functions
+from engine.services import functions, notifications
 from engine.settings import Settings
 from engine.store.db import make_engine, session_factory
 from engine.store.uow import UnitOfWork
@@ -33,7 +33,13 @@ class Wiring:
 
 
 def wire(settings: Settings) -> Wiring:
-    """Connect to the database and register the domain functions."""
+    """Connect to the database, register the domain functions, set the notification policy."""
     functions.register_all()
+    notifications.configure(
+        notifications.Policy(
+            public_url=settings.public_url,
+            escalation_grace_working_days=settings.escalation_grace_working_days,
+        )
+    )
     engine = make_engine(settings.database_url)
     return Wiring(settings=settings, engine=engine, factory=session_factory(engine))

@@ -187,7 +187,7 @@ class Timer(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     instance_id: Mapped[UUID] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    task_id: Mapped[str] = mapped_column(String(36))
+    task_id: Mapped[str] = mapped_column(String(36), index=True)
     element_id: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     due_at: Mapped[datetime | None] = mapped_column()
@@ -198,6 +198,33 @@ class Timer(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     fired_at: Mapped[datetime | None] = mapped_column()
+
+
+class Outbox(Base):
+    """One e-mail to one recipient, written with the step that caused it; sent at most once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next_attempt", "state", "next_attempt_at"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    instance_id: Mapped[UUID | None] = mapped_column(index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(80))
+    recipient: Mapped[str | None] = mapped_column(String(80))
+    to_address: Mapped[str] = mapped_column(String(200))
+    to_name: Mapped[str | None] = mapped_column(String(200))
+    is_copy: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str] = mapped_column(String(5))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
 
 
 class MessageSubscription(Base):

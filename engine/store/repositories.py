@@ -19,6 +19,7 @@ from engine.store.models import (
     Invoice,
     MessageSubscription,
     Municipality,
+    Outbox,
     ProcessDefinition,
     ProcessInstance,
     TaskCandidate,
@@ -26,6 +27,9 @@ from engine.store.models import (
     Unit,
     User,
 )
+
+# Timer kinds the engine projects; task reminders (reminder, overdue, escalation) are ours.
+BPMN_TIMER_KINDS = ("date", "duration", "cycle")
 
 
 class Repository:
@@ -66,6 +70,16 @@ class Users(Repository):
         if not usernames:
             return []
         return self.session.scalars(select(User).where(User.username.in_(usernames))).all()
+
+    def with_role(self, role: str, municipality_id: str | None) -> Sequence[User]:
+        """Return the active users holding a role, in one municipality if given."""
+        return [
+            u
+            for u in self.list()
+            if role in (u.roles or [])
+            and u.is_active
+            and (municipality_id is None or u.municipality_id == municipality_id)
+        ]
 
     def unit(self, unit_id: str) -> Unit | None:
         """Return a unit by id."""
@@ -164,6 +178,15 @@ class Instances(Repository):
         found = self.session.scalar(query)
         if found is None:
             raise NotFound("task", task_id)
+        return found
+
+    def lock_by_timer(self, timer_id: UUID) -> ProcessInstance:
+        """Return and lock the instance a timer row belongs to (NotFound if no such timer)."""
+        owner = select(Timer.instance_id).where(Timer.id == timer_id).scalar_subquery()
+        query = select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update()
+        found = self.session.scalar(query)
+        if found is None:
+            raise NotFound("timer", timer_id)
         return found
 
     def list(
@@ -343,10 +366,31 @@ class Waits(Repository):
     """Timers and message subscriptions: what instances wait for, indexed."""
 
     def timers_of(self, instance_id: UUID) -> Sequence[Timer]:
-        """Return the waiting timers of an instance."""
+        """Return the waiting BPMN timers of an instance (not task reminders)."""
         return self.session.scalars(
-            select(Timer).where(Timer.instance_id == instance_id, Timer.state == "waiting")
+            select(Timer).where(
+                Timer.instance_id == instance_id,
+                Timer.state == "waiting",
+                Timer.kind.in_(BPMN_TIMER_KINDS),
+            )
         ).all()
+
+    def live_timers(self, instance_id: UUID, kinds: Sequence[str]) -> Sequence[Timer]:
+        """Return an instance's timers of these kinds that have not fired or ended yet."""
+        return self.session.scalars(
+            select(Timer).where(
+                Timer.instance_id == instance_id,
+                Timer.state.in_(("waiting", "claimed")),
+                Timer.kind.in_(kinds),
+            )
+        ).all()
+
+    def timer(self, timer_id: UUID) -> Timer:
+        """Return a timer row or raise NotFound."""
+        found = self.session.get(Timer, timer_id, populate_existing=True)
+        if found is None:
+            raise NotFound("timer", timer_id)
+        return found
 
     def due_timers(self, now: datetime, limit: int = 100) -> Sequence[Timer]:
         """Return waiting timers due at `now`, oldest first."""
@@ -357,9 +401,77 @@ class Waits(Repository):
             .limit(limit)
         ).all()
 
+    def claim_timers(
+        self, now: datetime, worker: str, until: datetime, limit: int
+    ) -> Sequence[UUID]:
+        """Claim due timers and expired claims for `worker`; return the ids it now holds.
+
+        PostgreSQL skips rows another transaction is claiming (FOR UPDATE SKIP LOCKED); on
+        SQLite the write transaction is exclusive. The UPDATE repeats the condition, so it is
+        also a compare-and-set.
+        """
+        claimable = or_(
+            and_(Timer.state == "waiting", Timer.due_at <= now),
+            and_(Timer.state == "claimed", Timer.claimed_until < now),
+        )
+        pick = select(Timer.id).where(claimable).order_by(Timer.due_at).limit(limit)
+        ids = list(self.session.scalars(pick.with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        claimed = self.session.scalars(
+            update(Timer)
+            .where(Timer.id.in_(ids), claimable)
+            .values(
+                state="claimed",
+                claimed_by=worker,
+                claimed_until=until,
+                attempts=Timer.attempts + 1,
+            )
+            .returning(Timer.id),
+            execution_options={"synchronize_session": False},
+        )
+        return list(claimed)
+
     def next_due(self) -> datetime | None:
-        """Return when the next waiting timer falls due."""
-        return self.session.scalar(select(func.min(Timer.due_at)).where(Timer.state == "waiting"))
+        """Return when the next waiting timer falls due or the next claim expires."""
+        due = self.session.scalar(select(func.min(Timer.due_at)).where(Timer.state == "waiting"))
+        expiry = self.session.scalar(
+            select(func.min(Timer.claimed_until)).where(Timer.state == "claimed")
+        )
+        return min((t for t in (due, expiry) if t is not None), default=None)
+
+    def cancel_task_timers(self, kinds: Sequence[str], task_ids: Sequence[str]) -> None:
+        """Cancel the pending timers of these kinds that belong to these human tasks."""
+        self.session.execute(
+            update(Timer)
+            .where(
+                Timer.task_id.in_(task_ids),
+                Timer.kind.in_(kinds),
+                Timer.state.in_(("waiting", "claimed")),
+            )
+            .values(state="cancelled", claimed_by=None, claimed_until=None),
+            execution_options={"synchronize_session": "fetch"},
+        )
+
+    def timers_page(
+        self, state: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[Timer], int]:
+        """Return timers (admins), soonest due first, and the total."""
+        query = select(Timer)
+        if state:
+            query = query.where(Timer.state == state)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(
+            query.order_by(Timer.due_at.desc() if state == "fired" else Timer.due_at)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return rows, total
+
+    def timer_counts(self) -> dict[str, int]:
+        """Return how many timers are in each state."""
+        rows = self.session.execute(select(Timer.state, func.count()).group_by(Timer.state))
+        return {state: count for state, count in rows}
 
     def subscriptions(self, message_name: str) -> Sequence[MessageSubscription]:
         """Return the instances waiting for a message name."""
@@ -374,6 +486,73 @@ class Waits(Repository):
         self.session.execute(
             delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id)
         )
+
+
+class OutboxQueue(Repository):
+    """E-mails waiting to be sent, being sent, sent or given up."""
+
+    def get(self, mail_id: UUID) -> Outbox:
+        """Return an outbox row or raise NotFound."""
+        found = self.session.get(Outbox, mail_id, populate_existing=True)
+        if found is None:
+            raise NotFound("mail", mail_id)
+        return found
+
+    def claim(self, now: datetime, worker: str, until: datetime, limit: int) -> Sequence[Outbox]:
+        """Claim pending mails whose attempt is due; return the rows `worker` now holds."""
+        ready = and_(Outbox.state == "pending", Outbox.next_attempt_at <= now)
+        pick = select(Outbox.id).where(ready).order_by(Outbox.next_attempt_at).limit(limit)
+        ids = list(self.session.scalars(pick.with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        return self.session.scalars(
+            update(Outbox)
+            .where(Outbox.id.in_(ids), ready)
+            .values(state="sending", claimed_by=worker, claimed_until=until)
+            .returning(Outbox),
+            execution_options={"synchronize_session": False},
+        ).all()
+
+    def give_up_interrupted(self, now: datetime, error: str) -> int:
+        """Fail mails whose sender vanished mid-send: resending could deliver them twice."""
+        result = self.session.execute(
+            update(Outbox)
+            .where(Outbox.state == "sending", Outbox.claimed_until < now)
+            .values(state="failed", last_error=error),
+            execution_options={"synchronize_session": False},
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def finish(self, mail_id: UUID, worker: str, **values: Any) -> bool:
+        """Record the outcome of `worker`'s send; False if the row was never its own."""
+        result = self.session.execute(
+            update(Outbox)
+            .where(Outbox.id == mail_id, Outbox.claimed_by == worker)
+            .values(claimed_until=None, **values),
+            execution_options={"synchronize_session": False},
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def next_attempt(self) -> datetime | None:
+        """Return when the next pending mail may be sent or the next send claim expires."""
+        due = self.session.scalar(
+            select(func.min(Outbox.next_attempt_at)).where(Outbox.state == "pending")
+        )
+        expiry = self.session.scalar(
+            select(func.min(Outbox.claimed_until)).where(Outbox.state == "sending")
+        )
+        return min((t for t in (due, expiry) if t is not None), default=None)
+
+    def page(self, state: str | None, limit: int, offset: int) -> tuple[Sequence[Outbox], int]:
+        """Return outbox rows, newest first, and the total."""
+        query = select(Outbox)
+        if state:
+            query = query.where(Outbox.state == state)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(
+            query.order_by(Outbox.created_at.desc(), Outbox.id).limit(limit).offset(offset)
+        ).all()
+        return rows, total
 
 
 class History(Repository):
@@ -399,6 +578,15 @@ class History(Repository):
         return self.session.scalars(
             select(HistoryEvent).where(HistoryEvent.stream == stream).order_by(HistoryEvent.seq)
         ).all()
+
+    def last_of_type(self, stream: str, type: str) -> HistoryEvent | None:
+        """Return the newest event of one type in a stream."""
+        return self.session.scalar(
+            select(HistoryEvent)
+            .where(HistoryEvent.stream == stream, HistoryEvent.type == type)
+            .order_by(HistoryEvent.seq.desc())
+            .limit(1)
+        )
 
 
 class Invoices(Repository):

@@ -13,6 +13,7 @@ from engine.store.repositories import (
     History,
     Instances,
     Invoices,
+    OutboxQueue,
     Tasks,
     Users,
     Waits,
@@ -34,6 +35,7 @@ class UnitOfWork:
         self.waits = Waits(self.session)
         self.history = History(self.session)
         self.audit = Audit(self.session)
+        self.outbox = OutboxQueue(self.session)
         self.invoices = Invoices(self.session)
         self.announcements = Announcements(self.session)
         return self
