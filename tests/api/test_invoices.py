@@ -164,7 +164,12 @@ def test_invoice_resource_after_the_happy_path(
     assert [line["code"] for line in draft["lines"]] == ["salary", "social_costs", "daily_fee"]
     assert draft["instance_id"] == str(player.aliases["a"])
 
-    # The demo data has no addresses and an Asker organisation number that fails MOD11.
+    # The demo data has no addresses: the EHF needs them.
+    no_street = client.get(f"/api/v1/invoices/{draft['id']}.xml", headers=auth("fin.asker"))
+    assert no_street.status_code == 422
+    assert "seller.street" in no_street.get_json()["error"]["details"]
+    # An organisation number that fails MOD11 is refused by field.
+    _set_party_data(deployed, asker_number="920657099")
     refused = client.get(f"/api/v1/invoices/{draft['id']}.xml", headers=auth("fin.asker"))
     assert refused.status_code == 422
     assert "seller.organisation_number" in refused.get_json()["error"]["details"]

@@ -68,7 +68,7 @@ def test_a_draft_is_projected_then_frozen_once_sent(deployed: Wiring) -> None:
     )
     assert (draft.seller["name"], draft.seller["organisation_number"]) == (
         "Asker kommune",
-        "920657099",
+        "920657095",
     )
     assert draft.buyer["contact"]["name"] == "Tone Lie"
     assert (draft.issue_date, draft.due_date) == (date(2027, 1, 9), date(2027, 2, 8))
