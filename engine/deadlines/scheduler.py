@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.deadlines import listener, mail
 from engine.deadlines.pump import Pump
-from engine.services import demo_clock, outbox, timers, wakeups
+from engine.services import audit, demo_clock, outbox, retention, timers, wakeups
 from engine.services.wiring import Wiring
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,17 @@ def send_mail(wiring: Wiring, send: mail.Send, worker: str | None = None) -> dat
     return outbox.next_attempt(wiring.new_uow)
 
 
+def daily_audit(wiring: Wiring) -> None:
+    """Anchor every stream's head in the global chain, then anonymise what retention allows."""
+    try:
+        audit.anchor(wiring.new_uow(), wiring.now())
+        retention.anonymise_expired(
+            wiring.new_uow, now=wiring.now(), default_days=wiring.settings.retention_days
+        )
+    except Exception:
+        log.exception("daily audit job failed")
+
+
 def start(wiring: Wiring) -> BackgroundScheduler:
     """Start the scheduler and its wake-ups; the caller keeps it and shuts it down."""
     scheduler = BackgroundScheduler(timezone="UTC")
@@ -84,6 +95,16 @@ def start(wiring: Wiring) -> BackgroundScheduler:
         stop.set()
 
     scheduler.add_listener(stopped, EVENT_SCHEDULER_SHUTDOWN)
+    scheduler.add_job(
+        daily_audit,
+        "cron",
+        hour=0,
+        minute=5,
+        args=[wiring],
+        id="audit_anchor",
+        coalesce=True,
+        max_instances=1,
+    )
     scheduler.start()
     for pump in pumps.values():
         pump.start()
