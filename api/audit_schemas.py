@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import PageArgs, Strict
+from api.schemas import HistoryEventSchema, PageArgs, Strict
 
 MAX_INT = 2**31 - 1
 
@@ -70,21 +70,10 @@ class VerifySchema(Schema):
     seconds = fields.Float()
 
 
-class AuditEventSchema(Schema):
-    seq = fields.Integer()
-    at = fields.DateTime()
-    type = fields.String()
-    actor = fields.String()
-    element_id = fields.String(allow_none=True)
-    element_name = fields.String(allow_none=True)
-    task_id = fields.String(allow_none=True)
-    definition_key = fields.String(allow_none=True)
-    definition_version = fields.Integer(allow_none=True)
-    data = fields.Raw(allow_none=True)
-    delta = fields.Raw(allow_none=True)
+class AuditEventSchema(HistoryEventSchema):
+    """A history event as auditors see it: marked when retention replaced its data."""
+
     anonymised = fields.Boolean()
-    prev_hash = fields.String()
-    hash = fields.String()
 
 
 class TimelineInstanceSchema(AuditInstanceSchema):
