@@ -107,7 +107,7 @@ def test_a_committed_timer_hints_this_process_with_its_due_time(processes: Wirin
 def test_the_real_scheduler_starts_and_stops(processes: Wiring) -> None:
     jobs = scheduler.start(processes)
     try:
-        assert {job.id for job in jobs.get_jobs()} == {"timers", "mail"}
+        assert {job.id for job in jobs.get_jobs()} == {"timers", "mail", "audit_anchor"}
     finally:
         jobs.shutdown(wait=True)
     assert wakeups._listeners == []  # the wake-up hook left with the scheduler

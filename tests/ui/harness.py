@@ -142,7 +142,7 @@ def new_page(browser: Browser, base_url: str, **options: Any) -> Page:
     context = browser.new_context(
         base_url=base_url, locale="nb-NO", timezone_id="Europe/Oslo", **options
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     return context.new_page()
 
 
