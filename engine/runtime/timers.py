@@ -108,8 +108,8 @@ def _next_cycle(value: dict[str, Any]) -> dict[str, Any]:
     return {**value, "step": step, "next": after.isoformat()}
 
 
-DurationTimerEventDefinition.has_fired = _duration_has_fired  # type: ignore[method-assign]
-CycleTimerEventDefinition.cycle_complete = _cycle_complete  # type: ignore[method-assign]
+DurationTimerEventDefinition.has_fired = _duration_has_fired
+CycleTimerEventDefinition.cycle_complete = _cycle_complete
 
 
 def due_at_of(task: Any) -> datetime | None:

@@ -220,12 +220,14 @@ def process_messages(
 ) -> int:
     """Queue a mail per recipient for each entry the step added to `notifications`."""
     count = 0
-    for item in new_entries(before.get("notifications"), after.get("notifications")):
-        params = {**case_params(uow, instance), **_fields(uow, item)}
-        kind = str(item.get("type") or "process_message")
-        for user, copy in _addressees(uow, item):
-            row = enqueue(uow, user, kind, params, now=now, instance=instance, copy=copy)
-            count += row is not None
+    entries = new_entries(before.get("notifications"), after.get("notifications"))
+    with uow.session.no_autoflush:  # user lookups need none of the step's pending writes
+        for item in entries:
+            params = {**case_params(uow, instance), **_fields(uow, item)}
+            kind = str(item.get("type") or "process_message")
+            for user, copy in _addressees(uow, item):
+                row = enqueue(uow, user, kind, params, now=now, instance=instance, copy=copy)
+                count += row is not None
     return count
 
 

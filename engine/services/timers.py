@@ -12,7 +12,7 @@ admin can retry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -123,7 +123,7 @@ def _remind(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: datet
 
 
 def _run_engine(
-    uow: UnitOfWork, instance: ProcessInstance, timer: Timer, live: list[Timer], now: datetime
+    uow: UnitOfWork, instance: ProcessInstance, timer: Timer, live: Sequence[Timer], now: datetime
 ) -> bool:
     """Run the engine at the later of now and just past the due time; settle every due row."""
     engine_now = max(now, (timer.due_at or now) + _TICK)
