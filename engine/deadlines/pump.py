@@ -50,7 +50,7 @@ class Pump:
             id=self.name,
             next_run_time=datetime.now(UTC),
             coalesce=True,
-            max_instances=1,
+            max_instances=2,  # a second instance only marks the running one to go again
             misfire_grace_time=None,
         )
 
@@ -73,6 +73,9 @@ class Pump:
     def run(self) -> None:
         """Do the due work until nothing is due within NEAR, then schedule the next run."""
         with self._lock:
+            if self._running:  # the poll came during a long run: let that run go round again
+                self._again = True
+                return
             self._running, self._again, self._pending = True, False, None
         idle_rounds = 0
         while True:

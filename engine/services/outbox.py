@@ -46,7 +46,7 @@ def deliver_due(
         uow.commit()
     sent = 0
     while claimed := _claim(new_uow(), now, worker, limit):
-        sent += sum(_deliver(new_uow, row, send, sender, now, worker) for row in claimed)
+        sent += _send_batch(new_uow, claimed, send, sender, now, worker)
         if len(claimed) < limit:
             break
     return sent
@@ -60,24 +60,31 @@ def _claim(uow: UnitOfWork, now: datetime, worker: str, limit: int) -> list[Outb
     return rows
 
 
-def _deliver(
+def _send_batch(
     new_uow: Callable[[], UnitOfWork],
-    row: Outbox,
+    rows: list[Outbox],
     send: Send,
     sender: str,
     now: datetime,
     worker: str,
-) -> bool:
-    try:
-        send(message_of(row, sender, now))
-    except Exception as error:
-        log.warning("mail %s to %s failed: %s", row.id, row.to_address, error)
-        _failed(new_uow(), row, worker, now, f"{type(error).__name__}: {error}")
-        return False
+) -> int:
+    """Send claimed rows, then record them as sent in one transaction (failures one by one).
+
+    A process that dies in between leaves its rows `sending`; they become failed, never resent.
+    """
+    done: list[UUID] = []
+    for row in rows:
+        try:
+            send(message_of(row, sender, now))
+        except Exception as error:
+            log.warning("mail %s to %s failed: %s", row.id, row.to_address, error)
+            _failed(new_uow(), row, worker, now, f"{type(error).__name__}: {error}")
+        else:
+            done.append(row.id)
     with new_uow() as uow:
-        uow.outbox.finish(row.id, worker, state="sent", sent_at=now, attempts=row.attempts + 1)
+        uow.outbox.mark_sent(done, worker, now)
         uow.commit()
-    return True
+    return len(done)
 
 
 def _failed(uow: UnitOfWork, row: Outbox, worker: str, now: datetime, error: str) -> None:

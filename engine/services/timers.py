@@ -12,7 +12,7 @@ admin can retry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -50,19 +50,27 @@ def fire_due_timers(
 def fire_batch(
     new_uow: Callable[[], UnitOfWork], *, now: datetime, worker: str, limit: int = 100
 ) -> tuple[int, int]:
-    """Claim up to `limit` due timers and fire them; return (claimed, fired)."""
+    """Claim up to `limit` due timers and fire them; return (claimed, fired).
+
+    The batch fires in one transaction (one lock query, one commit); if any timer in it fails,
+    that transaction is rolled back and the batch fires one timer per transaction instead, so
+    the failure is recorded against its own timer only.
+    """
     ids = claim(new_uow(), now=now, worker=worker, limit=limit)
-    return len(ids), sum(
-        fire_claimed(new_uow, timer_id, now=now, worker=worker) for timer_id in ids
-    )
+    if not ids:
+        return 0, 0
+    try:
+        return len(ids), _fire_together(new_uow(), ids, now, worker)
+    except Exception as error:
+        log.info("a batch of %d timers failed (%s); firing them one by one", len(ids), error)
+    return len(ids), sum(fire_claimed(new_uow, t, now=now, worker=worker) for t in ids)
 
 
 def claim(uow: UnitOfWork, *, now: datetime, worker: str, limit: int) -> list[UUID]:
     """Claim due timers and expired claims for `worker`; return their ids."""
     with uow:
-        ids = list(
-            uow.waits.claim_timers(now, worker, now + timedelta(seconds=CLAIM_SECONDS), limit)
-        )
+        until = now + timedelta(seconds=CLAIM_SECONDS)
+        ids = list(uow.waits.claim_timers(now, worker, until, limit))
         uow.commit()
     return ids
 
@@ -72,7 +80,7 @@ def fire_claimed(
 ) -> bool:
     """Fire one timer this worker claimed; record any failure; True if it fired."""
     try:
-        return _fire(new_uow(), timer_id, now, worker)
+        return _fire_together(new_uow(), [timer_id], now, worker) == 1
     except EngineError as error:
         _fail(new_uow(), timer_id, now, worker, str(error), final=True)
     except Exception as error:  # database or programming errors: retry after a back-off
@@ -81,25 +89,35 @@ def fire_claimed(
     return False
 
 
-def _fire(uow: UnitOfWork, timer_id: UUID, now: datetime, worker: str) -> bool:
+def _fire_together(uow: UnitOfWork, ids: list[UUID], now: datetime, worker: str) -> int:
+    """Lock the timers' instances (in id order), fire each timer, commit once."""
     with uow:
-        instance = uow.instances.lock_by_timer(timer_id)
-        # Read under the instance lock: whoever fired the row before us has committed by now.
-        live = uow.waits.live_timers(instance.id, BPMN_TIMER_KINDS + task_deadlines.KINDS)
-        timer = next((t for t in live if t.id == timer_id), None)
-        if timer is None or timer.state != "claimed" or timer.claimed_by != worker:
-            return False
-        if timer.attempts > MAX_ATTEMPTS:
-            raise EngineError(f"gave up after {timer.attempts - 1} interrupted attempts")
-        if instance.state != "running":
-            timer.state = "cancelled"
-            fired = False
-        elif timer.kind in task_deadlines.KINDS:
-            fired = _remind(uow, instance, timer, now)
-        else:
-            fired = _run_engine(uow, instance, timer, live, now)
+        instances = {i.id: i for i in uow.instances.lock_by_timers(ids)}
+        # Read under the instance locks: whoever fired a row before us has committed by now.
+        live = uow.waits.preload_live_timers(list(instances))
+        rows = {t.id: t for group in live.values() for t in group}
+        fired = sum(
+            _fire_locked(uow, instances[rows[i].instance_id], rows[i], now, worker)
+            for i in ids
+            if i in rows
+        )
         uow.commit()
     return fired
+
+
+def _fire_locked(
+    uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: datetime, worker: str
+) -> bool:
+    if timer.state != "claimed" or timer.claimed_by != worker:
+        return False  # fired with another of the instance's timers, or someone else's now
+    if timer.attempts > MAX_ATTEMPTS:
+        raise EngineError(f"gave up after {timer.attempts - 1} interrupted attempts")
+    if instance.state != "running":
+        timer.state = "cancelled"
+        return False
+    if timer.kind in task_deadlines.KINDS:
+        return _remind(uow, instance, timer, now)
+    return _run_engine(uow, instance, timer, now)
 
 
 def _remind(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: datetime) -> bool:
@@ -122,12 +140,11 @@ def _remind(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: datet
     return True
 
 
-def _run_engine(
-    uow: UnitOfWork, instance: ProcessInstance, timer: Timer, live: Sequence[Timer], now: datetime
-) -> bool:
+def _run_engine(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: datetime) -> bool:
     """Run the engine at the later of now and just past the due time; settle every due row."""
     engine_now = max(now, (timer.due_at or now) + _TICK)
-    due = [t for t in live if t.kind in BPMN_TIMER_KINDS and _is_due(t, engine_now)]
+    live = uow.waits.live_timers(instance.id, BPMN_TIMER_KINDS)
+    due = [t for t in live if _is_due(t, engine_now)]
     built = definitions.built_for(uow, instance.definition_id)
     outcome = runtime.fire_timers(built, instance.snapshot, now=engine_now)
     fired = [t for t in due if _did_fire(t, outcome)]
@@ -174,7 +191,7 @@ def _fail(
 ) -> None:
     """Fail the row for good (an incident), or keep the claim until a back-off passes."""
     with uow:
-        instance = uow.instances.lock_by_timer(timer_id)
+        [instance] = uow.instances.lock_by_timers([timer_id])
         timer = uow.waits.timer(timer_id)
         if timer.state != "claimed" or timer.claimed_by != worker:
             return
@@ -205,7 +222,7 @@ def next_due(new_uow: Callable[[], UnitOfWork]) -> datetime | None:
 def retry(uow: UnitOfWork, timer_id: UUID, *, actor: str, now: datetime) -> Timer:
     """Let a failed timer fire again (admin action), recorded in the instance's history."""
     with uow:
-        instance = uow.instances.lock_by_timer(timer_id)
+        [instance] = uow.instances.lock_by_timers([timer_id])
         timer = uow.waits.timer(timer_id)
         if timer.state != "failed":
             raise Conflict("timer_not_failed", f"the timer is {timer.state}, not failed")

@@ -30,6 +30,8 @@ from engine.store.models import (
 
 # Timer kinds the engine projects; task reminders (reminder, overdue, escalation) are ours.
 BPMN_TIMER_KINDS = ("date", "duration", "cycle")
+_LIVE = ("waiting", "claimed")
+_LIVE_TIMERS = "saksflyt_live_timers"  # Session.info key of timers preloaded under a lock
 
 
 class Repository:
@@ -180,14 +182,11 @@ class Instances(Repository):
             raise NotFound("task", task_id)
         return found
 
-    def lock_by_timer(self, timer_id: UUID) -> ProcessInstance:
-        """Return and lock the instance a timer row belongs to (NotFound if no such timer)."""
-        owner = select(Timer.instance_id).where(Timer.id == timer_id).scalar_subquery()
-        query = select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update()
-        found = self.session.scalar(query)
-        if found is None:
-            raise NotFound("timer", timer_id)
-        return found
+    def lock_by_timers(self, timer_ids: Sequence[UUID]) -> Sequence[ProcessInstance]:
+        """Return and lock the instances these timer rows belong to, in id order (no deadlocks)."""
+        owners = select(Timer.instance_id).where(Timer.id.in_(timer_ids))
+        query = select(ProcessInstance).where(ProcessInstance.id.in_(owners))
+        return self.session.scalars(query.order_by(ProcessInstance.id).with_for_update()).all()
 
     def list(
         self,
@@ -375,8 +374,29 @@ class Waits(Repository):
             )
         ).all()
 
+    def preload_live_timers(self, instance_ids: Sequence[UUID]) -> dict[UUID, list[Timer]]:
+        """Load the live timers of many instances at once; live_timers() then reads these."""
+        rows = self.session.scalars(
+            select(Timer).where(Timer.instance_id.in_(instance_ids), Timer.state.in_(_LIVE))
+        ).all()
+        loaded: dict[UUID, list[Timer]] = {i: [] for i in instance_ids}
+        for row in rows:
+            loaded[row.instance_id].append(row)
+        self.session.info.setdefault(_LIVE_TIMERS, {}).update(loaded)
+        return loaded
+
+    def add(self, obj: Any) -> None:
+        """Add a row; a timer of a preloaded instance joins its preloaded list."""
+        self.session.add(obj)
+        preloaded = self.session.info.get(_LIVE_TIMERS, {})
+        if isinstance(obj, Timer) and obj.instance_id in preloaded:
+            preloaded[obj.instance_id].append(obj)
+
     def live_timers(self, instance_id: UUID, kinds: Sequence[str]) -> Sequence[Timer]:
         """Return an instance's timers of these kinds that have not fired or ended yet."""
+        preloaded = self.session.info.get(_LIVE_TIMERS, {}).get(instance_id)
+        if preloaded is not None:  # loaded under the instance lock, kept current in memory
+            return [t for t in preloaded if t.state in _LIVE and t.kind in kinds]
         return self.session.scalars(
             select(Timer).where(
                 Timer.instance_id == instance_id,
@@ -532,6 +552,16 @@ class OutboxQueue(Repository):
             execution_options={"synchronize_session": False},
         )
         return bool(getattr(result, "rowcount", 0))
+
+    def mark_sent(self, mail_ids: Sequence[UUID], worker: str, at: datetime) -> None:
+        """Record that `worker` sent these mails."""
+        if mail_ids:
+            self.session.execute(
+                update(Outbox)
+                .where(Outbox.id.in_(mail_ids), Outbox.claimed_by == worker)
+                .values(state="sent", sent_at=at, attempts=Outbox.attempts + 1, claimed_until=None),
+                execution_options={"synchronize_session": False},
+            )
 
     def next_attempt(self) -> datetime | None:
         """Return when the next pending mail may be sent or the next send claim expires."""
