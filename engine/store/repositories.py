@@ -52,8 +52,14 @@ class Users(Repository):
         return user
 
     def find(self, username: str) -> User | None:
-        """Return the user or None."""
-        return self.session.scalar(select(User).where(User.username == username))
+        """Return the user or None (asked once per unit of work: a batch of timers shares it)."""
+        known: dict[str, User] = self.session.info.setdefault("saksflyt_users", {})
+        if username not in known:
+            found = self.session.scalar(select(User).where(User.username == username))
+            if found is None:
+                return None
+            known[username] = found
+        return known[username]
 
     def list(self) -> Sequence[User]:
         """Return every user by username."""
