@@ -5,13 +5,13 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Callable
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from uuid import uuid4
 
 from engine.settings import Settings
 
-Send = Callable[[EmailMessage], None]
+Send = Callable[[Message], None]
 
 
 def transport(settings: Settings) -> Send:
@@ -24,7 +24,7 @@ def transport(settings: Settings) -> Send:
 def smtp_sender(settings: Settings) -> Send:
     """Send each mail over its own SMTP connection (STARTTLS and sign-in if configured)."""
 
-    def send(message: EmailMessage) -> None:
+    def send(message: Message) -> None:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
             if settings.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
@@ -38,7 +38,7 @@ def smtp_sender(settings: Settings) -> Send:
 def folder_sender(directory: Path) -> Send:
     """Write each mail to `directory` as an .eml file (the embedded default and demo)."""
 
-    def send(message: EmailMessage) -> None:
+    def send(message: Message) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         name = str(message["Message-ID"] or uuid4()).strip("<>").replace("@", "_")
         partial = directory / f".{name}.tmp"
