@@ -1,4 +1,4 @@
-"""The timer table poller and APScheduler jobs; each job is a few lines calling a service.
+"""The scheduler edge: APScheduler pumps that fire due timers and send the outbox, transports.
 
-Imports engine.services; never api/ or Flask.
+Imports engine.services (and the stdlib's smtplib, psycopg for LISTEN); never api/ or Flask.
 """
