@@ -80,9 +80,24 @@ class Settings:
                 continue
             values[field.name] = _convert(field.name, raw, getattr(cls, field.name))
         return cls(**values)
+    # OpenID Connect sign-in (Microsoft Entra ID or any provider); empty issuer turns it off.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # Name on the sign-in button: "Logg inn med Microsoft".
+    oidc_provider_name: str = "Microsoft"
+    # Claim values (Entra ID group ids or app roles) to our roles: "value:role,value:role".
+    oidc_role_map: str = ""
+    # Claims holding those values, comma-separated (Entra ID: roles, groups).
+    oidc_role_claims: str = "roles,groups"
+    # Claim with the username, and claim with the municipality id (optional).
+    oidc_username_claim: str = "preferred_username"
+    oidc_municipality_claim: str = "municipality"
 
     def check(self) -> None:
-        """Refuse unsafe production settings."""
+        """Refuse unsafe production settings and half-configured sign-in."""
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise SettingsError("SAKSFLYT_OIDC_ISSUER needs SAKSFLYT_OIDC_CLIENT_ID and _SECRET")
         if self.env != "production":
             return
         if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:

@@ -109,22 +109,30 @@ def _to_login() -> ResponseReturnValue:
     return redirect(url_for("web.login") + "?" + urlencode({"next": target}))
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Return a local path to go to after sign-in (never another host)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("web.inbox")
 
 
+def _oidc_name() -> str | None:
+    """Return the OpenID Connect provider's name for the sign-in button, if one is configured."""
+    settings = current_app.extensions["saksflyt"].settings
+    return settings.oidc_provider_name if settings.oidc_issuer else None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     """Show the sign-in form; check the credentials and start a session."""
-    next_path = _safe_next(request.values.get("next"))
+    next_path = safe_next(request.values.get("next"))
     if request.method == "GET":
         if _signed_in() is not None:
             return redirect(next_path)
         session["login_csrf"] = secrets.token_urlsafe(24)
-        return render_template("login.html", next_path=next_path, error=None, username="")
+        return render_template(
+            "login.html", next_path=next_path, error=None, username="", oidc=_oidc_name()
+        )
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     expected = session.pop("login_csrf", None)
@@ -146,7 +154,9 @@ def login() -> ResponseReturnValue:
                 wiring.new_uow(), username, wiring.now(), channel="web", address=request.remote_addr
             )
     if error is not None:
-        page = render_template("login.html", next_path=next_path, error=error, username=username)
+        page = render_template(
+            "login.html", next_path=next_path, error=error, username=username, oidc=_oidc_name()
+        )
         return page, 401 if error == "login_failed" else 400
     lang = g.lang
     sign_in_session(user)

@@ -31,6 +31,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "login_failed": "Feil brukernavn eller passord. Prøv igjen.",
         "login_missing": "Fyll ut både brukernavn og passord.",
         "login_expired": "Skjemaet var utløpt. Prøv igjen.",
+        "oidc_or": "eller",
+        "oidc_sign_in": "Logg inn med {provider}",
+        "oidc_refused_title": "Innloggingen ble avvist",
+        "oidc_back_to_login": "Tilbake til innloggingen",
+        "oidc_no_roles": "Du er logget inn hos identitetsleverandøren, men ingen av gruppene eller "
+        "rollene dine gir tilgang til Saksflyt. Be lederen din eller en administrator om tilgang.",
+        "oidc_local_account": "Brukernavnet tilhører en lokal Saksflyt-bruker. Logg inn med "
+        "brukernavn og passord i stedet.",
+        "oidc_inactive": "Brukeren din er deaktivert i Saksflyt.",
+        "oidc_unknown_municipality": "Kommunen identitetsleverandøren oppgir, finnes ikke i "
+        "Saksflyt. Kontakt en administrator.",
+        "oidc_token_invalid": "Svaret fra identitetsleverandøren kunne ikke bekreftes. Prøv å "
+        "logge inn på nytt.",
+        "oidc_provider_unreachable": "Fikk ikke kontakt med identitetsleverandøren. Prøv igjen "
+        "om litt.",
         "inbox_title": "Innboks",
         "tab_mine": "Mine",
         "tab_group": "Gruppens",
@@ -153,6 +168,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "login_failed": "Wrong username or password. Try again.",
         "login_missing": "Fill in both username and password.",
         "login_expired": "The form had expired. Try again.",
+        "oidc_or": "or",
+        "oidc_sign_in": "Sign in with {provider}",
+        "oidc_refused_title": "Sign-in refused",
+        "oidc_back_to_login": "Back to sign-in",
+        "oidc_no_roles": "You are signed in at the identity provider, but none of your groups or "
+        "roles gives access to Saksflyt. Ask your leader or an administrator for access.",
+        "oidc_local_account": "This username belongs to a local Saksflyt user. Sign in with "
+        "username and password instead.",
+        "oidc_inactive": "Your user is deactivated in Saksflyt.",
+        "oidc_unknown_municipality": "The municipality the identity provider names does not "
+        "exist in Saksflyt. Contact an administrator.",
+        "oidc_token_invalid": "The identity provider's answer could not be verified. Try "
+        "signing in again.",
+        "oidc_provider_unreachable": "Could not reach the identity provider. Try again shortly.",
         "inbox_title": "Inbox",
         "tab_mine": "Mine",
         "tab_group": "My group's",
