@@ -3,6 +3,8 @@
 `dry_run` says per instance whether it can move and why not; `migrate` moves the chosen ones
 that can, re-pointing them at the new definition, rebuilding their snapshot on its specs and
 appending an `instance_migrated` event (with the actor) to each instance's history. One commit.
+The event also names the waits the move changed: boundary events armed or disarmed and timers
+rescheduled; the timer and message tables follow in the same transaction (`steps.apply`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime import migration as runtime
+from engine.runtime.model import Outcome
 from engine.services import definitions, steps
 from engine.services.errors import BadRequest
 from engine.store.errors import NotFound
 from engine.store.models import ProcessDefinition, ProcessInstance
+from engine.store.repositories import BPMN_TIMER_KINDS
 from engine.store.uow import UnitOfWork
 
 PAGE = 500
@@ -123,6 +127,7 @@ def _move(
 ) -> None:
     outcome = runtime.migrate(old, new, instance.snapshot, now=now)
     before = instance.version
+    changes = _wait_changes(uow, instance, outcome)
     instance.definition_id, instance.version = target.id, target.version
     steps.record(
         uow,
@@ -130,6 +135,37 @@ def _move(
         "instance_migrated",
         actor,
         now,
-        data={"from_version": before, "to_version": target.version},
+        data={"from_version": before, "to_version": target.version, **changes},
     )
     steps.apply(uow, instance, new, outcome, actor=actor, now=now)
+
+
+def _wait_changes(
+    uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome
+) -> dict[str, list[dict[str, Any]]]:
+    """Name the timers and message waits a move arms, disarms or reschedules."""
+    waits = (instance.snapshot or {}).get(steps.WAITS) or {}
+    timers: dict[str, str | None] = waits.get("timers") or {}
+    messages = {task_id: name for task_id, name, _ in waits.get("messages") or []}
+    rows = {t.task_id: t.element_id for t in uow.waits.live_timers(instance.id, BPMN_TIMER_KINDS)}
+    armed: list[dict[str, Any]] = []
+    rescheduled: list[dict[str, Any]] = []
+    for timer in outcome.timers:
+        due = timer.due_at.isoformat() if timer.due_at else None
+        entry = {"element_id": timer.element_id, "timer": timer.kind, "due_at": due}
+        if timer.task_id not in timers:
+            armed.append(entry)
+        elif timers[timer.task_id] != due:
+            rescheduled.append({**entry, "was_due_at": timers[timer.task_id]})
+    now_timers = {t.task_id for t in outcome.timers}
+    now_messages = {m.task_id for m in outcome.messages}
+    armed += [
+        {"element_id": m.element_id, "message": m.message_name}
+        for m in outcome.messages
+        if m.task_id not in messages
+    ]
+    disarmed = [
+        {"element_id": rows.get(task_id)} for task_id in timers if task_id not in now_timers
+    ] + [{"message": name} for task_id, name in messages.items() if task_id not in now_messages]
+    found = {"armed": armed, "disarmed": disarmed, "rescheduled": rescheduled}
+    return {k: v for k, v in found.items() if v}
