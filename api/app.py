@@ -9,6 +9,7 @@ from flask_smorest import Api
 
 from api import errors
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
+from api.routes import attachments as attachment_routes
 from api.routes import audit as audit_routes
 from engine.services.wiring import Wiring, wire
 from api.routes import oidc as oidc_routes
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     for module in (core, definitions, instances, tasks, modeler, announcements, invoices, admin):
         api.register_blueprint(module.bp)
     api.register_blueprint(audit_routes.bp)
+    api.register_blueprint(attachment_routes.bp)
     _register_web(app)
     errors.register(app)
     return app

@@ -193,3 +193,14 @@ class HealthSchema(Schema):
     status = fields.String()
     database = fields.String()
     version = fields.String()
+
+
+class AttachmentSchema(Schema):
+    id = fields.UUID()
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    instance_id = fields.UUID(allow_none=True)
+    uploaded_by = fields.String()
+    created_at = fields.DateTime()

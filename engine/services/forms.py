@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -52,12 +55,45 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 FORMAT_NAMES = {"nb": {"date": "dato", "email": "e-postadresse", "date-time": "tidspunkt"}}
+ATTACHMENT_MESSAGES = {
+    "nb": "Vedlegget finnes ikke, eller du har ikke tilgang til det.",
+    "en": "The attachment does not exist, or you may not use it.",
+}
+
+# `"format": "attachment"`: the value is an attachment id the submitter may use. Whoever knows
+# the submitter (the API, per request) sets the check; without one only the id's form is checked.
+attachment_check: ContextVar[Callable[[str], bool] | None] = ContextVar(
+    "attachment_check", default=None
+)
+_formats = FormatChecker()
+
+
+@_formats.checks("attachment")
+def _is_usable_attachment(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # "type" reports it
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    check = attachment_check.get()
+    return check is None or check(value)
+
+
+@contextmanager
+def checking_attachments(check: Callable[[str], bool]) -> Iterator[None]:
+    """Check `"format": "attachment"` values with `check` inside the block."""
+    token = attachment_check.set(check)
+    try:
+        yield
+    finally:
+        attachment_check.reset(token)
 
 
 @lru_cache(maxsize=256)
 def _validator(schema_text: str) -> Draft202012Validator:
     schema = json.loads(schema_text)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return Draft202012Validator(schema, format_checker=_formats)
 
 
 def load_schema(content: bytes) -> dict[str, Any]:
@@ -94,6 +130,8 @@ def _paths(error: ValidationError) -> list[str]:
 def _message(error: ValidationError, locale: str) -> str:
     catalogue = MESSAGES.get(locale, MESSAGES["nb"])
     kind = str(error.validator)
+    if kind == "format" and error.validator_value == "attachment":
+        return ATTACHMENT_MESSAGES.get(locale, ATTACHMENT_MESSAGES["nb"])
     template = catalogue.get(kind, catalogue["other"])
     format_name = str(error.validator_value)
     return (

@@ -313,3 +313,24 @@ class Invoice(Base):
     dispatch: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Base):
+    """An uploaded file (a CV, a scanned letter, an image), kept whole in the database.
+
+    `uploaded_by` is a username or "applicant:<email>" for the public application page;
+    `instance_id` links it to the instance it belongs to (no foreign key: the file outlives
+    nothing, and retention handles instances on its own).
+    """
+
+    __tablename__ = "attachment"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(300), index=True)
+    instance_id: Mapped[UUID | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, defer
 
 from engine.store.errors import NotFound
 from engine.store.models import (
+    Attachment,
     Deployment,
     DeploymentFile,
     HistoryEvent,
@@ -738,3 +739,34 @@ class Announcements(Repository):
             )
             if value is not None
         ]
+
+
+class Attachments(Repository):
+    """Uploaded files; their content is only loaded when asked for."""
+
+    def get(self, attachment_id: UUID, *, with_content: bool = False) -> Attachment:
+        """Return the attachment (content deferred unless asked for) or raise NotFound."""
+        query = select(Attachment).where(Attachment.id == attachment_id)
+        if not with_content:
+            query = query.options(defer(Attachment.content))
+        found = self.session.scalar(query)
+        if found is None:
+            raise NotFound("attachment", attachment_id)
+        return found
+
+    def many(self, ids: set[UUID]) -> Sequence[Attachment]:
+        """Return the attachments with these ids, without content."""
+        if not ids:
+            return []
+        query = select(Attachment).options(defer(Attachment.content))
+        return self.session.scalars(query.where(Attachment.id.in_(ids))).all()
+
+    def of_instance(self, instance_id: UUID) -> Sequence[Attachment]:
+        """Return the attachments linked to an instance, oldest first, without content."""
+        query = (
+            select(Attachment)
+            .options(defer(Attachment.content))
+            .where(Attachment.instance_id == instance_id)
+            .order_by(Attachment.created_at)
+        )
+        return self.session.scalars(query).all()

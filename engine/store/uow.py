@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.store.audit import Audit
 from engine.store.repositories import (
     Announcements,
+    Attachments,
     Definitions,
     History,
     Instances,
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.outbox = OutboxQueue(self.session)
         self.invoices = Invoices(self.session)
         self.announcements = Announcements(self.session)
+        self.attachments = Attachments(self.session)
         return self
 
     def __exit__(

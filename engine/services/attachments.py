@@ -1,0 +1,243 @@
+"""Attachments: files uploaded once, referred to by id from forms, applications and tasks.
+
+A file is accepted by what its bytes say, never by its name or the client's media type:
+PDF (`%PDF-`), Word 2007+ (a zip with `word/` parts), Word 97-2003 (an OLE compound file),
+PNG and JPEG. It must not be larger than `max_bytes` (settings.max_upload_bytes). Who may read
+one: its uploader, admins, whoever may see the instance it is linked to, and for an
+application (`hiring_application`) the hr role and the hiring authority of the vacancy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from engine.services.errors import BadRequest
+from engine.services.inbox import may_read_instance
+from engine.settings import Settings
+from engine.store.errors import NotFound
+from engine.store.models import Attachment, User
+from engine.store.uow import UnitOfWork
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOC = "application/msword"
+PNG = "image/png"
+JPEG = "image/jpeg"
+DOCUMENTS = frozenset({PDF, DOCX, DOC})
+ANY = DOCUMENTS | {PNG, JPEG}
+NAMES = {PDF: "PDF", DOCX: "Word", DOC: "Word", PNG: "PNG", JPEG: "JPEG"}
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DEFAULT_MAX_BYTES = Settings.max_upload_bytes
+APPLICATION_READERS = frozenset({"admin", "hr"})
+
+MESSAGES = {
+    "nb": {
+        "empty": "Filen er tom.",
+        "too_large": "Filen er for stor: {size} MB; største tillatte er {limit} MB.",
+        "type": "Filtypen er ikke tillatt. Tillatt: {allowed}.",
+    },
+    "en": {
+        "empty": "The file is empty.",
+        "too_large": "The file is too large: {size} MB; the largest allowed is {limit} MB.",
+        "type": "This type of file is not allowed. Allowed: {allowed}.",
+    },
+}
+
+
+class FileTooLarge(BadRequest):
+    """The file is larger than the upload limit (the API answers 413)."""
+
+    code = "file_too_large"
+
+
+def sniff(content: bytes) -> str | None:
+    """Return the media type the bytes show, or None if none of the accepted kinds."""
+    if content.startswith(b"%PDF-"):
+        return PDF
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if content.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if content.startswith(OLE):
+        return DOC
+    if content.startswith(b"PK\x03\x04") and _is_word_zip(content):
+        return DOCX
+    return None
+
+
+def _is_word_zip(content: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return any(name.startswith("word/") for name in archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+
+
+def clean_filename(filename: str) -> str:
+    """Keep the last path part, without control characters or quotes, at most 200 characters."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C" and c not in "\"'")
+    name = unicodedata.normalize("NFC", name).strip().lstrip(".")
+    return name[-200:] or "vedlegg"
+
+
+def check(
+    content: bytes,
+    *,
+    allowed: frozenset[str] = ANY,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    field: str = "file",
+    locale: str = "nb",
+) -> str:
+    """Return the file's media type, or raise with a message on `field` (size, kind)."""
+    text = MESSAGES.get(locale, MESSAGES["nb"])
+    if len(content) > max_bytes:
+        message = text["too_large"].format(size=_mb(len(content)), limit=_mb(max_bytes))
+        raise FileTooLarge(message, {field: [message]})
+    if not content:
+        raise BadRequest(text["empty"], {field: [text["empty"]]})
+    media_type = sniff(content)
+    if media_type not in allowed:
+        kinds = ", ".join(dict.fromkeys(NAMES[m] for m in sorted(allowed)))
+        message = text["type"].format(allowed=kinds)
+        raise BadRequest(message, {field: [message]})
+    return media_type
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f}".replace(".", ",")
+
+
+def add(
+    uow: UnitOfWork,
+    *,
+    filename: str,
+    content: bytes,
+    uploaded_by: str,
+    now: datetime,
+    instance_id: UUID | None = None,
+    allowed: frozenset[str] = ANY,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    field: str = "file",
+    locale: str = "nb",
+) -> Attachment:
+    """Check and add a file inside an open unit of work (no commit)."""
+    media_type = check(content, allowed=allowed, max_bytes=max_bytes, field=field, locale=locale)
+    attachment = Attachment(
+        filename=clean_filename(filename),
+        media_type=media_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=uploaded_by[:300],
+        instance_id=instance_id,
+        created_at=now,
+    )
+    uow.attachments.add(attachment)
+    return attachment
+
+
+def store(
+    uow: UnitOfWork,
+    *,
+    filename: str,
+    content: bytes,
+    uploaded_by: str,
+    now: datetime,
+    instance_id: UUID | None = None,
+    allowed: frozenset[str] = ANY,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    locale: str = "nb",
+) -> dict[str, Any]:
+    """Check and keep an uploaded file; return its description."""
+    with uow:
+        attachment = add(
+            uow,
+            filename=filename,
+            content=content,
+            uploaded_by=uploaded_by,
+            now=now,
+            instance_id=instance_id,
+            allowed=allowed,
+            max_bytes=max_bytes,
+            locale=locale,
+        )
+        uow.commit()
+        return view(attachment)
+
+
+def view(attachment: Attachment) -> dict[str, Any]:
+    """Return what the API tells about an attachment (never its content)."""
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "media_type": attachment.media_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "instance_id": attachment.instance_id,
+        "uploaded_by": attachment.uploaded_by,
+        "created_at": attachment.created_at,
+    }
+
+
+def describe(uow: UnitOfWork, attachment_id: UUID, user: User) -> dict[str, Any]:
+    """Return an attachment's description if the user may read it."""
+    with uow:
+        attachment = _readable(uow, attachment_id, user, with_content=False)
+        return view(attachment)
+
+
+def content(uow: UnitOfWork, attachment_id: UUID, user: User) -> tuple[dict[str, Any], bytes]:
+    """Return an attachment's description and bytes if the user may read it."""
+    with uow:
+        attachment = _readable(uow, attachment_id, user, with_content=True)
+        return view(attachment), attachment.content
+
+
+def _readable(
+    uow: UnitOfWork, attachment_id: UUID, user: User, *, with_content: bool
+) -> Attachment:
+    attachment = uow.attachments.get(attachment_id, with_content=with_content)
+    if not may_read(uow, attachment, user):
+        # The same answer as for a missing file: ids of other people's files tell nothing.
+        raise NotFound("attachment", attachment_id)
+    return attachment
+
+
+def may_read(uow: UnitOfWork, attachment: Attachment, user: User) -> bool:
+    """Tell whether the user may read (and refer to) the attachment."""
+    if attachment.uploaded_by == user.username or "admin" in user.roles:
+        return True
+    if attachment.instance_id is None:
+        return False
+    try:
+        instance = uow.instances.get(attachment.instance_id)
+    except NotFound:
+        return False
+    if instance.key == "hiring_application":
+        if APPLICATION_READERS & set(user.roles):
+            return True
+        vacancy = [
+            case
+            for case in uow.announcements.instances_with_data(
+                "hiring", business_key=instance.business_key
+            )
+            if user.username in ((case.data or {}).get("hiring_authority_users") or [])
+        ]
+        if vacancy:
+            return True
+    return may_read_instance(instance, user, uow)
+
+
+def usable_ids(uow: UnitOfWork, ids: Iterable[UUID], user: User) -> frozenset[str]:
+    """Return which of these ids name attachments the user may read (and so refer to)."""
+    with uow:
+        found = uow.attachments.many(set(ids))
+        return frozenset(str(a.id) for a in found if may_read(uow, a, user))
