@@ -67,6 +67,8 @@ class VerifySchema(Schema):
     last_anchor_at = fields.String(allow_none=True)
     breaks = fields.List(fields.Nested(BreakSchema))
     first_broken = fields.Nested(BreakSchema, allow_none=True)
+    # Breaks in instances outside a scoped auditor's municipality: counted, not named.
+    breaks_outside_scope = fields.Integer()
     seconds = fields.Float()
 
 

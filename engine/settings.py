@@ -12,6 +12,11 @@ DEMO_PASSWORD = "demo-passord-2026"
 DEFAULT_SECRET_KEY = "saksflyt-development-secret-key-change-me"
 
 ROOT = Path(__file__).resolve().parent.parent
+# Process data fields that name no person: which municipalities, and the decisions.
+AUDIT_OPEN_FIELDS = (
+    "municipality,receiving_municipality,lending_municipality,employee_municipality,"
+    "same_municipality,approved,decision"
+)
 
 
 class SettingsError(ValueError):
@@ -52,6 +57,9 @@ class Settings:
     # Days after an instance ends before its personal data may be anonymised (a process can
     # set its own with the BPMN process property retentionDays).
     retention_days: int = 3650
+    # Process data fields that name no person, comma-separated: auditors without the
+    # personal-data right still read them; every other value of process data is "[skjult]".
+    audit_open_fields: str = AUDIT_OPEN_FIELDS
     # Address of the web app, used for links in e-mails.
     public_url: str = "http://127.0.0.1:5000"
     # SMTP server for notifications; empty writes each mail as an .eml file to mail_dir instead.

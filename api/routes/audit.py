@@ -1,7 +1,9 @@
 """Auditors: search, timelines, replay, exports, chain verification, anchors, retention.
 
-Auditors read everything and change nothing: every write to /api/v1 refuses a caller whose
-only role is auditor, and every read an auditor makes is itself logged in the system stream.
+Auditors read everything (or one municipality's instances, by their user's `audit` entry)
+and change nothing: every write to /api/v1 refuses a caller whose only role is auditor, and
+every read an auditor makes is itself logged in the system stream. An instance outside an
+auditor's municipality answers 404; personal data is masked unless the auditor may see it.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from api.audit_schemas import (
 )
 from api.auth import current_user, require_roles
 from api.routes.core import services
-from engine.services import audit, audit_pdf, audit_views, inbox, replay, retention
+from engine.services import audit, audit_access, audit_pdf, audit_views, inbox, replay, retention
+from engine.services.audit_access import AuditAccess
 from engine.services.errors import Forbidden, Unauthenticated
 from engine.store.errors import NotFound
+from engine.store.models import User
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Auditing and replay")
 
@@ -80,12 +84,14 @@ def log_auditor_reads(response: Response) -> Response:
 @bp.response(200, VerifySchema)
 def verify(args: dict[str, Any]) -> Any:
     """Verify every hash chain and anchor (or one instance's); report the first broken links."""
-    require_roles("auditor")
+    access = _access(require_roles("auditor"))
     instance_id = args.get("instance_id")
     if instance_id is not None:
         with services().new_uow() as uow:
             uow.instances.get(instance_id)
-    return audit.verify(services().new_uow(), instance_id).to_dict()
+        audit_access.ensure_in_scope(services().new_uow(), access, instance_id)
+    report = audit.verify(services().new_uow(), instance_id).to_dict()
+    return audit_access.scope_report(services().new_uow(), report, access)
 
 
 @bp.get("/audit/instances")
@@ -93,9 +99,9 @@ def verify(args: dict[str, Any]) -> Any:
 @bp.response(200, AuditPageSchema)
 def search(args: dict[str, Any]) -> Any:
     """Search instances by process, version, business key, municipality, person, dates, state."""
-    require_roles("auditor")
+    access = _access(require_roles("auditor"))
     limit, offset = args.pop("limit"), args.pop("offset")
-    where = audit_views.instance_filter(args)
+    where = audit_views.instance_filter(args, access)
     return audit_views.search(services().new_uow(), where, limit=limit, offset=offset)
 
 
@@ -103,10 +109,10 @@ def search(args: dict[str, Any]) -> Any:
 @bp.arguments(AuditExportArgs, location="query")
 def export_search(args: dict[str, Any]) -> Response:
     """Download the instances a search finds, with each chain's check, as CSV or JSON."""
-    require_roles("auditor")
+    access = _access(require_roles("auditor"))
     fmt = args.pop("format")
     args.pop("limit"), args.pop("offset")
-    where = audit_views.instance_filter(args)
+    where = audit_views.instance_filter(args, access)
     if fmt == "csv":
         body = audit_views.search_csv(services().new_uow(), where, limit=EXPORT_LIMIT)
         return _download(body, "text/csv; charset=utf-8", "instances.csv")
@@ -118,8 +124,9 @@ def export_search(args: dict[str, Any]) -> Response:
 @bp.response(200, TimelineSchema)
 def timeline(instance_id: UUID) -> Any:
     """Return an instance with every event, element names filled in, and its chain check."""
-    require_roles("auditor")
-    return audit_views.timeline(services().new_uow(), instance_id)
+    access = _access(require_roles("auditor"))
+    audit_access.ensure_in_scope(services().new_uow(), access, instance_id)
+    return audit_views.timeline(services().new_uow(), instance_id, access)
 
 
 @bp.get("/audit/instances/<uuid:instance_id>/export")
@@ -127,16 +134,18 @@ def timeline(instance_id: UUID) -> Any:
 def export_instance(args: dict[str, Any], instance_id: UUID) -> Response:
     """Download one instance's record (events, deltas, verification) as JSON, CSV or PDF."""
     user = require_roles("auditor")
+    access = _access(user)
     wiring, fmt = services(), args["format"]
+    audit_access.ensure_in_scope(wiring.new_uow(), access, instance_id)
     name = f"instance-{instance_id}.{fmt}"
     by, now = user.username, wiring.now()
     if fmt == "csv":
-        body = audit_views.export_csv(wiring.new_uow(), instance_id, by=by, now=now)
+        body = audit_views.export_csv(wiring.new_uow(), instance_id, by=by, now=now, access=access)
         return _download(body, "text/csv; charset=utf-8", name)
     if fmt == "pdf":
-        pdf = audit_pdf.export_pdf(wiring.new_uow(), instance_id, by=by, now=now)
+        pdf = audit_pdf.export_pdf(wiring.new_uow(), instance_id, by=by, now=now, access=access)
         return _download(pdf, "application/pdf", name)
-    record = audit_views.export_json(wiring.new_uow(), instance_id, by=by, now=now)
+    record = audit_views.export_json(wiring.new_uow(), instance_id, by=by, now=now, access=access)
     return _download(_json(record), "application/json", name)
 
 
@@ -145,13 +154,16 @@ def export_instance(args: dict[str, Any], instance_id: UUID) -> Response:
 def state_at(instance_id: UUID, seq: int) -> Any:
     """Rebuild the instance as it was right after event `seq` by replaying its history."""
     user = current_user()
+    access = _access(user)
     with services().new_uow() as uow:
         instance = uow.instances.get(instance_id)
         if not inbox.may_read_instance(instance, user, uow):
             raise Forbidden("you may not read this instance")
+    audit_access.ensure_in_scope(services().new_uow(), access, instance_id)
     if seq > instance.history_seq:
         raise NotFound("history event", f"{instance_id} #{seq}")
-    return replay.state_at(services().new_uow(), instance_id, seq)
+    state = replay.state_at(services().new_uow(), instance_id, seq)
+    return audit_access.mask_state(state, access)
 
 
 @bp.get("/audit/anchors")
@@ -185,6 +197,10 @@ def anonymise(body: dict[str, Any], instance_id: UUID) -> Any:
         reason=body["reason"],
     )
     return audit_views.timeline(services().new_uow(), instance_id)
+
+
+def _access(user: User) -> AuditAccess:
+    return audit_access.access_of(user, services().settings.audit_open_fields)
 
 
 def _download(body: str | bytes, mimetype: str, name: str) -> Response:

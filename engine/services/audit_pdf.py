@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from engine.services import audit_views
+from engine.services.audit_access import EVERYTHING, AuditAccess
 from engine.services.errors import BadRequest
 from engine.store.uow import UnitOfWork
 
@@ -31,13 +32,20 @@ def is_available() -> bool:
     return True
 
 
-def export_pdf(uow: UnitOfWork, instance_id: UUID, *, by: str, now: datetime) -> bytes:
+def export_pdf(
+    uow: UnitOfWork,
+    instance_id: UUID,
+    *,
+    by: str,
+    now: datetime,
+    access: AuditAccess = EVERYTHING,
+) -> bytes:
     """Return the instance's audit report as PDF bytes."""
     try:
         from weasyprint import HTML
     except ImportError as error:
         raise BadRequest("PDF export needs WeasyPrint, which is not installed") from error
-    record = audit_views.export_json(uow, instance_id, by=by, now=now)
+    record = audit_views.export_json(uow, instance_id, by=by, now=now, access=access)
     page = _environment.get_template("instance_report.html").render(
         **record, when=_when, short=_short
     )

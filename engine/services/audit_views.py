@@ -12,6 +12,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from engine.services import audit, history
+from engine.services.audit_access import EVERYTHING, AuditAccess, mask_data, mask_event
 from engine.store.audit import InstanceFilter
 from engine.store.models import HistoryEvent, ProcessInstance
 from engine.store.uow import UnitOfWork
@@ -63,8 +64,11 @@ def instance_summary(instance: ProcessInstance, anonymised: bool) -> dict[str, A
     }
 
 
-def instance_filter(args: Mapping[str, Any]) -> InstanceFilter:
-    """Return the search filter for query arguments; dates are whole days in Oslo."""
+def instance_filter(args: Mapping[str, Any], access: AuditAccess = EVERYTHING) -> InstanceFilter:
+    """Return the search filter for query arguments (within the reader's scope).
+
+    Dates are whole days in Oslo.
+    """
     start: date | None = args.get("started_from")
     end: date | None = args.get("started_to")
     return InstanceFilter(
@@ -76,6 +80,7 @@ def instance_filter(args: Mapping[str, Any]) -> InstanceFilter:
         state=args.get("state"),
         started_from=datetime.combine(start, time.min, OSLO) if start else None,
         started_to=datetime.combine(end, time.max, OSLO) if end else None,
+        scope=access.municipality,
     )
 
 
@@ -87,8 +92,13 @@ def search(uow: UnitOfWork, where: InstanceFilter, *, limit: int, offset: int) -
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def timeline(uow: UnitOfWork, instance_id: UUID) -> dict[str, Any]:
-    """Return an instance with every event (element names filled in) and its chain check."""
+def timeline(
+    uow: UnitOfWork, instance_id: UUID, access: AuditAccess = EVERYTHING
+) -> dict[str, Any]:
+    """Return an instance with every event (element names filled in) and its chain check.
+
+    Personal data is masked unless the reader may see it; hashes and the check are not.
+    """
     with uow:
         instance = uow.instances.get(instance_id)
         events = list(uow.history.of_instance(instance_id))
@@ -97,8 +107,8 @@ def timeline(uow: UnitOfWork, instance_id: UUID) -> dict[str, Any]:
     report = audit.verify(uow, instance_id)
     names = {e.element_id: e.element_name for e in events if e.element_id and e.element_name}
     return {
-        "instance": {**summary, "data": instance.data},
-        "events": [event_view(e, names) for e in events],
+        "instance": {**summary, "data": mask_data(instance.data, access)},
+        "events": [mask_event(event_view(e, names), access) for e in events],
         "verification": report.to_dict(),
     }
 
@@ -123,15 +133,30 @@ def event_view(event: HistoryEvent, names: Mapping[str, str | None]) -> dict[str
     }
 
 
-def export_json(uow: UnitOfWork, instance_id: UUID, *, by: str, now: datetime) -> dict[str, Any]:
+def export_json(
+    uow: UnitOfWork,
+    instance_id: UUID,
+    *,
+    by: str,
+    now: datetime,
+    access: AuditAccess = EVERYTHING,
+) -> dict[str, Any]:
     """Return the whole record of one instance, with its verification, for download."""
-    record = timeline(uow, instance_id)
-    return {"exported_at": now, "exported_by": by, **record}
+    record = timeline(uow, instance_id, access)
+    masked = not access.sees_personal_data
+    return {"exported_at": now, "exported_by": by, "personal_data_masked": masked, **record}
 
 
-def export_csv(uow: UnitOfWork, instance_id: UUID, *, by: str, now: datetime) -> str:
+def export_csv(
+    uow: UnitOfWork,
+    instance_id: UUID,
+    *,
+    by: str,
+    now: datetime,
+    access: AuditAccess = EVERYTHING,
+) -> str:
     """Return one instance's events as CSV; the last row carries the verification result."""
-    record = timeline(uow, instance_id)
+    record = timeline(uow, instance_id, access)
     rows = [{k: _cell(v) for k, v in e.items()} for e in record["events"]]
     rows.append(
         {

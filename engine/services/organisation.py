@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from engine.services import history
 from engine.services.errors import BadRequest, Unauthenticated
 from engine.services.roles import ROLES
 from engine.store.models import Municipality, Unit, User
@@ -38,9 +41,20 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> User:
     return user
 
 
-def load_demo(uow: UnitOfWork, path: Path, password: str) -> int:
-    """Load (or refresh) the demo organisation from YAML; return the number of users."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_demo(
+    uow: UnitOfWork,
+    path: Path,
+    password: str,
+    *,
+    actor: str = "system:cli",
+    now: datetime | None = None,
+) -> int:
+    """Load (or refresh) the demo organisation from YAML; return the number of users.
+
+    The load is an admin edit of who may do what, so it is logged in the system stream.
+    """
+    content = path.read_bytes()
+    document = yaml.safe_load(content.decode("utf-8"))
     password_hash = hash_password(password)
     with uow:
         for row in document["municipalities"]:
@@ -53,6 +67,20 @@ def load_demo(uow: UnitOfWork, path: Path, password: str) -> int:
         uow.flush()
         for row in document["users"]:
             _upsert_user(uow, row, password_hash)
+        history.append(
+            uow,
+            stream=history.SYSTEM_STREAM,
+            type="organisation_loaded",
+            actor=actor,
+            at=now or datetime.now(UTC),
+            data={
+                "file": path.name,
+                "hash": hashlib.sha256(content).hexdigest(),
+                "municipalities": len(document["municipalities"]),
+                "units": len(document["units"]),
+                "users": len(document["users"]),
+            },
+        )
         uow.commit()
     return len(document["users"])
 
@@ -68,6 +96,11 @@ def _upsert_user(uow: UnitOfWork, row: dict[str, Any], password_hash: str) -> No
     user.municipality_id = row.get("municipality")
     user.unit_id = row.get("unit")
     user.leader_username = row.get("leader")
+    audit = row.get("audit") or {}
+    if set(audit) - {"municipality", "personal_data"}:
+        raise BadRequest(f"audit for {row['username']} takes municipality and personal_data")
+    user.audit_municipality_id = audit.get("municipality")
+    user.audit_personal_data = bool(audit.get("personal_data", False))
     user.password_hash = password_hash
     uow.users.add(user)
 

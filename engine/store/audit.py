@@ -31,6 +31,8 @@ class InstanceFilter:
     state: str | None = None
     started_from: datetime | None = None
     started_to: datetime | None = None
+    # The auditor's own scope: only instances that involve this municipality.
+    scope: str | None = None
 
 
 class Audit(Repository):
@@ -125,10 +127,19 @@ class Audit(Repository):
             conditions.append(_involves(where.person))
         if where.municipality:
             conditions.append(_in_municipality(where.municipality))
+        if where.scope:
+            conditions.append(_in_municipality(where.scope))
         query = select(ProcessInstance).where(*conditions)
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         page = query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id)
         return self.session.scalars(page.limit(limit).offset(offset)).all(), total
+
+    def involves(self, instance_id: UUID, municipality_id: str) -> bool:
+        """Tell whether the instance involves the municipality (see `_in_municipality`)."""
+        query = select(ProcessInstance.id).where(
+            ProcessInstance.id == instance_id, _in_municipality(municipality_id)
+        )
+        return self.session.scalar(query) is not None
 
 
 def _involves(username: str) -> ColumnElement[bool]:
@@ -144,9 +155,15 @@ def _involves(username: str) -> ColumnElement[bool]:
 
 
 def _in_municipality(municipality_id: str) -> ColumnElement[bool]:
-    """Started by someone from the municipality, or had a task offered there."""
-    starters = select(User.username).where(User.municipality_id == municipality_id)
+    """Started by one of its people, had a task offered there, or one of its people acted.
+
+    So an assignment involves both the receiving and the lending municipality.
+    """
+    people = select(User.username).where(User.municipality_id == municipality_id)
     tasks = exists().where(
         HumanTask.instance_id == ProcessInstance.id, HumanTask.municipality_id == municipality_id
     )
-    return or_(ProcessInstance.started_by.in_(starters), tasks)
+    acted = exists().where(
+        HistoryEvent.instance_id == ProcessInstance.id, HistoryEvent.actor.in_(people)
+    )
+    return or_(ProcessInstance.started_by.in_(people), tasks, acted)

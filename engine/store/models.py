@@ -75,6 +75,10 @@ class User(Base):
     municipality_id: Mapped[str | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     unit_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"), index=True)
     leader_username: Mapped[str | None] = mapped_column(String(80))
+    # Auditors: the one municipality whose instances they may read (None: every one), and
+    # whether exports and timelines show them personal data (docs/audit.md, Access).
+    audit_municipality_id: Mapped[str | None] = mapped_column(String(40))
+    audit_personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str] = mapped_column(String(5), default="nb")
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -41,7 +41,7 @@ def test_token_and_me(client: FlaskClient, auth: Auth) -> None:
 def test_users_is_for_admins(client: FlaskClient, auth: Auth) -> None:
     assert client.get("/api/v1/users", headers=auth("emp.asker")).status_code == 403
     users = client.get("/api/v1/users", headers=auth("admin")).get_json()
-    assert len(users) == 20 and {"username", "roles", "leader_username"} <= set(users[0])
+    assert len(users) == 21 and {"username", "roles", "leader_username"} <= set(users[0])
 
 
 def test_walk_an_instance_through_the_api(client: FlaskClient, auth: Auth) -> None:
