@@ -34,6 +34,11 @@ class UserSchema(Schema):
     locale = fields.String()
 
 
+class ColleagueSchema(Schema):
+    username = fields.String()
+    full_name = fields.String()
+
+
 class DefinitionSchema(Schema):
     id = fields.UUID()
     key = fields.String()

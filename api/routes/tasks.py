@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from api.auth import current_user
 from api.routes.core import services
 from api.schemas import (
+    ColleagueSchema,
     CompleteSchema,
     DelegateSchema,
     TaskDetailSchema,
@@ -18,7 +19,7 @@ from api.schemas import (
     TaskPageSchema,
     TaskSummarySchema,
 )
-from engine.services import inbox, instances
+from engine.services import colleagues, inbox, instances
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Task inbox")
 
@@ -92,6 +93,13 @@ def delegate(body: dict[str, Any], task_id: UUID) -> Any:
         services().new_uow(), task_id, body["username"], actor=current_user(), now=services().now()
     )
     return inbox.summary(services().new_uow(), task, services().now())
+
+
+@bp.get("/<uuid:task_id>/delegates")
+@bp.response(200, ColleagueSchema(many=True))
+def delegates(task_id: UUID) -> Any:
+    """List the colleagues the task can be delegated to (same offer: role and municipality)."""
+    return colleagues.delegation_candidates(services().new_uow(), task_id, current_user())
 
 
 @bp.post("/<uuid:task_id>/complete")

@@ -98,7 +98,7 @@ def test_claim_and_unclaim(page: Page, server: Server) -> None:
     expect(page.get_by_role("button", name="Legg tilbake til gruppen")).to_be_focused()
 
     page.goto("/?tab=mine")
-    expect(row_for(page, "UI-CLAIM-1")).to_contain_text("tl.baerum")
+    expect(row_for(page, "UI-CLAIM-1")).to_contain_text("Tone Lie")
     page.goto(f"/tasks/{task_id}")
     page.get_by_role("button", name="Legg tilbake til gruppen").click()
     expect(page.locator("#flash")).to_have_text("Oppgaven er lagt tilbake til gruppen.")

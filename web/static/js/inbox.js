@@ -1,5 +1,7 @@
 // The inbox: four lists with counts, paging, and a refresh every 15 seconds.
-import { api, el, formatDate, formatTime, processNames, showFlash, t, username } from "./page.js";
+import {
+  api, dueText, el, formatDate, formatTime, processNames, showFlash, t, username,
+} from "./page.js";
 
 const PAGE_SIZE = 20;
 const REFRESH_MS = 15000;
@@ -38,9 +40,11 @@ function processCell(item) {
 function dueCell(task) {
   if (!task.due_at) return el("td", { "data-label": t("col_due") }, t("none"));
   const overdue = task.is_overdue;
+  const left = dueText(task);
   return el("td", { "data-label": t("col_due"), class: overdue ? "due due--overdue" : "due" },
-    el("time", { datetime: task.due_at }, formatDate(task.due_at)),
-    overdue ? el("span", { class: "badge badge--overdue" }, t("overdue")) : null);
+    overdue ? el("span", { class: "badge badge--overdue" }, t("overdue")) : null,
+    left ? el("span", { class: "due__left" }, left) : null,
+    el("time", { datetime: task.due_at, class: "due__date" }, formatDate(task.due_at)));
 }
 
 function taskRow(task) {
@@ -49,14 +53,14 @@ function taskRow(task) {
     el("th", { scope: "row", "data-label": t("col_task") },
       el("a", { href: `/tasks/${task.id}` }, task.name)),
     processCell(task),
-    el("td", { "data-label": t("col_municipality") }, task.municipality_id || t("none")),
+    el("td", { "data-label": t("col_municipality") }, task.municipality_name || task.municipality_id || t("none")),
     el("td", { "data-label": t("col_created") },
       el("time", { datetime: task.created_at }, formatDate(task.created_at))),
     completed
       ? el("td", { "data-label": t("col_completed") },
         el("time", { datetime: task.completed_at }, formatDate(task.completed_at)))
       : dueCell(task),
-    el("td", { "data-label": t("col_assignee") }, task.assignee || t("unassigned")));
+    el("td", { "data-label": t("col_assignee") }, task.assignee_name || task.assignee || t("unassigned")));
 }
 
 function instanceRow(instance) {

@@ -62,6 +62,15 @@ export function formatTime(date) {
   return timeFormat.format(date);
 }
 
+/** "3 arbeidsdager igjen", "Frist i dag" or "Forfalt" (working days counted by the server). */
+export function dueText(task) {
+  const left = task.working_days_left;
+  if (task.is_overdue) return left < 0 ? t("days_overdue", { n: -left }) : null;
+  if (left === null || left === undefined) return null;
+  if (left === 0) return t("due_today");
+  return left === 1 ? t("day_left") : t("days_left", { n: left });
+}
+
 /** "12 345,50 kr" */
 export function formatMoney(amount) {
   return moneyFormat.format(amount);

@@ -4,7 +4,7 @@ import { showDiagram } from "./diagram.js";
 import { renderForm } from "./form.js";
 import { markdownToHtml } from "./markdown.js";
 import {
-  announce, api, el, flash, lang, formatDate, formatDateTime, processNames, showFlash, t, username,
+  announce, api, dueText, el, flash, lang, formatDate, formatDateTime, processNames, showFlash, t, username,
 } from "./page.js";
 
 const root = document.getElementById("task");
@@ -25,7 +25,8 @@ function details(task) {
   const row = (label, value) => [el("dt", {}, label), el("dd", {}, value)];
   const due = task.due_at
     ? [el("time", { datetime: task.due_at }, formatDate(task.due_at)),
-      task.is_overdue ? el("span", { class: "badge badge--overdue" }, t("overdue")) : null]
+      task.is_overdue ? el("span", { class: "badge badge--overdue" }, t("overdue")) : null,
+      dueText(task) ? el("span", { class: "due__left", id: "due-left" }, dueText(task)) : null]
     : t("none");
   return el("section", { class: "panel", "aria-labelledby": "details-title" },
     el("h2", { id: "details-title" }, t("details")),
@@ -94,8 +95,11 @@ function formSection(task) {
   const summarySlot = el("div");
   const form = schema ? renderForm(schema, task.form.ui_schema, task.data, { readOnly }) : null;
   const submit = readOnly ? null : el("button", { type: "submit", class: "button button--primary" }, t("complete"));
+  const draft = readOnly || !form ? null : el("button", { type: "button", class: "button", id: "save-draft",
+    onclick: () => saveDraft(draft, form) }, t("save_draft"));
   const formEl = el("form", { novalidate: true, class: "stack", id: "task-form" },
-    summarySlot, form ? form.node : el("p", {}, t("no_form")), submit ? el("div", { class: "actions" }, submit) : null);
+    summarySlot, form ? form.node : el("p", {}, t("no_form")),
+    submit ? el("div", { class: "actions" }, submit, draft) : null);
   formEl.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (readOnly) return;
@@ -123,6 +127,50 @@ function formSection(task) {
     }
   });
   section.append(formEl);
+  return section;
+}
+
+async function saveDraft(button, form) {
+  button.disabled = true;
+  button.textContent = t("saving_draft");
+  const result = await api(`/api/v1/tasks/${taskId}/draft`, { method: "POST", body: { data: form.value() } });
+  button.disabled = false;
+  button.textContent = t("save_draft");
+  announce(result.ok ? t("draft_saved") : problem(result.status), result.ok ? "success" : "error");
+}
+
+function delegateSection(task) {
+  if (!task.may_work) return null;
+  const choice = el("select", { id: "delegate-to", name: "delegate_to" }, el("option", { value: "" }, t("choose")));
+  const button = el("button", { type: "submit", class: "button" }, t("delegate_button"));
+  const formEl = el("form", { class: "delegate", id: "delegate-form", novalidate: true },
+    el("div", { class: "field" }, el("label", { for: "delegate-to" }, t("delegate_to")), choice), button);
+  const section = el("section", { class: "panel", "aria-labelledby": "delegate-title" },
+    el("h2", { id: "delegate-title" }, t("delegate_title")), el("p", { class: "hint" }, t("delegate_intro")), formEl);
+  api(`/api/v1/tasks/${taskId}/delegates`).then((result) => {
+    const people = result.ok ? result.data : [];
+    if (!people.length) {
+      formEl.replaceWith(el("p", { class: "muted" }, t("delegate_none")));
+      return;
+    }
+    choice.append(...people.map((p) => el("option", { value: p.username }, `${p.full_name} (${p.username})`)));
+  });
+  formEl.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!choice.value) {
+      announce(t("delegate_choose"), "error");
+      choice.focus();
+      return;
+    }
+    const name = choice.selectedOptions[0].textContent;
+    const result = await api(`/api/v1/tasks/${taskId}/delegate`, { method: "POST", body: { username: choice.value } });
+    if (!result.ok) {
+      announce(result.status === 422 ? t("delegate_refused") : problem(result.status), "error");
+      return;
+    }
+    flash(t("delegated_ok", { name }));
+    window.location.assign("/");
+  });
   return section;
 }
 
@@ -178,7 +226,8 @@ async function render(task) {
     shownInstance = task.instance_id;
     diagram = diagramSection(task);
   }
-  const aside = el("div", { class: "task-aside" }, details(task), await historySection(task));
+  const aside = el("div", { class: "task-aside" }, details(task), delegateSection(task),
+    await historySection(task));
   root.replaceChildren(heading, claimBar(task),
     el("div", { class: "task-layout" },
       el("div", { class: "task-main" }, instructions(task), formSection(task)), aside),
