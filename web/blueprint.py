@@ -206,6 +206,15 @@ def start() -> ResponseReturnValue:
     return render_template("start.html", user=user, page="start")
 
 
+@bp.get("/announcements")
+def board() -> ResponseReturnValue:
+    """The assignment routine's announcement board: open announcements in the region."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("board.html", user=user, page="board")
+
+
 # The process owner's pages: library, diff, migration and modeler.
 LIBRARY_ROLES = ("process_owner", "admin", "auditor")
 OWNER_ROLES = ("process_owner", "admin")
