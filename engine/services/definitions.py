@@ -1,4 +1,10 @@
-"""Deploy BPMN, DMN and form files as immutable, versioned process definitions."""
+"""Deploy BPMN, DMN and form files as immutable, versioned process definitions.
+
+Deploy and the modeller's validate share `prepare`: diagrams from other tools are normalised
+(`runtime.normalise`) and forms checked the same way, so what validates as runnable deploys as
+runnable, and the normalised files are what is stored and run. A process gets a new version when
+its BPMN file or a form it references changes.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,11 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from lxml import etree
 
-from engine.runtime import specs
+from engine.runtime import normalise, specs, validation, xmlsafe
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import history
 from engine.services.roles import ROLES
@@ -48,6 +56,26 @@ class Built:
 _built: dict[UUID, Built] = {}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Files made ready for the deploy checks: BPMN normalised, forms read, what is deployed."""
+
+    models: dict[str, bytes]  # BPMN and DMN of the upload, normalised
+    forms: set[str]  # form files a user task may reference (uploaded or deployed before)
+    known_models: dict[str, bytes]  # deployed BPMN and DMN this upload does not replace
+    normalised: list[Problem]  # what normalising changed, as warnings
+
+
+def prepare(files: Mapping[str, bytes], known: Mapping[str, bytes]) -> Prepared:
+    """Check form files and normalise BPMN; raise InvalidProcess for unreadable forms."""
+    kinds = {name: kind_of(name) for name in files}
+    forms = _check_forms(files, kinds, known)
+    models = {n: c for n, c in files.items() if kinds[n] != "form"}
+    fixed, notes = normalise.normalise_files(models)
+    known_models = {n: c for n, c in known.items() if kind_of(n) != "form" and n not in models}
+    return Prepared(fixed, forms, known_models, notes)
+
+
 def kind_of(name: str) -> str:
     """Return bpmn, dmn or form for a file name; raise InvalidProcess otherwise."""
     kind = KINDS.get(Path(name).suffix.lower())
@@ -73,18 +101,20 @@ def deploy(
         if existing is not None:
             return DeployResult(existing.id, unchanged=_definitions_of(uow, existing.id))
         known = {n: f.content for n, f in uow.definitions.latest_files().items()}
-        forms = _check_forms(files, kinds, known)
-        models = {n: c for n, c in files.items() if kinds[n] != "form"}
-        known_models = {n: c for n, c in known.items() if kind_of(n) != "form" and n not in models}
-        parsed = specs.parse_deployment(models, available_forms=forms, known_files=known_models)
+        ready = prepare(files, known)
+        parsed = specs.parse_deployment(
+            ready.models, available_forms=ready.forms, known_files=ready.known_models
+        )
         deployment = Deployment(content_hash=digest, deployed_by=actor, deployed_at=now)
         uow.definitions.add(deployment)
         uow.flush()
-        for name, content in files.items():
+        stored = {**files, **ready.models}
+        for name, content in stored.items():
             uow.definitions.add(_file_row(deployment.id, name, kinds[name], content))
-        result = DeployResult(deployment.id, warnings=list(parsed.warnings))
+        changed_forms = {n for n, c in files.items() if kinds[n] == "form" and known.get(n) != c}
+        result = DeployResult(deployment.id, warnings=[*ready.normalised, *parsed.warnings])
         for info in parsed.processes.values():
-            _version(uow, result, info, files, deployment, actor, now)
+            _version(uow, result, info, stored, changed_forms, deployment, actor, now)
         uow.commit()
     return result
 
@@ -94,6 +124,7 @@ def _version(
     result: DeployResult,
     info: Any,
     files: Mapping[str, bytes],
+    changed_forms: set[str],
     deployment: Deployment,
     actor: str,
     now: datetime,
@@ -103,7 +134,8 @@ def _version(
         latest = uow.definitions.latest(info.key)
     except NotFound:
         latest = None
-    if latest is not None and latest.content_hash == content_hash:
+    same_forms = not changed_forms or not changed_forms & _forms_of(info.file, files[info.file])
+    if latest is not None and latest.content_hash == content_hash and same_forms:
         result.unchanged.append(latest)
         return
     definition = ProcessDefinition(
@@ -134,6 +166,14 @@ def _version(
     uow.flush()
 
 
+def _forms_of(name: str, content: bytes) -> set[str]:
+    """Return the form files the processes of one BPMN file reference."""
+    root = xmlsafe.read_xml(name, content).root
+    if root is None:
+        return set()
+    return {f for p in root.iterfind("bpmn:process", xmlsafe.NS) for f in validation.forms_of(p)}
+
+
 def _definitions_of(uow: UnitOfWork, deployment_id: UUID) -> list[ProcessDefinition]:
     return [d for d in uow.definitions.list(all_versions=True) if d.deployment_id == deployment_id]
 
@@ -162,14 +202,31 @@ def _check_forms(
     for name, content in files.items():
         if kinds[name] == "form":
             try:
-                json.loads(content)
+                document = json.loads(content)
             except (ValueError, UnicodeDecodeError) as error:
                 problems.append(
                     Problem(name, None, None, None, f"the form is not valid JSON: {error}")
                 )
+                continue
+            problems += _form_problems(name, document)
     if problems:
         raise InvalidProcess(problems)
     return {n for n in files if kinds[n] == "form"} | {n for n in known if n.endswith(".json")}
+
+
+def _form_problems(name: str, document: Any) -> list[Problem]:
+    """Check a form: a JSON object; unless a UI schema (`*.uischema.json`), JSON Schema 2020-12."""
+    if not isinstance(document, dict):
+        return [Problem(name, None, None, None, "the form must be a JSON object")]
+    if name.lower().endswith(".uischema.json"):
+        return []
+    try:
+        Draft202012Validator.check_schema(document)
+    except SchemaError as error:
+        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
+        message = f"the form is not a valid JSON Schema (2020-12) at {where}: {error.message}"
+        return [Problem(name, None, None, None, message)]
+    return []
 
 
 def built_for(uow: UnitOfWork, definition_id: UUID) -> Built:

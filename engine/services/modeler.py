@@ -1,20 +1,19 @@
 """The process owner's side of definitions: validate without storing, the library, files.
 
 `validate` runs exactly the checks a deploy runs (every process built, forms, decisions and called
-processes resolved against this upload and what is deployed, scripts and timers compiled), plus
-the modeller's lint rules, after normalising diagrams from other tools (`runtime.normalise`).
-Nothing is stored.
+processes resolved against this upload and what is deployed, scripts and timers compiled, forms
+checked as JSON Schema 2020-12), plus the modeller's lint rules, after normalising diagrams from
+other tools (`definitions.prepare`, the deploy's own first step). Nothing is stored.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from engine.runtime import normalise, specs
+from engine.runtime import specs
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import definitions, lint
 from engine.store.errors import NotFound
@@ -34,22 +33,20 @@ class ValidationReport:
 
 def validate(uow: UnitOfWork, files: Mapping[str, bytes]) -> ValidationReport:
     """Check files as a deploy would, storing nothing; raise InvalidProcess listing errors."""
-    kinds = {name: definitions.kind_of(name) for name in files}
     with uow:
         known = {n: f.content for n, f in uow.definitions.latest_files().items()}
-    forms = _form_names(files, kinds, known)
-    models = {n: c for n, c in files.items() if kinds[n] != "form"}
-    fixed, notes = normalise.normalise_files(models)
-    known_models = {n: c for n, c in known.items() if not n.endswith(".json") and n not in models}
+    ready = definitions.prepare(files, known)
     try:
-        parsed = specs.parse_deployment(fixed, available_forms=forms, known_files=known_models)
+        parsed = specs.parse_deployment(
+            ready.models, available_forms=ready.forms, known_files=ready.known_models
+        )
     except InvalidProcess as error:
-        raise InvalidProcess([*error.problems, *lint.check(fixed, forms)]) from error
+        raise InvalidProcess([*error.problems, *lint.check(ready.models, ready.forms)]) from error
     return ValidationReport(
         processes=[_process(info) for info in parsed.processes.values()],
-        warnings=[*parsed.warnings, *lint.check(fixed, forms)],
-        normalised=notes,
-        files={n: c.decode("utf-8") for n, c in fixed.items() if c != models[n]},
+        warnings=[*parsed.warnings, *lint.check(ready.models, ready.forms)],
+        normalised=ready.normalised,
+        files={n: c.decode("utf-8") for n, c in ready.models.items() if c != files[n]},
     )
 
 
@@ -62,23 +59,6 @@ def _process(info: specs.ProcessInfo) -> dict[str, Any]:
         "runnable": info.runnable,
         "problems": [p.to_dict() for p in info.problems],
     }
-
-
-def _form_names(
-    files: Mapping[str, bytes], kinds: Mapping[str, str], known: Mapping[str, bytes]
-) -> set[str]:
-    """Return the form files a deploy could use; raise InvalidProcess for unreadable JSON."""
-    problems = []
-    for name, content in files.items():
-        if kinds[name] != "form":
-            continue
-        try:
-            json.loads(content)
-        except (ValueError, UnicodeDecodeError) as error:
-            problems.append(Problem(name, None, None, None, f"the form is not valid JSON: {error}"))
-    if problems:
-        raise InvalidProcess(problems)
-    return {n for n in files if kinds[n] == "form"} | {n for n in known if n.endswith(".json")}
 
 
 def library(uow: UnitOfWork) -> list[dict[str, Any]]:
