@@ -84,3 +84,6 @@ class Outcome:
     thrown: list[ThrownMessage] = field(default_factory=list)
     events: list[StepEvent] = field(default_factory=list)
     end_element: str | None = None
+    # Every list of process messages the instance holds, by where it lives: `notifications`
+    # of each (sub)process's data and the data objects named `notifications` or `*outbox`.
+    mail_lists: dict[str, list[Any]] = field(default_factory=dict)

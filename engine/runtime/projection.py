@@ -45,7 +45,44 @@ def project(
         thrown=[_thrown(e) for e in workflow.get_events() if hasattr(e.event_definition, "name")],
         events=events,
         end_element=_end_element(workflow) if done else None,
+        mail_lists=mail_lists(workflow),
     )
+
+
+MAIL_NAMES = ("notifications", "outbox")
+
+
+def is_mail_list(name: str) -> bool:
+    """Tell whether a data key or data object holds process messages to mail.
+
+    `notifications`, `outbox`, or a name ending in `_notifications` or `_outbox`.
+    """
+    return name in MAIL_NAMES or name.endswith(tuple("_" + n for n in MAIL_NAMES))
+
+
+def mail_lists(workflow: Any) -> dict[str, list[Any]]:
+    """Return every list of process messages in the workflow and its live subprocesses.
+
+    Lists live in the data of the top process and of each called process or subprocess (so
+    a reminder inside a called process is mailed when it is written, not when the called
+    process returns), and in data objects (which parallel branches share; their task data
+    is not merged until they join). See `is_mail_list` for the names.
+    """
+    found: dict[str, list[Any]] = {}
+    flows = [("top", workflow)] + [(str(k), w) for k, w in workflow.subprocesses.items()]
+    for where, flow in flows:
+        data = current_data(flow) if flow is workflow else _subprocess_data(flow)
+        objects = flow.data.get("data_objects") or {}
+        for kind, source in (("data", data), ("object", objects)):
+            for name, value in source.items():
+                if isinstance(value, list) and is_mail_list(name):
+                    found[f"{where}:{kind}:{name}"] = value
+    return found
+
+
+def _subprocess_data(flow: Any) -> dict[str, Any]:
+    last = getattr(flow, "last_task", None)
+    return dict(last.data) if last is not None else dict(flow.data)
 
 
 def current_data(workflow: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ Rows are delivered later by `outbox.deliver_due`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -23,6 +24,7 @@ from typing import Any
 from uuid import UUID
 
 import yaml
+from babel.dates import format_date, format_datetime
 
 from engine.runtime.clock import OSLO
 from engine.services import wakeups
@@ -214,40 +216,50 @@ def offered_to(uow: UnitOfWork, task: HumanTask) -> list[User]:
 def process_messages(
     uow: UnitOfWork,
     instance: ProcessInstance,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
+    sent: Mapping[str, int],
+    lists: Mapping[str, list[Any]],
     now: datetime,
-) -> int:
-    """Queue a mail per recipient for each entry the step added to `notifications`."""
-    count = 0
-    entries = new_entries(before.get("notifications"), after.get("notifications"))
+) -> dict[str, int]:
+    """Queue a mail per recipient for each process message no earlier step has mailed.
+
+    `lists` holds every list of messages the instance has (see `runtime.projection.mail_lists`);
+    `sent` counts, per entry digest, how many copies earlier steps mailed. An entry copied
+    from one list to another (a called process's messages returned to its parent) is not
+    mailed again; the same entry added twice to one list is mailed twice. Returns the new counts.
+    """
+    current = current_counts(lists)
     with uow.session.no_autoflush:  # user lookups need none of the step's pending writes
-        for item in entries:
-            params = {**case_params(uow, instance), **_fields(uow, item)}
-            kind = str(item.get("type") or "process_message")
-            for user, copy in _addressees(uow, item):
-                row = enqueue(uow, user, kind, params, now=now, instance=instance, copy=copy)
-                count += row is not None
-    return count
+        for digest, (count, item) in current.items():
+            for _ in range(count - sent.get(digest, 0)):
+                params = {**case_params(uow, instance), **_fields(uow, item)}
+                kind = str(item.get("type") or "process_message")
+                for user, copy in _addressees(uow, item):
+                    enqueue(uow, user, kind, params, now=now, instance=instance, copy=copy)
+    counts = dict(sent)
+    for digest, (count, _) in current.items():
+        counts[digest] = max(count, counts.get(digest, 0))
+    return counts
 
 
-def new_entries(before: Any, after: Any) -> list[dict[str, Any]]:
-    """Return the entries of `after` that `before` did not have (as a multiset)."""
-    if not isinstance(after, list):
-        return []
-    seen = Counter(_key(e) for e in before) if isinstance(before, list) else Counter()
-    fresh = []
-    for entry in after:
-        key = _key(entry)
-        if seen[key]:
-            seen[key] -= 1
-        elif isinstance(entry, dict):
-            fresh.append(entry)
-    return fresh
+def current_counts(lists: Mapping[str, Any]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """Return, per entry digest, the most copies any one list holds, with the entry."""
+    found: dict[str, tuple[int, dict[str, Any]]] = {}
+    for entries in lists.values():
+        if not isinstance(entries, list):
+            continue
+        here = Counter(_key(e) for e in entries if isinstance(e, dict))
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            digest = _key(entry)
+            if here[digest] > found.get(digest, (0, entry))[0]:
+                found[digest] = (here[digest], entry)
+    return found
 
 
 def _key(entry: Any) -> str:
-    return json.dumps(entry, sort_keys=True, default=str)
+    canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def _addressees(uow: UnitOfWork, item: Mapping[str, Any]) -> list[tuple[User, bool]]:
@@ -286,10 +298,10 @@ def _fields(uow: UnitOfWork, item: Mapping[str, Any]) -> dict[str, Any]:
 
 def _formatted(params: Mapping[str, Any], locale: str) -> dict[str, str]:
     texts = catalogue(locale)
-    return {k: _text(v, texts) for k, v in params.items() if v is not None}
+    return {k: _text(v, texts, locale) for k, v in params.items() if v is not None}
 
 
-def _text(value: Any, texts: Mapping[str, Any]) -> str:
+def _text(value: Any, texts: Mapping[str, Any], locale: str) -> str:
     if isinstance(value, str) and len(value) >= 10 and value[:4].isdigit() and value[4] == "-":
         try:
             value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
@@ -297,7 +309,7 @@ def _text(value: Any, texts: Mapping[str, Any]) -> str:
             return str(value)
     if isinstance(value, datetime):
         moment = value.astimezone(OSLO) if value.tzinfo else value
-        return moment.strftime(str(texts["_due_format"]))
+        return format_datetime(moment, str(texts["_due_format"]), locale=locale)
     if isinstance(value, date):
-        return value.strftime(str(texts["_date_format"]))
+        return format_date(value, str(texts["_date_format"]), locale=locale)
     return str(value)

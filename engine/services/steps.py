@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
+from engine.runtime.projection import is_mail_list
 from engine.services import history, invoices, notifications, task_deadlines, wakeups
 from engine.services.definitions import Built
 from engine.store.models import (
@@ -83,7 +84,7 @@ def apply(
     """
     before = instance.data or {}
     previous = _previous_waits(uow, instance)
-    waits = _waits(outcome)
+    waits = {**_waits(outcome), MAILS: _mailed(instance, previous, before)}
     instance.snapshot = {**outcome.snapshot, WAITS: waits}
     instance.data = outcome.data
     instance.state = outcome.state
@@ -114,10 +115,27 @@ def apply(
         instance.ended_at = now
         kind = "instance_completed" if outcome.state == COMPLETED else "instance_cancelled"
         record(uow, instance, kind, actor, now, element_id=outcome.end_element, delta=delta or None)
-    notifications.process_messages(uow, instance, before, outcome.data, now)
+    mailed = notifications.process_messages(uow, instance, waits[MAILS], outcome.mail_lists, now)
+    if mailed != waits[MAILS]:
+        instance.snapshot = {**instance.snapshot, WAITS: {**waits, MAILS: mailed}}
 
 
 WAITS = "saksflyt_waits"
+MAILS = "mails"
+
+
+def _mailed(
+    instance: ProcessInstance, previous: dict[str, Any], before: dict[str, Any]
+) -> dict[str, int]:
+    """Return the counts of process messages earlier steps mailed (see `process_messages`)."""
+    if MAILS in previous:
+        return dict(previous[MAILS])
+    if not instance.snapshot:  # a new instance has mailed nothing
+        return {}
+    # A snapshot saved before the counts were kept: what its data listed was mailed.
+    objects = before.get("data_objects") or {}
+    lists = {k: v for k, v in [*before.items(), *objects.items()] if is_mail_list(k)}
+    return {k: n for k, (n, _) in notifications.current_counts(lists).items()}
 
 
 def _waits(outcome: Outcome) -> dict[str, Any]:

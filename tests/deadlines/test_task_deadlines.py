@@ -62,7 +62,7 @@ def test_reminder_overdue_and_escalation_fire_in_turn(processes: Wiring) -> None
         ("task_escalated", "leder.asker"),
     ]
     escalation = all_mail(processes)[-1]
-    assert "Eva Holm" in escalation.body and "25.11.2026 kl. 23:59" in escalation.body
+    assert "Eva Holm" in escalation.body and "25. november 2026 kl. 23:59" in escalation.body
     types = [e.type for e in events(processes, instance_id)]
     assert [t for t in types if t.startswith("task_") and t != "task_ready"] == [
         "task_due_reminder",
@@ -101,7 +101,7 @@ def test_new_task_and_delegation_mail_the_people_concerned(processes: Wiring) ->
     ]
     first = all_mail(processes)[0]
     assert first.subject == "Ny oppgave: Lever rapport (RAP-1)"
-    assert f"/tasks/{task.id}" in first.body and "Fristen er 25.11.2026 kl. 23:59." in first.body
+    assert f"/tasks/{task.id}" in first.body and "Fristen er 25. november 2026 kl. 23:59." in first.body
     instances.delegate_task(
         processes.new_uow(),
         task.id,

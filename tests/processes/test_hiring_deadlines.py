@@ -390,8 +390,12 @@ def test_d12_start_waits_for_certificates_and_tells_the_leader(player: Player) -
     assert [n["type"] for n in onboarding_outbox(player)] == [
         "start_blocked_missing_certificates"
     ] * 2
+    # Mailed at once from inside the called process, not when it returns months later.
+    told = player.mailed("h", "start_blocked_missing_certificates")
+    assert len(told) == 2
     player.advance("2027-02-02T09:00:00+01:00")  # the day after: still blocked, told once
     assert ready(player) == ["record_certificates"] and len(onboarding_outbox(player)) == 2
+    assert player.mailed("h", "start_blocked_missing_certificates") == told
 
 
 def test_d13_police_certificate_at_most_three_months_old_at_the_start(player: Player) -> None:

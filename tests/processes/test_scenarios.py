@@ -13,9 +13,11 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from sqlalchemy import select
 
 from engine.services import definitions, instances, timers
 from engine.services.wiring import Wiring
+from engine.store.models import Outbox
 from tests.conftest import ROOT, user
 
 SCENARIO_FILES = sorted((ROOT / "processes").glob("*/scenarios.json"))
@@ -81,6 +83,18 @@ class Player:
             )
         for path, value in expected.get("data", {}).items():
             assert _dig(instance.data, path) == value, (alias, path)
+        for kind, recipients in expected.get("mails", {}).items():
+            assert self.mailed(alias, kind) == sorted(recipients), (alias, kind)
+
+    def mailed(self, alias: str, kind: str) -> list[str]:
+        """Return who the outbox holds a mail of `kind` for (copies too), once per row."""
+        with self.wiring.new_uow() as uow:
+            rows = uow.session.scalars(
+                select(Outbox.recipient).where(
+                    Outbox.instance_id == self.aliases[alias], Outbox.kind == kind
+                )
+            )
+            return sorted(rows)
 
     def play(self, step: dict[str, Any]) -> None:
         if "start" in step:
