@@ -278,3 +278,46 @@ def test_a_migration_is_reverted_by_migrating_back(deployed: Wiring) -> None:
         events = [e for e in uow.history.of_instance(instance_id) if e.type == "instance_migrated"]
     assert [e.data["to_version"] for e in events] == [2, 1]
     assert [t.id for t in _open(deployed, instance_id)] == [task.id]
+
+
+# forms
+
+
+APPROVE_FORM = fixture_files("approval.approve.schema.json")["approval.approve.schema.json"]
+
+
+def test_validate_refuses_forms_that_are_not_json_schema(deployed: Wiring) -> None:
+    files = {
+        "approval.bpmn": APPROVAL,
+        "approval.approve.schema.json": APPROVE_FORM.replace(b'"boolean"', b'"yes-no"'),
+        "approval.approve.uischema.json": b"[]",
+    }
+    with pytest.raises(InvalidProcess) as caught:
+        modeler.validate(deployed.new_uow(), files)
+    found = {p.file: p.message for p in caught.value.problems}
+    assert (
+        "not a valid JSON Schema (2020-12) at properties/approved/type"
+        in (found["approval.approve.schema.json"])
+    )
+    assert found["approval.approve.uischema.json"] == "the form must be a JSON object"
+    with pytest.raises(InvalidProcess):
+        definitions.deploy(deployed.new_uow(), files, actor="eier", now=NOW)
+    assert _versions(deployed) == 3
+
+
+def test_a_changed_form_deployed_with_its_process_makes_a_new_version(deployed: Wiring) -> None:
+    renamed = APPROVE_FORM.replace(b'"Godkjent"', b'"Innvilget"')
+    files = {"approval.bpmn": APPROVAL, "approval.approve.schema.json": renamed}
+    result = definitions.deploy(deployed.new_uow(), files, actor="eier", now=NOW)
+    assert [(d.key, d.version) for d in result.created] == [("approval", 2)]
+    again = {**files, "approval.submit.schema.json": b'{"type": "object"}'}
+    result = definitions.deploy(deployed.new_uow(), again, actor="eier", now=NOW)
+    assert [(d.key, d.version) for d in result.created] == [("approval", 3)]
+    unused = {"approval.bpmn": APPROVAL, "other.schema.json": b'{"type": "object"}'}
+    result = definitions.deploy(deployed.new_uow(), unused, actor="eier", now=NOW)
+    assert result.created == [] and [d.version for d in result.unchanged] == [3]
+    with deployed.new_uow() as uow:
+        first, second = (uow.definitions.version("approval", v) for v in (1, 2))
+        old, new = definitions.built(uow, first), definitions.built(uow, second)
+    assert old.forms["approval.approve.schema.json"] == APPROVE_FORM
+    assert new.forms["approval.approve.schema.json"] == renamed
