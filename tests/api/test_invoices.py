@@ -144,6 +144,16 @@ def _set_party_data(wiring: Wiring, *, asker_number: str) -> None:
         uow.commit()
 
 
+def _clear_street(wiring: Wiring, municipality_id: str) -> None:
+    with wiring.new_uow() as uow:
+        municipality = uow.users.municipality(municipality_id)
+        assert municipality is not None
+        settings = dict(municipality.settings or {})
+        settings["address"] = {**settings.get("address", {}), "street": None}
+        municipality.settings = settings
+        uow.commit()
+
+
 def test_invoice_resource_after_the_happy_path(
     deployed: Wiring, client: FlaskClient, auth: Auth
 ) -> None:
@@ -164,7 +174,12 @@ def test_invoice_resource_after_the_happy_path(
     assert [line["code"] for line in draft["lines"]] == ["salary", "social_costs", "daily_fee"]
     assert draft["instance_id"] == str(player.aliases["a"])
 
-    # The demo data has no addresses: the EHF needs them.
+    # The demo organisation carries addresses and accounts: the EHF is made at once.
+    demo = client.get(f"/api/v1/invoices/{draft['id']}.xml", headers=auth("fin.asker"))
+    assert demo.status_code == 200, demo.get_json()
+    assert b"Katrine\xc3\xa5sveien 20" in demo.data and b"15030200001" in demo.data
+    # Without a street the EHF cannot be made: refused by field.
+    _clear_street(deployed, "asker")
     no_street = client.get(f"/api/v1/invoices/{draft['id']}.xml", headers=auth("fin.asker"))
     assert no_street.status_code == 422
     assert "seller.street" in no_street.get_json()["error"]["details"]
