@@ -87,3 +87,40 @@ def test_a_draft_survives_a_reload_and_the_task_is_delegated(
     row.get_by_role("link").first.click()
     expect(page.locator("#f-title")).to_have_value("Kurs i universell utforming")
     expect(page.locator(".claim-bar")).to_contain_text("Du har tatt denne oppgaven.")
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_a_file_is_uploaded_kept_in_the_draft_and_removed(page: Page, server: Server) -> None:
+    task_id = server.open_task_id(server.start_instance("tl.baerum", "UI-FILE-1"))
+    sign_in(page, server.url, "tl.baerum")
+    page.goto(f"/tasks/{task_id}")
+    field = page.get_by_label("Vedlegg")
+    field.set_input_files({"name": "notat.txt", "mimeType": "text/plain", "buffer": b"bare tekst"})
+    expect(page.locator("#f-attachment-error")).to_contain_text("Filtypen er ikke tillatt")
+    expect(field).to_have_attribute("aria-invalid", "true")
+
+    field.set_input_files({"name": "notat.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    shown = page.locator("#f-attachment-file")
+    expect(shown.locator("a")).to_have_text(f"notat.pdf ({len(PDF)} B)")
+    expect(page.locator("#f-attachment-error")).to_be_hidden()
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.locator("#flash")).to_have_text("Utkastet er lagret. Du kan fortsette senere.")
+    with server.wiring.new_uow() as uow:
+        saved = uow.tasks.get(task_id).draft or {}
+    assert isinstance(saved.get("attachment"), str)
+
+    page.reload()
+    expect(shown.locator("a")).to_have_text(f"notat.pdf ({len(PDF)} B)")
+    expect(shown.locator("a")).to_have_attribute(
+        "href", f"/api/v1/attachments/{saved['attachment']}/content"
+    )
+    shown.get_by_role("button", name=re.compile("^Fjern")).click()
+    expect(shown.locator("a")).to_have_count(0)
+    expect(page.get_by_label("Vedlegg")).to_be_visible()
+    with page.expect_response(re.compile(r"/draft$")) as saved_again:
+        page.get_by_role("button", name="Lagre utkast").click()
+    assert saved_again.value.status == 200
+    with server.wiring.new_uow() as uow:
+        assert "attachment" not in (uow.tasks.get(task_id).draft or {})

@@ -43,6 +43,7 @@ function kindOf(schema, ui) {
   if (type === "boolean") return widget === "radio" || widget === "select" ? "yesno" : "checkbox";
   if (choicesOf(schema, ui)) return widget === "radio" ? "radio" : "select";
   if (type === "number" || type === "integer") return "number";
+  if (schema.format === "attachment") return "attachment";
   if (widget === "textarea") return "textarea";
   return "text";
 }
@@ -135,6 +136,7 @@ function field(ctx, schema, ui, value, path, required, name) {
     radio: (s) => radioGroup(s, choicesOf(schema, ui)),
     select,
     number: (s) => input(s, "number"),
+    attachment,
     textarea: (s) => input(s, "textarea"),
     text: (s) => input(s, "text"),
   }[kindOf(schema, ui)];
@@ -189,6 +191,93 @@ function input(spec, kind) {
       return text.trim() === "" ? undefined : text;
     },
   };
+}
+
+const sizeFormat = new Intl.NumberFormat(lang === "en" ? "en-GB" : "nb-NO", { maximumFractionDigits: 1 });
+
+function fileSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${sizeFormat.format(bytes / 1024)} kB`;
+  return `${sizeFormat.format(bytes / (1024 * 1024))} MB`;
+}
+
+async function upload(file) {
+  const body = new FormData();
+  body.append("file", file);
+  const response = await fetch("/api/v1/attachments", {
+    method: "POST", body, credentials: "same-origin",
+    headers: { Accept: "application/json", "Accept-Language": lang,
+      "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content },
+  });
+  const data = (response.headers.get("Content-Type") || "").includes("json") ? await response.json() : null;
+  return { ok: response.ok, status: response.status, data };
+}
+
+// A file field: upload on change, keep the attachment id, show name and size, allow removal.
+function attachment(spec) {
+  const { id, hint } = spec;
+  const hintId = hint ? `${id}-hint` : null;
+  let current = typeof spec.value === "string" && spec.value ? { id: spec.value } : null;
+  const control = el("input", { id, type: "file", name: spec.path, disabled: spec.readOnly,
+    "aria-describedby": describedBy(hintId), "aria-required": spec.required ? "true" : undefined,
+    accept: ".pdf,.doc,.docx,.png,.jpg,.jpeg" });
+  const errorEl = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  const status = el("div", { class: "attachment", id: `${id}-file`, "aria-live": "polite" });
+  const show = () => {
+    control.hidden = Boolean(current);
+    if (!current) {
+      status.replaceChildren();
+      return;
+    }
+    const label = current.filename ? `${current.filename} (${fileSize(current.size)})` : t("attachment_attached");
+    const remove = spec.readOnly ? null : el("button", { type: "button", class: "button button--quiet",
+      onclick: () => {
+        current = null;
+        control.value = "";
+        show();
+        control.focus();
+      } }, t("remove_item"), el("span", { class: "visually-hidden" }, ` ${label}`));
+    status.replaceChildren(
+      current.filename
+        ? el("a", { href: `/api/v1/attachments/${current.id}/content`, class: "attachment__name" }, label)
+        : el("span", { class: "attachment__name" }, label),
+      remove);
+  };
+  const fail = (message) => {
+    errorEl.textContent = message;
+    errorEl.hidden = false;
+    control.setAttribute("aria-invalid", "true");
+  };
+  control.addEventListener("change", async () => {
+    const file = control.files?.[0];
+    if (!file) return;
+    errorEl.hidden = true;
+    control.removeAttribute("aria-invalid");
+    status.replaceChildren(el("span", { class: "muted" }, t("attachment_uploading")));
+    const result = await upload(file);
+    if (result.ok) {
+      current = result.data;
+      show();
+      status.querySelector("button")?.focus();
+    } else {
+      status.replaceChildren();
+      control.value = "";
+      fail(result.data?.error?.details?.file?.[0] || result.data?.error?.message || t("error_generic"));
+    }
+  });
+  if (current) {
+    fetch(`/api/v1/attachments/${current.id}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : null)).then((data) => {
+        if (data && current?.id === data.id) current = data;
+        show();
+      });
+  }
+  show();
+  const wrapper = el("div", { class: "field" },
+    el("label", { for: id }, labelContent(spec.label, spec.required)),
+    hint ? el("p", { class: "hint", id: hintId }, hint) : null, errorEl, control, status);
+  register(spec, wrapper, [control], errorEl, hintId);
+  return { node: wrapper, get: () => current?.id };
 }
 
 function select(spec) {
