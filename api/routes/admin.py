@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from api.auth import require_roles
 from api.routes.core import services
 from api.schemas import PageArgs, Strict
-from engine.services import demo_clock, outbox, timers
+from engine.services import audit, demo_clock, outbox, timers
 
 bp = Blueprint(
     "admin", __name__, url_prefix="/api/v1", description="Timers, incidents, outbox, demo clock"
@@ -134,8 +134,11 @@ def list_mails(args: dict[str, Any]) -> Any:
 @bp.response(200, MailSchema)
 def retry_mail(mail_id: UUID) -> Any:
     """Send a failed mail again; 409 if it has not failed."""
-    require_roles("admin")
-    return outbox.retry(services().new_uow(), mail_id, now=services().now())
+    user = require_roles("admin")
+    row = outbox.retry(services().new_uow(), mail_id, now=services().now())
+    data = {"mail_id": str(mail_id), "kind": row.kind, "instance_id": row.instance_id}
+    audit.log_system(services().new_uow(), "mail_retried", user.username, services().now(), data)
+    return row
 
 
 @bp.get("/admin/clock")

@@ -73,6 +73,16 @@ def anonymise(
             now,
             data={"events": emptied, "fields": sorted(fields), "reason": reason},
         )
+        history.append(
+            uow,
+            stream=history.SYSTEM_STREAM,
+            type="personal_data_removed",
+            actor=actor,
+            at=now,
+            definition_key=instance.key,
+            definition_version=instance.version,
+            data={"instance_id": str(instance_id), "events": len(emptied), "reason": reason},
+        )
         uow.commit()
     return instance
 

@@ -114,13 +114,28 @@ def apply(
     if outcome.state != RUNNING and instance.ended_at is None:
         instance.ended_at = now
         kind = "instance_completed" if outcome.state == COMPLETED else "instance_cancelled"
-        record(uow, instance, kind, actor, now, element_id=outcome.end_element, delta=delta or None)
+        end, name = _end_event(outcome)
+        record(
+            uow, instance, kind, actor, now, element_id=end, element_name=name, delta=delta or None
+        )
     mailed = notifications.process_messages(uow, instance, waits[MAILS], outcome.mail_lists, now)
     if mailed != waits[MAILS]:
         instance.snapshot = {**instance.snapshot, WAITS: {**waits, MAILS: mailed}}
 
 
 WAITS = "saksflyt_waits"
+
+
+def _end_event(outcome: Outcome) -> tuple[str | None, str | None]:
+    """Return the id and name of the modeller's end event the instance finished at."""
+    ends = [
+        e
+        for e in outcome.events
+        if "EndEvent" in (e.element_type or "") and e.element_id not in _INTERNAL_SPECS
+    ]
+    if ends:
+        return ends[-1].element_id, ends[-1].element_name
+    return outcome.end_element, None
 MAILS = "mails"
 
 

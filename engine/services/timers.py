@@ -208,6 +208,7 @@ def _fail(
                 task_id=timer.task_id,
                 data={"timer_id": str(timer.id), "error": timer.last_error},
             )
+            _log_incident(uow, "incident", SYSTEM_ACTOR, now, instance, timer)
         else:
             timer.claimed_until = now + timedelta(seconds=CLAIM_SECONDS * 2**timer.attempts)
         uow.commit()
@@ -237,9 +238,32 @@ def retry(uow: UnitOfWork, timer_id: UUID, *, actor: str, now: datetime) -> Time
             task_id=timer.task_id,
             data={"timer_id": str(timer.id), "error": timer.last_error},
         )
+        _log_incident(uow, "incident_retried", actor, now, instance, timer)
         wakeups.hint(uow.session, "timers", None)
         uow.commit()
     return timer
+
+
+def _log_incident(
+    uow: UnitOfWork, kind: str, actor: str, now: datetime, instance: ProcessInstance, timer: Timer
+) -> None:
+    """Also note an incident (or its retry) in the system stream: admins' view of failures."""
+    history.append(
+        uow,
+        stream=history.SYSTEM_STREAM,
+        type=kind,
+        actor=actor,
+        at=now,
+        element_id=timer.element_id,
+        task_id=timer.task_id,
+        definition_key=instance.key,
+        definition_version=instance.version,
+        data={
+            "instance_id": str(instance.id),
+            "timer_id": str(timer.id),
+            "error": timer.last_error,
+        },
+    )
 
 
 def list_timers(uow: UnitOfWork, state: str | None, limit: int, offset: int) -> dict[str, Any]:
