@@ -11,6 +11,7 @@ from api import errors
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
 from api.routes import attachments as attachment_routes
 from api.routes import audit as audit_routes
+from api.routes import vacancies as vacancy_routes
 from engine.services.wiring import Wiring, wire
 from api.routes import oidc as oidc_routes
 from engine.settings import Settings
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
         api.register_blueprint(module.bp)
     api.register_blueprint(audit_routes.bp)
     api.register_blueprint(attachment_routes.bp)
+    api.register_blueprint(vacancy_routes.bp)
     _register_web(app)
     errors.register(app)
     return app

@@ -209,3 +209,58 @@ class AttachmentSchema(Schema):
     instance_id = fields.UUID(allow_none=True)
     uploaded_by = fields.String()
     created_at = fields.DateTime()
+
+
+class VacancySchema(Schema):
+    id = fields.String()
+    title = fields.String(allow_none=True)
+    percentage = fields.Raw(allow_none=True)
+    employer = fields.String(allow_none=True)
+    qualification_requirements = fields.List(fields.String(), allow_none=True)
+    area_of_work = fields.String(allow_none=True)
+    duties = fields.String(allow_none=True)
+    pay_and_pension = fields.String(allow_none=True)
+    application_deadline_on = fields.String(allow_none=True)
+    application_deadline_at = fields.String(allow_none=True)
+    published_on = fields.String(allow_none=True)
+    reservations = fields.List(fields.String(), allow_none=True)
+    accepts_late_applications = fields.Boolean()
+    is_open = fields.Boolean()
+
+
+class ApplicationReceiptSchema(Schema):
+    receipt_number = fields.String()
+
+
+class ApplicantSchema(Schema):
+    applicant_no = fields.Integer(allow_none=True)
+    application_id = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    motivation = fields.String(allow_none=True)
+    documents = fields.List(fields.Dict(), allow_none=True)
+    requests_exemption = fields.Boolean(allow_none=True)
+    exemption_reason = fields.String(allow_none=True)
+    submitted_at = fields.String(allow_none=True)
+    received_at = fields.String(allow_none=True)
+    round = fields.Integer(allow_none=True)
+    late = fields.Boolean(allow_none=True)
+    late_decision = fields.String(allow_none=True)
+
+
+class ApplicantListSchema(Schema):
+    vacancy_id = fields.String()
+    round = fields.Integer(allow_none=True)
+    applicants = fields.List(fields.Nested(ApplicantSchema))
+
+
+class PublicApplicantSchema(Schema):
+    name = fields.String(allow_none=True)
+
+
+class PublicApplicantListSchema(Schema):
+    vacancy_id = fields.String()
+    title = fields.String(allow_none=True)
+    is_published = fields.Boolean()
+    applicants = fields.List(fields.Nested(PublicApplicantSchema))

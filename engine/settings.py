@@ -48,6 +48,9 @@ class Settings:
     scheduler_enabled: bool = True
     # Largest upload accepted (BPMN/DMN/forms, attachments), in bytes.
     max_upload_bytes: int = 5_000_000
+    # Public applications (POST /vacancies/{id}/applications) per client address per hour;
+    # 0 turns the limit off.
+    public_rate_limit: int = 10
     # Steps the engine may run without waiting before it gives up (endless loops).
     step_budget: int = 10_000
     # Allow the admin clock endpoint (never honoured in production).

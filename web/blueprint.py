@@ -215,6 +215,19 @@ def board() -> ResponseReturnValue:
     return render_template("board.html", user=user, page="board")
 
 
+@bp.get("/stillinger")
+def vacancies() -> ResponseReturnValue:
+    """The public list of vacancies (no sign-in)."""
+    return render_template("vacancies.html", user=_signed_in(), page="vacancies")
+
+
+@bp.get("/stillinger/<string:vacancy_id>")
+def vacancy(vacancy_id: str) -> ResponseReturnValue:
+    """One vacancy with the application form (no sign-in)."""
+    values = {"user": _signed_in(), "page": "vacancies", "vacancy_id": vacancy_id[:200]}
+    return render_template("vacancies_apply.html", **values)
+
+
 # The process owner's pages: library, diff, migration and modeler.
 LIBRARY_ROLES = ("process_owner", "admin", "auditor")
 OWNER_ROLES = ("process_owner", "admin")

@@ -105,7 +105,7 @@ def check(
         raise BadRequest(text["empty"], {field: [text["empty"]]})
     media_type = sniff(content)
     if media_type not in allowed:
-        kinds = ", ".join(dict.fromkeys(NAMES[m] for m in sorted(allowed)))
+        kinds = ", ".join(dict.fromkeys(NAMES[m] for m in NAMES if m in allowed))
         message = text["type"].format(allowed=kinds)
         raise BadRequest(message, {field: [message]})
     return media_type

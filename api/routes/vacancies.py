@@ -1,0 +1,203 @@
+"""Vacancies: the public board and applications without login; applicant lists (Løten 4.5)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from threading import Lock
+from typing import Any
+from uuid import UUID
+
+from flask import Response, current_app, request
+from flask.typing import ResponseReturnValue
+from flask_smorest import Blueprint
+
+from api.auth import current_user
+from api.errors import error_body
+from api.routes.attachments import locale, read_file
+from api.routes.core import services
+from api.schemas import (
+    ApplicantListSchema,
+    ApplicationReceiptSchema,
+    PublicApplicantListSchema,
+    VacancySchema,
+)
+from engine.services import vacancies
+from engine.services.errors import FormInvalid
+
+bp = Blueprint(
+    "vacancies",
+    __name__,
+    url_prefix="/api/v1",
+    description="Vacancies, public applications and applicant lists",
+)
+PUBLIC: list[dict[str, list[str]]] = []  # no bearer token
+TEXT_FIELDS = ("name", "email", "phone", "motivation", "exemption_reason")
+FIELDS = (*TEXT_FIELDS, "requests_exemption_from_public_list")
+TRUE = frozenset({"true", "on", "1", "yes", "ja"})
+FALSE = frozenset({"false", "off", "0", "no", "nei", ""})
+BOOLEAN = {"nb": "Velg ja eller nei.", "en": "Choose yes or no."}
+TEXT = {"nb": "Verdien må være tekst.", "en": "The value must be text."}
+UNKNOWN = {"nb": "Ukjent felt.", "en": "Unknown field."}
+TOO_MANY = {
+    "nb": "For mange søknader fra denne adressen; prøv igjen om {minutes} minutter.",
+    "en": "Too many applications from this address; try again in {minutes} minutes.",
+}
+APPLICATION_FORM = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "required": ["name", "email"],
+            "properties": {
+                **{name: {"type": "string"} for name in TEXT_FIELDS},
+                "requests_exemption_from_public_list": {"type": "boolean"},
+                "cv": {"type": "string", "format": "binary"},
+            },
+        }
+    },
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "required": ["name", "email"],
+            "properties": {
+                **{name: {"type": "string"} for name in TEXT_FIELDS},
+                "requests_exemption_from_public_list": {"type": "boolean"},
+            },
+        }
+    },
+}
+
+
+class SlidingWindow:
+    """At most `limit` hits per key within `window` seconds (in this process)."""
+
+    def __init__(self, limit: int, window: float = 3600.0) -> None:
+        self.limit, self.window = limit, window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = Lock()
+
+    def hit(self, key: str, now: float) -> float:
+        """Count a hit; return 0 if allowed, else the seconds until the next one is."""
+        if self.limit <= 0:
+            return 0.0
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return hits[0] + self.window - now
+            hits.append(now)
+            if len(self._hits) > 10_000:  # forget addresses that went quiet
+                self._hits = {
+                    k: v for k, v in self._hits.items() if v and v[-1] > now - self.window
+                }
+            return 0.0
+
+
+def _limiter() -> SlidingWindow:
+    extensions = current_app.extensions
+    if "saksflyt_public_rate" not in extensions:
+        extensions["saksflyt_public_rate"] = SlidingWindow(services().settings.public_rate_limit)
+    return extensions["saksflyt_public_rate"]  # type: ignore[no-any-return]
+
+
+@bp.get("/vacancies")
+@bp.doc(security=PUBLIC)
+@bp.response(200, VacancySchema(many=True))
+def list_vacancies() -> Any:
+    """List the open vacancies announced externally, soonest deadline first (no login)."""
+    return vacancies.list_vacancies(services().new_uow(), now=services().now())
+
+
+@bp.get("/vacancies/<string:vacancy_id>")
+@bp.doc(security=PUBLIC)
+@bp.response(200, VacancySchema)
+def get_vacancy(vacancy_id: str) -> Any:
+    """Return a vacancy's announcement and deadline (no login)."""
+    return vacancies.get_vacancy(services().new_uow(), vacancy_id[:200], now=services().now())
+
+
+@bp.post("/vacancies/<string:vacancy_id>/applications")
+@bp.doc(security=PUBLIC, requestBody={"content": APPLICATION_FORM, "required": True})
+@bp.response(201, ApplicationReceiptSchema)
+def apply(vacancy_id: str) -> Any:
+    """Apply (no login): multipart with an optional `cv` (PDF or Word), or JSON without one."""
+    retry = _limiter().hit(request.remote_addr or "unknown", time.monotonic())
+    if retry:
+        return _too_many(retry)
+    application = _application()
+    return vacancies.apply(
+        services().new_uow(),
+        vacancy_id[:200],
+        application,
+        now=services().now(),
+        locale=locale(),
+        max_bytes=services().settings.max_upload_bytes,
+    )
+
+
+def _too_many(retry: float) -> ResponseReturnValue:
+    seconds = max(1, math.ceil(retry))
+    message = TOO_MANY[locale()].format(minutes=max(1, math.ceil(seconds / 60)))
+    body, status = error_body(429, "too_many_requests", message)  # type: ignore[misc]
+    body.headers["Retry-After"] = str(seconds)
+    return body, status
+
+
+def _application() -> vacancies.Application:
+    """Read the application from a multipart form or a JSON body, with field messages."""
+    lang = locale()
+    errors: dict[str, list[str]] = {}
+    if request.mimetype == "multipart/form-data" or request.mimetype.endswith("urlencoded"):
+        raw: dict[str, Any] = request.form.to_dict()
+        cv = read_file("cv", required=False)
+    else:
+        body = request.get_json(silent=True)
+        raw = body if isinstance(body, dict) else {}
+        cv = None
+    values: dict[str, Any] = {}
+    for key in raw:
+        if key not in FIELDS:
+            errors[key] = [UNKNOWN[lang]]
+    for name in TEXT_FIELDS:
+        value = raw.get(name, "")
+        if not isinstance(value, str):
+            errors[name] = [TEXT[lang]]
+        values[name] = str(value).strip() if isinstance(value, str) else ""
+    exemption = raw.get("requests_exemption_from_public_list", False)
+    if isinstance(exemption, str) and exemption.lower() in TRUE | FALSE:
+        exemption = exemption.lower() in TRUE
+    if not isinstance(exemption, bool):
+        errors["requests_exemption_from_public_list"] = [BOOLEAN[lang]]
+        exemption = False
+    if errors:
+        raise FormInvalid(errors)
+    return vacancies.Application(**values, requests_exemption_from_public_list=exemption, cv=cv)
+
+
+@bp.get("/vacancies/<string:vacancy_id>/applicants")
+@bp.response(200, ApplicantListSchema)
+def applicants(vacancy_id: str) -> Any:
+    """Return the applicant list with contact details (hr, the hiring authority)."""
+    return vacancies.applicants(services().new_uow(), vacancy_id[:200], current_user())
+
+
+@bp.get("/vacancies/<string:vacancy_id>/public-applicant-list")
+@bp.doc(security=PUBLIC)
+@bp.response(200, PublicApplicantListSchema)
+def public_applicant_list(vacancy_id: str) -> Any:
+    """Return the public applicant list: names, without granted exemptions (no login)."""
+    return vacancies.public_applicant_list(services().new_uow(), vacancy_id[:200])
+
+
+@bp.get("/process-instances/<uuid:instance_id>/offer-letter.pdf")
+@bp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
+def offer_letter_pdf(instance_id: UUID) -> Response:
+    """Download the offer letter of a hiring case (hr, the hiring authority)."""
+    name, pdf = vacancies.offer_letter_pdf(
+        services().new_uow(), instance_id, current_user(), now=services().now()
+    )
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

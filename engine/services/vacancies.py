@@ -1,0 +1,435 @@
+"""Vacancies (Løten 4.5.2-4.5.3): the public board, applications from people who are not users.
+
+A vacancy is a `hiring` instance whose announcement is published (`published_announcement`);
+its id is the data `vacancy_id` (= business key). It is on the public board while the instance
+runs, the announcement is external, its status is "collecting" and the application deadline
+(`application_deadline_at`) has not passed.
+
+Applying starts a `hiring_application` instance as the actor "applicant:<email>", which sends
+`application_received` to the vacancy in the same transaction; the CV becomes an attachment
+linked to the application instance, and a receipt goes to the applicant through the outbox.
+After the deadline an application is refused unless the hiring authority accepts late ones
+(`announcement.accept_late_applications` in settle_procedure) and the case still takes them
+(until the shortlist); those come in marked late, for the authority to decide (4.5.2).
+Nothing is stored when an application is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from engine.runtime.clock import OSLO
+from engine.services import attachments, documents, instances, notifications
+from engine.services.documents import long_date
+from engine.services.errors import BadRequest, Forbidden, FormInvalid
+from engine.store.errors import NotFound
+from engine.store.models import Outbox, ProcessInstance, User
+from engine.store.uow import UnitOfWork
+
+HIRING = "hiring"
+APPLICATION = "hiring_application"
+MESSAGE = "application_received"
+LIST_READERS = frozenset({"admin", "hr"})
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 69  # "applicant:" + the address fits the 80 characters of an actor
+PUBLIC_FIELDS = (
+    "title",
+    "percentage",
+    "employer",
+    "qualification_requirements",
+    "area_of_work",
+    "duties",
+    "pay_and_pension",
+    "application_deadline_on",
+    "published_on",
+    "reservations",
+)
+
+MESSAGES = {
+    "nb": {
+        "required": "Feltet må fylles ut.",
+        "too_long": "Kan ha høyst {limit} tegn.",
+        "email": "Skriv en gyldig e-postadresse.",
+        "exemption_reason": "Begrunn anmodningen om å ikke stå på den offentlige søkerlisten.",
+        "closed": "Stillingen tar ikke lenger imot søknader.",
+        "deadline": "Søknadsfristen gikk ut {deadline}.",
+        "not_received": "Søknaden kom ikke fram til saken; prøv igjen senere.",
+    },
+    "en": {
+        "required": "This field is required.",
+        "too_long": "Can have at most {limit} characters.",
+        "email": "Enter a valid e-mail address.",
+        "exemption_reason": "Give a reason for asking not to be on the public applicant list.",
+        "closed": "The position no longer takes applications.",
+        "deadline": "The application deadline passed at {deadline}.",
+        "not_received": "The application did not reach the case; try again later.",
+    },
+}
+RECEIPT = {
+    "nb": (
+        "Kvittering: søknad på {title}",
+        "Hei {name},\n\nVi har mottatt søknaden din på stillingen «{title}» ({employer}).\n"
+        "Kvitteringsnummer: {receipt}\nMottatt: {received}\nSøknadsfrist: {deadline}\n\n"
+        "{late}Du hører fra oss når søknadsfristen er ute og søknadene er vurdert.\n"
+        "{exemption}",
+    ),
+    "en": (
+        "Receipt: application for {title}",
+        "Hello {name},\n\nWe have received your application for the position «{title}» "
+        "({employer}).\nReceipt number: {receipt}\nReceived: {received}\n"
+        "Application deadline: {deadline}\n\n{late}You will hear from us once the deadline "
+        "has passed and the applications have been assessed.\n{exemption}",
+    ),
+}
+RECEIPT_LATE = {
+    "nb": "Søknaden kom etter fristen. Ansettelsesmyndigheten avgjør om den blir vurdert.\n\n",
+    "en": "The application came after the deadline. The hiring authority decides whether it "
+    "is considered.\n\n",
+}
+RECEIPT_EXEMPTION = {
+    "nb": "\nDu har bedt om å ikke bli ført opp på den offentlige søkerlisten. Anmodningen kan "
+    "bli avslått (offentleglova § 25); da får du beskjed først.\n",
+    "en": "\nYou have asked not to be on the public applicant list. The request may be refused "
+    "(Freedom of Information Act s. 25); you will be told first.\n",
+}
+
+
+@dataclass(frozen=True)
+class Application:
+    """What an applicant sends (the CV as a file name and its bytes)."""
+
+    name: str
+    email: str
+    phone: str = ""
+    motivation: str = ""
+    requests_exemption_from_public_list: bool = False
+    exemption_reason: str = ""
+    cv: tuple[str, bytes] | None = None
+
+
+def list_vacancies(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
+    """Return the open public vacancies, soonest deadline first."""
+    with uow:
+        views = [public_view(i, now) for i in uow.announcements.instances_with_data(HIRING)]
+    opened = [v for v in views if v is not None and v["is_open"]]
+    return sorted(opened, key=lambda v: v["application_deadline_at"])
+
+
+def get_vacancy(uow: UnitOfWork, vacancy_id: str, *, now: datetime) -> dict[str, Any]:
+    """Return one published public vacancy (open or not)."""
+    with uow:
+        view = public_view(_vacancy(uow, vacancy_id), now)
+    if view is None:
+        raise NotFound("vacancy", vacancy_id)
+    return view
+
+
+def _vacancy(uow: UnitOfWork, vacancy_id: str, *, lock: bool = False) -> ProcessInstance:
+    found = [
+        i
+        for i in uow.announcements.instances_with_data(HIRING, business_key=vacancy_id, lock=lock)
+        if (i.data or {}).get("vacancy_id") == vacancy_id and _is_public(i)
+    ]
+    if not found:
+        raise NotFound("vacancy", vacancy_id)
+    return found[-1]
+
+
+def _is_public(instance: ProcessInstance) -> bool:
+    announcement = (instance.data or {}).get("published_announcement")
+    return isinstance(announcement, dict) and announcement.get("channel") == "external"
+
+
+def public_view(instance: ProcessInstance, now: datetime) -> dict[str, Any] | None:
+    """Return what anyone may see of a vacancy, or None if it is not publicly announced."""
+    if not _is_public(instance):
+        return None
+    data = instance.data or {}
+    announcement = data["published_announcement"]
+    return {
+        "id": data.get("vacancy_id"),
+        **{field: announcement.get(field) for field in PUBLIC_FIELDS},
+        "application_deadline_at": data.get("application_deadline_at"),
+        "accepts_late_applications": _accepts_late(data),
+        "is_open": is_open(instance, now),
+    }
+
+
+def is_open(instance: ProcessInstance, now: datetime) -> bool:
+    """Tell whether the vacancy takes timely applications now (Løten 4.5.2, D-02)."""
+    data = instance.data or {}
+    deadline = _deadline(data)
+    return (
+        instance.state == "running"
+        and data.get("status") == "collecting"
+        and deadline is not None
+        and now <= deadline
+    )
+
+
+def _deadline(data: Mapping[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(data["application_deadline_at"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _accepts_late(data: Mapping[str, Any]) -> bool:
+    return bool((data.get("announcement") or {}).get("accept_late_applications"))
+
+
+def apply(
+    uow: UnitOfWork,
+    vacancy_id: str,
+    application: Application,
+    *,
+    now: datetime,
+    locale: str = "nb",
+    max_bytes: int = attachments.DEFAULT_MAX_BYTES,
+) -> dict[str, Any]:
+    """Take an application from the public; return its receipt number only."""
+    text = MESSAGES.get(locale, MESSAGES["nb"])
+    _check_fields(application, text)
+    with uow:
+        vacancy = _vacancy(uow, vacancy_id, lock=True)
+        late = _check_open(uow, vacancy, now, text, locale)
+        actor = User(username=f"applicant:{application.email}", full_name=application.name)
+        files: list[dict[str, Any]] = []
+        cv = None
+        if application.cv is not None:
+            filename, content = application.cv
+            cv = attachments.add(
+                uow,
+                filename=filename,
+                content=content,
+                uploaded_by=actor.username,
+                now=now,
+                allowed=attachments.DOCUMENTS,
+                max_bytes=max_bytes,
+                field="cv",
+                locale=locale,
+            )
+            uow.flush()
+            files.append(
+                {
+                    "attachment_id": str(cv.id),
+                    "name": cv.filename,
+                    "kind": "cv",
+                    "media_type": cv.media_type,
+                }
+            )
+        started = instances.start_in(
+            uow,
+            APPLICATION,
+            {
+                "vacancy_id": vacancy_id,
+                "name": application.name,
+                "email": application.email,
+                "phone": application.phone,
+                "motivation": application.motivation,
+                "documents": files,
+                "requests_exemption_from_public_list": (
+                    application.requests_exemption_from_public_list
+                ),
+                "exemption_reason": application.exemption_reason,
+            },
+            actor=actor,
+            now=now,
+            business_key=vacancy_id,
+        )
+        if cv is not None:
+            cv.instance_id = started.id
+        if _entry(vacancy, started.id) is None:  # nothing waited for it: store nothing
+            raise BadRequest(text["not_received"], {"vacancy": [text["not_received"]]})
+        receipt = str(started.id)
+        _send_receipt(uow, vacancy, started, application, receipt, late, now, locale)
+        uow.commit()
+    return {"receipt_number": receipt}
+
+
+def _check_fields(application: Application, text: Mapping[str, str]) -> None:
+    errors: dict[str, list[str]] = {}
+    limits = {
+        "name": 200,
+        "email": MAX_EMAIL,
+        "phone": 30,
+        "motivation": 5000,
+        "exemption_reason": 2000,
+    }
+    for field, limit in limits.items():
+        value = getattr(application, field)
+        if len(value) > limit:
+            errors[field] = [text["too_long"].format(limit=limit)]
+    for field in ("name", "email"):
+        if not getattr(application, field).strip():
+            errors[field] = [text["required"]]
+    if "email" not in errors and not EMAIL.match(application.email):
+        errors["email"] = [text["email"]]
+    if application.requests_exemption_from_public_list and not application.exemption_reason.strip():
+        errors["exemption_reason"] = [text["exemption_reason"]]
+    if errors:
+        raise FormInvalid(errors)
+
+
+def _check_open(
+    uow: UnitOfWork, vacancy: ProcessInstance, now: datetime, text: Mapping[str, str], locale: str
+) -> bool:
+    """Return whether the application is late; refuse it when the vacancy does not take it."""
+    data = vacancy.data or {}
+    waiting = any(s.instance_id == vacancy.id for s in uow.waits.subscriptions(MESSAGE))
+    deadline = _deadline(data)
+    if vacancy.state != "running" or not waiting or deadline is None:
+        raise FormInvalid({"vacancy": [text["closed"]]})
+    late = now > deadline
+    if late and not _accepts_late(data):
+        when = _when(deadline, locale)
+        raise FormInvalid({"application_deadline": [text["deadline"].format(deadline=when)]})
+    return late
+
+
+def _when(moment: datetime, locale: str) -> str:
+    local = moment.astimezone(OSLO)
+    if locale == "en":
+        return f"{local:%H:%M} on {local:%Y-%m-%d}"
+    return f"{long_date(local.date())} kl. {local:%H.%M}"
+
+
+def _entry(vacancy: ProcessInstance, application_id: UUID) -> dict[str, Any] | None:
+    for entry in (vacancy.data or {}).get("applications") or []:
+        if entry.get("application_id") == str(application_id):
+            return dict(entry)
+    return None
+
+
+def _send_receipt(
+    uow: UnitOfWork,
+    vacancy: ProcessInstance,
+    started: ProcessInstance,
+    application: Application,
+    receipt: str,
+    late: bool,
+    now: datetime,
+    locale: str,
+) -> None:
+    announcement = (vacancy.data or {}).get("published_announcement") or {}
+    deadline = _deadline(vacancy.data or {})
+    subject, body = RECEIPT.get(locale, RECEIPT["nb"])
+    values = {
+        "name": application.name,
+        "title": announcement.get("title", ""),
+        "employer": announcement.get("employer", ""),
+        "receipt": receipt,
+        "received": _when(now, locale),
+        "deadline": _when(deadline, locale) if deadline else "",
+        "late": RECEIPT_LATE[locale] if late else "",
+        "exemption": RECEIPT_EXEMPTION[locale]
+        if application.requests_exemption_from_public_list
+        else "",
+    }
+    footer = notifications.catalogue(locale)["_footer"]
+    uow.outbox.add(
+        Outbox(
+            instance_id=started.id,
+            kind="application_receipt",
+            recipient=None,
+            to_address=application.email,
+            to_name=application.name[:200],
+            locale=locale,
+            subject=subject.format(**values)[:300],
+            body=body.format(**values).rstrip() + "\n" + footer,
+            state="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def applicants(uow: UnitOfWork, vacancy_id: str, user: User) -> dict[str, Any]:
+    """Return the applicant list (søkerliste) for hr and the hiring authority (Løten 4.5.3)."""
+    with uow:
+        vacancy = _vacancy(uow, vacancy_id)
+        data = vacancy.data or {}
+        if not may_read_applicants(vacancy, user):
+            raise Forbidden("only hr and the hiring authority may read the applicant list")
+        rows = list(data.get("previous_applications") or []) + list(data.get("applications") or [])
+    return {
+        "vacancy_id": vacancy_id,
+        "round": data.get("announcement_round"),
+        "applicants": [_applicant(row) for row in rows],
+    }
+
+
+def may_read_applicants(vacancy: ProcessInstance, user: User) -> bool:
+    """Tell whether the user is hr (of the municipality), an admin or the hiring authority."""
+    data = vacancy.data or {}
+    if "admin" in user.roles:
+        return True
+    if "hr" in user.roles and user.municipality_id in (None, data.get("municipality")):
+        return True
+    return user.username in (data.get("hiring_authority_users") or [])
+
+
+def _applicant(row: Mapping[str, Any]) -> dict[str, Any]:
+    keys = (
+        "applicant_no",
+        "application_id",
+        "name",
+        "email",
+        "phone",
+        "motivation",
+        "documents",
+        "requests_exemption",
+        "exemption_reason",
+        "submitted_at",
+        "received_at",
+        "round",
+        "late",
+        "late_decision",
+    )
+    return {key: row.get(key) for key in keys}
+
+
+def public_applicant_list(uow: UnitOfWork, vacancy_id: str) -> dict[str, Any]:
+    """Return the public applicant list: names, without granted exemptions (offentleglova § 25)."""
+    with uow:
+        data = _vacancy(uow, vacancy_id).data or {}
+    published = data.get("public_applicant_list")
+    return {
+        "vacancy_id": vacancy_id,
+        "title": (data.get("published_announcement") or {}).get("title"),
+        "is_published": isinstance(published, list),
+        "applicants": [{"name": a.get("name")} for a in published or []],
+    }
+
+
+def offer_letter_pdf(
+    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime
+) -> tuple[str, bytes]:
+    """Return the file name and the Norwegian PDF of a hiring case's current offer (4.5.6)."""
+    with uow:
+        instance = uow.instances.get(instance_id)
+        data = instance.data or {}
+        letter = data.get("offer_letter")
+        if instance.key != HIRING or not isinstance(letter, dict):
+            raise NotFound("offer letter of hiring case", instance_id)
+        if not may_read_applicants(instance, user):
+            raise Forbidden("only hr and the hiring authority may read the offer letter")
+    offer = {
+        **letter,
+        "vacancy_id": data.get("vacancy_id") or instance.business_key,
+        "email": (data.get("current_offer") or {}).get("email"),
+        "answer_days": _days_inclusive(letter["printed_on"], letter["answer_deadline_on"]),
+    }
+    number = (data.get("current_offer") or {}).get("applicant_no", "")
+    name = f"tilbudsbrev-{offer['vacancy_id']}-{number}.pdf"
+    return name, documents.render_pdf("offer_letter.html", {"offer": offer})
+
+
+def _days_inclusive(first: str, last: str) -> int:
+    return (date.fromisoformat(str(last)[:10]) - date.fromisoformat(str(first)[:10])).days + 1
