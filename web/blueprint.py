@@ -281,6 +281,14 @@ def modeler_dmn(key: str, version: int, name: str) -> ResponseReturnValue:
     return _library_page("modeler_dmn.html", owners_only=True, **values)
 
 
+@bp.get("/modeler/<string:key>/<int:version>/forms/<string:name>")
+def modeler_form(key: str, version: int, name: str) -> ResponseReturnValue:
+    """The form editor: JSON Schema and UI schema side by side with the inbox's preview."""
+    ui = request.args.get("ui") or name.removesuffix(".schema.json") + ".uischema.json"
+    values = {"key": key, "version": version, "name": name, "ui_name": ui}
+    return _library_page("modeler_form.html", owners_only=True, **values)
+
+
 @bp.get("/modeler/import")
 def modeler_import() -> ResponseReturnValue:
     """The BPMN modeler on a diagram imported from another tool (kept in the browser)."""

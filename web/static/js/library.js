@@ -7,10 +7,17 @@ const canEdit = root.dataset.canEdit === "true";
 const IMPORT_KEY = "saksflyt.draft.import";
 
 function fileLinks(process, version) {
-  const edit = (file) => (canEdit && file.kind === "dmn"
-    ? [" ", el("a", { class: "edit-dmn", href: `/modeler/${encodeURIComponent(process.key)}/${version.version}/dmn/${encodeURIComponent(file.name)}` },
-      t("lib_edit_file", { name: file.name }))]
-    : []);
+  const editor = (file) => {
+    if (file.kind === "dmn") return ["edit-dmn", "dmn"];
+    if (file.kind === "form" && !file.name.endsWith(".uischema.json")) return ["edit-form", "forms"];
+    return null;
+  };
+  const edit = (file) => {
+    const [kind, path] = (canEdit && editor(file)) || [];
+    if (!kind) return [];
+    const href = `/modeler/${encodeURIComponent(process.key)}/${version.version}/${path}/${encodeURIComponent(file.name)}`;
+    return [" ", el("a", { class: kind, href }, t("lib_edit_file", { name: file.name }))];
+  };
   const link = (file) => [el("a", {
     href: `${definitionPath(process.key)}/versions/${version.version}/files/${encodeURIComponent(file.name)}`,
     download: file.name,

@@ -38,6 +38,8 @@ async function context() {
   return {
     forms: forms.ok ? forms.data : [],
     processes: library.ok ? library.data.map((p) => p.key) : [],
+    key,
+    version,
   };
 }
 

@@ -12,7 +12,7 @@ export class Panel {
     this.modeler = modeler;
     this.editor = new Editor(modeler);
     this.container = container;
-    this.context = context; // {forms: [names], processes: [keys]}
+    this.context = context; // {forms: [names], processes: [keys], key, version}
     this.element = null;
     modeler.on("selection.changed", ({ newSelection }) => this.show(newSelection[0] || null));
     modeler.on("elements.changed", ({ elements }) => {
@@ -110,12 +110,26 @@ export class Panel {
         { empty: t("mod_form_none") }),
       select("p-uischema", t("mod_uischema"), uis, e.property(element, "formUiSchemaFilename"),
         (v) => e.setProperty(element, "formUiSchemaFilename", v), { empty: t("mod_form_none") }),
+      this.formLink(element),
       property("p-candidates", "candidateUsers", "mod_candidate_users", "mod_expression_hint"),
       property("p-municipality", "candidateMunicipality", "mod_candidate_municipality", "mod_expression_hint"),
       property("p-due", "dueInWorkingDays", "mod_due_days", "mod_due_hint"),
       text("p-instructions", t("mod_instructions"), e.text(element, "InstructionsForEndUser"),
         (v) => e.setText(element, "InstructionsForEndUser", v), { multiline: true, hint: t("mod_instructions_hint") }),
     ];
+  }
+
+  /** A link to the form editor for the chosen form, in the version this draft started from. */
+  formLink(element) {
+    const { key, version } = this.context;
+    const schema = this.editor.property(element, "formJsonSchemaFilename");
+    if (!key || !version || !schema) return null;
+    const ui = this.editor.property(element, "formUiSchemaFilename");
+    const query = ui ? `?ui=${encodeURIComponent(ui)}` : "";
+    return el("p", { class: "field" }, el("a", {
+      id: "p-form-edit",
+      href: `/modeler/${encodeURIComponent(key)}/${version}/forms/${encodeURIComponent(schema)}${query}`,
+    }, t("form_edit")));
   }
 
   timer(element) {
