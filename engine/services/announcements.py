@@ -90,6 +90,8 @@ def create_announcement(uow: UnitOfWork, *, actor: User, now: datetime) -> dict[
         }
         if isinstance(settings.get("report_due_days_after_end"), int):
             data["report_due_days_after_end"] = settings["report_due_days_after_end"]  # T3
+        if settings.get("not_selected_notice_at") in ("selection", "signature"):
+            data["not_selected_notice_at"] = settings["not_selected_notice_at"]  # AMB-P08
         instance = instances.start_in(
             uow, ASSIGNMENT, data, actor=actor, now=now, business_key=assignment_id
         )

@@ -12,6 +12,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from engine.deadlines import mail
 from engine.services import definitions, outbox
 from engine.services.wiring import Wiring
@@ -85,20 +87,35 @@ def test_report_reminder_is_mailed_when_it_fires_and_only_once(
     assert len(every) == len(set(every))
 
 
-def test_the_others_who_registered_are_told_once_when_the_contract_is_signed(
+@pytest.mark.parametrize(
+    ("notice_at", "moment"),
+    [("selection", "select_candidate"), ("signature", "sign_contract_receiving")],
+)
+def test_the_others_who_registered_are_told_once(
     demo: Wiring,
     smtp: Inbox,  # noqa: F811
+    notice_at: str,
+    moment: str,
 ) -> None:
+    """AMB-P08: at the selection by default; at the signature when the municipality says so."""
     scenario = _scenario("happy_path")
+    if notice_at != "selection":
+        start = scenario["start"]
+        scenario["start"] = {
+            **start,
+            "data": {**start["data"], "not_selected_notice_at": notice_at},
+        }
+        for step in scenario["steps"]:  # the scenario's mail expectations are for the default
+            step.get("expect", {}).pop("mails", None)
     player = _player(demo, scenario)
     steps = scenario["steps"]
-    signed = next(i for i, s in enumerate(steps) if s.get("complete") == "sign_contract_receiving")
-    for step in steps[:signed]:
+    at = next(i for i, s in enumerate(steps) if s.get("complete") == moment)
+    for step in steps[:at]:
         player.play(step)
     before = _deliver(player, smtp)
     assert not [m for _r, m in before if "gikk til en annen" in str(m["Subject"])]
 
-    player.play(steps[signed])
+    player.play(steps[at])
     received = _deliver(player, smtp)
     told = {rcpt[0]: m for rcpt, m in received if "gikk til en annen" in str(m["Subject"])}
     # The registrant who was not chosen, with a copy to her leader; not the chosen one.
@@ -108,7 +125,7 @@ def test_the_others_who_registered_are_told_once_when_the_contract_is_signed(
     assert str(told["dag.dahl@drammen.example"]["Subject"]).startswith("Kopi: ")
     assert told["ingrid.moe@drammen.example"]["Content-Language"] == "nb"
 
-    for step in steps[signed + 1 :]:
+    for step in steps[at + 1 :]:
         player.play(step)
     rest = _deliver(player, smtp)
     assert not [m for _r, m in rest if "gikk til en annen" in str(m["Subject"])]
