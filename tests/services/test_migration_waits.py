@@ -75,7 +75,7 @@ def _timers(wiring: Wiring, instance_id: UUID) -> list[tuple[str, str, Any]]:
     with wiring.new_uow() as uow:
         rows = uow.session.scalars(select(Timer).where(Timer.instance_id == instance_id)).all()
         return sorted(
-            (t.element_id, t.state, t.due_at.astimezone(UTC))
+            (t.element_id, t.state, t.due_at and t.due_at.astimezone(UTC))
             for t in rows
             if t.kind in BPMN_TIMER_KINDS
         )
@@ -84,7 +84,7 @@ def _timers(wiring: Wiring, instance_id: UUID) -> list[tuple[str, str, Any]]:
 def _migrated(wiring: Wiring, instance_id: UUID) -> list[dict[str, Any]]:
     with wiring.new_uow() as uow:
         events = uow.history.of_instance(instance_id)
-    return [e.data for e in events if e.type == "instance_migrated"]
+    return [e.data or {} for e in events if e.type == "instance_migrated"]
 
 
 def test_a_timer_boundary_new_in_the_version_is_armed_and_fires(deployed: Wiring) -> None:
