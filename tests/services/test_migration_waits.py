@@ -11,7 +11,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from engine.services import definitions, instances, migration, timers
+from engine.services import definitions, instances, migration, replay, timers
 from engine.services.wiring import Wiring
 from engine.store.models import Timer
 from engine.store.repositories import BPMN_TIMER_KINDS
@@ -109,6 +109,10 @@ def test_a_timer_boundary_new_in_the_version_is_armed_and_fires(deployed: Wiring
     assert instance.data["reminded"] is True and instance.state == "running"
     assert open_tasks == ["approve"]  # the boundary path ran; the task stays open
     assert "timer_fired" in types
+    states = replay.states_of(deployed.new_uow(), instance_id)  # the audit replay agrees
+    [moved] = [s for s in states if s["event"]["type"] == "instance_migrated"]
+    assert moved["timers"] == [{"element_id": "approve_deadline", "due_at": due}]
+    assert states[-1]["data"]["reminded"] is True
 
 
 def test_a_changed_timer_is_rescheduled_from_when_the_wait_began(deployed: Wiring) -> None:
