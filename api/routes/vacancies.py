@@ -9,12 +9,10 @@ from threading import Lock
 from typing import Any
 from uuid import UUID
 
-from flask import Response, current_app, request
-from flask.typing import ResponseReturnValue
+from flask import Response, current_app, jsonify, request
 from flask_smorest import Blueprint
 
 from api.auth import current_user
-from api.errors import error_body
 from api.routes.attachments import locale, read_file
 from api.routes.core import services
 from api.schemas import (
@@ -137,12 +135,14 @@ def apply(vacancy_id: str) -> Any:
     )
 
 
-def _too_many(retry: float) -> ResponseReturnValue:
+def _too_many(retry: float) -> Response:
     seconds = max(1, math.ceil(retry))
     message = TOO_MANY[locale()].format(minutes=max(1, math.ceil(seconds / 60)))
-    body, status = error_body(429, "too_many_requests", message)  # type: ignore[misc]
-    body.headers["Retry-After"] = str(seconds)
-    return body, status
+    error = {"code": "too_many_requests", "message": message, "details": None}
+    response = jsonify({"error": error})
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _application() -> vacancies.Application:
