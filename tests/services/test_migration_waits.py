@@ -16,6 +16,7 @@ from engine.services.wiring import Wiring
 from engine.store.models import Timer
 from engine.store.repositories import BPMN_TIMER_KINDS
 from tests.conftest import NOW, fixture_files, user
+from tests.services.test_modeler import _nested
 
 APPROVAL = fixture_files("approval.bpmn")["approval.bpmn"].decode()
 NO_DEADLINE = re.sub(
@@ -190,3 +191,33 @@ def test_a_message_boundary_new_in_the_version_subscribes(deployed: Wiring) -> N
     with deployed.new_uow() as uow:
         assert uow.instances.get(instance_id).state == "completed"
         assert list(uow.tasks.open_for_instance(instance_id)) == []
+
+
+def test_a_task_inside_a_sub_process_gets_an_interrupting_timer(deployed: Wiring) -> None:
+    plain = _nested()
+    definitions.deploy(deployed.new_uow(), plain, actor="eier", now=NOW)
+    owner = user(deployed, "emp.asker")
+    instance = instances.start_instance(deployed.new_uow(), "nested", {}, actor=owner, now=NOW)
+    timed = plain["nested.bpmn"].replace(
+        b'<bpmn:endEvent id="inner_end" />',
+        b'<bpmn:endEvent id="inner_end" /><bpmn:boundaryEvent id="inner_deadline" '
+        b'attachedToRef="inner"><bpmn:outgoing>g3</bpmn:outgoing><bpmn:timerEventDefinition>'
+        b"<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        b'</bpmn:boundaryEvent><bpmn:sequenceFlow id="g3" sourceRef="inner_deadline" '
+        b'targetRef="inner_late" /><bpmn:endEvent id="inner_late" />',
+    )
+    [created] = definitions.deploy(
+        deployed.new_uow(), {"nested.bpmn": timed}, actor="eier", now=NOW
+    ).created
+    [result] = migration.migrate(
+        deployed.new_uow(), "nested", created.version, [instance.id], actor="eier", now=LATER
+    )
+    assert result["migrated"] is True
+    due = LATER + timedelta(hours=1)
+    assert _timers(deployed, instance.id) == [("inner_deadline", "waiting", due)]
+    timers.fire_due_timers(deployed.new_uow, now=due, worker="test")
+    with deployed.new_uow() as uow:
+        tasks = uow.tasks.open_for_instance(instance.id)
+        path = [e.element_id for e in uow.history.of_instance(instance.id)]
+    assert [t.element_id for t in tasks] == ["after"]  # the interrupting timer ended 'inner'
+    assert "inner_late" in path
