@@ -162,6 +162,9 @@ def test_whole_procedure_with_two_public_applicants(
     assert client.get(cv_url, headers=auth("vl.loten")).status_code == 200
     assert client.get(cv_url, headers=auth("emp.asker")).status_code == 404
 
+    for public_url in ("/api/v1/vacancies", BASE, f"{BASE}/public-applicant-list"):
+        shown = client.get(public_url).get_data(as_text=True)
+        assert "anne.berg" not in shown and "Bjørn" not in shown and "900 00" not in shown
     not_yet = client.get(f"{BASE}/public-applicant-list").get_json()
     assert not_yet == {
         "vacancy_id": VACANCY,
