@@ -53,7 +53,7 @@ function parse(source) {
 
 function jsonError(text, message) {
   const position = /position (\d+)/.exec(message);
-  const detail = message.replace(/\s*\(line \d+ column \d+\)/, "");
+  const detail = message.replace(/\s*(in JSON )?at position \d+.*$/, "");
   if (!position) return t("form_json_error", { message: detail });
   const before = text.slice(0, Number(position[1])).split("\n");
   return t("form_json_error_at", { line: before.length, column: before.at(-1).length + 1, message: detail });
