@@ -37,7 +37,7 @@ run: install web-assets chromium ## Install, migrate, load the demo organisation
 	$(BIN)/saksflyt demo
 	$(BIN)/saksflyt deploy
 	@echo "Serving http://$${SAKSFLYT_HOST:-127.0.0.1}:$${SAKSFLYT_PORT:-5000}  (demo users: see README, password above)"
-	$(BIN)/saksflyt serve
+	SAKSFLYT_DEMO_CLOCK=$${SAKSFLYT_DEMO_CLOCK:-true} $(BIN)/saksflyt serve
 
 test: install web-assets chromium ## Run every test on SQLite and PostgreSQL (T=tests/engine for a slice)
 	$(BIN)/pytest $(T) -q

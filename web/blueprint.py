@@ -215,6 +215,17 @@ def board() -> ResponseReturnValue:
     return render_template("board.html", user=user, page="board")
 
 
+@bp.get("/admin/mail")
+def admin_mail() -> ResponseReturnValue:
+    """Outgoing e-mail (the outbox, readable without an SMTP server) and the demo clock."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    if "admin" not in user.roles:
+        return render_template("admin_forbidden.html", user=user, page="mail"), 403
+    return render_template("admin_mail.html", user=user, page="mail")
+
+
 @bp.get("/stillinger")
 def vacancies() -> ResponseReturnValue:
     """The public list of vacancies (no sign-in)."""

@@ -107,10 +107,11 @@ def fixture_files() -> dict[str, bytes]:
 
 
 @contextmanager
-def running_server(directory: Path) -> Iterator[Server]:
+def running_server(directory: Path, *, demo_clock: bool = False) -> Iterator[Server]:
     """Serve a fresh app on SQLite in `directory` with the demo users and the test process."""
     settings = Settings(
         env="test",
+        demo_clock=demo_clock,
         database_url=f"sqlite:///{directory / 'ui.sqlite3'}",
         scheduler_enabled=False,
         secret_key="ui-tests-secret-key-that-is-long-enough-0123456789",

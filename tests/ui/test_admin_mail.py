@@ -1,0 +1,82 @@
+"""The admin mail page: the outbox readable without an SMTP server, and the demo clock (issue 4)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect
+from sqlalchemy import func, select
+
+from engine.store.models import Outbox
+from tests.ui.harness import Server, axe_violations, new_page, running_server, sign_in
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(scope="module")
+def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of its own (the clock moves here), with one instance whose task was mailed."""
+    with running_server(tmp_path_factory.mktemp("mail"), demo_clock=True) as server:
+        server.start_instance("emp.asker", "SAK-MAIL-1")
+        yield server
+
+
+def _mail_count(server: Server) -> int:
+    with server.wiring.new_uow() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(Outbox)) or 0)
+
+
+def test_an_admin_reads_the_mails_and_moves_the_demo_clock(
+    browser: Browser, mail_server: Server
+) -> None:
+    assert _mail_count(mail_server) > 0  # the task became available: someone was told
+    page = new_page(browser, mail_server.url, bypass_csp=True)  # axe is injected
+    try:
+        sign_in(page, mail_server.url, "admin")
+        page.get_by_role("link", name="E-post").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Utgående e-post")
+        first = page.locator("article.mail").first
+        expect(first.get_by_role("heading")).to_contain_text("SAK-MAIL-1")
+        expect(first).to_contain_text("Venter")
+        first.locator("summary").click()
+        expect(first.locator("pre")).to_contain_text("Hei ")
+        expect(page.locator("#mail-count")).to_have_text(
+            re.compile(rf"^{_mail_count(mail_server)} av {_mail_count(mail_server)}$")
+        )
+        page.get_by_label("Status").select_option("sent")
+        expect(page.get_by_text("Ingen e-post ennå.")).to_be_visible()
+        page.get_by_label("Status").select_option("")
+
+        before = mail_server.wiring.now()
+        expect(page.locator("#clock-offset")).to_have_text("(0 dager foran veggklokka)")
+        page.get_by_role("button", name="+1 uke").click()
+        expect(page.locator("#clock-offset")).to_have_text("(7 dager foran veggklokka)")
+        assert (mail_server.wiring.now() - before).days == 7
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
+
+
+def test_without_the_demo_setting_the_clock_stays(browser: Browser, server: Server) -> None:
+    page = new_page(browser, server.url)
+    try:
+        sign_in(page, server.url, "admin")
+        page.goto(f"{server.url}/admin/mail")
+        expect(page.locator("#clock-offset")).to_contain_text("SAKSFLYT_DEMO_CLOCK=true")
+        expect(page.get_by_role("button", name="+1 uke")).to_be_hidden()
+    finally:
+        page.context.close()
+
+
+def test_the_mail_page_is_for_admins_only(browser: Browser, mail_server: Server) -> None:
+    page = new_page(browser, mail_server.url)
+    try:
+        sign_in(page, mail_server.url, "emp.asker")
+        expect(page.get_by_role("link", name="E-post")).to_have_count(0)
+        response = page.goto(f"{mail_server.url}/admin/mail")
+        assert response is not None and response.status == 403
+        expect(page.get_by_role("alert")).to_have_text("Denne siden er for administratorer.")
+    finally:
+        page.context.close()
