@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -110,6 +110,7 @@ def complete_task(
         if task.form_schema:
             forms.validate(built.forms[task.form_schema], data, locale)
         outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
+        _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})
         task.state, task.completed_at, task.completed_by = "completed", now, actor.username
         task.assignee = task.assignee or actor.username
@@ -332,3 +333,31 @@ def may_work(task: HumanTask, user: User) -> bool:
 def _ensure_may_work(task: HumanTask, user: User) -> None:
     if not may_work(task, user):
         raise Forbidden("you are not among the people this task is offered to")
+
+
+def _link_attachments(uow: UnitOfWork, data: Any, instance_id: UUID, user: User) -> int:
+    """Link the submitter's own unlinked uploads named in submitted data to the instance.
+
+    An upload (`POST /attachments`) belongs to no case until a form naming it is submitted;
+    from then on whoever may see the instance may read it (the leaders a report goes to).
+    """
+    linked = 0
+    for attachment in uow.attachments.many(set(_uuids(data))):
+        if attachment.instance_id is None and attachment.uploaded_by == user.username:
+            attachment.instance_id = instance_id
+            linked += 1
+    return linked
+
+
+def _uuids(value: Any) -> Iterator[UUID]:
+    if isinstance(value, str) and len(value) == 36:
+        try:
+            yield UUID(value)
+        except ValueError:
+            return
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _uuids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _uuids(item)

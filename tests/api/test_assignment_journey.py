@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -76,8 +77,33 @@ def test_assignment_happy_path_over_http(
     happy = next(s for s in scenarios["scenarios"] if s["name"] == "happy_path")
     player = HttpPlayer(deployed, client, auth)
     player.start(happy["start"])
+    report_file = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    attachment_id = None
     for step in happy["steps"]:
+        if step.get("complete") == "write_report":  # AMB-P10: the report with an attachment
+            uploaded = client.post(
+                "/api/v1/attachments",
+                data={"file": (io.BytesIO(report_file), "erfaringer.pdf")},
+                headers=auth(step["user"]),
+                content_type="multipart/form-data",
+            )
+            assert uploaded.status_code == 201, uploaded.get_json()
+            attachment_id = uploaded.get_json()["id"]
+            report = {**step["data"]["report"], "attachment": attachment_id}
+            step = {**step, "data": {**step["data"], "report": report}}
         player.play(step)
+    # The report reaches the lending and receiving leaders and the administration group (KV 3).
+    for reader, status in (
+        ("leder.asker", 200),
+        ("tl.baerum", 200),
+        ("adm.nettverk", 200),
+        ("fin.drammen", 404),
+    ):
+        got = client.get(f"/api/v1/attachments/{attachment_id}/content", headers=auth(reader))
+        assert got.status_code == status, reader
+        assert status != 200 or got.data == report_file
     for alias, expected in happy["expect"].items():
         player.expect(alias, expected)
     instance = client.get(

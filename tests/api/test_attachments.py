@@ -174,5 +174,13 @@ def test_form_field_with_format_attachment(
         }
     english = complete(someone_elses, "en").get_json()["error"]["details"]
     assert english == {"evidence": ["The attachment does not exist, or you may not use it."]}
+    readable = client.get(f"/api/v1/attachments/{mine}", headers=auth("leder.asker"))
+    assert readable.status_code == 404  # not part of any case yet
     done = complete(mine)
     assert done.status_code == 200, done.get_json()
+    # Submitted in the form: linked to the case, so the leader who approves reads it.
+    meta = client.get(f"/api/v1/attachments/{mine}", headers=auth("leder.asker"))
+    assert meta.status_code == 200 and meta.get_json()["instance_id"] == started["id"]
+    assert client.get(f"/api/v1/attachments/{mine}", headers=auth("emp.drammen")).status_code == 404
+    other = client.get(f"/api/v1/attachments/{someone_elses}", headers=auth("emp2.asker"))
+    assert other.get_json()["instance_id"] is None  # refused uploads stay unlinked
