@@ -12,6 +12,7 @@ from engine.runtime.clock import OSLO
 from engine.services import definitions, history
 from engine.services.errors import Forbidden
 from engine.services.instances import may_work
+from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
 from engine.store.repositories import Tasks
 from engine.store.uow import UnitOfWork
@@ -158,11 +159,19 @@ def instance_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> 
 
 
 def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
-    """Tell whether the user may see the instance (starter, participant, admin, auditor)."""
-    if {"admin", "auditor", "process_owner"} & set(
-        user.roles
-    ) or instance.started_by == user.username:
+    """Tell whether the user may see the instance (starter, participant, admin, auditor).
+
+    An auditor scoped to one municipality (`audit_municipality_id`) sees only the instances
+    that involve it; others are NotFound to them, as on the audit pages (no existence leak).
+    """
+    roles = set(user.roles)
+    if {"admin", "process_owner"} & roles or instance.started_by == user.username:
         return True
+    if "auditor" in roles:
+        scope = user.audit_municipality_id
+        if scope is None or uow.audit.involves(instance.id, scope):
+            return True
+        raise NotFound("process instance", instance.id)
     return any(may_work(t, user) for t in uow.tasks.open_for_instance(instance.id)) or any(
         e.actor == user.username for e in uow.history.of_instance(instance.id)
     )

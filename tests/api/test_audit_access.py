@@ -84,6 +84,12 @@ def test_a_scoped_auditor_reads_only_their_municipalitys_instances(
         )
         assert client.get(path, headers=everyone).status_code in (200, 400)
 
+    # The participants' instance API keeps the same scope.
+    for path in ("/api/v1/process-instances/{}", "/api/v1/process-instances/{}/history"):
+        assert client.get(path.format(drammen), headers=scoped).status_code == 404, path
+        assert client.get(path.format(asker), headers=scoped).status_code == 200, path
+        assert client.get(path.format(drammen), headers=everyone).status_code == 200, path
+
     logged = [(e.actor, e.data["path"], e.data["query"]["status"]) for e in audit_queries(deployed)]
     assert ("revisor.asker", f"/api/v1/audit/instances/{drammen}", 404) in logged
     assert ("revisor.asker", "/api/v1/audit/verify", 404) in logged
