@@ -32,6 +32,14 @@ class UserSchema(Schema):
     unit_id = fields.String(allow_none=True)
     leader_username = fields.String(allow_none=True)
     locale = fields.String()
+    reminders_enabled = fields.Boolean()
+
+
+class PreferencesSchema(Schema):
+    """What users change about themselves: mail language, reminder mails on or off."""
+
+    locale = fields.String(validate=validate.OneOf(["nb", "en"]))
+    reminders_enabled = fields.Boolean()
 
 
 class ColleagueSchema(Schema):

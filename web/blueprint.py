@@ -215,6 +215,15 @@ def board() -> ResponseReturnValue:
     return render_template("board.html", user=user, page="board")
 
 
+@bp.get("/settings")
+def settings_page() -> ResponseReturnValue:
+    """The user's own settings: reminder mails on or off, mail language."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("settings.html", user=user, page="settings")
+
+
 @bp.get("/admin/mail")
 def admin_mail() -> ResponseReturnValue:
     """Outgoing e-mail (the outbox, readable without an SMTP server) and the demo clock."""

@@ -1,4 +1,4 @@
-"""The nb/en texts of the admin mail page: the outbox (what saksflyt sends) and the demo clock."""
+"""The nb/en texts of the mail pages: the admin outbox with the demo clock, and my settings."""
 
 from __future__ import annotations
 
@@ -36,6 +36,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "clock_p7d": "+1 uke",
         "clock_p21d": "+3 uker",
         "clock_moved": "Klokka er flyttet. Forfalte tidsfrister utløses nå.",
+        "nav_settings": "Innstillinger",
+        "settings_title": "Mine innstillinger",
+        "settings_intro": "Hvordan saksflyt sender e-post til deg.",
+        "settings_reminders": "Send meg påminnelser på e-post",
+        "settings_reminders_help": "Når en oppgave har frist i morgen eller har forfalt. "
+        "Beskjeder om nye oppgaver og meldinger i sakene får du uansett.",
+        "settings_locale": "Språk i e-post",
+        "settings_save": "Lagre",
+        "settings_saved": "Innstillingene er lagret.",
         "clock_disabled": "Demoklokka er av. Slå den på med SAKSFLYT_DEMO_CLOCK=true "
         "(aldri i produksjon).",
     },
@@ -73,6 +82,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "clock_p7d": "+1 week",
         "clock_p21d": "+3 weeks",
         "clock_moved": "The clock has moved. Timers that are now due fire.",
+        "nav_settings": "Settings",
+        "settings_title": "My settings",
+        "settings_intro": "How saksflyt e-mails you.",
+        "settings_reminders": "Send me reminders by e-mail",
+        "settings_reminders_help": "When a task is due tomorrow or overdue. You always get "
+        "notices of new tasks and the cases' own messages.",
+        "settings_locale": "Language of e-mails",
+        "settings_save": "Save",
+        "settings_saved": "Your settings are saved.",
         "clock_disabled": "The demo clock is off. Turn it on with SAKSFLYT_DEMO_CLOCK=true "
         "(never in production).",
     },

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from api.auth import current_user, issue_token, require_roles
-from api.schemas import HealthSchema, LoginSchema, TokenSchema, UserSchema
+from api.schemas import HealthSchema, LoginSchema, PreferencesSchema, TokenSchema, UserSchema
 from engine.services import audit, organisation
 from engine.services.errors import Unauthenticated
 
@@ -49,6 +49,17 @@ def token(body: dict[str, str]) -> dict[str, Any]:
 def me() -> Any:
     """Return the signed-in user."""
     return current_user()
+
+
+@bp.patch("/me")
+@bp.arguments(PreferencesSchema)
+@bp.response(200, UserSchema)
+def update_me(body: dict[str, Any]) -> Any:
+    """Change your own mail language and whether reminder mails (due, overdue) reach you."""
+    user = current_user()
+    return organisation.update_preferences(
+        services().new_uow(), user.username, **body, now=services().now()
+    )
 
 
 @bp.get("/users")

@@ -123,3 +123,34 @@ def list_users(uow: UnitOfWork) -> Sequence[User]:
     """Return every user."""
     with uow:
         return uow.users.list()
+
+
+def update_preferences(
+    uow: UnitOfWork,
+    username: str,
+    *,
+    locale: str | None = None,
+    reminders_enabled: bool | None = None,
+    now: datetime,
+) -> User:
+    """Change a user's own mail language and whether reminder mails are sent to them."""
+    with uow:
+        user = uow.users.get(username)
+        changed = {}
+        if locale is not None and locale != user.locale:
+            changed["locale"] = [user.locale, locale]
+            user.locale = locale
+        if reminders_enabled is not None and reminders_enabled != user.reminders_enabled:
+            changed["reminders_enabled"] = [user.reminders_enabled, reminders_enabled]
+            user.reminders_enabled = reminders_enabled
+        if changed:
+            history.append(
+                uow,
+                stream=history.SYSTEM_STREAM,
+                type="preferences_changed",
+                actor=username,
+                at=now,
+                data={"username": username, "changed": changed},
+            )
+        uow.commit()
+    return user

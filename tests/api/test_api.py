@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
+from engine.services.wiring import Wiring
 from tests.conftest import fixture_files
 
 Auth = Callable[[str], dict[str, str]]
@@ -36,6 +37,28 @@ def test_token_and_me(client: FlaskClient, auth: Auth) -> None:
         "leder.asker",
     )
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer forged"}).status_code == 401
+
+
+def test_users_change_their_own_mail_language_and_reminders(
+    client: FlaskClient, auth: Auth, deployed: Wiring
+) -> None:
+    headers = auth("emp.asker")
+    assert client.get("/api/v1/me", headers=headers).get_json()["reminders_enabled"] is True
+    changed = client.patch(
+        "/api/v1/me", json={"reminders_enabled": False, "locale": "en"}, headers=headers
+    )
+    assert changed.status_code == 200, changed.get_json()
+    me = client.get("/api/v1/me", headers=headers).get_json()
+    assert (me["reminders_enabled"], me["locale"]) == (False, "en")
+    for bad, field in (({"locale": "de"}, "locale"), ({"roles": ["admin"]}, "roles")):
+        refused = client.patch("/api/v1/me", json=bad, headers=headers)
+        assert refused.status_code == 422 and field in refused.get_json()["error"]["details"]
+    assert client.get("/api/v1/me", headers=headers).get_json()["roles"] == ["participant"]
+    assert client.patch("/api/v1/me", json={"locale": "nb"}).status_code == 401
+    with deployed.new_uow() as uow:
+        [event] = [e for e in uow.history.stream("system") if e.type == "preferences_changed"]
+    assert event.actor == "emp.asker"
+    assert event.data["changed"] == {"reminders_enabled": [True, False], "locale": ["nb", "en"]}
 
 
 def test_users_is_for_admins(client: FlaskClient, auth: Auth) -> None:

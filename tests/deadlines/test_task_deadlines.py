@@ -8,10 +8,10 @@ from uuid import UUID
 from sqlalchemy import update
 
 from engine.runtime.clock import OSLO
-from engine.services import inbox, instances
+from engine.services import inbox, instances, organisation
 from engine.services.wiring import Wiring
 from engine.store.models import HumanTask, User
-from tests.conftest import user
+from tests.conftest import NOW, user
 from tests.deadlines.conftest import all_mail, all_timers, events, fire
 
 MONDAY = datetime.fromisoformat("2026-11-23T10:00:00+01:00")  # due Wednesday 25th, 23:59:59
@@ -74,8 +74,11 @@ def test_reminder_overdue_and_escalation_fire_in_turn(processes: Wiring) -> None
 def test_reminders_respect_the_users_choice_but_the_leader_is_still_told(
     processes: Wiring,
 ) -> None:
-    _set_user(processes, "emp.asker", reminders_enabled=False)
-    _set_user(processes, "leder.asker", locale="en")
+    # Each changes their own preferences (PATCH /api/v1/me calls this service).
+    organisation.update_preferences(
+        processes.new_uow(), "emp.asker", reminders_enabled=False, now=NOW
+    )
+    organisation.update_preferences(processes.new_uow(), "leder.asker", locale="en", now=NOW)
     _start(processes, ["emp.asker"])
     assert fire(processes, _oslo("2026-12-01T00:00")) == 3
     [mail] = all_mail(processes)
@@ -101,7 +104,10 @@ def test_new_task_and_delegation_mail_the_people_concerned(processes: Wiring) ->
     ]
     first = all_mail(processes)[0]
     assert first.subject == "Ny oppgave: Lever rapport (RAP-1)"
-    assert f"/tasks/{task.id}" in first.body and "Fristen er 25. november 2026 kl. 23:59." in first.body
+    assert (
+        f"/tasks/{task.id}" in first.body
+        and "Fristen er 25. november 2026 kl. 23:59." in first.body
+    )
     instances.delegate_task(
         processes.new_uow(),
         task.id,

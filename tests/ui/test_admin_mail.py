@@ -80,3 +80,24 @@ def test_the_mail_page_is_for_admins_only(browser: Browser, mail_server: Server)
         expect(page.get_by_role("alert")).to_have_text("Denne siden er for administratorer.")
     finally:
         page.context.close()
+
+
+def test_a_participant_turns_reminder_mails_off(browser: Browser, mail_server: Server) -> None:
+    page = new_page(browser, mail_server.url, bypass_csp=True)  # axe is injected
+    try:
+        sign_in(page, mail_server.url, "emp2.asker")
+        page.get_by_role("link", name="Innstillinger").click()
+        reminders = page.get_by_label("Send meg påminnelser på e-post")
+        expect(reminders).to_be_checked()
+        reminders.uncheck()
+        page.get_by_label("Språk i e-post").select_option("en")
+        page.get_by_role("button", name="Lagre").click()
+        expect(page.get_by_text("Innstillingene er lagret.")).to_be_visible()
+        with mail_server.wiring.new_uow() as uow:
+            saved = uow.users.get("emp2.asker")
+        assert (saved.reminders_enabled, saved.locale) == (False, "en")
+        page.reload()
+        expect(page.get_by_label("Send meg påminnelser på e-post")).not_to_be_checked()
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
