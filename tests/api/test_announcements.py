@@ -179,6 +179,16 @@ def test_registering_interest_and_the_refusals(
         t["instance_id"]: t for t in inbox["items"] if t["element_id"] == "approve_interest"
     }
     assert set(approvals) == {registration["instance_id"], second["instance_id"]}
+    # A leader of another unit cannot approve (or even see) it; nothing changes.
+    task_url = f"/api/v1/tasks/{approvals[registration['instance_id']]['id']}"
+    for stranger in ("leder.drammen", "tl.lier"):
+        refused = client.post(
+            f"{task_url}/complete", json={"data": {"approved": True}}, headers=auth(stranger)
+        )
+        assert refused.status_code == 403, (stranger, refused.get_json())
+        claimed = client.post(f"{task_url}/claim", headers=auth(stranger))
+        assert claimed.status_code == 403, stranger
+    assert client.get(task_url, headers=auth("leder.asker")).get_json()["state"] == "open"
     approved = client.post(
         f"/api/v1/tasks/{approvals[registration['instance_id']]['id']}/complete",
         json={"data": {"approved": True}},
