@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
 from engine.services.errors import FormInvalid
@@ -90,10 +90,37 @@ def checking_attachments(check: Callable[[str], bool]) -> Iterator[None]:
         attachment_check.reset(token)
 
 
+# `"x-not-before": {"end_date": "start_date"}` on an object: a date (or date-time) field may not
+# be earlier than another field of the same object. JSON Schema has no cross-field comparison;
+# the message names the field the value is compared with (its title).
+NOT_BEFORE = "x-not-before"
+NOT_BEFORE_MESSAGES = {
+    "nb": "Kan ikke være før «{other}».",
+    "en": "Cannot be before “{other}”.",
+}
+
+
+def _not_before(
+    validator: Any, rule: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    if not isinstance(instance, dict) or not isinstance(rule, dict):
+        return
+    for field, other in rule.items():
+        later, earlier = instance.get(field), instance.get(other)
+        if isinstance(later, str) and isinstance(earlier, str) and later < earlier:
+            titles = schema.get("properties", {}).get(other) or {}
+            names = {"nb": titles.get("title", other)}
+            names["en"] = titles.get("x-title-en", names["nb"])
+            yield ValidationError(f"{field} is before {other}", path=[field], validator_value=names)
+
+
+_Validator = validators.extend(Draft202012Validator, {NOT_BEFORE: _not_before})
+
+
 @lru_cache(maxsize=256)
 def _validator(schema_text: str) -> Draft202012Validator:
     schema = json.loads(schema_text)
-    return Draft202012Validator(schema, format_checker=_formats)
+    return _Validator(schema, format_checker=_formats)  # type: ignore[no-any-return]
 
 
 def load_schema(content: bytes) -> dict[str, Any]:
@@ -132,6 +159,10 @@ def _message(error: ValidationError, locale: str) -> str:
     kind = str(error.validator)
     if kind == "format" and error.validator_value == "attachment":
         return ATTACHMENT_MESSAGES.get(locale, ATTACHMENT_MESSAGES["nb"])
+    if kind == NOT_BEFORE:
+        template = NOT_BEFORE_MESSAGES.get(locale, NOT_BEFORE_MESSAGES["nb"])
+        names = error.validator_value
+        return template.format(other=names.get(locale, names["nb"]))
     template = catalogue.get(kind, catalogue["other"])
     format_name = str(error.validator_value)
     return (

@@ -120,3 +120,64 @@ def test_assignment_happy_path_over_http(
     assert {"task_completed", "message_received", "timer_fired"} <= {
         e["type"] for e in history["events"]
     }
+
+
+def test_bad_contract_and_announcement_input_is_refused_at_the_field(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    """Issue 3, bad input: end before start, negative salary, percentage outside 1-100."""
+    definitions.deploy_directory(
+        deployed.new_uow(),
+        ROOT / "processes",
+        ROOT / "forms",
+        actor="test",
+        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
+    )
+    scenarios = json.loads(
+        (ROOT / "processes" / "assignment" / "scenarios.json").read_text(encoding="utf-8")
+    )
+    happy = next(s for s in scenarios["scenarios"] if s["name"] == "happy_path")
+    player = HttpPlayer(deployed, client, auth)
+    player.start(happy["start"])
+    steps = iter(happy["steps"])
+    for step in steps:
+        if step.get("complete") == "draw_up_contract":
+            break
+        player.play(step)
+    contract = step["data"]["contract"]
+    [task] = [
+        t
+        for t in client.get("/api/v1/tasks?scope=group", headers=auth("tl.baerum")).get_json()[
+            "items"
+        ]
+        if t["element_id"] == "draw_up_contract"
+    ]
+    before = client.get(
+        f"/api/v1/process-instances/{player.aliases['a']}", headers=auth("admin")
+    ).get_json()
+    cases = [
+        ({"end_date": "2026-12-13"}, "contract.end_date", "Kan ikke være før «Startdato»."),
+        ({"monthly_salary": -52000}, "contract.monthly_salary", "Må være større enn 0."),
+        ({"position_percentage": 0}, "contract.position_percentage", "Må være større enn 0."),
+        ({"position_percentage": 120}, "contract.position_percentage", "Kan være høyst 100."),
+    ]
+    for change, field, message in cases:
+        reply = client.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            json={"data": {"contract": {**contract, **change}}},
+            headers=auth("tl.baerum"),
+        )
+        assert reply.status_code == 422, change
+        assert reply.get_json()["error"]["details"] == {field: [message]}, change
+    english = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"contract": {**contract, "end_date": "2026-12-01"}}},
+        headers={**auth("tl.baerum"), "Accept-Language": "en"},
+    ).get_json()["error"]["details"]
+    assert english == {"contract.end_date": ["Cannot be before “Start date”."]}
+    after = client.get(
+        f"/api/v1/process-instances/{player.aliases['a']}", headers=auth("admin")
+    ).get_json()
+    assert after["data"] == before["data"]  # nothing half stored
+    assert [t["element_id"] for t in after["open_tasks"]] == ["draw_up_contract"]
+    player.play(step)  # the good contract still goes through
