@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -114,7 +115,25 @@ def _not_before(
             yield ValidationError(f"{field} is before {other}", path=[field], validator_value=names)
 
 
-_Validator = validators.extend(Draft202012Validator, {NOT_BEFORE: _not_before})
+# `"x-after-today": true` on a date field: the date must be later than today in Europe/Oslo
+# (the engine clock's today, given to `validate`; without one the rule is not checked).
+AFTER_TODAY = "x-after-today"
+AFTER_TODAY_MESSAGES = {"nb": "Datoen må være etter i dag.", "en": "The date must be after today."}
+form_today: ContextVar[date | None] = ContextVar("form_today", default=None)
+
+
+def _after_today(
+    validator: Any, rule: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    today = form_today.get()
+    late = isinstance(instance, str) and today is not None and instance[:10] <= today.isoformat()
+    if rule is True and late:
+        yield ValidationError(f"{instance} is not after {today}")
+
+
+_Validator = validators.extend(
+    Draft202012Validator, {NOT_BEFORE: _not_before, AFTER_TODAY: _after_today}
+)
 
 
 @lru_cache(maxsize=256)
@@ -128,11 +147,18 @@ def load_schema(content: bytes) -> dict[str, Any]:
     return json.loads(content)  # type: ignore[no-any-return]
 
 
-def validate(schema_content: bytes, data: Mapping[str, Any], locale: str = "nb") -> None:
+def validate(
+    schema_content: bytes, data: Mapping[str, Any], locale: str = "nb", today: date | None = None
+) -> None:
     """Raise FormInvalid with messages per field path if `data` does not satisfy the schema."""
     validator = _validator(schema_content.decode())
     errors: dict[str, list[str]] = {}
-    for error in sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.path)):
+    token = form_today.set(today)
+    try:
+        found = sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.path))
+    finally:
+        form_today.reset(token)
+    for error in found:
         for path in _paths(error):
             messages = errors.setdefault(path, [])
             message = _message(error, locale)
@@ -159,6 +185,8 @@ def _message(error: ValidationError, locale: str) -> str:
     kind = str(error.validator)
     if kind == "format" and error.validator_value == "attachment":
         return ATTACHMENT_MESSAGES.get(locale, ATTACHMENT_MESSAGES["nb"])
+    if kind == AFTER_TODAY:
+        return AFTER_TODAY_MESSAGES.get(locale, AFTER_TODAY_MESSAGES["nb"])
     if kind == NOT_BEFORE:
         template = NOT_BEFORE_MESSAGES.get(locale, NOT_BEFORE_MESSAGES["nb"])
         names = error.validator_value

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from engine.runtime import instances as runtime
+from engine.runtime.clock import OSLO
 from engine.runtime.errors import MessageNotCaught
 from engine.runtime.model import Outcome, ThrownMessage
 from engine.services import definitions, forms, history, steps
@@ -108,7 +109,8 @@ def complete_task(
         _ensure_may_work(task, actor)
         built = definitions.built_for(uow, instance.definition_id)
         if task.form_schema:
-            forms.validate(built.forms[task.form_schema], data, locale)
+            today = now.astimezone(OSLO).date()
+            forms.validate(built.forms[task.form_schema], data, locale, today=today)
         outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})

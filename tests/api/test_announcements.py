@@ -217,3 +217,25 @@ def test_registering_interest_and_the_refusals(
 def _instance_data(client: FlaskClient, auth: Auth, instance_id: str) -> dict[str, Any]:
     reply = client.get(f"/api/v1/process-instances/{UUID(instance_id)}", headers=auth("admin"))
     return reply.get_json()["data"]  # type: ignore[no-any-return]
+
+
+def test_an_interest_deadline_today_or_earlier_is_refused_at_the_field(
+    routine: Wiring, client: FlaskClient, auth: Auth
+) -> None:
+    created = _announce(client, auth, "tl.baerum", None)
+    url = f"/api/v1/tasks/{created['describe_need_task_id']}/complete"
+    for deadline in ("2026-11-22", "2026-11-23"):  # the engine's today is 23 November 2026
+        reply = client.post(
+            url, json={"data": {**NEED, "interest_deadline": deadline}}, headers=auth("tl.baerum")
+        )
+        assert reply.status_code == 422, deadline
+        assert reply.get_json()["error"]["details"] == {
+            "interest_deadline": ["Datoen må være etter i dag."]
+        }
+    assert client.get(
+        f"/api/v1/tasks/{created['describe_need_task_id']}", headers=auth("tl.baerum")
+    ).get_json()["state"] in ("open", "claimed")
+    ok = client.post(
+        url, json={"data": {**NEED, "interest_deadline": "2026-11-24"}}, headers=auth("tl.baerum")
+    )
+    assert ok.status_code == 200, ok.get_json()
