@@ -119,6 +119,16 @@ def restore(built: Any, snapshot: Snapshot) -> BpmnWorkflow:
     return serialization.load(snapshot, built.spec, built.subprocess_specs)
 
 
+def task_data(built: Any, snapshot: Snapshot, task_id: UUID) -> dict[str, Any] | None:
+    """Return the data a waiting task holds (its own scope: a called process's or a
+    multi-instance child's data, not the top process's), or None if the task is gone."""
+    workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
+    if not _has_task(workflow, task_id):
+        return None
+    data = workflow.get_task_from_id(task_id).data
+    return {k: v for k, v in data.items() if not callable(v)}
+
+
 def _has_task(workflow: BpmnWorkflow, task_id: UUID) -> bool:
     if task_id in workflow.tasks:
         return True

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.rules import calendar
+from engine.runtime import instances as runtime
 from engine.runtime.clock import OSLO
 from engine.services import definitions, history
 from engine.services.errors import Forbidden
@@ -116,7 +117,10 @@ def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) ->
     with uow:
         view = with_names(uow, [task_view(task, now)])[0]
     view["instructions"] = task.instructions
-    view["data"] = {**(instance.data or {}), **(task.draft or {})}
+    own = None
+    if task.state == "open" and instance.state == "running":  # its own scope, e.g. a candidate
+        own = runtime.task_data(built, instance.snapshot, task.id)
+    view["data"] = {**(own if own is not None else instance.data or {}), **(task.draft or {})}
     view["may_work"] = task.state == "open" and may_work(task, user)
     view["form"] = (
         {

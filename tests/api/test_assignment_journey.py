@@ -181,3 +181,34 @@ def test_bad_contract_and_announcement_input_is_refused_at_the_field(
     assert after["data"] == before["data"]  # nothing half stored
     assert [t["element_id"] for t in after["open_tasks"]] == ["draw_up_contract"]
     player.play(step)  # the good contract still goes through
+
+
+def test_each_interview_task_shows_its_own_candidate(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    """Multi-instance children have data of their own: the form sees who the interview is with."""
+    definitions.deploy_directory(
+        deployed.new_uow(),
+        ROOT / "processes",
+        ROOT / "forms",
+        actor="test",
+        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
+    )
+    scenarios = json.loads(
+        (ROOT / "processes" / "assignment" / "scenarios.json").read_text(encoding="utf-8")
+    )
+    happy = next(s for s in scenarios["scenarios"] if s["name"] == "happy_path")
+    player = HttpPlayer(deployed, client, auth)
+    player.start(happy["start"])
+    for step in happy["steps"]:
+        if step.get("complete_each") == "interview":
+            break
+        player.play(step)
+    listed = client.get("/api/v1/tasks?scope=group", headers=auth("tl.baerum")).get_json()
+    interviews = [t for t in listed["items"] if t["element_id"] == "interview"]
+    shown = set()
+    for task in interviews:
+        detail = client.get(f"/api/v1/tasks/{task['id']}", headers=auth("tl.baerum")).get_json()
+        shown.add(detail["data"]["candidate"]["employee_username"])
+        assert "registrations" in detail["data"]  # and what the whole case knows
+    assert shown == {"emp.asker", "emp.drammen"}
