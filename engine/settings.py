@@ -33,6 +33,8 @@ class Settings:
     processes_dir: Path = ROOT / "processes"
     # Where form JSON Schema and UI schema files live.
     forms_dir: Path = ROOT / "forms"
+    # Deployment-wide process settings (rates, deadlines): what scripts read with setting(name).
+    process_settings_file: Path = ROOT / "processes" / "settings.yaml"
     # Demo organisation YAML loaded by `saksflyt demo load` / make run.
     demo_file: Path = ROOT / "engine" / "services" / "demo_organisation.yaml"
     # Password of every demo user (printed by make run; refused in production).
@@ -80,17 +82,6 @@ class Settings:
     escalation_grace_working_days: int = 2
     # Longest the scheduler sleeps between checks, in seconds (it wakes at the next due time).
     scheduler_poll_seconds: int = 30
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
-        """Read SAKSFLYT_<FIELD> variables over the defaults."""
-        values: dict[str, Any] = {}
-        for field in fields(cls):
-            raw = env.get(f"SAKSFLYT_{field.name.upper()}")
-            if raw is None:
-                continue
-            values[field.name] = _convert(field.name, raw, getattr(cls, field.name))
-        return cls(**values)
     # OpenID Connect sign-in (Microsoft Entra ID or any provider); empty issuer turns it off.
     oidc_issuer: str = ""
     oidc_client_id: str = ""
@@ -104,6 +95,17 @@ class Settings:
     # Claim with the username, and claim with the municipality id (optional).
     oidc_username_claim: str = "preferred_username"
     oidc_municipality_claim: str = "municipality"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
+        """Read SAKSFLYT_<FIELD> variables over the defaults."""
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = env.get(f"SAKSFLYT_{field.name.upper()}")
+            if raw is None:
+                continue
+            values[field.name] = _convert(field.name, raw, getattr(cls, field.name))
+        return cls(**values)
 
     def check(self) -> None:
         """Refuse unsafe production settings and half-configured sign-in."""

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.services import instances
+from engine.services import instances, process_settings
 from engine.services.documents import long_date
 from engine.services.errors import Forbidden, FormInvalid
 from engine.store.errors import NotFound
@@ -332,7 +332,10 @@ def _accepts_late(uow: UnitOfWork, data: Mapping[str, Any]) -> bool:
     if data.get("accept_late_registrations") is True:
         return True
     municipality = uow.users.municipality(str(data.get("receiving_municipality")))
-    return bool(municipality and (municipality.settings or {}).get("accept_late_registrations"))
+    own = (municipality.settings or {}) if municipality else {}
+    if "accept_late_registrations" in own:
+        return bool(own["accept_late_registrations"])
+    return bool(process_settings.value("kv_assignment.interest.accept_late_registrations", False))
 
 
 def _when(moment: datetime, locale: str) -> str:

@@ -14,6 +14,7 @@ from engine.rules import calendar
 from engine.rules import deadlines as hiring_deadlines
 from engine.rules.invoice import calculate_invoice
 from engine.runtime import registry
+from engine.services import process_settings
 
 
 def _working_days(start: str, end: str) -> int:
@@ -32,6 +33,7 @@ def _invoice_for(
         date.fromisoformat(end_date),
         Decimal(str(monthly_salary)),
         Decimal(str(position_percentage)),
+        process_settings.invoice_rates(),
     )
     return invoice.to_dict()
 
@@ -81,6 +83,7 @@ def register_all() -> None:
     registry.register_function("probation_end", _probation_end)
     registry.register_function("add_months", _add_months)
     registry.register_function("start_of_day", _start_of_day)
+    registry.register_function("setting", process_settings.value)
     registry.register_operator("notify", _notify)
 
 

@@ -29,6 +29,7 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from engine.rules.invoice import InvalidInvoiceInput, calculate_invoice
+from engine.services import process_settings
 from engine.services.errors import Forbidden, FormInvalid
 from engine.store.models import Invoice as InvoiceRow
 from engine.store.models import ProcessInstance, User
@@ -276,7 +277,10 @@ def preview(
     if (end_date - start_date).days > MAX_PERIOD_DAYS:
         raise FormInvalid({"end_date": [message(locale, "period")]})
     try:
-        invoice = calculate_invoice(start_date, end_date, monthly_salary, position_percentage)
+        rates = process_settings.invoice_rates()
+        invoice = calculate_invoice(
+            start_date, end_date, monthly_salary, position_percentage, rates
+        )
     except InvalidInvoiceInput as error:
         raise FormInvalid({error.field: [message(locale, error.field)]}) from error
     return invoice.to_dict()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.services import functions, notifications
+from engine.services import functions, notifications, process_settings
 from engine.settings import Settings
 from engine.store.db import make_engine, session_factory
 from engine.store.uow import UnitOfWork
@@ -35,6 +35,7 @@ class Wiring:
 def wire(settings: Settings) -> Wiring:
     """Connect to the database, register the domain functions, set the notification policy."""
     functions.register_all()
+    process_settings.configure(process_settings.load(settings.process_settings_file))
     notifications.configure(
         notifications.Policy(
             public_url=settings.public_url,

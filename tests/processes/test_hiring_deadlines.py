@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.rules.deadlines import notice_period_end
 from engine.runtime import instances as runtime
-from engine.services import definitions
+from engine.services import definitions, process_settings
 from engine.services.wiring import Wiring
 from tests.conftest import ROOT
 from tests.processes.test_scenarios import Player
@@ -173,6 +174,19 @@ def test_d02_application_period_is_configurable(player: Player) -> None:
     assert data(player)["status"] == "collecting"
     player.advance("2026-12-08T00:00:01+01:00")
     assert data(player)["status"] == "closed"
+
+
+def test_d02_application_period_comes_from_the_process_settings(
+    player: Player, tmp_path: Path
+) -> None:
+    settings_file = tmp_path / "settings.yaml"
+    settings_file.write_text("hiring:\n  application_period_days: 28\n", encoding="utf-8")
+    process_settings.configure(process_settings.load(settings_file))
+    try:  # the scenario's own expectations are for 21 days: skip them (any `modify` does)
+        play(player, "happy_path", lambda step: "start" in step, lambda scenario: None)
+    finally:
+        process_settings.configure(process_settings.load(ROOT / "processes" / "settings.yaml"))
+    assert data(player)["application_deadline_on"] == "2026-12-21"  # 23 Nov + 28 days
 
 
 def test_d02_hiring_authority_may_set_another_deadline_but_not_today(player: Player) -> None:
