@@ -38,16 +38,42 @@ MAX_CALL_DEPTH = 25
 
 
 def start(
-    built: Any, data: Mapping[str, Any], *, now: datetime, step_budget: int = DEFAULT_STEP_BUDGET
+    built: Any,
+    data: Mapping[str, Any],
+    *,
+    now: datetime,
+    step_budget: int = DEFAULT_STEP_BUDGET,
+    message: tuple[str, Mapping[str, Any]] | None = None,
 ) -> Outcome:
-    """Create an instance of a built process with start data and run it until it waits."""
+    """Create an instance of a built process with start data and run it until it waits.
+
+    With `message` (name, payload) the instance starts at that message start event: the
+    engine runs to the event, which catches the message, and on until it waits again.
+    """
     with _engine(now):
         workflow = BpmnWorkflow(built.spec, built.subprocess_specs, script_engine=SCRIPT_ENGINE)
         start_task = workflow.task_tree
         start_task.data.update(dict(data))
         for child in start_task.children:
             child.data.update(dict(data))
-        return _advance(workflow, step_budget, lambda: None)
+        if message is None:
+            return _advance(workflow, step_budget, lambda: None)
+        with _translated_errors():
+            workflow.do_engine_steps()
+        name, payload = message
+        event = _event_for(workflow, name, payload)
+        return _advance(workflow, step_budget, lambda: workflow.catch(event))
+
+
+def message_start_names(built: Any) -> frozenset[str]:
+    """Return the names of the messages that start the process (its message start events)."""
+    names = set()
+    for spec in built.spec.task_specs.values():
+        definition = getattr(spec, "event_definition", None)
+        is_start = type(spec).__name__.endswith("StartEvent")
+        if is_start and hasattr(definition, "correlation_properties") and definition.name:
+            names.add(str(definition.name))
+    return frozenset(names)
 
 
 def complete_task(
@@ -85,15 +111,19 @@ def deliver_message(
     """Deliver a named message with its payload to the instance and run on."""
     with _engine(now):
         workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
-        catcher = _message_catcher(workflow, name)
-        if catcher is None:
-            raise MessageNotCaught(name)
-        definition = catcher.task_spec.event_definition
-        correlations = definition.calculate_correlations(
-            SCRIPT_ENGINE, definition.correlation_properties, dict(payload)
-        )
-        event = BpmnEvent(definition, payload=dict(payload), correlations=correlations)
+        event = _event_for(workflow, name, payload)
         return _advance(workflow, step_budget, lambda: workflow.catch(event))
+
+
+def _event_for(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> BpmnEvent:
+    catcher = _message_catcher(workflow, name)
+    if catcher is None:
+        raise MessageNotCaught(name)
+    definition = catcher.task_spec.event_definition
+    correlations = definition.calculate_correlations(
+        SCRIPT_ENGINE, definition.correlation_properties, dict(payload)
+    )
+    return BpmnEvent(definition, payload=dict(payload), correlations=correlations)
 
 
 def fire_timers(

@@ -44,12 +44,19 @@ def start_in(
     key: str,
     data: Mapping[str, Any],
     *,
-    actor: User,
+    actor: User | str,
     now: datetime,
     business_key: str | None = None,
     step_budget: int = runtime.DEFAULT_STEP_BUDGET,
+    message: ThrownMessage | None = None,
+    hops: int = 0,
 ) -> ProcessInstance:
-    """Start an instance inside an open unit of work (no commit)."""
+    """Start an instance inside an open unit of work (no commit).
+
+    With `message`, at the process's message start event of that name (the message's
+    payload is the start data); `actor` is then whoever sent it.
+    """
+    username = actor if isinstance(actor, str) else actor.username
     definition = uow.definitions.latest(key)
     if not definition.runnable:
         reason = "; ".join(definition.problems) or "it is not executable"
@@ -59,10 +66,11 @@ def start_in(
     start_data = {
         **data,
         "instance_id": str(instance_id),
-        "started_by": actor.username,
+        "started_by": username,
         "business_key": business_key,
     }
-    outcome = runtime.start(built, start_data, now=now, step_budget=step_budget)
+    caught = (message.name, message.payload) if message is not None else None
+    outcome = runtime.start(built, start_data, now=now, step_budget=step_budget, message=caught)
     instance = ProcessInstance(
         id=instance_id,
         definition_id=definition.id,
@@ -70,7 +78,7 @@ def start_in(
         version=definition.version,
         state=outcome.state,
         business_key=business_key,
-        started_by=actor.username,
+        started_by=username,
         data={},
         snapshot={},
         created_at=now,
@@ -80,17 +88,18 @@ def start_in(
     )
     uow.instances.add(instance)
     uow.flush()
+    started = {**start_data, "message": message.name} if message is not None else start_data
     steps.record(
         uow,
         instance,
         "instance_started",
-        actor.username,
+        username,
         now,
-        data=dict(start_data),
+        data=dict(started),
         delta=history.data_delta({}, outcome.data) or None,
     )
-    steps.apply(uow, instance, built, outcome, actor=actor.username, now=now)
-    route_messages(uow, outcome.thrown, actor=actor.username, now=now, hops=0)
+    steps.apply(uow, instance, built, outcome, actor=username, now=now)
+    route_messages(uow, outcome.thrown, actor=username, now=now, hops=hops)
     return instance
 
 
@@ -296,7 +305,33 @@ def route_messages(
             reached.append(instance)
             route_messages(uow, outcome.thrown, actor=actor, now=now, hops=hops + 1)
             break
+        else:  # nobody waits for it: a process that starts with this message, if one does
+            reached.extend(_start_by_message(uow, message, actor=actor, now=now, hops=hops + 1))
     return reached
+
+
+def _start_by_message(
+    uow: UnitOfWork, message: ThrownMessage, *, actor: str, now: datetime, hops: int
+) -> list[ProcessInstance]:
+    """Start the latest version of each process with a message start event of that name."""
+    started = []
+    for definition in uow.definitions.list():
+        if not definition.runnable:
+            continue
+        built = definitions.built(uow, definition)
+        if message.name in runtime.message_start_names(built):
+            instance = start_in(
+                uow,
+                definition.key,
+                message.payload,
+                actor=actor,
+                now=now,
+                business_key=message.correlation.get("business_key"),
+                message=message,
+                hops=hops,
+            )
+            started.append(instance)
+    return started
 
 
 def element_name(outcome: Outcome, element_id: str) -> str | None:

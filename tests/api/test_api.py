@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
+from engine.services import definitions
 from engine.services.wiring import Wiring
-from tests.conftest import fixture_files
+from tests.conftest import NOW, fixture_files
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -278,3 +279,37 @@ def test_inbox_names_filters_drafts_and_delegation(client: FlaskClient, auth: Au
     )
     assert handed.status_code == 200 and handed.get_json()["assignee_name"] == "Ada Admin"
     assert client.get("/api/v1/tasks?scope=mine", headers=auth("admin")).get_json()["total"] == 1
+
+
+def test_a_message_start_event_starts_an_instance(
+    client: FlaskClient, auth: Auth, deployed: Wiring
+) -> None:
+    definitions.deploy(deployed.new_uow(), fixture_files("intake.bpmn"), actor="test", now=NOW)
+    assert client.get("/api/v1/process-definitions/intake", headers=auth("admin")).get_json()[
+        "runnable"
+    ]
+    body = {
+        "name": "request_received",
+        "correlation": {"request_id": "H-1"},
+        "data": {"municipality": "asker", "subject": "Spørsmål om vikar"},
+    }
+    sent = client.post("/api/v1/messages", json=body, headers=auth("emp.asker"))
+    assert sent.status_code == 200, sent.get_json()
+    [instance_id] = sent.get_json()["delivered_to"]
+    instance = client.get(
+        f"/api/v1/process-instances/{instance_id}", headers=auth("admin")
+    ).get_json()
+    assert (instance["key"], instance["state"]) == ("intake", "running")
+    assert instance["data"]["subject"] == "Spørsmål om vikar"
+    assert [t["element_id"] for t in instance["open_tasks"]] == ["handle_request"]
+    history = client.get(
+        f"/api/v1/process-instances/{instance_id}/history", headers=auth("admin")
+    ).get_json()
+    first = history["events"][0]
+    assert (first["type"], first["actor"]) == ("instance_started", "emp.asker")
+    assert first["data"]["message"] == "request_received"
+    # The leader of the municipality gets the task; a second message starts a second instance.
+    inbox = client.get("/api/v1/tasks?scope=group", headers=auth("leder.asker")).get_json()
+    assert instance_id in {t["instance_id"] for t in inbox["items"]}
+    again = client.post("/api/v1/messages", json=body, headers=auth("emp.asker")).get_json()
+    assert again["delivered_to"] != [instance_id] and len(again["delivered_to"]) == 1
