@@ -43,7 +43,7 @@ def _load_user(username: str) -> User:
         user = uow.users.find(username)
     if user is None or not user.is_active:
         raise Unauthenticated("the user no longer exists")
-    return user
+    return cast(User, user)
 
 
 def sign_in_session(user: User) -> str:

@@ -423,7 +423,7 @@ def pick_language(requested: str | None, stored: str | None, default: str) -> st
     """Return the language to use: ?lang= first, then the session's, then the default."""
     for candidate in (requested, stored, default):
         if candidate in LANGUAGES:
-            return candidate  # type: ignore[return-value]
+            return candidate
     return "nb"
 
 

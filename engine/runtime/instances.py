@@ -71,8 +71,9 @@ def message_start_names(built: Any) -> frozenset[str]:
     for spec in built.spec.task_specs.values():
         definition = getattr(spec, "event_definition", None)
         is_start = type(spec).__name__.endswith("StartEvent")
-        if is_start and hasattr(definition, "correlation_properties") and definition.name:
-            names.add(str(definition.name))
+        name = getattr(definition, "name", None)
+        if is_start and hasattr(definition, "correlation_properties") and name:
+            names.add(str(name))
     return frozenset(names)
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping, MutableMapping
 from functools import lru_cache
 from types import CodeType, FrameType
-from typing import Any
+from typing import Any, cast
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
@@ -79,7 +79,7 @@ def compile_expression(source: str) -> CodeType:
     if result.errors:
         raise SyntaxError("; ".join(result.errors))
     assert result.code is not None
-    return result.code
+    return cast(CodeType, result.code)
 
 
 @lru_cache(maxsize=4096)
@@ -89,7 +89,7 @@ def compile_script(source: str) -> CodeType:
     if result.errors:
         raise SyntaxError("; ".join(result.errors))
     assert result.code is not None
-    return result.code
+    return cast(CodeType, result.code)
 
 
 def check_script(source: str, *, expression: bool = False) -> str | None:

@@ -60,4 +60,4 @@ def load(snapshot: Snapshot, spec: Any, subprocess_specs: dict[str, Any]) -> Bpm
     """Rebuild a workflow from its snapshot onto cached specs, with the sandboxed engine."""
     workflow = SERIALIZER.from_dict(dict(snapshot), spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = SCRIPT_ENGINE
-    return workflow  # type: ignore[no-any-return]
+    return workflow

@@ -28,14 +28,14 @@ class _ClockDatetime(datetime):
     """`datetime` whose `now()` is the engine clock."""
 
     @classmethod
-    def now(cls, tz: tzinfo | None = None) -> _ClockDatetime:  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> _ClockDatetime:
         moment = clock.now()
         moment = moment.astimezone(tz) if tz is not None else moment
         return cls.fromtimestamp(moment.timestamp(), moment.tzinfo)
 
 
-spiff_timer.datetime = _ClockDatetime  # type: ignore[misc]
-spiff_timer.LOCALTZ = clock.OSLO  # type: ignore[assignment]
+spiff_timer.datetime = _ClockDatetime
+spiff_timer.LOCALTZ = clock.OSLO
 
 
 def _duration_has_fired(self: Any, my_task: Any) -> bool:

@@ -139,7 +139,7 @@ _Validator = validators.extend(
 @lru_cache(maxsize=256)
 def _validator(schema_text: str) -> Draft202012Validator:
     schema = json.loads(schema_text)
-    return _Validator(schema, format_checker=_formats)  # type: ignore[no-any-return]
+    return _Validator(schema, format_checker=_formats)
 
 
 def load_schema(content: bytes) -> dict[str, Any]:

@@ -136,7 +136,7 @@ def update_preferences(
     """Change a user's own mail language and whether reminder mails are sent to them."""
     with uow:
         user = uow.users.get(username)
-        changed = {}
+        changed: dict[str, list[Any]] = {}
         if locale is not None and locale != user.locale:
             changed["locale"] = [user.locale, locale]
             user.locale = locale
