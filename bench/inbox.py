@@ -18,7 +18,13 @@ from uuid import uuid4
 from sqlalchemy import Connection, insert, select, text
 
 from bench import apps
-from engine.store.models import HumanTask, ProcessDefinition, ProcessInstance, TaskCandidate
+from engine.store.models import (
+    EVERY_MUNICIPALITY,
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskCandidate,
+)
 
 VIEWER = "leder.asker"
 MUNICIPALITIES = {"baerum": 30, "drammen": 25, "asker": 22, "lier": 12, "loten": 8, "nettverket": 3}
@@ -71,7 +77,7 @@ def _pick(rnd: random.Random, weights: dict[str, int]) -> str:
 
 def _task(
     rnd: random.Random, instance: dict[str, Any], now: datetime
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     task_id = uuid4()
     municipality = _pick(rnd, MUNICIPALITIES)
     draw = rnd.random()
@@ -80,13 +86,13 @@ def _task(
     created = now - timedelta(days=rnd.uniform(0, 180))
     if kind == "role":
         role = _pick(rnd, ROLES)
-        where = None if draw < 0.05 else municipality
+        where = None if draw < 0.05 else municipality  # None: the role anywhere
         roles, users = [role], []
         candidate = {
             "task_id": task_id,
             "kind": "role",
             "value": role,
-            "municipality_id": where,
+            "municipality_id": where or EVERY_MUNICIPALITY,
             "created_at": created,
         }
     else:
@@ -97,7 +103,7 @@ def _task(
             "task_id": task_id,
             "kind": "user",
             "value": person,
-            "municipality_id": None,
+            "municipality_id": EVERY_MUNICIPALITY,
             "created_at": created,
         }
     claimed = rnd.random() < 0.15
@@ -123,7 +129,7 @@ def _task(
         "completed_by": None,
         "draft": None,
     }
-    return task, candidate
+    return task, None if claimed else candidate  # claimed tasks leave the group inbox
 
 
 def fill(
@@ -133,14 +139,18 @@ def fill(
     instances: int,
     seed: int = 2026,
 ) -> None:
-    """Insert `instances` running instances and `tasks` open tasks with their candidate rows."""
+    """Insert `instances` running instances and `tasks` open tasks with their candidate rows.
+
+    As in `Tasks.offer`, only unclaimed tasks have candidate rows.
+    """
     rnd, now = random.Random(seed), datetime.now(UTC)
     parents = _instances(definition, instances, rnd, now)
     connection.execute(insert(ProcessInstance), parents)
     for start in range(0, tasks, CHUNK):
         pairs = [_task(rnd, rnd.choice(parents), now) for _ in range(min(CHUNK, tasks - start))]
         connection.execute(insert(HumanTask), [task for task, _ in pairs])
-        connection.execute(insert(TaskCandidate), [cand for _, cand in pairs])
+        offered = [candidate for _, candidate in pairs if candidate is not None]
+        connection.execute(insert(TaskCandidate), offered)
 
 
 def run(

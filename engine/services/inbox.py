@@ -92,6 +92,16 @@ def list_tasks(
     """Return one page of the user's tasks for a scope: mine, group, completed or all."""
     if scope == "all" and not {"admin", "auditor"} & set(user.roles):
         raise Forbidden("only admins and auditors can list all tasks")
+    by_index = scope == "group" and not (process_key or text)
+    if by_index and sort in (None, "created_at", "-created_at"):
+        # The common inbox page: walk the candidate index in order and read only the page.
+        newest_first = sort == "-created_at"
+        with uow:
+            rows, total = uow.tasks.group_page(
+                user.username, user.roles, user.municipality_id, limit, offset, newest_first
+            )
+            items = with_names(uow, [task_view(t, now) for t in rows])
+        return {"items": items, "total": total, "limit": limit, "offset": offset}
     query = {
         "mine": lambda: Tasks.mine(user.username),
         "group": lambda: Tasks.group(user.username, user.roles, user.municipality_id),

@@ -163,6 +163,7 @@ def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) ->
             )
         _ensure_may_work(task, actor)
         task.assignee = actor.username
+        uow.tasks.drop_candidates([task.id])
         steps.record(
             uow,
             instance,
@@ -183,7 +184,9 @@ def unclaim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) 
         instance, task = _locked_task(uow, task_id)
         if task.assignee != actor.username and "admin" not in actor.roles:
             raise Forbidden("only the assignee (or an admin) can unclaim the task")
-        task.assignee = None
+        if task.assignee is not None:
+            task.assignee = None
+            uow.tasks.offer(task)
         steps.record(
             uow,
             instance,
@@ -237,6 +240,7 @@ def delegate_task(
                 {"username": ["Oppgaven er ikke tilbudt denne brukeren."]},
             )
         task.assignee = username
+        uow.tasks.drop_candidates([task.id])
         steps.record(
             uow,
             instance,

@@ -15,7 +15,6 @@ from engine.store.models import (
     HumanTask,
     MessageSubscription,
     ProcessInstance,
-    TaskCandidate,
     Timer,
 )
 from engine.store.repositories import BPMN_TIMER_KINDS
@@ -241,18 +240,7 @@ def _open_task(
     )
     uow.tasks.add(task)
     uow.flush()
-    rows = [TaskCandidate(task_id=task.id, kind="user", value=u, created_at=now) for u in users]
-    if not users and role:
-        rows.append(
-            TaskCandidate(
-                task_id=task.id,
-                kind="role",
-                value=role,
-                municipality_id=item.candidate_municipality,
-                created_at=now,
-            )
-        )
-    uow.tasks.add_candidates(task, rows)
+    uow.tasks.offer(task)
     record(
         uow,
         instance,

@@ -173,16 +173,29 @@ class HumanTask(Base):
 
 
 class TaskCandidate(Base):
-    """Who may see an open, unclaimed task in their group inbox; rows leave when the task does."""
+    """Who may see an open, unclaimed task in their group inbox.
+
+    Rows leave when the task is claimed, delegated or closed, and come back on unclaim, so the
+    inbox index holds only claimable tasks, each range in creation order. `municipality_id`
+    is EVERY_MUNICIPALITY rather than NULL for rows that hold anywhere: PostgreSQL reads an
+    index in order only below equalities, and `IS NULL` is not one.
+    """
 
     __tablename__ = "task_candidate"
-    __table_args__ = (Index("ix_task_candidate_lookup", "kind", "value", "municipality_id"),)
+    __table_args__ = (
+        Index(
+            "ix_task_candidate_inbox", "kind", "value", "municipality_id", "created_at", "task_id"
+        ),
+    )
 
     task_id: Mapped[UUID] = mapped_column(ForeignKey("human_task.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     value: Mapped[str] = mapped_column(String(80), primary_key=True)
-    municipality_id: Mapped[str | None] = mapped_column(String(40))
+    municipality_id: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+EVERY_MUNICIPALITY = "*"  # task_candidate.municipality_id of a user row or network-wide role
 
 
 class Timer(Base):

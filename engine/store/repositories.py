@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.orm import Session, defer
 
 from engine.store.errors import NotFound
 from engine.store.models import (
+    EVERY_MUNICIPALITY,
     Attachment,
     Deployment,
     DeploymentFile,
@@ -253,9 +266,25 @@ class Tasks(Repository):
             .order_by(HumanTask.created_at)
         ).all()
 
-    def add_candidates(self, task: HumanTask, rows: list[TaskCandidate]) -> None:
-        """Offer an open task to roles and users."""
-        self.session.add_all(rows)
+    def offer(self, task: HumanTask) -> None:
+        """Put an open, unclaimed task in the group inbox of its candidate users or role.
+
+        Rows exist only while the task can be claimed: claiming or completing drops them,
+        unclaiming offers the task again.
+        """
+        users = [("user", username, EVERY_MUNICIPALITY) for username in task.candidate_users]
+        where = task.municipality_id or EVERY_MUNICIPALITY
+        offered = users or [("role", role, where) for role in task.candidate_roles]
+        self.session.add_all(
+            TaskCandidate(
+                task_id=task.id,
+                kind=kind,
+                value=value,
+                municipality_id=municipality_id,
+                created_at=task.created_at,
+            )
+            for kind, value, municipality_id in offered
+        )
 
     def drop_candidates(self, task_ids: Sequence[UUID]) -> None:
         """Withdraw tasks from every group inbox."""
@@ -298,21 +327,37 @@ class Tasks(Repository):
         username: str, roles: Sequence[str], municipality_id: str | None
     ) -> Select[tuple[HumanTask]]:
         """Open, unclaimed tasks offered to the user by name or through one of their roles."""
-        by_role = and_(
-            TaskCandidate.kind == "role",
-            TaskCandidate.value.in_(list(roles)),
-            or_(
-                TaskCandidate.municipality_id.is_(None),
-                TaskCandidate.municipality_id == municipality_id,
-            ),
-        )
-        by_user = and_(TaskCandidate.kind == "user", TaskCandidate.value == username)
-        ids = select(TaskCandidate.task_id).where(or_(by_role, by_user))
+        offered = or_(*(_in_range(*r) for r in _group_ranges(username, roles, municipality_id)))
+        ids = select(TaskCandidate.task_id).where(offered)
         return (
             select(HumanTask)
             .where(HumanTask.id.in_(ids), HumanTask.assignee.is_(None))
-            .order_by(HumanTask.created_at)
+            .order_by(HumanTask.created_at, HumanTask.id)
         )
+
+    def group_page(
+        self,
+        username: str,
+        roles: Sequence[str],
+        municipality_id: str | None,
+        limit: int,
+        offset: int,
+        newest_first: bool = False,
+    ) -> tuple[Sequence[HumanTask], int]:
+        """Return one page of the group inbox by creation time, and the total.
+
+        Each range of `ix_task_candidate_inbox` (one role in the user's municipality, one role
+        network-wide, the user by name) is walked in order and stops after `offset + limit`
+        entries; the ranges merge and only the page's tasks are read. The statements are
+        built once per number of ranges (building them costs more than running them).
+        """
+        ranges = _group_ranges(username, roles, municipality_id)
+        page, count = _group_statements(len(ranges), newest_first)
+        params: dict[str, Any] = {"limit": limit, "offset": offset, "window": limit + offset}
+        for n, (kind, value, where) in enumerate(ranges):
+            params |= {f"kind_{n}": kind, f"value_{n}": value, f"municipality_{n}": where}
+        rows = self.session.scalars(page, params).all()
+        return rows, int(self.session.scalar(count, params) or 0)
 
     @staticmethod
     def completed_by(username: str) -> Select[tuple[HumanTask]]:
@@ -366,6 +411,70 @@ class Tasks(Repository):
         return self.session.scalars(
             select(TaskCandidate).where(TaskCandidate.task_id == task_id)
         ).all()
+
+
+Range = tuple[str, str, str]  # kind, value, municipality_id: an equality prefix of the index
+
+
+def _group_ranges(username: str, roles: Sequence[str], municipality_id: str | None) -> list[Range]:
+    """The index ranges of a user's group inbox: by name, and per role here and network-wide."""
+    ranges: list[Range] = [("user", username, EVERY_MUNICIPALITY)]
+    for role in sorted(set(roles)):
+        ranges.append(("role", role, EVERY_MUNICIPALITY))
+        if municipality_id is not None and municipality_id != EVERY_MUNICIPALITY:
+            ranges.append(("role", role, municipality_id))
+    return ranges
+
+
+def _in_range(kind: Any, value: Any, municipality_id: Any) -> ColumnElement[bool]:
+    return and_(
+        TaskCandidate.kind == kind,
+        TaskCandidate.value == value,
+        TaskCandidate.municipality_id == municipality_id,
+    )
+
+
+@cache
+def _group_statements(
+    ranges: int, newest_first: bool
+) -> tuple[Select[tuple[HumanTask]], Select[tuple[int]]]:
+    """Build the group page and count statements over `ranges` index ranges.
+
+    The count is a sum of scalar subqueries, not a UNION ALL: PostgreSQL would run that as a
+    parallel append, whose worker start-up costs more than the counting. A task is in one
+    range per user (one role row, or one row per named user), so the sum counts it once.
+    """
+    conditions = [
+        _in_range(bindparam(f"kind_{n}"), bindparam(f"value_{n}"), bindparam(f"municipality_{n}"))
+        for n in range(ranges)
+    ]
+
+    def ordered(*columns: Any) -> list[Any]:
+        return [column.desc() if newest_first else column for column in columns]
+
+    heads = [
+        select(TaskCandidate.created_at, TaskCandidate.task_id)
+        .where(condition)
+        .order_by(*ordered(TaskCandidate.created_at, TaskCandidate.task_id))
+        .limit(bindparam("window"))
+        .subquery()
+        for condition in conditions
+    ]
+    merged = union(*(select(head.c.created_at, head.c.task_id) for head in heads)).subquery()
+    page = (
+        select(merged.c.created_at, merged.c.task_id)
+        .order_by(*ordered(merged.c.created_at, merged.c.task_id))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    tasks = (
+        select(HumanTask)
+        .join(page, HumanTask.id == page.c.task_id)
+        .order_by(*ordered(page.c.created_at, page.c.task_id))
+    )
+    counts = [select(func.count()).where(condition).scalar_subquery() for condition in conditions]
+    return tasks, select(sum(counts[1:], counts[0]))
 
 
 class Waits(Repository):
