@@ -8,9 +8,13 @@ Sizes and switches (environment):
     BENCH_INBOX_TASKS=100000   open tasks inserted for the group inbox
     BENCH_INBOX_INSTANCES=400  running instances they hang from
     BENCH_INBOX_REPEAT=50      timed GET /api/v1/tasks?scope=group requests
-    BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test   ("off" skips PostgreSQL;
-                               the bench works in its own schema and drops it afterwards)
-    BENCH_ONLY=raw,http,age,inbox   run only these sections
+    BENCH_TIMERS=10000         timers due at once for the worker processes (PostgreSQL)
+    BENCH_LONE=100             lone timers whose firing delay is measured
+    BENCH_WORKERS=2            scheduler worker processes
+    BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test   ("off" skips PostgreSQL
+                               and the timer section; the bench works in its own schema and
+                               drops it afterwards)
+    BENCH_ONLY=raw,http,age,inbox,timers   run only these sections
     BENCH_PROFILE=1            also cProfile 200 HTTP completions into bench/results/
 
 Targets are informational: the exit status is 0 whatever the figures.
@@ -34,10 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from bench import age, apps, completion, inbox, raw, targets
+from bench import timers as timer_bench
 from bench.report import Row, as_json, percentile, table
 
 RESULTS = Path(__file__).parent / "results"
-SECTIONS = ("raw", "http", "age", "inbox")
+SECTIONS = ("raw", "http", "age", "inbox", "timers")
 ROUNDS = 5  # raw and HTTP alternate, so a burst of load elsewhere hits both alike
 
 
@@ -51,6 +56,9 @@ class Config:
     inbox_tasks: int = 100_000
     inbox_instances: int = 400
     inbox_repeat: int = 50
+    timers: int = 10_000
+    lone_timers: int = 100
+    timer_workers: int = 2
     postgres_url: str = "postgresql://postgres@127.0.0.1:5432/test"
     only: tuple[str, ...] = SECTIONS
     profile: bool = False
@@ -71,6 +79,9 @@ class Config:
             inbox_tasks=number("BENCH_INBOX_TASKS", cls.inbox_tasks),
             inbox_instances=number("BENCH_INBOX_INSTANCES", cls.inbox_instances),
             inbox_repeat=number("BENCH_INBOX_REPEAT", cls.inbox_repeat),
+            timers=number("BENCH_TIMERS", cls.timers),
+            lone_timers=number("BENCH_LONE", cls.lone_timers),
+            timer_workers=number("BENCH_WORKERS", cls.timer_workers),
             postgres_url="" if postgres.lower() in ("", "off", "0", "no") else postgres,
             only=tuple(s for s in only if s in SECTIONS),
             profile=env.get("BENCH_PROFILE", "") not in ("", "0"),
@@ -127,6 +138,21 @@ def _inbox(config: Config, workdir: Path) -> tuple[dict[str, Any], list[Row]]:
                 Row("5", "PostgreSQL skipped", None, "", note=str(error).splitlines()[0][:80])
             )
     return results, rows
+
+
+def _timers(config: Config) -> tuple[dict[str, Any], list[Row]]:
+    """Timers fired by scheduler worker processes; PostgreSQL only (workers share its NOTIFY)."""
+    if not config.postgres_url:
+        return {"skipped": "BENCH_POSTGRES_URL is off"}, [
+            Row("6", "timers skipped", None, "", note="needs PostgreSQL")
+        ]
+    try:
+        return timer_bench.run(
+            config.postgres_url, config.timers, config.lone_timers, config.timer_workers
+        )
+    except Exception as error:  # PostgreSQL is optional: say why it was skipped
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return {"skipped": reason}, [Row("6", "timers skipped", None, "", note=reason[:80])]
 
 
 def _environment() -> dict[str, Any]:
@@ -194,6 +220,9 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         if "inbox" in config.only:
             results["inbox"], inbox_rows = _inbox(config, workdir)
             rows += inbox_rows
+        if "timers" in config.only:
+            results["timers"], timer_rows = _timers(config)
+            rows += timer_rows
     results["seconds"] = time.perf_counter() - started
     results["rows"] = as_json(rows)
     after = results["environment"]["load_average_after"] = list(os.getloadavg())
