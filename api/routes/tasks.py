@@ -108,7 +108,7 @@ def delegates(task_id: UUID) -> Any:
 def complete(body: dict[str, Any], task_id: UUID) -> Any:
     """Complete a task with form data; 422 with field messages, 409 if already completed."""
     user = current_user()
-    instances.complete_task(
+    instance = instances.complete_task(
         services().new_uow(),
         task_id,
         body["data"],
@@ -116,4 +116,6 @@ def complete(body: dict[str, Any], task_id: UUID) -> Any:
         now=services().now(),
         locale=_locale(),
     )
-    return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())
+    return inbox.completed_detail(
+        services().new_uow(), task_id, instance, user, now=services().now()
+    )

@@ -124,8 +124,28 @@ def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) ->
         if not allowed and not {"admin", "auditor"} & set(user.roles):
             raise Forbidden("this task is not offered to you")
         built = definitions.built_for(uow, instance.definition_id)
+        return _detail(uow, task, instance, built, user, now)
+
+
+def completed_detail(
+    uow: UnitOfWork, task_id: UUID, instance: ProcessInstance, user: User, *, now: datetime
+) -> dict[str, Any]:
+    """Return the task `user` just completed with `instance`, without reading that again."""
     with uow:
-        view = with_names(uow, [task_view(task, now)])[0]
+        task = uow.tasks.get(task_id)
+        built = definitions.built_for(uow, instance.definition_id)
+        return _detail(uow, task, instance, built, user, now)
+
+
+def _detail(
+    uow: UnitOfWork,
+    task: HumanTask,
+    instance: ProcessInstance,
+    built: definitions.Built,
+    user: User,
+    now: datetime,
+) -> dict[str, Any]:
+    view = with_names(uow, [task_view(task, now)])[0]
     view["instructions"] = task.instructions
     own = None
     if task.state == "open" and instance.state == "running":  # its own scope, e.g. a candidate
