@@ -239,8 +239,7 @@ def _open_task(
         due_at=item.due_at,
     )
     uow.tasks.add(task)
-    uow.flush()
-    uow.tasks.offer(task)
+    uow.tasks.offer(task)  # the flush inserts tasks before candidates (foreign key order)
     record(
         uow,
         instance,
