@@ -135,6 +135,8 @@ def _end_event(outcome: Outcome) -> tuple[str | None, str | None]:
     if ends:
         return ends[-1].element_id, ends[-1].element_name
     return outcome.end_element, None
+
+
 MAILS = "mails"
 
 
