@@ -23,7 +23,9 @@ from engine.store.errors import Conflict, NotFound
 
 
 def error_body(status: int, code: str, message: str, details: Any = None) -> ResponseReturnValue:
-    """Return the JSON error document."""
+    """Return the JSON error document (field names as text: JSON sorts its keys)."""
+    if isinstance(details, dict):
+        details = {str(key): value for key, value in details.items()}
     return jsonify({"error": {"code": code, "message": message, "details": details}}), status
 
 

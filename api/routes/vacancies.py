@@ -158,8 +158,8 @@ def _application() -> vacancies.Application:
         cv = None
     values: dict[str, Any] = {}
     for key in raw:
-        if key not in FIELDS:
-            errors[key] = [UNKNOWN[lang]]
+        if key not in FIELDS:  # a nameless multipart part has the key None
+            errors[str(key) if key is not None else "_form"] = [UNKNOWN[lang]]
     for name in TEXT_FIELDS:
         value = raw.get(name, "")
         if not isinstance(value, str):

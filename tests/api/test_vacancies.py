@@ -302,6 +302,13 @@ def test_bad_applications_are_refused_and_store_nothing(
         reply = apply(client, fields, cv=cv)
         assert reply.status_code == status, (fields, reply.get_json())
         assert reply.get_json()["error"]["details"] == details, fields
+    # A multipart part without a name (found by the fuzz test) is refused, not a 500.
+    nameless = client.post(
+        f"/api/v1/vacancies/{VACANCY}/applications",
+        data=b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
+        content_type="multipart/form-data; boundary=b",
+    )
+    assert nameless.status_code == 422 and "_form" in nameless.get_json()["error"]["details"]
     unknown = apply(client, BJORN, vacancy="LOTEN-1999-001")
     assert unknown.status_code == 404
     assert client.get("/api/v1/vacancies/LOTEN-1999-001").status_code == 404
