@@ -4,6 +4,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 T ?= tests
+# Test processes (pytest-xdist, whole files per process): the 2-core CI machine runs two.
+WORKERS ?= 2
 export SAKSFLYT_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .PHONY: help install run test test-fast lint fix bench check migration web-assets chromium screenshots
@@ -40,7 +42,7 @@ run: install web-assets chromium ## Install, migrate, load the demo organisation
 	SAKSFLYT_DEMO_CLOCK=$${SAKSFLYT_DEMO_CLOCK:-true} $(BIN)/saksflyt serve
 
 test: install web-assets chromium ## Run every test on SQLite and PostgreSQL (T=tests/engine for a slice)
-	$(BIN)/pytest $(T) -q
+	$(BIN)/pytest $(T) -q -n $(WORKERS) --dist loadfile
 
 test-fast: install chromium ## Everything but the browser journeys
 	$(BIN)/pytest $(T) -q -m "not ui"
