@@ -75,6 +75,9 @@ def _notify(context: Any, **params: Any) -> str:
 
 def register_all() -> None:
     """Register every domain function and service operator (idempotent)."""
+    # The holidays package loads its country module on first use; under the sandbox's opcode
+    # tracing that first load can pass a script's 2 s limit, so it happens here, at start-up.
+    calendar.public_holidays(date.today().year)
     registry.register_function("working_days", _working_days)
     registry.register_function("add_working_days", _add_working_days)
     registry.register_function("invoice_for", _invoice_for)
