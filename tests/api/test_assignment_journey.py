@@ -61,11 +61,12 @@ class HttpPlayer(Player):
         self.users.add(username)
 
 
-def test_assignment_happy_path_over_http(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
-) -> None:
+def start_happy_path(
+    wiring: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> tuple[HttpPlayer, dict[str, Any]]:
+    """Deploy processes/ and forms/, start the assignment happy path over HTTP."""
     definitions.deploy_directory(
-        deployed.new_uow(),
+        wiring.new_uow(),
         ROOT / "processes",
         ROOT / "forms",
         actor="test",
@@ -75,8 +76,15 @@ def test_assignment_happy_path_over_http(
         (ROOT / "processes" / "assignment" / "scenarios.json").read_text(encoding="utf-8")
     )
     happy = next(s for s in scenarios["scenarios"] if s["name"] == "happy_path")
-    player = HttpPlayer(deployed, client, auth)
+    player = HttpPlayer(wiring, client, auth)
     player.start(happy["start"])
+    return player, happy
+
+
+def test_assignment_happy_path_over_http(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    player, happy = start_happy_path(deployed, client, auth)
     report_file = (
         b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     )
@@ -126,19 +134,7 @@ def test_bad_contract_and_announcement_input_is_refused_at_the_field(
     deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
     """Issue 3, bad input: end before start, negative salary, percentage outside 1-100."""
-    definitions.deploy_directory(
-        deployed.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
-    scenarios = json.loads(
-        (ROOT / "processes" / "assignment" / "scenarios.json").read_text(encoding="utf-8")
-    )
-    happy = next(s for s in scenarios["scenarios"] if s["name"] == "happy_path")
-    player = HttpPlayer(deployed, client, auth)
-    player.start(happy["start"])
+    player, happy = start_happy_path(deployed, client, auth)
     steps = iter(happy["steps"])
     for step in steps:
         if step.get("complete") == "draw_up_contract":
@@ -187,19 +183,7 @@ def test_each_interview_task_shows_its_own_candidate(
     deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
     """Multi-instance children have data of their own: the form sees who the interview is with."""
-    definitions.deploy_directory(
-        deployed.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
-    scenarios = json.loads(
-        (ROOT / "processes" / "assignment" / "scenarios.json").read_text(encoding="utf-8")
-    )
-    happy = next(s for s in scenarios["scenarios"] if s["name"] == "happy_path")
-    player = HttpPlayer(deployed, client, auth)
-    player.start(happy["start"])
+    player, happy = start_happy_path(deployed, client, auth)
     for step in happy["steps"]:
         if step.get("complete_each") == "interview":
             break

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -13,10 +11,8 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from engine.rules.ehf import CAC_NS, CBC_NS, CUSTOMIZATION_ID, INVOICE_NS, PROFILE_ID
-from engine.services import definitions
 from engine.services.wiring import Wiring
-from tests.api.test_assignment_journey import HttpPlayer
-from tests.conftest import ROOT
+from tests.api.test_assignment_journey import HttpPlayer, start_happy_path
 
 Auth = Callable[[str], dict[str, str]]
 NS = {"inv": INVOICE_NS, "cac": CAC_NS, "cbc": CBC_NS}
@@ -102,19 +98,7 @@ def test_preview_speaks_english_and_needs_sign_in(client: FlaskClient, auth: Aut
 
 def _play_happy_path(wiring: Wiring, client: FlaskClient, auth: Auth) -> HttpPlayer:
     """Play the happy path up to (not including) send_invoice; return the player."""
-    definitions.deploy_directory(
-        wiring.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
-    scenarios = json.loads(
-        (ROOT / "processes" / "assignment" / "scenarios.json").read_text(encoding="utf-8")
-    )
-    happy = next(s for s in scenarios["scenarios"] if s["name"] == "happy_path")
-    player = HttpPlayer(wiring, client, auth)
-    player.start(happy["start"])
+    player, happy = start_happy_path(wiring, client, auth)
     for step in happy["steps"]:
         if step.get("complete") == "send_invoice":
             player.pending = step  # type: ignore[attr-defined]
