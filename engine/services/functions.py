@@ -33,7 +33,7 @@ def _invoice_for(
         date.fromisoformat(end_date),
         Decimal(str(monthly_salary)),
         Decimal(str(position_percentage)),
-        process_settings.invoice_rates(),
+        process_settings.rates(),
     )
     return invoice.to_dict()
 

@@ -277,7 +277,7 @@ def preview(
     if (end_date - start_date).days > MAX_PERIOD_DAYS:
         raise FormInvalid({"end_date": [message(locale, "period")]})
     try:
-        rates = process_settings.invoice_rates()
+        rates = process_settings.rates()
         invoice = calculate_invoice(
             start_date, end_date, monthly_salary, position_percentage, rates
         )

@@ -24,6 +24,7 @@ from engine.rules.invoice import (
 )
 
 _values: dict[str, Any] = {}
+_rates: list[InvoiceRates] = [InvoiceRates()]
 _MISSING = object()
 
 
@@ -58,6 +59,12 @@ def configure(values: dict[str, Any]) -> None:
     """Use these values from now on (the wiring does this once)."""
     _values.clear()
     _values.update(values)
+    _rates[0] = invoice_rates(values)
+
+
+def rates() -> InvoiceRates:
+    """Return the KV 5 rates of the configured settings (built once, by `configure`)."""
+    return _rates[0]
 
 
 def value(name: str, default: Any = _MISSING) -> Any:
@@ -69,9 +76,8 @@ def value(name: str, default: Any = _MISSING) -> Any:
     return default
 
 
-def invoice_rates(values: dict[str, Any] | None = None) -> InvoiceRates:
-    """Return the KV 5 rates and options the settings give (the brief's §11 defaults)."""
-    values = _values if values is None else values
+def invoice_rates(values: dict[str, Any]) -> InvoiceRates:
+    """Return the KV 5 rates and options these settings give (the brief's §11 defaults)."""
     base = "kv_assignment.invoicing."
     defaults = InvoiceRates()
 

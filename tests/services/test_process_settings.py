@@ -50,7 +50,7 @@ def test_scripts_read_settings_by_name_and_unknown_names_say_which(tmp_path: Pat
 
 def test_changed_rates_change_the_calculation_and_the_preview(tmp_path: Path) -> None:
     period = (date(2027, 3, 1), date(2027, 3, 31), Decimal("50000"), Decimal("100"))
-    before = calculate_invoice(*period, process_settings.invoice_rates())
+    before = calculate_invoice(*period, process_settings.rates())
     _use(
         tmp_path,
         "kv_assignment:\n  invoicing:\n    social_cost_rate: 0.141\n    daily_fee: 600\n"
