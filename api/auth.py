@@ -39,7 +39,7 @@ def _user_from_token(token: str) -> User:
 
 def _load_user(username: str) -> User:
     services = current_app.extensions["saksflyt"]
-    with services.new_uow() as uow:
+    with services.new_uow(read_only=True) as uow:
         user = uow.users.find(username)
     if user is None or not user.is_active:
         raise Unauthenticated("the user no longer exists")

@@ -34,7 +34,7 @@ def _locale() -> str:
 def list_tasks(args: dict[str, Any]) -> Any:
     """List tasks: mine, group (offered to my roles), completed, or all (admin)."""
     return inbox.list_tasks(
-        services().new_uow(),
+        services().new_uow(read_only=True),
         current_user(),
         args["scope"],
         now=services().now(),
@@ -51,7 +51,9 @@ def list_tasks(args: dict[str, Any]) -> Any:
 @bp.response(200, TaskDetailSchema)
 def get_task(task_id: UUID) -> Any:
     """Return a task with its form (JSON Schema, UI schema) and current data."""
-    return inbox.task_detail(services().new_uow(), task_id, current_user(), now=services().now())
+    return inbox.task_detail(
+        services().new_uow(read_only=True), task_id, current_user(), now=services().now()
+    )
 
 
 @bp.post("/<uuid:task_id>/claim")
@@ -60,7 +62,9 @@ def claim(task_id: UUID) -> Any:
     """Claim an open task."""
     user = current_user()
     instances.claim_task(services().new_uow(), task_id, actor=user, now=services().now())
-    return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())
+    return inbox.task_detail(
+        services().new_uow(read_only=True), task_id, user, now=services().now()
+    )
 
 
 @bp.post("/<uuid:task_id>/unclaim")
@@ -69,7 +73,9 @@ def unclaim(task_id: UUID) -> Any:
     """Give a claimed task back to the group."""
     user = current_user()
     instances.unclaim_task(services().new_uow(), task_id, actor=user, now=services().now())
-    return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())
+    return inbox.task_detail(
+        services().new_uow(read_only=True), task_id, user, now=services().now()
+    )
 
 
 @bp.post("/<uuid:task_id>/draft")
@@ -81,7 +87,9 @@ def save_draft(body: dict[str, Any], task_id: UUID) -> Any:
     instances.save_draft(
         services().new_uow(), task_id, body["data"], actor=user, now=services().now()
     )
-    return inbox.task_detail(services().new_uow(), task_id, user, now=services().now())
+    return inbox.task_detail(
+        services().new_uow(read_only=True), task_id, user, now=services().now()
+    )
 
 
 @bp.post("/<uuid:task_id>/delegate")
@@ -92,14 +100,16 @@ def delegate(body: dict[str, Any], task_id: UUID) -> Any:
     task = instances.delegate_task(
         services().new_uow(), task_id, body["username"], actor=current_user(), now=services().now()
     )
-    return inbox.summary(services().new_uow(), task, services().now())
+    return inbox.summary(services().new_uow(read_only=True), task, services().now())
 
 
 @bp.get("/<uuid:task_id>/delegates")
 @bp.response(200, ColleagueSchema(many=True))
 def delegates(task_id: UUID) -> Any:
     """List the colleagues the task can be delegated to (same offer: role and municipality)."""
-    return colleagues.delegation_candidates(services().new_uow(), task_id, current_user())
+    return colleagues.delegation_candidates(
+        services().new_uow(read_only=True), task_id, current_user()
+    )
 
 
 @bp.post("/<uuid:task_id>/complete")
@@ -117,5 +127,5 @@ def complete(body: dict[str, Any], task_id: UUID) -> Any:
         locale=_locale(),
     )
     return inbox.completed_detail(
-        services().new_uow(), task_id, instance, user, now=services().now()
+        services().new_uow(read_only=True), task_id, instance, user, now=services().now()
     )

@@ -21,11 +21,12 @@ class Wiring:
     settings: Settings
     engine: Engine
     factory: sessionmaker[Session]
+    reader: sessionmaker[Session]
     clock_offset: timedelta = field(default=timedelta(0))
 
-    def new_uow(self) -> UnitOfWork:
-        """Return a fresh unit of work."""
-        return UnitOfWork(self.factory)
+    def new_uow(self, *, read_only: bool = False) -> UnitOfWork:
+        """Return a fresh unit of work; a read-only one may not write (see `session_factory`)."""
+        return UnitOfWork(self.reader if read_only else self.factory)
 
     def now(self) -> datetime:
         """Return the engine time: the wall clock plus the demo offset."""
@@ -43,4 +44,9 @@ def wire(settings: Settings) -> Wiring:
         )
     )
     engine = make_engine(settings.database_url)
-    return Wiring(settings=settings, engine=engine, factory=session_factory(engine))
+    return Wiring(
+        settings=settings,
+        engine=engine,
+        factory=session_factory(engine),
+        reader=session_factory(engine, read_only=True),
+    )

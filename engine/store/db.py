@@ -44,9 +44,26 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader takes no write lock: it reads one consistent WAL snapshot and never waits;
+        # query_only makes SQLite refuse its writes, as READ ONLY does on PostgreSQL.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory; committed objects stay readable."""
+READ_ONLY = "saksflyt_read_only"
+
+
+def session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Return a session factory; committed objects stay readable.
+
+    With `read_only` the transactions only read: SQLite begins without the write lock
+    (BEGIN instead of BEGIN IMMEDIATE, with `query_only`) and PostgreSQL with READ ONLY, so
+    both refuse a write, and a reader never queues behind a writer.
+    """
+    if read_only:
+        options: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        engine = engine.execution_options(**options)
     return sessionmaker(engine, expire_on_commit=False)

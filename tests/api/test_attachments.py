@@ -108,7 +108,7 @@ def test_upload_refuses_bad_files_with_field_messages(
 
 def test_upload_limit_is_413(deployed: Wiring, auth: Auth) -> None:
     small = replace(deployed.settings, max_upload_bytes=1000)
-    wiring = Wiring(settings=small, engine=deployed.engine, factory=deployed.factory)
+    wiring = replace(deployed, settings=small)
     client = create_app(small, wiring=wiring).test_client()
     token = client.post("/api/v1/auth/token", json={"username": "emp.asker", "password": "demo"})
     headers = {"Authorization": f"Bearer {token.get_json()['access_token']}"}
