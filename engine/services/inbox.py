@@ -118,13 +118,13 @@ def list_tasks(
 def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) -> dict[str, Any]:
     """Return a task with its form (JSON Schema, UI schema) and the data it shows."""
     with uow:
-        task = uow.tasks.get(task_id)
+        task, municipality_name, assignee_name = uow.tasks.get_named(task_id)
         instance = uow.instances.get(task.instance_id)
         allowed = may_work(task, user) or task.completed_by == user.username
         if not allowed and not {"admin", "auditor"} & set(user.roles):
             raise Forbidden("this task is not offered to you")
         built = definitions.built_for(uow, instance.definition_id)
-        return _detail(uow, task, instance, built, user, now)
+        return _detail(task, municipality_name, assignee_name, instance, built, user, now)
 
 
 def completed_detail(
@@ -132,20 +132,22 @@ def completed_detail(
 ) -> dict[str, Any]:
     """Return the task `user` just completed with `instance`, without reading that again."""
     with uow:
-        task = uow.tasks.get(task_id)
+        task, municipality_name, assignee_name = uow.tasks.get_named(task_id)
         built = definitions.built_for(uow, instance.definition_id)
-        return _detail(uow, task, instance, built, user, now)
+        return _detail(task, municipality_name, assignee_name, instance, built, user, now)
 
 
 def _detail(
-    uow: UnitOfWork,
     task: HumanTask,
+    municipality_name: str | None,
+    assignee_name: str | None,
     instance: ProcessInstance,
     built: definitions.Built,
     user: User,
     now: datetime,
 ) -> dict[str, Any]:
-    view = with_names(uow, [task_view(task, now)])[0]
+    view = task_view(task, now)
+    view["municipality_name"], view["assignee_name"] = municipality_name, assignee_name
     view["instructions"] = task.instructions
     own = None
     if task.state == "open" and instance.state == "running":  # its own scope, e.g. a candidate

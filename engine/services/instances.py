@@ -123,9 +123,9 @@ def complete_task(
         outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})
+        uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
         task.state, task.completed_at, task.completed_by = "completed", now, actor.username
         task.assignee = task.assignee or actor.username
-        uow.tasks.drop_candidates([task.id])
         steps.record(
             uow,
             instance,
@@ -351,9 +351,7 @@ def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
 
 
 def _locked_task(uow: UnitOfWork, task_id: UUID) -> tuple[ProcessInstance, HumanTask]:
-    # Lock the instance first, then read the task once: its state is then current.
-    instance = uow.instances.lock_by_task(task_id)
-    task = uow.tasks.get(task_id)
+    instance, task = uow.instances.lock_with_task(task_id)
     if task.state != "open":
         raise Conflict("task_already_completed", f"the task is already {task.state}")
     return instance, task

@@ -69,7 +69,7 @@ class Users(Repository):
         """Return the user or None (asked once per unit of work: a batch of timers shares it)."""
         known: dict[str, User] = self.session.info.setdefault("saksflyt_users", {})
         if username not in known:
-            found = self.session.scalar(select(User).where(User.username == username))
+            found = self.session.scalar(_user_by_name(), {"username": username})
             if found is None:
                 return None
             known[username] = found
@@ -193,14 +193,17 @@ class Instances(Repository):
             raise NotFound("process instance", instance_id)
         return found
 
-    def lock_by_task(self, task_id: UUID) -> ProcessInstance:
-        """Return and lock the instance a human task belongs to (NotFound if no such task)."""
-        owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-        query = select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update()
-        found = self.session.scalar(query)
+    def lock_with_task(self, task_id: UUID) -> tuple[ProcessInstance, HumanTask]:
+        """Return and lock a human task's instance, with the task, in one statement.
+
+        Both rows are locked (PostgreSQL FOR UPDATE OF both), so a reader that waited for
+        the lock gets the task as the previous holder left it, not as it was before the wait.
+        NotFound if there is no such task.
+        """
+        found = self.session.execute(_instance_with_task(), {"task_id": task_id}).one_or_none()
         if found is None:
             raise NotFound("task", task_id)
-        return found
+        return found[0], found[1]
 
     def lock_by_timers(self, timer_ids: Sequence[UUID]) -> Sequence[ProcessInstance]:
         """Return and lock the instances these timer rows belong to, in id order (no deadlocks)."""
@@ -258,6 +261,13 @@ class Tasks(Repository):
             raise NotFound("task", task_id)
         return found
 
+    def get_named(self, task_id: UUID) -> tuple[HumanTask, str | None, str | None]:
+        """Return a task with its municipality's and its assignee's names, in one statement."""
+        found = self.session.execute(_named_task(), {"task_id": task_id}).one_or_none()
+        if found is None:
+            raise NotFound("task", task_id)
+        return found[0], found[1], found[2]
+
     def open_for_instance(self, instance_id: UUID) -> Sequence[HumanTask]:
         """Return the open tasks of one instance."""
         return self.session.scalars(
@@ -290,7 +300,8 @@ class Tasks(Repository):
         """Withdraw tasks from every group inbox."""
         if task_ids:
             self.session.execute(
-                delete(TaskCandidate).where(TaskCandidate.task_id.in_(task_ids)),
+                _drop_candidates(),
+                {"task_ids": list(task_ids)},
                 execution_options={"synchronize_session": False},
             )
 
@@ -431,6 +442,40 @@ def _in_range(kind: Any, value: Any, municipality_id: Any) -> ColumnElement[bool
         TaskCandidate.kind == kind,
         TaskCandidate.value == value,
         TaskCandidate.municipality_id == municipality_id,
+    )
+
+
+# The statements of a task completion, built once: building a statement and its cache key
+# costs more than running it on SQLite (measured with `make bench`, see docs/operations.md).
+@cache
+def _user_by_name() -> Select[tuple[User]]:
+    return select(User).where(User.username == bindparam("username"))
+
+
+@cache
+def _instance_with_task() -> Select[tuple[ProcessInstance, HumanTask]]:
+    return (
+        select(ProcessInstance, HumanTask)
+        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .where(HumanTask.id == bindparam("task_id"))
+        .with_for_update(of=(ProcessInstance, HumanTask))
+    )
+
+
+@cache
+def _named_task() -> Select[tuple[HumanTask, str, str]]:
+    return (
+        select(HumanTask, Municipality.name, User.full_name)
+        .outerjoin(Municipality, Municipality.id == HumanTask.municipality_id)
+        .outerjoin(User, User.username == HumanTask.assignee)
+        .where(HumanTask.id == bindparam("task_id"))
+    )
+
+
+@cache
+def _drop_candidates() -> Any:
+    return delete(TaskCandidate).where(
+        TaskCandidate.task_id.in_(bindparam("task_ids", expanding=True))
     )
 
 
