@@ -18,7 +18,6 @@ from api.schemas import (
     MessageSchema,
 )
 from engine.services import inbox, instances
-from engine.services.errors import Forbidden
 
 bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Instances and messages")
 
@@ -28,33 +27,38 @@ bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Instanc
 @bp.response(200, InstancePageSchema)
 def list_instances(args: dict[str, Any]) -> Any:
     """List instances (filters key, state, business_key, started_by; paging)."""
-    user = current_user()
-    if not {"admin", "auditor", "process_owner"} & set(user.roles):
-        args["started_by"] = user.username
-    limit, offset = args.pop("limit"), args.pop("offset")
-    with services().new_uow() as uow:
-        rows, total = uow.instances.list(**args, limit=limit, offset=offset)
-        items = [inbox.instance_view(uow, row, services().now()) for row in rows]
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return inbox.list_instances(
+        services().new_uow(read_only=True),
+        current_user(),
+        now=services().now(),
+        open_fields=services().settings.audit_open_fields,
+        **args,
+    )
 
 
 @bp.get("/process-instances/<uuid:instance_id>")
 @bp.response(200, InstanceSchema)
 def get_instance(instance_id: UUID) -> Any:
     """Return one instance with its data and open tasks."""
-    user = current_user()
-    with services().new_uow() as uow:
-        instance = uow.instances.get(instance_id)
-        if not inbox.may_read_instance(instance, user, uow):
-            raise Forbidden("you may not read this instance")
-        return inbox.instance_view(uow, instance, services().now())
+    return inbox.read_instance(
+        services().new_uow(read_only=True),
+        instance_id,
+        current_user(),
+        now=services().now(),
+        open_fields=services().settings.audit_open_fields,
+    )
 
 
 @bp.get("/process-instances/<uuid:instance_id>/history")
 @bp.response(200, HistorySchema)
 def instance_history(instance_id: UUID) -> Any:
     """Return the instance's history events, in order, with the chain check."""
-    return inbox.instance_history(services().new_uow(), instance_id, current_user())
+    return inbox.instance_history(
+        services().new_uow(read_only=True),
+        instance_id,
+        current_user(),
+        open_fields=services().settings.audit_open_fields,
+    )
 
 
 @bp.post("/messages")

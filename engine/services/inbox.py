@@ -11,6 +11,8 @@ from engine.rules import calendar
 from engine.runtime import instances as runtime
 from engine.runtime.clock import OSLO
 from engine.services import definitions, history
+from engine.services.audit_access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
+from engine.services.audit_views import event_view
 from engine.services.errors import Forbidden
 from engine.services.instances import may_work
 from engine.store.errors import NotFound
@@ -194,6 +196,56 @@ def instance_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> 
     return view
 
 
+def reader_access(user: User, open_fields: str) -> AuditAccess:
+    """What an instance reader may see of it.
+
+    Admins and process owners see everything, and so does everyone else of the instances they
+    may read (their own); auditors see what their audit rights allow (`audit_access`): their
+    municipality's instances, and personal data masked unless they hold that right.
+    """
+    if {"admin", "process_owner"} & set(user.roles):
+        return EVERYTHING
+    return access_of(user, open_fields)
+
+
+def list_instances(
+    uow: UnitOfWork,
+    user: User,
+    *,
+    now: datetime,
+    open_fields: str,
+    limit: int,
+    offset: int,
+    **filters: Any,
+) -> dict[str, Any]:
+    """Return a page of the instances the user may list: their own, or an auditor's scope."""
+    if not {"admin", "auditor", "process_owner"} & set(user.roles):
+        filters["started_by"] = user.username
+    access = reader_access(user, open_fields)
+    with uow:
+        rows, total = uow.instances.list(
+            **filters, scope=access.municipality, limit=limit, offset=offset
+        )
+        items = [_masked(instance_view(uow, row, now), access) for row in rows]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def read_instance(
+    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime, open_fields: str
+) -> dict[str, Any]:
+    """Return one instance the user may read, its data masked as their rights say."""
+    with uow:
+        instance = uow.instances.get(instance_id)
+        if not may_read_instance(instance, user, uow):
+            raise Forbidden("you may not read this instance")
+        view = instance_view(uow, instance, now)
+    return _masked(view, reader_access(user, open_fields))
+
+
+def _masked(view: dict[str, Any], access: AuditAccess) -> dict[str, Any]:
+    return {**view, "data": mask_data(view["data"], access)}
+
+
 def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
     """Tell whether the user may see the instance (starter, participant, admin, auditor).
 
@@ -213,17 +265,23 @@ def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) ->
     )
 
 
-def instance_history(uow: UnitOfWork, instance_id: UUID, user: User) -> dict[str, Any]:
-    """Return an instance's events and whether its hash chain verifies."""
+def instance_history(
+    uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
+) -> dict[str, Any]:
+    """Return an instance's events (masked as the reader's rights say) and the chain check."""
+    access = reader_access(user, open_fields)
     with uow:
         instance = uow.instances.get(instance_id)
         if not may_read_instance(instance, user, uow):
             raise Forbidden("you may not read this instance")
         events = list(uow.history.of_instance(instance_id))
     broken = history.verify(events)
+    views: list[Any] = list(events)
+    if not access.sees_personal_data:
+        views = [mask_event(event_view(event, {}), access) for event in events]
     return {
         "instance_id": instance_id,
-        "events": events,
+        "events": views,
         "chain_valid": broken is None,
         "first_broken_seq": broken,
     }

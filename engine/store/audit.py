@@ -14,9 +14,8 @@ from engine.store.models import (
     HistoryEvent,
     HumanTask,
     ProcessInstance,
-    User,
 )
-from engine.store.repositories import Repository
+from engine.store.repositories import Repository, in_municipality
 
 
 @dataclass(frozen=True)
@@ -126,9 +125,9 @@ class Audit(Repository):
         if where.person:
             conditions.append(_involves(where.person))
         if where.municipality:
-            conditions.append(_in_municipality(where.municipality))
+            conditions.append(in_municipality(where.municipality))
         if where.scope:
-            conditions.append(_in_municipality(where.scope))
+            conditions.append(in_municipality(where.scope))
         query = select(ProcessInstance).where(*conditions)
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         page = query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id)
@@ -137,7 +136,7 @@ class Audit(Repository):
     def involves(self, instance_id: UUID, municipality_id: str) -> bool:
         """Tell whether the instance involves the municipality (see `_in_municipality`)."""
         query = select(ProcessInstance.id).where(
-            ProcessInstance.id == instance_id, _in_municipality(municipality_id)
+            ProcessInstance.id == instance_id, in_municipality(municipality_id)
         )
         return self.session.scalar(query) is not None
 
@@ -152,18 +151,3 @@ def _involves(username: str) -> ColumnElement[bool]:
         or_(HumanTask.assignee == username, HumanTask.completed_by == username),
     )
     return or_(ProcessInstance.started_by == username, acted, assigned)
-
-
-def _in_municipality(municipality_id: str) -> ColumnElement[bool]:
-    """Started by one of its people, had a task offered there, or one of its people acted.
-
-    So an assignment involves both the receiving and the lending municipality.
-    """
-    people = select(User.username).where(User.municipality_id == municipality_id)
-    tasks = exists().where(
-        HumanTask.instance_id == ProcessInstance.id, HumanTask.municipality_id == municipality_id
-    )
-    acted = exists().where(
-        HistoryEvent.instance_id == ProcessInstance.id, HistoryEvent.actor.in_(people)
-    )
-    return or_(ProcessInstance.started_by.in_(people), tasks, acted)

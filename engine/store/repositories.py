@@ -14,6 +14,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    exists,
     func,
     or_,
     select,
@@ -218,10 +219,14 @@ class Instances(Repository):
         state: str | None = None,
         business_key: str | None = None,
         started_by: str | None = None,
+        scope: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[Sequence[ProcessInstance], int]:
-        """Return a page of instances, newest first, and the total count."""
+        """Return a page of instances, newest first, and the total count.
+
+        `scope` keeps the instances that involve one municipality (`in_municipality`).
+        """
         conditions = [
             column == value
             for column, value in (
@@ -232,6 +237,8 @@ class Instances(Repository):
             )
             if value is not None
         ]
+        if scope is not None:
+            conditions.append(in_municipality(scope))
         query = select(ProcessInstance).where(*conditions)
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         page = query.order_by(ProcessInstance.created_at.desc()).limit(limit).offset(offset)
@@ -443,6 +450,21 @@ def _in_range(kind: Any, value: Any, municipality_id: Any) -> ColumnElement[bool
         TaskCandidate.value == value,
         TaskCandidate.municipality_id == municipality_id,
     )
+
+
+def in_municipality(municipality_id: str) -> ColumnElement[bool]:
+    """Started by one of its people, had a task offered there, or one of its people acted.
+
+    So an assignment involves both the receiving and the lending municipality.
+    """
+    people = select(User.username).where(User.municipality_id == municipality_id)
+    tasks = exists().where(
+        HumanTask.instance_id == ProcessInstance.id, HumanTask.municipality_id == municipality_id
+    )
+    acted = exists().where(
+        HistoryEvent.instance_id == ProcessInstance.id, HistoryEvent.actor.in_(people)
+    )
+    return or_(ProcessInstance.started_by.in_(people), tasks, acted)
 
 
 # The statements of a task completion, built once: building a statement and its cache key

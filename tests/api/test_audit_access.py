@@ -208,3 +208,42 @@ def test_timeline_and_replay_mask_personal_data_without_the_right(
     # The applicant herself replays her own instance unmasked: the rule is about auditors.
     own = client.get(state_path, headers=auth("emp.asker")).get_json()
     assert own["data"]["applicant"] == "Kari Nordmann"
+
+
+def test_the_instance_api_keeps_an_auditors_scope_and_masks_like_the_audit_pages(
+    client: FlaskClient, auth: Auth, deployed: Wiring
+) -> None:
+    """GET /process-instances (list, one, history) is no way around the audit rights."""
+    asker, drammen = finished(deployed, "SAK-A"), finished_in_drammen(deployed)
+
+    listed = client.get("/api/v1/process-instances?limit=50", headers=auth("revisor.asker"))
+    assert listed.status_code == 200
+    page = listed.get_json()
+    assert {item["id"] for item in page["items"]} == {str(asker)}
+    assert page["total"] == 1
+    assert page["items"][0]["data"]["applicant"] == MASK
+    everyone = client.get("/api/v1/process-instances?limit=50", headers=auth("revisor"))
+    assert {i["id"] for i in everyone.get_json()["items"]} == {str(asker), str(drammen)}
+
+    masked = client.get(f"/api/v1/process-instances/{asker}", headers=auth("revisor.asker"))
+    assert masked.status_code == 200
+    assert masked.get_json()["data"]["applicant"] == MASK
+    assert masked.get_json()["data"]["municipality"] == "asker"  # an open field
+    for reader in ("revisor", "admin"):
+        shown = client.get(f"/api/v1/process-instances/{asker}", headers=auth(reader))
+        assert shown.get_json()["data"]["applicant"] == "Kari Nordmann"
+
+    history_reply = client.get(
+        f"/api/v1/process-instances/{asker}/history", headers=auth("revisor.asker")
+    )
+    assert history_reply.status_code == 200
+    body = history_reply.get_json()
+    assert body["chain_valid"] is True
+    completed = [e for e in body["events"] if e["type"] == "task_completed"]
+    assert completed[0]["data"]["reason"] == MASK
+    assert set(completed[0]["data"]) == {"reason", "start_date"}  # field names stay
+    assert all(len(e["hash"]) == 64 for e in body["events"])
+    full = client.get(f"/api/v1/process-instances/{asker}/history", headers=auth("revisor"))
+    events = full.get_json()["events"]
+    first = next(e for e in events if e["type"] == "task_completed")
+    assert first["data"]["reason"] == "Kurs i klarspråk"
