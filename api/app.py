@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import errors
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
@@ -27,6 +28,8 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Served over HTTPS (as production is): the browser sends the cookie over HTTPS only.
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         API_TITLE="saksflyt",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -44,6 +47,9 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     _register_web(app)
     oidc_routes.init_app(app, settings)
     errors.register(app)
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

@@ -53,6 +53,10 @@ class Settings:
     # Public applications (POST /vacancies/{id}/applications) per client address per hour;
     # 0 turns the limit off.
     public_rate_limit: int = 10
+    # Reverse proxies (nginx, a load balancer) in front of the app whose X-Forwarded-For,
+    # -Proto and -Host headers are believed; 0 believes none, so no client can pick the address
+    # the rate limit and the sign-in log see.
+    trusted_proxies: int = 0
     # Steps the engine may run without waiting before it gives up (endless loops).
     step_budget: int = 10_000
     # Allow the admin clock endpoint (never honoured in production).

@@ -313,3 +313,20 @@ def test_a_message_start_event_starts_an_instance(
     assert instance_id in {t["instance_id"] for t in inbox["items"]}
     again = client.post("/api/v1/messages", json=body, headers=auth("emp.asker")).get_json()
     assert again["delivered_to"] != [instance_id] and len(again["delivered_to"]) == 1
+
+
+def test_the_session_cookie_is_secure_when_served_over_https(deployed: Wiring) -> None:
+    from dataclasses import replace
+
+    from api.app import create_app
+
+    def cookie(public_url: str) -> str:
+        settings = replace(deployed.settings, public_url=public_url)
+        client = create_app(settings, wiring=replace(deployed, settings=settings)).test_client()
+        reply = client.get("/login")
+        assert reply.status_code == 200
+        return reply.headers["Set-Cookie"]
+
+    secure = cookie("https://saksflyt.example.no")
+    assert "Secure" in secure and "HttpOnly" in secure and "SameSite=Lax" in secure
+    assert "Secure" not in cookie("http://127.0.0.1:5000")

@@ -450,3 +450,23 @@ def test_offer_letter_pdf(hiring: PublicPlayer, client: FlaskClient, auth: Auth)
     for outsider in ("emp.asker", "tv.loten"):
         assert client.get(url, headers=auth(outsider)).status_code == 403
     assert client.get(url).status_code == 401
+
+
+def test_rate_limit_behind_a_trusted_proxy(hiring: PublicPlayer, deployed: Wiring) -> None:
+    """Without a trusted proxy X-Forwarded-For is ignored (a client cannot dodge the limit);
+    with one, each forwarded client address has its own limit."""
+    limited = replace(deployed.settings, public_rate_limit=1)
+    deployed.settings = limited
+    direct = create_app(limited, wiring=deployed).test_client()
+    assert apply(direct, BJORN, headers={"X-Forwarded-For": "192.0.2.1"}).status_code == 201
+    dodged = apply(direct, BJORN, headers={"X-Forwarded-For": "192.0.2.2"})
+    assert dodged.status_code == 429
+
+    proxied_settings = replace(limited, trusted_proxies=1)
+    deployed.settings = proxied_settings
+    proxied = create_app(proxied_settings, wiring=deployed).test_client()
+    assert apply(proxied, ANNE, headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 201
+    again = apply(proxied, ANNE, headers={"X-Forwarded-For": "198.51.100.7"})
+    assert again.status_code == 429
+    other = apply(proxied, ANNE, headers={"X-Forwarded-For": "198.51.100.8"})
+    assert other.status_code == 201
