@@ -235,6 +235,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "form_deployed": "Skjemaet {name} er rullet ut med «{process}» versjon {n}.",
         "form_edit": "Rediger skjemaet",
         "form_fix_json": "Rett JSON-feilene først.",
+        "form_bpmn_draft": "Prosessen har ulagrede endringer i diagrammet (utkast lagret "
+        "kl. {time}).",
+        "form_bpmn_draft_undated": "Prosessen har ulagrede endringer i diagrammet (et utkast i "
+        "modellereren).",
+        "form_bpmn_draft_use": "Ta med utkastet til diagrammet",
+        "form_bpmn_draft_hint": "Uten avkrysning rulles skjemaet ut med diagrammet fra "
+        "versjon {n}, og utkastet blir liggende.",
+        "form_bpmn_draft_other": "Et utkast til diagrammet fra versjon {n} tas ikke med: skjemaet "
+        "rulles ut med diagrammet fra versjon {version}.",
+        "form_bpmn_draft_other_open": "Åpne utkastet i modellereren",
+        "form_deployed_with_draft": "Skjemaet {name} og utkastet til diagrammet er rullet ut med "
+        "«{process}» versjon {n}.",
     },
     "en": {
         "nav_library": "Process library",
@@ -401,6 +413,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "form_deployed": "The form {name} is deployed with “{process}” version {n}.",
         "form_edit": "Edit the form",
         "form_fix_json": "Fix the JSON errors first.",
+        "form_bpmn_draft": "The process has unsaved diagram changes (draft saved at {time}).",
+        "form_bpmn_draft_undated": "The process has unsaved diagram changes (a draft in the "
+        "modeler).",
+        "form_bpmn_draft_use": "Deploy with the diagram draft",
+        "form_bpmn_draft_hint": "Unticked, the form is deployed with the diagram of version {n} "
+        "and the draft is kept.",
+        "form_bpmn_draft_other": "A diagram draft from version {n} is not included: the form is "
+        "deployed with the diagram of version {version}.",
+        "form_bpmn_draft_other_open": "Open the draft in the modeler",
+        "form_deployed_with_draft": "The form {name} and the diagram draft are deployed with "
+        "“{process}” version {n}.",
     },
 }
 

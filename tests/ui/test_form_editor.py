@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -63,16 +64,67 @@ SCHEMA = {
 UI = {"ui:order": ["days", "reason"], "reason": {"ui:widget": "textarea"}}
 
 
-def _deploy(server: Server) -> int:
+def _deploy(server: Server, key: str = "ui_form", schema: dict | None = None) -> int:
+    """Deploy the test process (as `key`, its forms named after it); return its newest version."""
     files = {
-        "ui_form.bpmn": PROCESS.encode(),
-        "ui_form.ask.schema.json": json.dumps(SCHEMA, indent=2).encode(),
-        "ui_form.ask.uischema.json": json.dumps(UI, indent=2).encode(),
+        f"{key}.bpmn": PROCESS.replace("ui_form", key).encode(),
+        f"{key}.ask.schema.json": json.dumps(schema or SCHEMA, indent=2).encode(),
+        f"{key}.ask.uischema.json": json.dumps(UI, indent=2).encode(),
     }
     wiring = server.wiring
     definitions.deploy(wiring.new_uow(), files, actor="test", now=wiring.now())
     with wiring.new_uow() as uow:
-        return uow.definitions.latest("ui_form").version
+        return uow.definitions.latest(key).version
+
+
+# 12:07 UTC is 13:07 in Oslo, where the page shows its times.
+SAVED_AT = datetime(2026, 3, 2, 12, 7, tzinfo=UTC)
+
+
+def _bpmn_draft(key: str, base_version: int, xml: str) -> dict:
+    """A BPMN draft as the modeler keeps it in localStorage."""
+    saved_at = int(SAVED_AT.timestamp() * 1000)
+    return {"baseVersion": base_version, "xml": xml, "fileName": f"{key}.bpmn", "savedAt": saved_at}
+
+
+def _stored(page: Page, name: str) -> str | None:
+    return page.evaluate("name => localStorage.getItem(name)", name)
+
+
+def _open_with_bpmn_draft(page: Page, key: str, version: int, draft: dict) -> None:
+    """Leave a BPMN draft as the modeler would, then open the process's form editor."""
+    page.evaluate(
+        "([name, value]) => localStorage.setItem(name, value)",
+        [f"saksflyt.draft.{key}", json.dumps(draft)],
+    )
+    page.goto(f"/modeler/{key}/{version}/forms/{key}.ask.schema.json")
+    expect(page.locator("#form-editor")).to_have_attribute("data-ready", "true")
+
+
+def _edit_form(page: Page, key: str) -> str:
+    """Change a label, wait until the form draft is kept in the browser; return its key."""
+    schema = page.get_by_label(re.compile("^JSON Schema"))
+    schema.fill(schema.input_value().replace('"Begrunnelse"', '"Årsak"'))
+    expect(page.locator("#draft-status")).to_contain_text("Utkast lagret")
+    form_draft = f"saksflyt.draft.form.{key}.{key}.ask.schema.json"
+    assert _stored(page, form_draft) is not None
+    return form_draft
+
+
+def _deploy_form(page: Page) -> None:
+    page.get_by_role("button", name="Rull ut skjemaet med prosessen").click()
+    page.wait_for_url(re.compile(r"/library"))
+
+
+def _xml(page: Page, key: str, version: int) -> str:
+    response = page.request.get(f"/api/v1/process-definitions/{key}/versions/{version}/xml")
+    assert response.ok
+    return response.text()
+
+
+def _form_title(page: Page, key: str, version: int) -> str:
+    path = f"/api/v1/process-definitions/{key}/versions/{version}/files/{key}.ask.schema.json"
+    return json.loads(page.request.get(path).body())["properties"]["reason"]["title"]
 
 
 def test_owner_edits_a_form_with_a_live_preview_and_deploys_it(page: Page, server: Server) -> None:
@@ -153,9 +205,101 @@ def test_the_form_editor_passes_axe(browser: Browser, server: Server) -> None:
     # axe is injected as an inline script, which the pages' CSP would otherwise refuse.
     page = new_page(browser, server.url, bypass_csp=True)
     sign_in(page, server.url, "eier")
-    page.goto(f"/modeler/ui_form/{version}/forms/ui_form.ask.schema.json")
-    expect(page.locator("#form-editor")).to_have_attribute("data-ready", "true")
+    draft = _bpmn_draft("ui_form", version, PROCESS)
+    _open_with_bpmn_draft(page, "ui_form", version, draft)
+    expect(page.locator("#bpmn-draft")).to_be_visible()  # the notice and its checkbox, too
     page.get_by_label(re.compile("^JSON Schema")).fill("{")
     expect(page.locator("#schema-error")).to_be_visible()
     assert axe_violations(page, "#form-editor") == []
     page.context.close()
+
+
+def test_a_diagram_draft_of_the_same_version_is_deployed_with_the_form(
+    page: Page, server: Server
+) -> None:
+    key = "ui_form_draft"
+    version = _deploy(server, key)
+    changed = PROCESS.replace("ui_form", key).replace('name="Spør"', 'name="Spør på nytt"')
+    sign_in(page, server.url, "eier")
+    _open_with_bpmn_draft(page, key, version, _bpmn_draft(key, version, changed))
+    notice = page.locator("#bpmn-draft")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("ulagrede endringer i diagrammet")
+    expect(notice).to_contain_text(re.compile(r"13[:.]07"))
+    expect(page.get_by_label("Ta med utkastet til diagrammet")).to_be_checked()
+    expect(page.locator("#bpmn-draft-other")).to_be_hidden()
+    form_draft = _edit_form(page, key)
+
+    _deploy_form(page)
+    expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
+    expect(page.locator("#flash")).to_contain_text("utkastet til diagrammet")
+    assert 'name="Spør på nytt"' in _xml(page, key, version + 1)
+    assert _form_title(page, key, version + 1) == "Årsak"
+    assert _stored(page, f"saksflyt.draft.{key}") is None
+    assert _stored(page, form_draft) is None
+
+
+def test_without_the_box_the_form_goes_with_the_deployed_diagram_and_the_draft_stays(
+    page: Page, server: Server
+) -> None:
+    key = "ui_form_keep_draft"
+    version = _deploy(server, key)
+    changed = PROCESS.replace("ui_form", key).replace('name="Spør"', 'name="Spør på nytt"')
+    draft = _bpmn_draft(key, version, changed)
+    sign_in(page, server.url, "eier")
+    _open_with_bpmn_draft(page, key, version, draft)
+    expect(page.locator("#bpmn-draft")).to_be_visible()
+    page.get_by_label("Ta med utkastet til diagrammet").uncheck()
+    form_draft = _edit_form(page, key)
+
+    _deploy_form(page)
+    expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
+    expect(page.locator("#flash")).not_to_contain_text("utkastet til diagrammet")
+    xml = _xml(page, key, version + 1)
+    assert 'name="Spør"' in xml and "Spør på nytt" not in xml
+    assert _form_title(page, key, version + 1) == "Årsak"
+    assert json.loads(_stored(page, f"saksflyt.draft.{key}") or "null") == draft
+    assert _stored(page, form_draft) is None
+
+
+def test_a_diagram_draft_of_another_version_is_named_and_not_deployed(
+    page: Page, server: Server
+) -> None:
+    key = "ui_form_old_draft"
+    old = _deploy(server, key)
+    version = _deploy(server, key, schema={**SCHEMA, "title": "Andre utgave"})
+    assert version == old + 1
+    changed = PROCESS.replace("ui_form", key).replace('name="Spør"', 'name="Spør på nytt"')
+    draft = _bpmn_draft(key, old, changed)
+    sign_in(page, server.url, "eier")
+    _open_with_bpmn_draft(page, key, version, draft)
+    other = page.locator("#bpmn-draft-other")
+    expect(other).to_be_visible()
+    expect(other).to_contain_text(f"versjon {old}")
+    expect(other).to_contain_text("tas ikke med")
+    expect(other.get_by_role("link")).to_have_attribute("href", f"/modeler/{key}/{old}")
+    expect(page.locator("#bpmn-draft")).to_be_hidden()
+    _edit_form(page, key)
+
+    _deploy_form(page)
+    expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
+    xml = _xml(page, key, version + 1)
+    assert 'name="Spør"' in xml and "Spør på nytt" not in xml
+    assert json.loads(_stored(page, f"saksflyt.draft.{key}") or "null") == draft
+
+
+def test_a_refused_deploy_keeps_both_drafts(page: Page, server: Server) -> None:
+    key = "ui_form_bad_draft"
+    version = _deploy(server, key)
+    broken = PROCESS.replace("ui_form", key).replace('targetRef="end"', 'targetRef="nowhere"')
+    draft = _bpmn_draft(key, version, broken)
+    sign_in(page, server.url, "eier")
+    _open_with_bpmn_draft(page, key, version, draft)
+    form_draft = _edit_form(page, key)
+
+    page.get_by_role("button", name="Rull ut skjemaet med prosessen").click()
+    expect(page.locator("#problem-summary")).to_contain_text("feil må rettes før utrulling")
+    expect(page.locator(".problem").first).to_contain_text("element that does not exist")
+    assert page.request.get(f"/api/v1/process-definitions/{key}").json()["version"] == version
+    assert json.loads(_stored(page, f"saksflyt.draft.{key}") or "null") == draft
+    assert _stored(page, form_draft) is not None

@@ -1,6 +1,7 @@
 // The form editor: a form's JSON Schema and UI schema as text, previewed live by the inbox's own
 // renderer (form.js), JSON errors shown at the field, schema problems from the server's validate,
-// and deploy together with the process the form was opened from (a new version of it).
+// and deploy together with the process the form was opened from (a new version of it): with the
+// modeler's unsaved diagram draft of that same version if the owner keeps the box ticked.
 import { renderForm } from "./form.js";
 import { announce, api, el, flash, formatTime, t } from "./page.js";
 import { definitionPath, problemItem, upload } from "./modeler_api.js";
@@ -9,6 +10,7 @@ const root = document.getElementById("form-editor");
 const { key, name, uiName } = root.dataset;
 const version = Number(root.dataset.version);
 const draftKey = `saksflyt.draft.form.${key}.${name}`;
+const bpmnDraftKey = `saksflyt.draft.${key}`; // the BPMN modeler's draft of this process
 const status = document.getElementById("draft-status");
 const list = document.getElementById("problem-list");
 const summary = document.getElementById("problem-summary");
@@ -18,7 +20,10 @@ const sources = {
   schema: { text: document.getElementById("schema-text"), error: document.getElementById("schema-error") },
   ui: { text: document.getElementById("ui-text"), error: document.getElementById("ui-error") },
 };
-const state = { bpmnName: null, bpmn: null, uiDeployed: false };
+const bpmnNotice = document.getElementById("bpmn-draft");
+const useBpmnDraft = document.getElementById("bpmn-draft-use");
+const otherNotice = document.getElementById("bpmn-draft-other");
+const state = { bpmnName: null, bpmn: null, uiDeployed: false, bpmnDraft: null };
 
 /** Fetch a file as text: from the version's deployment, else the newest deployed copy. */
 async function fileText(fileName) {
@@ -76,6 +81,41 @@ function refresh() {
   return !broken;
 }
 
+function readBpmnDraft() {
+  try {
+    const draft = JSON.parse(localStorage.getItem(bpmnDraftKey) || "null");
+    return draft && typeof draft.xml === "string" ? draft : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Show the modeler's draft of this process: offered when it is of this version, else named. */
+function showBpmnDraft() {
+  const draft = readBpmnDraft();
+  const same = draft !== null && draft.baseVersion === version;
+  state.bpmnDraft = same ? draft : null;
+  bpmnNotice.hidden = !same;
+  if (same) {
+    document.getElementById("bpmn-draft-text").textContent = draft.savedAt
+      ? t("form_bpmn_draft", { time: formatTime(new Date(draft.savedAt)) })
+      : t("form_bpmn_draft_undated");
+  }
+  const other = draft !== null && !same && Number.isInteger(draft.baseVersion);
+  otherNotice.hidden = !other;
+  if (other) {
+    otherNotice.replaceChildren(
+      t("form_bpmn_draft_other", { n: draft.baseVersion, version }), " ",
+      el("a", { href: `/modeler/${encodeURIComponent(key)}/${draft.baseVersion}` }, t("form_bpmn_draft_other_open")),
+    );
+  }
+}
+
+/** The BPMN that goes with the form: the draft if it is offered and ticked, else the deployed one. */
+function bpmnDraftUsed() {
+  return state.bpmnDraft !== null && useBpmnDraft.checked ? state.bpmnDraft : null;
+}
+
 let saveTimer = null;
 function changed() {
   refresh();
@@ -89,7 +129,7 @@ function changed() {
 }
 
 function files() {
-  const out = { [name]: sources.schema.text.value, [state.bpmnName]: state.bpmn };
+  const out = { [name]: sources.schema.text.value, [state.bpmnName]: bpmnDraftUsed()?.xml ?? state.bpmn };
   const ui = sources.ui.text.value.trim();
   if (state.uiDeployed || (ui && ui !== "{}")) out[uiName] = sources.ui.text.value;
   return out;
@@ -126,6 +166,9 @@ async function validate() {
 
 async function deploy(button) {
   button.disabled = true;
+  useBpmnDraft.disabled = true; // validate and deploy send the same files
+  showBpmnDraft(); // the newest draft, should the modeler have saved one since
+  const withDraft = bpmnDraftUsed();
   try {
     if (!(await validate())) {
       announce(t("mod_deploy_refused"), "error");
@@ -144,10 +187,14 @@ async function deploy(button) {
       return;
     }
     localStorage.removeItem(draftKey);
-    flash(t("form_deployed", { name, process: created.name || key, n: created.version }));
+    // The diagram draft is deployed now; one saved meanwhile (another tab) is newer: keep that.
+    if (withDraft && readBpmnDraft()?.xml === withDraft.xml) localStorage.removeItem(bpmnDraftKey);
+    const text = withDraft ? "form_deployed_with_draft" : "form_deployed";
+    flash(t(text, { name, process: created.name || key, n: created.version }));
     window.location.assign(`/library#version-${created.key}-${created.version}`);
   } finally {
     button.disabled = false;
+    useBpmnDraft.disabled = false;
   }
 }
 
@@ -165,6 +212,10 @@ async function open() {
   sources.schema.text.value = restored ? draft.schema : schema;
   sources.ui.text.value = restored ? draft.ui : (ui ?? "{}");
   status.textContent = restored ? t("mod_draft_restored") : t("mod_draft_new");
+  showBpmnDraft();
+  window.addEventListener("storage", (event) => {
+    if (event.key === bpmnDraftKey || event.key === null) showBpmnDraft();
+  });
   for (const source of Object.values(sources)) source.text.addEventListener("input", changed);
   document.getElementById("validate").addEventListener("click", validate);
   const deployButton = document.getElementById("deploy");
