@@ -118,7 +118,7 @@ def delegates(task_id: UUID) -> Any:
 def complete(body: dict[str, Any], task_id: UUID) -> Any:
     """Complete a task with form data; 422 with field messages, 409 if already completed."""
     user = current_user()
-    instance = instances.complete_task(
+    done = instances.complete_task(
         services().new_uow(),
         task_id,
         body["data"],
@@ -126,6 +126,4 @@ def complete(body: dict[str, Any], task_id: UUID) -> Any:
         now=services().now(),
         locale=_locale(),
     )
-    return inbox.completed_detail(
-        services().new_uow(read_only=True), task_id, instance, user, now=services().now()
-    )
+    return inbox.completed_detail(done, user, now=services().now())

@@ -14,7 +14,7 @@ from engine.services import definitions, history
 from engine.services.audit_access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
 from engine.services.audit_views import event_view
 from engine.services.errors import Forbidden
-from engine.services.instances import may_work
+from engine.services.instances import Completed, may_work
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
 from engine.store.repositories import Tasks
@@ -129,14 +129,10 @@ def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) ->
         return _detail(task, municipality_name, assignee_name, instance, built, user, now)
 
 
-def completed_detail(
-    uow: UnitOfWork, task_id: UUID, instance: ProcessInstance, user: User, *, now: datetime
-) -> dict[str, Any]:
-    """Return the task `user` just completed with `instance`, without reading that again."""
-    with uow:
-        task, municipality_name, assignee_name = uow.tasks.get_named(task_id)
-        built = definitions.built_for(uow, instance.definition_id)
-        return _detail(task, municipality_name, assignee_name, instance, built, user, now)
+def completed_detail(done: Completed, user: User, *, now: datetime) -> dict[str, Any]:
+    """Return the task `user` just completed, from the step itself: nothing is read again."""
+    names = done.municipality_name, done.assignee_name
+    return _detail(done.task, *names, done.instance, done.built, user, now)
 
 
 def _detail(

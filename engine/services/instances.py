@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,6 +16,7 @@ from engine.services import definitions, forms, history, steps
 from engine.services.errors import BadRequest, Forbidden
 from engine.store.errors import Conflict
 from engine.store.models import HumanTask, ProcessInstance, User
+from engine.store.repositories import LockedTask
 from engine.store.uow import UnitOfWork
 
 MAX_MESSAGE_HOPS = 50
@@ -103,6 +105,17 @@ def start_in(
     return instance
 
 
+@dataclass(frozen=True)
+class Completed:
+    """A completed task, its instance as the step left it, and what the task view shows."""
+
+    instance: ProcessInstance
+    task: HumanTask
+    built: definitions.Built
+    municipality_name: str | None
+    assignee_name: str | None
+
+
 def complete_task(
     uow: UnitOfWork,
     task_id: UUID,
@@ -111,10 +124,10 @@ def complete_task(
     actor: User,
     now: datetime,
     locale: str = "nb",
-) -> ProcessInstance:
+) -> Completed:
     """Validate the form data, complete the task and run the instance on."""
     with uow:
-        instance, task = _locked_task(uow, task_id)
+        instance, task, municipality_name, assignee_name = _locked_task(uow, task_id)
         _ensure_may_work(task, actor)
         built = definitions.built_for(uow, instance.definition_id)
         if task.form_schema:
@@ -125,7 +138,8 @@ def complete_task(
         before = dict(instance.data or {})
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
         task.state, task.completed_at, task.completed_by = "completed", now, actor.username
-        task.assignee = task.assignee or actor.username
+        if task.assignee is None:
+            task.assignee, assignee_name = actor.username, actor.full_name
         steps.record(
             uow,
             instance,
@@ -150,13 +164,13 @@ def complete_task(
         )
         route_messages(uow, outcome.thrown, actor=actor.username, now=now, hops=0)
         uow.commit()
-    return instance
+    return Completed(instance, task, built, municipality_name, assignee_name)
 
 
 def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) -> HumanTask:
     """Take an open task as your own; someone else's claim is a conflict."""
     with uow:
-        instance, task = _locked_task(uow, task_id)
+        instance, task, *_ = _locked_task(uow, task_id)
         if task.assignee and task.assignee != actor.username:
             raise Conflict(
                 "task_already_claimed", f"the task is already claimed by {task.assignee}"
@@ -181,7 +195,7 @@ def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) ->
 def unclaim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) -> HumanTask:
     """Give a claimed task back to its group."""
     with uow:
-        instance, task = _locked_task(uow, task_id)
+        instance, task, *_ = _locked_task(uow, task_id)
         if task.assignee != actor.username and "admin" not in actor.roles:
             raise Forbidden("only the assignee (or an admin) can unclaim the task")
         if task.assignee is not None:
@@ -206,7 +220,7 @@ def save_draft(
 ) -> HumanTask:
     """Keep unfinished form data on an open task (no validation; the engine is not run)."""
     with uow:
-        instance, task = _locked_task(uow, task_id)
+        instance, task, *_ = _locked_task(uow, task_id)
         _ensure_may_work(task, actor)
         task.draft = dict(data)
         steps.record(
@@ -228,7 +242,7 @@ def delegate_task(
 ) -> HumanTask:
     """Assign the task to a colleague who is among its candidates."""
     with uow:
-        instance, task = _locked_task(uow, task_id)
+        instance, task, *_ = _locked_task(uow, task_id)
         _ensure_may_work(task, actor)
         target = uow.users.find(username)
         if target is None:
@@ -350,11 +364,11 @@ def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
     return all(str(expected[k]) == str(given[k]) for k in shared)
 
 
-def _locked_task(uow: UnitOfWork, task_id: UUID) -> tuple[ProcessInstance, HumanTask]:
-    instance, task = uow.instances.lock_with_task(task_id)
-    if task.state != "open":
-        raise Conflict("task_already_completed", f"the task is already {task.state}")
-    return instance, task
+def _locked_task(uow: UnitOfWork, task_id: UUID) -> LockedTask:
+    locked = uow.instances.lock_with_task(task_id)
+    if locked.task.state != "open":
+        raise Conflict("task_already_completed", f"the task is already {locked.task.state}")
+    return locked
 
 
 def may_work(task: HumanTask, user: User) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import (
@@ -183,6 +183,15 @@ class Definitions(Repository):
         ).all()
 
 
+class LockedTask(NamedTuple):
+    """A human task and its instance, both locked, with the names a task view shows."""
+
+    instance: ProcessInstance
+    task: HumanTask
+    municipality_name: str | None
+    assignee_name: str | None
+
+
 class Instances(Repository):
     def get(self, instance_id: UUID, *, lock: bool = False) -> ProcessInstance:
         """Return an instance; with lock, hold its row until commit (PostgreSQL FOR UPDATE)."""
@@ -194,8 +203,8 @@ class Instances(Repository):
             raise NotFound("process instance", instance_id)
         return found
 
-    def lock_with_task(self, task_id: UUID) -> tuple[ProcessInstance, HumanTask]:
-        """Return and lock a human task's instance, with the task, in one statement.
+    def lock_with_task(self, task_id: UUID) -> LockedTask:
+        """Return and lock a human task's instance, with the task and its names, in one statement.
 
         Both rows are locked (PostgreSQL FOR UPDATE OF both), so a reader that waited for
         the lock gets the task as the previous holder left it, not as it was before the wait.
@@ -204,7 +213,7 @@ class Instances(Repository):
         found = self.session.execute(_instance_with_task(), {"task_id": task_id}).one_or_none()
         if found is None:
             raise NotFound("task", task_id)
-        return found[0], found[1]
+        return LockedTask(*found)
 
     def lock_by_timers(self, timer_ids: Sequence[UUID]) -> Sequence[ProcessInstance]:
         """Return and lock the instances these timer rows belong to, in id order (no deadlocks)."""
@@ -475,10 +484,12 @@ def _user_by_name() -> Select[tuple[User]]:
 
 
 @cache
-def _instance_with_task() -> Select[tuple[ProcessInstance, HumanTask]]:
+def _instance_with_task() -> Select[tuple[ProcessInstance, HumanTask, str, str]]:
     return (
-        select(ProcessInstance, HumanTask)
+        select(ProcessInstance, HumanTask, Municipality.name, User.full_name)
         .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .outerjoin(Municipality, Municipality.id == HumanTask.municipality_id)
+        .outerjoin(User, User.username == HumanTask.assignee)
         .where(HumanTask.id == bindparam("task_id"))
         .with_for_update(of=(ProcessInstance, HumanTask))
     )

@@ -79,7 +79,7 @@ def test_a_completion_that_waited_for_the_lock_sees_the_task_as_left(deployed: W
 
     waiter = threading.Thread(target=second)
     with deployed.new_uow() as uow:
-        _, held = uow.instances.lock_with_task(task.id)
+        held = uow.instances.lock_with_task(task.id).task
         waiter.start()
         waiter.join(0.5)
         assert waiter.is_alive(), "the second completion did not wait for the lock"
