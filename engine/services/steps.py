@@ -241,7 +241,7 @@ def _open_task(
         due_at=item.due_at,
     )
     uow.tasks.add(task)
-    uow.tasks.offer(task)  # the flush inserts tasks before candidates (foreign key order)
+    uow.tasks.offer(task)  # after the task: its candidates refer to it
     record(
         uow,
         instance,
