@@ -109,7 +109,7 @@ def check_attachments_as_caller() -> None:
         except (Unauthenticated, Forbidden):
             user = None  # the view answers 401/403 itself
         if user is not None:
-            usable = attachments.usable_ids(services().new_uow(), ids, user)
+            usable = attachments.usable_ids(services().new_uow(read_only=True), ids, user)
     g.attachment_check_token = forms.attachment_check.set(lambda value: _same(value) in usable)
 
 
