@@ -5,6 +5,7 @@ Sizes and switches (environment):
     BENCH_N=1000               user tasks completed per throughput measurement (raw and HTTP)
     BENCH_AGE=1000             completed steps before the "old instance" sample
     BENCH_AGE_SAMPLE=50        completions sampled in the new and in the old instance
+    BENCH_ROUTINE=5            runs of the assignment happy path through HTTP (after a warm-up)
     BENCH_INBOX_TASKS=100000   open tasks inserted for the group inbox
     BENCH_INBOX_INSTANCES=400  running instances they hang from
     BENCH_INBOX_REPEAT=50      timed GET /api/v1/tasks?scope=group requests
@@ -14,7 +15,7 @@ Sizes and switches (environment):
     BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test   ("off" skips PostgreSQL
                                and the timer section; the bench works in its own schema and
                                drops it afterwards)
-    BENCH_ONLY=raw,http,age,inbox,timers   run only these sections
+    BENCH_ONLY=raw,http,routine,age,inbox,timers   run only these sections
     BENCH_PROFILE=1            also cProfile 200 HTTP completions into bench/results/
 
 Targets are informational: the exit status is 0 whatever the figures.
@@ -37,12 +38,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import age, apps, completion, inbox, raw, targets
+from bench import age, apps, completion, inbox, raw, routine, targets
 from bench import timers as timer_bench
 from bench.report import Row, as_json, percentile, table
 
 RESULTS = Path(__file__).parent / "results"
-SECTIONS = ("raw", "http", "age", "inbox", "timers")
+SECTIONS = ("raw", "http", "routine", "age", "inbox", "timers")
 ROUNDS = 5  # raw and HTTP alternate, so a burst of load elsewhere hits both alike
 
 
@@ -53,6 +54,7 @@ class Config:
     tasks: int = 1000
     age: int = 1000
     age_sample: int = 50
+    routine_runs: int = 5
     inbox_tasks: int = 100_000
     inbox_instances: int = 400
     inbox_repeat: int = 50
@@ -76,6 +78,7 @@ class Config:
             tasks=number("BENCH_N", cls.tasks),
             age=number("BENCH_AGE", cls.age),
             age_sample=number("BENCH_AGE_SAMPLE", cls.age_sample),
+            routine_runs=number("BENCH_ROUTINE", cls.routine_runs),
             inbox_tasks=number("BENCH_INBOX_TASKS", cls.inbox_tasks),
             inbox_instances=number("BENCH_INBOX_INSTANCES", cls.inbox_instances),
             inbox_repeat=number("BENCH_INBOX_REPEAT", cls.inbox_repeat),
@@ -176,7 +179,7 @@ def _environment() -> dict[str, Any]:
 def _summary(results: dict[str, Any]) -> dict[str, Any]:
     """Drop raw samples from the JSON, keeping their percentiles."""
     out: dict[str, Any] = json.loads(json.dumps(results, default=str))
-    for section in (out.get("http"), *(out.get("inbox") or {}).values()):
+    for section in (out.get("http"), out.get("routine"), *(out.get("inbox") or {}).values()):
         if isinstance(section, dict) and "samples" in section:
             samples = section.pop("samples")
             walls = [s[0] if isinstance(s, list) else s for s in samples]
@@ -214,6 +217,9 @@ def main(env: Mapping[str, str] = os.environ) -> int:
             rows += targets.raw_rows(results["raw"])
         if "http" in results:
             rows += targets.http_rows(results["http"], results.get("raw"))
+        if "routine" in config.only:
+            results["routine"] = routine.run(workdir, config.routine_runs)
+            rows += targets.routine_rows(results["routine"])
         if "age" in config.only:
             results["age"] = age.run(config.age, config.age_sample, workdir)
             rows += targets.age_rows(results["age"])

@@ -71,6 +71,24 @@ def http_rows(result: dict[str, Any], baseline: dict[str, Any] | None) -> list[R
     return rows
 
 
+def routine_rows(result: dict[str, Any]) -> list[Row]:
+    """Rows of section 3 for the real routine: what a completion costs on the assignment."""
+    walls = [w for w, _ in result["samples"]]
+    note = f"{result['tasks']} completions, {result['runs']} runs"
+    return [
+        Row(
+            "3", "complete p50, assignment routine", percentile(walls, 0.50) * 1000, "ms", note=note
+        ),
+        Row(
+            "3",
+            "complete p95, assignment routine",
+            percentile(walls, 0.95) * 1000,
+            "ms",
+            note=f"snapshot up to {result['snapshot_bytes']} B",
+        ),
+    ]
+
+
 def age_rows(result: dict[str, Any]) -> list[Row]:
     """Rows of section 4: a new instance against an old one."""
     fresh = statistics.median(w for w, _ in result["fresh"])
