@@ -11,8 +11,10 @@ were removed leave the tree, as pruning would have removed them anyway.
 Boundary events follow the new version: one the new version adds around a waiting task is armed
 (its timer starts counting at the migration, a message wait opens), one it removes is disarmed
 with everything predicted after it, and a waiting timer whose time changed is rescheduled (a
-duration from when the wait began, a date as written, a cycle from the migration). The caller
-stores the outcome like any step, so the timer and message tables follow.
+duration from when the wait began, a date as written; a cycle keeps the repetitions it has
+left and counts its next one from its last, see `_cycle_after`). Started tasks (multi-instance,
+call activity, sub-process) keep their instances and get the new version's path after them.
+The caller stores the outcome like any step, so the timer and message tables follow.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -36,6 +40,7 @@ from engine.runtime.model import Outcome, Snapshot
 from engine.runtime.projection import current_data, project
 
 LIVE = TaskState.WAITING | TaskState.READY | TaskState.STARTED | TaskState.ERROR
+_PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
 _INTERNAL = ("BoundaryEventSplit", "BoundaryEventJoin", "EndJoin", "Start", "End", "Root")
 
 
@@ -68,7 +73,8 @@ def check(old: Any, new: Any, snapshot: Snapshot) -> MigrationCheck:
                 )
             continue
         _judge(live, diff, reasons, notes)
-    return MigrationCheck(not reasons, tuple(dict.fromkeys(waiting)), tuple(reasons), tuple(notes))
+    unique = tuple(dict.fromkeys(notes))
+    return MigrationCheck(not reasons, tuple(dict.fromkeys(waiting)), tuple(reasons), unique)
 
 
 def migrate(old: Any, new: Any, snapshot: Snapshot, *, now: datetime) -> Outcome:
@@ -91,14 +97,31 @@ def migrate(old: Any, new: Any, snapshot: Snapshot, *, now: datetime) -> Outcome
                 migrate_workflow(diff, sp, new.subprocess_specs[sp.spec.name])
                 sp.subprocess_specs = new.subprocess_specs
         workflow.subprocess_specs = new.subprocess_specs
+        for spec in [new.spec, *new.subprocess_specs.values()]:
+            _connect_instances(spec)
         for tree in [workflow, *workflow.subprocesses.values()]:
             _restore(tree, kept)
             _disarm_removed(tree, workflow)
             _drop_unknown(tree, workflow)
             _arm_added(tree)
-            _reschedule(tree, waits)
+            _repredict_started(tree)
+            _reschedule(tree, waits, now)
         outcome = project(workflow, serialization.dump(workflow), [])
     return replace(outcome, data={**data, **outcome.data} if data else outcome.data)
+
+
+def _connect_instances(spec: Any) -> None:
+    """Let each multi-instance task of the new spec collect its moved instances' results.
+
+    SpiffWorkflow connects an instance's completion to its multi-instance task only when it
+    creates an instance from that spec object; instances created under the old version's specs
+    would otherwise complete without the multi-instance task ever finishing.
+    """
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            child = spec.task_specs[task_spec.task_spec]
+            if not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
 
 
 def _subprocess_pairs(workflow: Any, diffs: dict[Any, Any]) -> list[tuple[Any, Any]]:
@@ -157,11 +180,23 @@ def _missing_boundaries(task: Any, spec: Any) -> list[Any]:
     return [s for s in split.outputs if isinstance(s, BoundaryEvent) and s.name not in present]
 
 
-def _timer_wait(task: Any) -> tuple[Any, datetime | None] | None:
-    """Return a waiting timer's old definition and, for a duration, when its wait began."""
+@dataclass(frozen=True)
+class _Wait:
+    """A waiting timer before the move: its definition, when a duration began, a cycle's state."""
+
+    definition: Any
+    began: datetime | None = None
+    cycle: dict[str, Any] | None = None
+
+
+def _timer_wait(task: Any) -> _Wait | None:
+    """Return what a waiting timer's reschedule needs to know about its old time."""
     definition = getattr(task.task_spec, "event_definition", None)
     if not isinstance(definition, TimerEventDefinition):
         return None
+    value = task._get_internal_data("event_value")
+    if isinstance(definition, CycleTimerEventDefinition) and isinstance(value, dict):
+        return _Wait(definition, cycle=copy.deepcopy(value))
     began = None
     if isinstance(definition, DurationTimerEventDefinition):
         try:
@@ -171,7 +206,7 @@ def _timer_wait(task: Any) -> tuple[Any, datetime | None] | None:
                 began = periods.add_period(due, periods.parse_period(str(text)), -1)
         except Exception:  # an unreadable old time: reschedule from the migration instead
             began = None
-    return definition, began
+    return _Wait(definition, began)
 
 
 def _disarm_removed(tree: Any, top: Any) -> None:
@@ -206,6 +241,26 @@ def _arm_added(tree: Any) -> None:
             spec._update(event)
 
 
+def _repredict_started(tree: Any) -> None:
+    """Point started tasks (multi-instance, call, sub-process) at their new spec's outputs.
+
+    SpiffWorkflow re-predicts only ready and waiting tasks; a started task would keep the path
+    the old version predicted after it (a task that gained a boundary event must lead to its
+    boundary join). Its instances and other real children stay as they are.
+    """
+    for task in list(tree.get_tasks(state=TaskState.STARTED, skip_subprocesses=True)):
+        outputs = list(task.task_spec.outputs)
+        instance = getattr(task.task_spec, "task_spec", None)  # a multi-instance task's
+        for child in list(task.children):
+            if child.task_spec in outputs:
+                outputs.remove(child.task_spec)
+            elif child.has_state(_PREDICTED) and child.task_spec.name != instance:
+                tree._remove_task(child.id)
+        for spec in outputs:
+            child = task._add_child(spec, TaskState.FUTURE)
+            spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+
+
 def _insert_parent(tree: Any, task: Any, spec: Any) -> None:
     """Put a completed task of `spec` between a task and its parent."""
     parent = task.parent
@@ -223,21 +278,52 @@ def _insert_parent(tree: Any, task: Any, spec: Any) -> None:
     tree.tasks.update((t.id, t) for t in order)
 
 
-def _reschedule(tree: Any, waits: dict[Any, tuple[Any, datetime | None] | None]) -> None:
+def _reschedule(tree: Any, waits: dict[Any, _Wait | None], now: datetime) -> None:
     """Set a new due time on waiting timers whose time changed in the new version."""
     for task in tree.get_tasks(state=TaskState.WAITING, skip_subprocesses=True):
         wait = waits.get(task.id)
-        if wait is None or not _timer_changed(_Spec(wait[0]), task.task_spec):
+        if wait is None or not _timer_changed(_Spec(wait.definition), task.task_spec):
             continue
-        began = wait[1]
         task.internal_data.pop("event_value", None)
         task.internal_data.pop("event_fired", None)
         new = task.task_spec.event_definition
-        if began is not None and isinstance(new, DurationTimerEventDefinition):
+        if wait.began is not None and isinstance(new, DurationTimerEventDefinition):
             text = task.workflow.script_engine.evaluate(task, new.expression)
-            due = periods.add_period(began, periods.parse_period(str(text)))
+            due = periods.add_period(wait.began, periods.parse_period(str(text)))
             task._set_internal_data(event_value=due.isoformat())
+        elif wait.cycle is not None and isinstance(new, CycleTimerEventDefinition):
+            text = task.workflow.script_engine.evaluate(task, new.expression)
+            task._set_internal_data(event_value=_cycle_after(wait.cycle, str(text), now))
         timers.due_at_of(task)
+
+
+def _cycle_after(old: dict[str, Any], expression: str, now: datetime) -> dict[str, Any]:
+    """Return a changed cycle's state: its remaining repetitions, the next one after the last.
+
+    The repetitions already fired count against the new total (an unbounded cycle stays
+    unbounded). A relative cycle (`R3/P2D`) counts its next repetition from the last one (or
+    from when the wait began); if that moment has passed, it fires once at the move, and the
+    ones after it follow the new period from there, so missed repetitions never fire in a burst.
+    A cycle with a written start or end keeps its calendar; repetitions before the move are
+    skipped.
+    """
+    fired = int(old.get("fired", 0)) + int(old.get("step", 0))
+    value = timers.first_cycle(expression, now)
+    if len(expression.strip().split("/")) == 2 and "period" in old:
+        last = periods.add_period(
+            datetime.fromisoformat(old["start"]), old["period"], int(old["step"]) - 1
+        )
+        start = max(periods.add_period(last, value["period"]), now)
+        value = {**value, "start": start.isoformat(), "next": start.isoformat()}
+    else:
+        begin = datetime.fromisoformat(value["start"])
+        while datetime.fromisoformat(value["next"]) < now:
+            value["step"] += 1
+            value["next"] = periods.add_period(begin, value["period"], value["step"]).isoformat()
+        fired = max(fired, value["step"])
+    if value["cycles"] >= 0:
+        value["cycles"] = max(value["cycles"] - fired, 0)
+    return {**value, "fired": fired - value["step"]}
 
 
 @dataclass(frozen=True)
