@@ -31,7 +31,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -97,8 +96,6 @@ def migrate(old: Any, new: Any, snapshot: Snapshot, *, now: datetime) -> Outcome
                 migrate_workflow(diff, sp, new.subprocess_specs[sp.spec.name])
                 sp.subprocess_specs = new.subprocess_specs
         workflow.subprocess_specs = new.subprocess_specs
-        for spec in [new.spec, *new.subprocess_specs.values()]:
-            _connect_instances(spec)
         for tree in [workflow, *workflow.subprocesses.values()]:
             _restore(tree, kept)
             _disarm_removed(tree, workflow)
@@ -108,20 +105,6 @@ def migrate(old: Any, new: Any, snapshot: Snapshot, *, now: datetime) -> Outcome
             _reschedule(tree, waits, now)
         outcome = project(workflow, serialization.dump(workflow), [])
     return replace(outcome, data={**data, **outcome.data} if data else outcome.data)
-
-
-def _connect_instances(spec: Any) -> None:
-    """Let each multi-instance task of the new spec collect its moved instances' results.
-
-    SpiffWorkflow connects an instance's completion to its multi-instance task only when it
-    creates an instance from that spec object; instances created under the old version's specs
-    would otherwise complete without the multi-instance task ever finishing.
-    """
-    for task_spec in spec.task_specs.values():
-        if isinstance(task_spec, LoopTask):
-            child = spec.task_specs[task_spec.task_spec]
-            if not child.completed_event.is_connected(task_spec.merge_child):
-                child.completed_event.connect(task_spec.merge_child)
 
 
 def _subprocess_pairs(workflow: Any, diffs: dict[Any, Any]) -> list[tuple[Any, Any]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.runtime import validation
@@ -150,7 +151,24 @@ def _build(sources: Sources, key: str, file: str) -> tuple[BuiltProcess | None, 
         except Exception as error:  # translated for the process owner
             return None, [translate(sources.element, error, file, key)]
     notes = [Problem(file, key, None, None, str(w.message), "warning") for w in caught]
+    for built in (spec, *subprocess_specs.values()):
+        wire_loops(built)
     return BuiltProcess(key, spec, subprocess_specs), notes
+
+
+def wire_loops(spec: Any) -> None:
+    """Let each multi-instance (and standard loop) task collect the results of its instances.
+
+    SpiffWorkflow connects an instance's completion to its loop task only when it creates an
+    instance from that very spec object. Instances restored onto specs built later (after a
+    restart, in another worker, after a migration) would complete without their loop task ever
+    finishing, so every built spec is connected up front.
+    """
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            child = spec.task_specs[task_spec.task_spec]
+            if not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
 
 
 def _analyse(
