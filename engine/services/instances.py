@@ -140,15 +140,13 @@ def complete_task(
         task.state, task.completed_at, task.completed_by = "completed", now, actor.username
         if task.assignee is None:
             task.assignee, assignee_name = actor.username, actor.full_name
-        steps.record(
+        _record(
             uow,
             instance,
+            task,
             "task_completed",
             actor.username,
             now,
-            element_id=task.element_id,
-            element_name=task.name,
-            task_id=str(task.id),
             data=dict(data),
             delta=history.data_delta(before, outcome.data) or None,
         )
@@ -178,16 +176,7 @@ def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) ->
         _ensure_may_work(task, actor)
         task.assignee = actor.username
         uow.tasks.drop_candidates([task.id])
-        steps.record(
-            uow,
-            instance,
-            "task_claimed",
-            actor.username,
-            now,
-            element_id=task.element_id,
-            element_name=task.name,
-            task_id=str(task.id),
-        )
+        _record(uow, instance, task, "task_claimed", actor.username, now)
         uow.commit()
     return task
 
@@ -201,16 +190,7 @@ def unclaim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) 
         if task.assignee is not None:
             task.assignee = None
             uow.tasks.offer(task)
-        steps.record(
-            uow,
-            instance,
-            "task_unclaimed",
-            actor.username,
-            now,
-            element_id=task.element_id,
-            element_name=task.name,
-            task_id=str(task.id),
-        )
+        _record(uow, instance, task, "task_unclaimed", actor.username, now)
         uow.commit()
     return task
 
@@ -223,16 +203,7 @@ def save_draft(
         instance, task, *_ = _locked_task(uow, task_id)
         _ensure_may_work(task, actor)
         task.draft = dict(data)
-        steps.record(
-            uow,
-            instance,
-            "task_draft_saved",
-            actor.username,
-            now,
-            element_id=task.element_id,
-            element_name=task.name,
-            task_id=str(task.id),
-        )
+        _record(uow, instance, task, "task_draft_saved", actor.username, now)
         uow.commit()
     return task
 
@@ -255,17 +226,7 @@ def delegate_task(
             )
         task.assignee = username
         uow.tasks.drop_candidates([task.id])
-        steps.record(
-            uow,
-            instance,
-            "task_delegated",
-            actor.username,
-            now,
-            element_id=task.element_id,
-            element_name=task.name,
-            task_id=str(task.id),
-            data={"to": username},
-        )
+        _record(uow, instance, task, "task_delegated", actor.username, now, data={"to": username})
         uow.commit()
     return task
 
@@ -362,6 +323,29 @@ def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
     if not shared and any(v is not None for v in expected.values()):
         return False
     return all(str(expected[k]) == str(given[k]) for k in shared)
+
+
+def _record(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    task: HumanTask,
+    event_type: str,
+    actor: str,
+    now: datetime,
+    **fields: Any,
+) -> None:
+    """Append an event about one human task to its instance's history."""
+    steps.record(
+        uow,
+        instance,
+        event_type,
+        actor,
+        now,
+        element_id=task.element_id,
+        element_name=task.name,
+        task_id=str(task.id),
+        **fields,
+    )
 
 
 def _locked_task(uow: UnitOfWork, task_id: UUID) -> LockedTask:
