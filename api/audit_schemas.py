@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import HistoryEventSchema, PageArgs, Strict
+from api.schemas import HistoryEventSchema, PageArgs, PageSchema, Strict
 
 MAX_INT = 2**31 - 1
 
@@ -45,11 +45,8 @@ class AuditInstanceSchema(Schema):
     anonymised = fields.Boolean()
 
 
-class AuditPageSchema(Schema):
+class AuditPageSchema(PageSchema):
     items = fields.List(fields.Nested(AuditInstanceSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class BreakSchema(Schema):

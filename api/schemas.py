@@ -128,6 +128,14 @@ class PageArgs(Strict):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
+class PageSchema(Schema):
+    """One page of a list: `items` (each page schema names its own), the total, the window."""
+
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
 class InstanceListArgs(PageArgs):
     key = fields.String()
     state = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error"]))
@@ -135,11 +143,8 @@ class InstanceListArgs(PageArgs):
     started_by = fields.String()
 
 
-class InstancePageSchema(Schema):
+class InstancePageSchema(PageSchema):
     items = fields.List(fields.Nested(InstanceSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class TaskListArgs(PageArgs):
@@ -154,11 +159,8 @@ class TaskListArgs(PageArgs):
     )
 
 
-class TaskPageSchema(Schema):
+class TaskPageSchema(PageSchema):
     items = fields.List(fields.Nested(TaskSummarySchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class CompleteSchema(Strict):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.schemas import PageArgs, Strict
+from api.schemas import PageArgs, PageSchema, Strict
 
 # Dates outside this range are typing errors, and the calendar arithmetic has to stop somewhere.
 EARLIEST, LATEST = date(1990, 1, 1), date(2199, 12, 31)
@@ -58,11 +58,8 @@ class AnnouncementListArgs(PageArgs):
     open = fields.Boolean(load_default=False)
 
 
-class AnnouncementPageSchema(Schema):
+class AnnouncementPageSchema(PageSchema):
     items = fields.List(fields.Nested(AnnouncementSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class CreateAnnouncementSchema(Strict):
@@ -150,11 +147,8 @@ class InvoiceListArgs(PageArgs):
     assignment_id = fields.String(validate=validate.Length(max=200))
 
 
-class InvoicePageSchema(Schema):
+class InvoicePageSchema(PageSchema):
     items = fields.List(fields.Nested(InvoiceSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 def _amount(limit: int) -> Callable[[Decimal], None]:

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import require_roles
 from api.routes.core import services
-from api.schemas import PageArgs, Strict
+from api.schemas import PageArgs, PageSchema, Strict
 from engine.services import audit, demo_clock, outbox, timers
 
 bp = Blueprint(
@@ -64,19 +64,13 @@ class MailListArgs(PageArgs):
     state = fields.String(validate=validate.OneOf(MAIL_STATES))
 
 
-class TimerPageSchema(Schema):
+class TimerPageSchema(PageSchema):
     items = fields.List(fields.Nested(TimerSchema))
-    total = fields.Integer()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
-class MailPageSchema(Schema):
+class MailPageSchema(PageSchema):
     items = fields.List(fields.Nested(MailSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class IncidentsSchema(Schema):
