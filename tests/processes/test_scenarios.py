@@ -137,3 +137,34 @@ def test_scenario(demo: Wiring, path: Path, scenario: dict[str, Any]) -> None:
         player.play(step)
     for alias, expected in scenario["expect"].items():
         player.expect(alias, expected)
+
+
+class RestartingPlayer(Player):
+    """Builds every process spec anew before each step, as a restart or another worker does."""
+
+    def play(self, step: dict[str, Any]) -> None:
+        definitions._built.clear()
+        super().play(step)
+
+
+HAPPY_PATHS = [p for p in SCENARIOS if p.id.endswith(":happy_path")]
+
+
+@pytest.mark.parametrize(("path", "scenario"), HAPPY_PATHS)
+def test_happy_path_with_a_restart_before_every_step(
+    demo: Wiring, path: Path, scenario: dict[str, Any]
+) -> None:
+    """Nothing the engine needs may live only in this process's memory between two steps."""
+    definitions.deploy_directory(
+        demo.new_uow(),
+        ROOT / "processes",
+        ROOT / "forms",
+        actor="test",
+        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
+    )
+    player = RestartingPlayer(demo)
+    player.start(scenario["start"])
+    for step in scenario["steps"]:
+        player.play(step)
+    for alias, expected in scenario["expect"].items():
+        player.expect(alias, expected)
