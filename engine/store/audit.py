@@ -134,7 +134,7 @@ class Audit(Repository):
         return self.session.scalars(page.limit(limit).offset(offset)).all(), total
 
     def involves(self, instance_id: UUID, municipality_id: str) -> bool:
-        """Tell whether the instance involves the municipality (see `_in_municipality`)."""
+        """Tell whether the instance involves the municipality (`in_municipality`)."""
         query = select(ProcessInstance.id).where(
             ProcessInstance.id == instance_id, in_municipality(municipality_id)
         )

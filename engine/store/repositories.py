@@ -508,7 +508,7 @@ def _insert(table: Any) -> Any:
 
 
 # The statements of a task completion, built once: building a statement and its cache key
-# costs more than running it on SQLite (measured with `make bench`, see docs/operations.md).
+# costs more than running it on SQLite (docs/architecture.md, "Where the time ... goes").
 @cache
 def _user_by_name() -> Select[tuple[User]]:
     return select(User).where(User.username == bindparam("username"))
