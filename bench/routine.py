@@ -53,7 +53,11 @@ class _Run:
     def complete(self, alias: str, element_id: str, username: str, data: dict[str, Any]) -> None:
         with self.bench.wiring.new_uow(read_only=True) as uow:
             tasks = uow.tasks.open_for_instance(self.aliases[alias])
-        [task] = [t for t in tasks if t.element_id == element_id][:1]
+        matching = [t for t in tasks if t.element_id == element_id]
+        if not matching:
+            open_ids = [t.element_id for t in tasks]
+            raise RuntimeError(f"{element_id} is not open in {alias} (open: {open_ids})")
+        task = matching[0]
         headers = self.auth(username)
         wall, cpu = time.perf_counter(), time.process_time()
         reply = self.bench.client.post(
