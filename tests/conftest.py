@@ -97,6 +97,16 @@ def demo(wiring: Wiring) -> Wiring:
     return wiring
 
 
+DEPLOYED_AT = datetime.fromisoformat("2026-11-01T00:00:00+01:00")
+
+
+def deploy_processes(wiring: Wiring, *, actor: str = "test", now: datetime = DEPLOYED_AT) -> None:
+    """Deploy processes/ and forms/ together, as `saksflyt deploy` does."""
+    definitions.deploy_directory(
+        wiring.new_uow(), ROOT / "processes", ROOT / "forms", actor=actor, now=now
+    )
+
+
 def fixture_files(*names: str) -> dict[str, bytes]:
     """Read files from tests/fixtures."""
     return {name: (FIXTURES / name).read_bytes() for name in names}

@@ -10,9 +10,8 @@ from uuid import UUID
 import pytest
 from flask.testing import FlaskClient
 
-from engine.services import definitions
 from engine.services.wiring import Wiring
-from tests.conftest import ROOT
+from tests.conftest import deploy_processes
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -30,13 +29,7 @@ NEED = {
 @pytest.fixture
 def routine(deployed: Wiring) -> Wiring:
     """The demo organisation with the assignment processes deployed, on 23 November 2026."""
-    definitions.deploy_directory(
-        deployed.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
+    deploy_processes(deployed)
     _at(deployed, "2026-11-23T10:00:00+01:00")
     return deployed
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from flask.testing import FlaskClient
 
-from engine.services import definitions
 from engine.services.wiring import Wiring
-from tests.conftest import ROOT
+from tests.conftest import ROOT, deploy_processes
 from tests.processes.test_scenarios import Player
 
 
@@ -65,13 +63,7 @@ def start_happy_path(
     wiring: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> tuple[HttpPlayer, dict[str, Any]]:
     """Deploy processes/ and forms/, start the assignment happy path over HTTP."""
-    definitions.deploy_directory(
-        wiring.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
+    deploy_processes(wiring)
     scenarios = json.loads(
         (ROOT / "processes" / "assignment" / "scenarios.json").read_text(encoding="utf-8")
     )

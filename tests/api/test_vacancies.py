@@ -23,12 +23,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from api.app import create_app
-from engine.services import definitions
 from engine.services.wiring import Wiring
 from engine.store.models import Attachment, Outbox, ProcessInstance
 from tests.api.test_assignment_journey import HttpPlayer
 from tests.api.test_attachments import PDF, PNG, docx
-from tests.conftest import ROOT
+from tests.conftest import ROOT, deploy_processes
 
 Auth = Callable[[str], dict[str, str]]
 VACANCY = "LOTEN-2026-017"
@@ -62,13 +61,7 @@ class PublicPlayer(HttpPlayer):
 @pytest.fixture
 def hiring(deployed: Wiring, client: FlaskClient, auth: Auth) -> PublicPlayer:
     """A hiring case whose announcement is published (status collecting), on the API clock."""
-    definitions.deploy_directory(
-        deployed.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
+    deploy_processes(deployed)
     player = PublicPlayer(deployed, client, auth)
     player.sync_clock()
     scenario = happy_path()
@@ -351,13 +344,7 @@ def test_rate_limit_per_client_address(hiring: PublicPlayer, deployed: Wiring) -
 def test_late_applications_when_the_authority_accepts_them(
     deployed: Wiring, client: FlaskClient, auth: Auth
 ) -> None:
-    definitions.deploy_directory(
-        deployed.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
+    deploy_processes(deployed)
     player = PublicPlayer(deployed, client, auth)
     player.sync_clock()
     scenario = happy_path()

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import pytest
 
 from engine.deadlines import mail
-from engine.services import definitions, outbox
+from engine.services import outbox
 from engine.services.wiring import Wiring
-from tests.conftest import ROOT
+from tests.conftest import ROOT, deploy_processes
 from tests.deadlines.conftest import Inbox, smtp  # noqa: F401  (the SMTP server fixture)
 from tests.processes.test_scenarios import Player
 
@@ -30,13 +29,7 @@ def _scenario(name: str) -> dict[str, Any]:
 
 
 def _player(demo: Wiring, scenario: dict[str, Any]) -> Player:
-    definitions.deploy_directory(
-        demo.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
+    deploy_processes(demo)
     player = Player(demo)
     player.start(scenario["start"])
     return player

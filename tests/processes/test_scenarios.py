@@ -18,7 +18,7 @@ from sqlalchemy import select
 from engine.services import definitions, instances, timers
 from engine.services.wiring import Wiring
 from engine.store.models import Outbox
-from tests.conftest import ROOT, user
+from tests.conftest import ROOT, deploy_processes, user
 
 SCENARIO_FILES = sorted((ROOT / "processes").glob("*/scenarios.json"))
 SCENARIOS = [
@@ -122,19 +122,19 @@ def test_there_are_scenarios() -> None:
     assert len(SCENARIOS) >= 7
 
 
-@pytest.mark.parametrize(("path", "scenario"), SCENARIOS)
-def test_scenario(demo: Wiring, path: Path, scenario: dict[str, Any]) -> None:
-    definitions.deploy_directory(
-        demo.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
-    player = Player(demo)
+def play(wiring: Wiring, scenario: dict[str, Any], player_class: type[Player] = Player) -> Player:
+    """Deploy processes/ and forms/, then play one scenario's start and steps."""
+    deploy_processes(wiring)
+    player = player_class(wiring)
     player.start(scenario["start"])
     for step in scenario["steps"]:
         player.play(step)
+    return player
+
+
+@pytest.mark.parametrize(("path", "scenario"), SCENARIOS)
+def test_scenario(demo: Wiring, path: Path, scenario: dict[str, Any]) -> None:
+    player = play(demo, scenario)
     for alias, expected in scenario["expect"].items():
         player.expect(alias, expected)
 
@@ -155,16 +155,6 @@ def test_happy_path_with_a_restart_before_every_step(
     demo: Wiring, path: Path, scenario: dict[str, Any]
 ) -> None:
     """Nothing the engine needs may live only in this process's memory between two steps."""
-    definitions.deploy_directory(
-        demo.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
-    player = RestartingPlayer(demo)
-    player.start(scenario["start"])
-    for step in scenario["steps"]:
-        player.play(step)
+    player = play(demo, scenario, RestartingPlayer)
     for alias, expected in scenario["expect"].items():
         player.expect(alias, expected)

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine.services import audit, definitions, replay
+from engine.services import audit, replay
 from engine.services.wiring import Wiring
-from tests.conftest import ROOT
-from tests.processes.test_scenarios import SCENARIOS, Player
-
-
-def play(wiring: Wiring, scenario: dict[str, Any]) -> Player:
-    """Deploy the processes and play one scenario through the services."""
-    definitions.deploy_directory(
-        wiring.new_uow(),
-        ROOT / "processes",
-        ROOT / "forms",
-        actor="test",
-        now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-    )
-    player = Player(wiring)
-    player.start(scenario["start"])
-    for step in scenario["steps"]:
-        player.play(step)
-    return player
+from tests.processes.test_scenarios import SCENARIOS, play
 
 
 @pytest.mark.parametrize(("path", "scenario"), SCENARIOS)

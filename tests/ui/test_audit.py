@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from engine.services import definitions
-from engine.settings import ROOT
 from engine.store.audit import InstanceFilter
+from tests.conftest import deploy_processes
 from tests.processes.test_scenarios import SCENARIOS, Player
 from tests.ui.harness import Server, axe_violations, new_page, running_server, sign_in
 
@@ -27,13 +25,7 @@ HAPPY_PATH = next(p.values[1] for p in SCENARIOS if p.id == "assignment:happy_pa
 def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, UUID]]:
     """A server of its own with the assignment processes and their happy path played."""
     with running_server(tmp_path_factory.mktemp("audit")) as server:
-        definitions.deploy_directory(
-            server.wiring.new_uow(),
-            ROOT / "processes",
-            ROOT / "forms",
-            actor="eier",
-            now=datetime.fromisoformat("2026-11-01T00:00:00+01:00"),
-        )
+        deploy_processes(server.wiring, actor="eier")
         player = Player(server.wiring)
         player.start(HAPPY_PATH["start"])
         for step in HAPPY_PATH["steps"]:

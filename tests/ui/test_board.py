@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, expect
 
-from engine.services import announcements, definitions
-from engine.settings import ROOT
+from engine.services import announcements
+from tests.conftest import deploy_processes
 from tests.ui.harness import Server, axe_violations, new_page, running_server, sign_in
 
 pytestmark = pytest.mark.ui
@@ -31,9 +31,7 @@ def board_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ser
     """A server of its own with the real processes and one published announcement from Bærum."""
     with running_server(tmp_path_factory.mktemp("board")) as server:
         wiring = server.wiring
-        definitions.deploy_directory(
-            wiring.new_uow(), ROOT / "processes", ROOT / "forms", actor="test", now=wiring.now()
-        )
+        deploy_processes(wiring, now=wiring.now())
         with wiring.new_uow() as uow:
             leader = uow.users.get("tl.baerum")
         created = announcements.create_announcement(

@@ -10,9 +10,10 @@ from uuid import UUID
 import pytest
 from playwright.sync_api import Browser, expect
 
-from engine.services import definitions, instances
+from engine.services import instances
 from engine.settings import ROOT
 from tests.api.test_attachments import PDF
+from tests.conftest import deploy_processes
 from tests.ui.harness import Server, axe_violations, new_page, running_server
 
 pytestmark = pytest.mark.ui
@@ -23,9 +24,7 @@ def vacancy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     """A server with the real processes and one externally announced vacancy at Løten."""
     with running_server(tmp_path_factory.mktemp("vacancies")) as server:
         wiring = server.wiring
-        definitions.deploy_directory(
-            wiring.new_uow(), ROOT / "processes", ROOT / "forms", actor="test", now=wiring.now()
-        )
+        deploy_processes(wiring, now=wiring.now())
         scenarios = json.loads((ROOT / "processes/hiring/scenarios.json").read_text("utf-8"))
         happy = next(s for s in scenarios["scenarios"] if s["name"] == "happy_path")
         with wiring.new_uow() as uow:
