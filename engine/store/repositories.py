@@ -516,21 +516,21 @@ def _user_by_name() -> Select[tuple[User]]:
 
 @cache
 def _instance_with_task() -> Select[tuple[ProcessInstance, HumanTask, str, str]]:
-    return (
-        select(ProcessInstance, HumanTask, Municipality.name, User.full_name)
-        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-        .outerjoin(Municipality, Municipality.id == HumanTask.municipality_id)
-        .outerjoin(User, User.username == HumanTask.assignee)
-        .where(HumanTask.id == bindparam("task_id"))
-        .with_for_update(of=(ProcessInstance, HumanTask))
+    query = select(ProcessInstance, HumanTask, Municipality.name, User.full_name).join(
+        HumanTask, HumanTask.instance_id == ProcessInstance.id
     )
+    return _with_names(query).with_for_update(of=(ProcessInstance, HumanTask))
 
 
 @cache
 def _named_task() -> Select[tuple[HumanTask, str, str]]:
+    return _with_names(select(HumanTask, Municipality.name, User.full_name))
+
+
+def _with_names(query: Select[Any]) -> Select[Any]:
+    """One task (`task_id`) with its municipality's and its assignee's names, if any."""
     return (
-        select(HumanTask, Municipality.name, User.full_name)
-        .outerjoin(Municipality, Municipality.id == HumanTask.municipality_id)
+        query.outerjoin(Municipality, Municipality.id == HumanTask.municipality_id)
         .outerjoin(User, User.username == HumanTask.assignee)
         .where(HumanTask.id == bindparam("task_id"))
     )
