@@ -43,10 +43,56 @@ START_DATA = {
 
 
 class QuietHandler(WSGIRequestHandler):
-    """Serve without logging every request to the test output."""
+    """Serve without logging every request, and close every response even when the browser
+    hangs up early.
+
+    Werkzeug's handler skips `close()` on the response when reading the rest of a dropped
+    connection fails, which leaves a static file open until the garbage collector finds it
+    (a ResourceWarning, an error in this suite). The app is wrapped by `closing_responses`,
+    which puts each response in the environ, and this handler closes it when the request ends.
+    """
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
+
+    def run_wsgi(self) -> None:
+        try:
+            super().run_wsgi()
+        finally:
+            response = (getattr(self, "environ", None) or {}).get(_RESPONSE)
+            if response is not None:
+                response.close()
+
+
+_RESPONSE = "saksflyt.test.response"
+
+
+class _ClosedOnce:
+    """A response iterable whose close() runs the app's close once, however often called."""
+
+    def __init__(self, response: Any) -> None:
+        self.response = response
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.response)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            close = getattr(self.response, "close", None)
+            if close is not None:
+                close()
+
+
+def closing_responses(app: Any) -> Any:
+    """Wrap a WSGI app so that QuietHandler can close its responses (see there)."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> _ClosedOnce:
+        environ[_RESPONSE] = response = _ClosedOnce(app(environ, start_response))
+        return response
+
+    return wsgi
 
 
 @dataclass
@@ -123,7 +169,9 @@ def running_server(directory: Path, *, demo_clock: bool = False) -> Iterator[Ser
     Base.metadata.create_all(wiring.engine)
     organisation.load_demo(wiring.new_uow(), settings.demo_file, PASSWORD)
     definitions.deploy(wiring.new_uow(), fixture_files(), actor="test", now=wiring.now())
-    httpd = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    httpd = make_server(
+        "127.0.0.1", 0, closing_responses(app), threaded=True, request_handler=QuietHandler
+    )
     thread = threading.Thread(target=httpd.serve_forever, name="ui-server", daemon=True)
     thread.start()
     server = Server(f"http://127.0.0.1:{httpd.server_port}", app, wiring, httpd, thread)
