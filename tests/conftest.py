@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -38,9 +39,9 @@ def _reset(wiring: Wiring) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A private PostgreSQL database for this test run, dropped afterwards.
+@contextmanager
+def private_postgres_database() -> Iterator[str]:
+    """Create a PostgreSQL database of our own, yield its URL, drop it afterwards.
 
     Several runs (developers, CI, helpers) share one server; each gets its own database so
     their TRUNCATEs and schema changes never meet.
@@ -59,6 +60,13 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL database for this test run, dropped afterwards."""
+    with private_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

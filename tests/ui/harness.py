@@ -21,6 +21,7 @@ from engine.services import definitions, instances, organisation
 from engine.services.wiring import Wiring
 from engine.settings import DEMO_PASSWORD, ROOT, Settings
 from engine.store.models import Base
+from tests.conftest import private_postgres_database
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 AXE = ROOT / "web" / "static" / "vendor" / "axe.min.js"
@@ -152,33 +153,49 @@ def fixture_files() -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(FIXTURES.iterdir()) if path.is_file()}
 
 
+DATABASES = ("sqlite", "postgresql")  # the `database` values of running_server
+
+
 @contextmanager
-def running_server(directory: Path, *, demo_clock: bool = False) -> Iterator[Server]:
-    """Serve a fresh app on SQLite in `directory` with the demo users and the test process."""
-    settings = Settings(
-        env="test",
-        demo_clock=demo_clock,
-        database_url=f"sqlite:///{directory / 'ui.sqlite3'}",
-        scheduler_enabled=False,
-        secret_key="ui-tests-secret-key-that-is-long-enough-0123456789",
-        processes_dir=directory / "no-processes",
-        forms_dir=directory / "no-forms",
-    )
-    app = create_app(settings)
-    wiring: Wiring = app.extensions["saksflyt"]
-    Base.metadata.create_all(wiring.engine)
-    organisation.load_demo(wiring.new_uow(), settings.demo_file, PASSWORD)
-    definitions.deploy(wiring.new_uow(), fixture_files(), actor="test", now=wiring.now())
-    httpd = make_server(
-        "127.0.0.1", 0, closing_responses(app), threaded=True, request_handler=QuietHandler
-    )
-    thread = threading.Thread(target=httpd.serve_forever, name="ui-server", daemon=True)
-    thread.start()
-    server = Server(f"http://127.0.0.1:{httpd.server_port}", app, wiring, httpd, thread)
-    try:
-        yield server
-    finally:
-        server.stop()
+def _database_url(database: str, directory: Path) -> Iterator[str]:
+    if database == "sqlite":
+        yield f"sqlite:///{directory / 'ui.sqlite3'}"
+    else:
+        with private_postgres_database() as url:
+            yield url
+
+
+@contextmanager
+def running_server(
+    directory: Path, *, demo_clock: bool = False, database: str = "sqlite"
+) -> Iterator[Server]:
+    """Serve a fresh app with the demo users and the test process, on a SQLite file in
+    `directory` or on a PostgreSQL database of its own (`database="postgresql"`)."""
+    with _database_url(database, directory) as database_url:
+        settings = Settings(
+            env="test",
+            demo_clock=demo_clock,
+            database_url=database_url,
+            scheduler_enabled=False,
+            secret_key="ui-tests-secret-key-that-is-long-enough-0123456789",
+            processes_dir=directory / "no-processes",
+            forms_dir=directory / "no-forms",
+        )
+        app = create_app(settings)
+        wiring: Wiring = app.extensions["saksflyt"]
+        Base.metadata.create_all(wiring.engine)
+        organisation.load_demo(wiring.new_uow(), settings.demo_file, PASSWORD)
+        definitions.deploy(wiring.new_uow(), fixture_files(), actor="test", now=wiring.now())
+        httpd = make_server(
+            "127.0.0.1", 0, closing_responses(app), threaded=True, request_handler=QuietHandler
+        )
+        thread = threading.Thread(target=httpd.serve_forever, name="ui-server", daemon=True)
+        thread.start()
+        server = Server(f"http://127.0.0.1:{httpd.server_port}", app, wiring, httpd, thread)
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 def launch(playwright: Playwright, *extra_args: str) -> Browser:
