@@ -91,11 +91,13 @@ def _stored(page: Page, name: str) -> str | None:
     return page.evaluate("name => localStorage.getItem(name)", name)
 
 
-def _open_with_bpmn_draft(page: Page, key: str, version: int, draft: dict) -> None:
+def _open_with_bpmn_draft(
+    page: Page, key: str, version: int, draft: dict, *, stored_as: str | None = None
+) -> None:
     """Leave a BPMN draft as the modeler would, then open the process's form editor."""
     page.evaluate(
         "([name, value]) => localStorage.setItem(name, value)",
-        [f"saksflyt.draft.{key}", json.dumps(draft)],
+        [stored_as or f"saksflyt.draft.bpmn.{key}", json.dumps(draft)],
     )
     page.goto(f"/modeler/{key}/{version}/forms/{key}.ask.schema.json")
     expect(page.locator("#form-editor")).to_have_attribute("data-ready", "true")
@@ -106,7 +108,7 @@ def _edit_form(page: Page, key: str) -> str:
     schema = page.get_by_label(re.compile("^JSON Schema"))
     schema.fill(schema.input_value().replace('"Begrunnelse"', '"Årsak"'))
     expect(page.locator("#draft-status")).to_contain_text("Utkast lagret")
-    form_draft = f"saksflyt.draft.form.{key}.{key}.ask.schema.json"
+    form_draft = f"saksflyt.draft.form.{key}/{key}.ask.schema.json"
     assert _stored(page, form_draft) is not None
     return form_draft
 
@@ -235,7 +237,7 @@ def test_a_diagram_draft_of_the_same_version_is_deployed_with_the_form(
     expect(page.locator("#flash")).to_contain_text("utkastet til diagrammet")
     assert 'name="Spør på nytt"' in _xml(page, key, version + 1)
     assert _form_title(page, key, version + 1) == "Årsak"
-    assert _stored(page, f"saksflyt.draft.{key}") is None
+    assert _stored(page, f"saksflyt.draft.bpmn.{key}") is None
     assert _stored(page, form_draft) is None
 
 
@@ -258,7 +260,7 @@ def test_without_the_box_the_form_goes_with_the_deployed_diagram_and_the_draft_s
     xml = _xml(page, key, version + 1)
     assert 'name="Spør"' in xml and "Spør på nytt" not in xml
     assert _form_title(page, key, version + 1) == "Årsak"
-    assert json.loads(_stored(page, f"saksflyt.draft.{key}") or "null") == draft
+    assert json.loads(_stored(page, f"saksflyt.draft.bpmn.{key}") or "null") == draft
     assert _stored(page, form_draft) is None
 
 
@@ -285,7 +287,7 @@ def test_a_diagram_draft_of_another_version_is_named_and_not_deployed(
     expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
     xml = _xml(page, key, version + 1)
     assert 'name="Spør"' in xml and "Spør på nytt" not in xml
-    assert json.loads(_stored(page, f"saksflyt.draft.{key}") or "null") == draft
+    assert json.loads(_stored(page, f"saksflyt.draft.bpmn.{key}") or "null") == draft
 
 
 def test_a_refused_deploy_keeps_both_drafts(page: Page, server: Server) -> None:
@@ -301,5 +303,29 @@ def test_a_refused_deploy_keeps_both_drafts(page: Page, server: Server) -> None:
     expect(page.locator("#problem-summary")).to_contain_text("feil må rettes før utrulling")
     expect(page.locator(".problem").first).to_contain_text("element that does not exist")
     assert page.request.get(f"/api/v1/process-definitions/{key}").json()["version"] == version
-    assert json.loads(_stored(page, f"saksflyt.draft.{key}") or "null") == draft
+    assert json.loads(_stored(page, f"saksflyt.draft.bpmn.{key}") or "null") == draft
     assert _stored(page, form_draft) is not None
+
+
+def test_drafts_kept_under_their_earlier_names_are_taken_over(page: Page, server: Server) -> None:
+    """Drafts were once `saksflyt.draft.<key>` and `saksflyt.draft.form.<key>.<file>`, names a
+    process called `form.…` could clash with; an open editor moves them to today's names."""
+    key = "ui_form_earlier_names"
+    version = _deploy(server, key)
+    changed = PROCESS.replace("ui_form", key).replace('name="Spør"', 'name="Spør på nytt"')
+    draft = _bpmn_draft(key, version, changed)
+    schema = json.dumps({**SCHEMA, "title": "Fra et eldre utkast"}, indent=2)
+    form_draft = {"baseVersion": version, "schema": schema, "ui": json.dumps(UI), "savedAt": 0}
+    sign_in(page, server.url, "eier")
+    page.evaluate(
+        "([name, value]) => localStorage.setItem(name, value)",
+        [f"saksflyt.draft.form.{key}.{key}.ask.schema.json", json.dumps(form_draft)],
+    )
+    _open_with_bpmn_draft(page, key, version, draft, stored_as=f"saksflyt.draft.{key}")
+
+    expect(page.locator("#bpmn-draft")).to_be_visible()
+    expect(page.get_by_label(re.compile("^JSON Schema"))).to_have_value(schema)
+    assert json.loads(_stored(page, f"saksflyt.draft.bpmn.{key}") or "null") == draft
+    assert _stored(page, f"saksflyt.draft.{key}") is None
+    assert _stored(page, f"saksflyt.draft.form.{key}.{key}.ask.schema.json") is None
+    assert _stored(page, f"saksflyt.draft.form.{key}/{key}.ask.schema.json") is not None

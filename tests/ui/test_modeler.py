@@ -7,6 +7,7 @@ deploy version n+1, find it in the library and the API, and diff v(n) with v(n+1
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -279,6 +280,9 @@ def test_owner_edits_and_deploys_a_decision_table(page: Page, server: Server) ->
     page.keyboard.type('"full time"')
     page.get_by_role("button", name="Valider").click()
     expect(page.locator("#problem-summary")).to_have_text("Gyldig: kan rulles ut.")
+    # The draft belongs to this process's table: another process's ui_rate.dmn has its own.
+    draft = page.evaluate("() => localStorage.getItem('saksflyt.draft.dmn.ui_rate/ui_rate.dmn')")
+    assert draft is not None and '"full time"' in json.loads(draft)["xml"]
     page.get_by_role("button", name="Rull ut beslutningstabellen").click()
     page.wait_for_url(re.compile(r"/library"))
     expect(page.locator("#flash")).to_contain_text("ui_rate.dmn er rullet ut")

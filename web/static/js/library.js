@@ -1,10 +1,9 @@
 // The process library: every process with its versions, running instances, files and diagram.
 import { announce, api, el, formatDateTime, showFlash, t } from "./page.js";
-import { bpmnReady, definitionPath, labelSvg, versionLabel } from "./modeler_api.js";
+import { bpmnReady, definitionPath, draftNames, labelSvg, versionLabel } from "./modeler_api.js";
 
 const root = document.getElementById("library");
 const canEdit = root.dataset.canEdit === "true";
-const IMPORT_KEY = "saksflyt.draft.import";
 
 function fileLinks(process, version) {
   const editor = (file) => {
@@ -113,7 +112,7 @@ function importForm() {
     const [file] = input.files;
     if (!file) return;
     const xml = await file.text();
-    localStorage.setItem(IMPORT_KEY, JSON.stringify({ xml, fileName: file.name, savedAt: Date.now() }));
+    localStorage.setItem(draftNames.import, JSON.stringify({ xml, fileName: file.name, savedAt: Date.now() }));
     window.location.assign("/modeler/import");
   });
   return el("div", { class: "field library-import" },

@@ -1,14 +1,17 @@
 // The BPMN modeler: a version opened as a draft (kept in localStorage), the properties panel,
 // validation with problems pinned on the diagram, and deploy as the next version.
 import { announce, api, el, flash, formatTime, t } from "./page.js";
-import { bpmnReady, definitionPath, labelSvg, problemItem, upload } from "./modeler_api.js";
+import {
+  adoptEarlierDraft, bpmnReady, definitionPath, draftNames, earlierDraftNames, labelSvg, problemItem, upload,
+} from "./modeler_api.js";
 import { keepNamedReferences, spiffworkflow } from "./modeler_moddle.js";
 import { Panel } from "./modeler_panel.js";
 
 const root = document.getElementById("modeler");
 const key = root.dataset.key;
 const version = Number(root.dataset.version) || null;
-const draftKey = key ? `saksflyt.draft.${key}` : "saksflyt.draft.import";
+const draftKey = key ? draftNames.bpmn(key) : draftNames.import;
+if (key) adoptEarlierDraft(draftKey, earlierDraftNames.bpmn(key));
 const status = document.getElementById("draft-status");
 const list = document.getElementById("problem-list");
 const summary = document.getElementById("problem-summary");

@@ -32,6 +32,35 @@ export function bpmnReady() {
   });
 }
 
+/**
+ * Where the editors keep unsaved drafts in localStorage: one namespace per kind of file. A
+ * process key is an XML name (no "/"), so "<key>/<file>" cannot be read two ways.
+ */
+export const draftNames = {
+  import: "saksflyt.draft.import",
+  bpmn: (key) => `saksflyt.draft.bpmn.${key}`,
+  form: (key, file) => `saksflyt.draft.form.${key}/${file}`,
+  dmn: (key, file) => `saksflyt.draft.dmn.${key}/${file}`,
+};
+
+/**
+ * The names drafts had before draftNames, which could clash (a process "form.x" and a form).
+ * A BPMN draft's earlier name is ambiguous for keys that look like another kind's: null then.
+ */
+export const earlierDraftNames = {
+  bpmn: (key) => (/^(import$|bpmn\.|form\.|dmn\.)/.test(key) ? null : `saksflyt.draft.${key}`),
+  form: (key, file) => `saksflyt.draft.form.${key}.${file}`,
+  dmn: (file) => `saksflyt.draft.dmn.${file}`,
+};
+
+/** Move a draft kept under its earlier name to its name now, unless one already has that name. */
+export function adoptEarlierDraft(name, earlier) {
+  const old = earlier === null ? null : localStorage.getItem(earlier);
+  if (old === null) return;
+  if (localStorage.getItem(name) === null) localStorage.setItem(name, old);
+  localStorage.removeItem(earlier);
+}
+
 export const definitionPath = (key) => `/api/v1/process-definitions/${encodeURIComponent(key)}`;
 
 /** Label the diagram's SVG for assistive technology. */

@@ -1,12 +1,13 @@
 // The decision table editor (dmn-js): a DMN file of a deployment opened as a draft, validated
 // and deployed with the same file name, so processes deployed after it use the new table.
 import { announce, api, flash, formatTime, t } from "./page.js";
-import { definitionPath, problemItem, upload } from "./modeler_api.js";
+import { adoptEarlierDraft, definitionPath, draftNames, earlierDraftNames, problemItem, upload } from "./modeler_api.js";
 
 const root = document.getElementById("dmn-modeler");
 const { key, name } = root.dataset;
 const version = Number(root.dataset.version);
-const draftKey = `saksflyt.draft.dmn.${name}`;
+const draftKey = draftNames.dmn(key, name);
+adoptEarlierDraft(draftKey, earlierDraftNames.dmn(name));
 const status = document.getElementById("draft-status");
 const list = document.getElementById("problem-list");
 const summary = document.getElementById("problem-summary");

@@ -4,13 +4,15 @@
 // modeler's unsaved diagram draft of that same version if the owner keeps the box ticked.
 import { renderForm } from "./form.js";
 import { announce, api, el, flash, formatTime, t } from "./page.js";
-import { definitionPath, problemItem, upload } from "./modeler_api.js";
+import { adoptEarlierDraft, definitionPath, draftNames, earlierDraftNames, problemItem, upload } from "./modeler_api.js";
 
 const root = document.getElementById("form-editor");
 const { key, name, uiName } = root.dataset;
 const version = Number(root.dataset.version);
-const draftKey = `saksflyt.draft.form.${key}.${name}`;
-const bpmnDraftKey = `saksflyt.draft.${key}`; // the BPMN modeler's draft of this process
+const draftKey = draftNames.form(key, name);
+const bpmnDraftKey = draftNames.bpmn(key); // the BPMN modeler's draft of this process
+adoptEarlierDraft(draftKey, earlierDraftNames.form(key, name));
+adoptEarlierDraft(bpmnDraftKey, earlierDraftNames.bpmn(key));
 const status = document.getElementById("draft-status");
 const list = document.getElementById("problem-list");
 const summary = document.getElementById("problem-summary");
