@@ -14,8 +14,9 @@ from api.routes import attachments as attachment_routes
 from api.routes import audit as audit_routes
 from api.routes import oidc as oidc_routes
 from api.routes import vacancies as vacancy_routes
+from engine.services import organisation
 from engine.services.wiring import Wiring, wire
-from engine.settings import Settings
+from engine.settings import Settings, SettingsError
 
 
 def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -> Flask:
@@ -37,7 +38,14 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
-    app.extensions["saksflyt"] = wiring or wire(settings)
+    ours = wiring is None
+    app.extensions["saksflyt"] = wiring = wiring or wire(settings)
+    try:
+        _refuse_demo_passwords(settings, wiring)
+    except SettingsError:
+        if ours:
+            wiring.engine.dispose()
+        raise
     api = Api(app, spec_kwargs=_spec_kwargs())
     for module in (core, definitions, instances, tasks, modeler, announcements, invoices, admin):
         api.register_blueprint(module.bp)
@@ -51,6 +59,22 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
+
+
+def _refuse_demo_passwords(settings: Settings, wiring: Wiring) -> None:
+    """In production, refuse to serve while anyone can sign in with the shared demo password.
+
+    Here rather than in `saksflyt serve`, so that a WSGI server (waitress, gunicorn) calling
+    create_app() is refused too.
+    """
+    if settings.is_production:
+        users = organisation.users_with_password(wiring.new_uow(), settings.demo_password)
+        if users:
+            raise SettingsError(
+                f"refusing to start: {len(users)} user(s) still have the demo password in "
+                f"production ({', '.join(users[:5])}{', …' if len(users) > 5 else ''}); "
+                "set their passwords or remove them first"
+            )
 
 
 def _spec_kwargs() -> dict[str, Any]:

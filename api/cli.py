@@ -15,7 +15,7 @@ from api import audit_cli
 from engine.runtime.errors import InvalidProcess
 from engine.services import definitions, organisation
 from engine.services.wiring import wire
-from engine.settings import ROOT, Settings
+from engine.settings import ROOT, Settings, SettingsError
 
 
 def alembic_config(settings: Settings) -> Config:
@@ -70,12 +70,8 @@ def _serve(settings: Settings) -> None:
     from api.app import create_app
     from engine.deadlines import scheduler
 
-    app = create_app(settings)
+    app = create_app(settings)  # refuses production with the demo password or secret key
     wiring = app.extensions["saksflyt"]
-    if settings.is_production and organisation.users_with_password(
-        wiring.new_uow(), settings.demo_password
-    ):
-        raise SystemExit("refusing to start: users still have the demo password in production")
     jobs = scheduler.start(wiring) if settings.scheduler_enabled else None
     try:
         app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
@@ -114,12 +110,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("options", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
-    if args.command in WITH_OPTIONS:
-        COMMANDS[args.command](Settings.from_env(), args.options)
-    elif args.options:
+    if args.options and args.command not in WITH_OPTIONS:
         parser.error(f"{args.command} takes no options")
-    else:
-        COMMANDS[args.command](Settings.from_env())
+    try:
+        if args.command in WITH_OPTIONS:
+            COMMANDS[args.command](Settings.from_env(), args.options)
+        else:
+            COMMANDS[args.command](Settings.from_env())
+    except SettingsError as error:  # a sentence for the operator, not a traceback
+        raise SystemExit(f"saksflyt {args.command}: {error}") from error
 
 
 if __name__ == "__main__":
