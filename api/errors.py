@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from api.language import localise, request_locale
 from engine.runtime.errors import (
     EngineError,
     InvalidProcess,
@@ -37,7 +38,9 @@ def _http(error: HTTPException) -> ResponseReturnValue:
         flat: dict[str, Any] = {}
         for value in messages.values():
             flat.update(value if isinstance(value, dict) else {"_body": value})
-        return error_body(422, "validation_failed", "the request has errors", flat)
+        return error_body(
+            422, "validation_failed", "the request has errors", localise(flat, request_locale())
+        )
     code = (error.name or "error").lower().replace(" ", "_")
     return error_body(error.code or 500, code, error.description or error.name or "error")
 
@@ -47,7 +50,12 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(
         ValidationError,
-        lambda e: error_body(422, "validation_failed", "the request has errors", e.messages),
+        lambda e: error_body(
+            422,
+            "validation_failed",
+            "the request has errors",
+            localise(e.messages, request_locale()),
+        ),
     )
     app.register_error_handler(
         FormInvalid, lambda e: error_body(422, "validation_failed", "the form has errors", e.errors)

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.auth import require_roles
+from api.blueprint import Blueprint
 from api.routes.core import services
 from api.schemas import PageArgs, PageSchema, Strict
 from engine.services import audit, demo_clock, outbox, timers

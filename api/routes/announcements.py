@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Response, request
-from flask_smorest import Blueprint
+from flask import Response
 
 from api.auth import current_user
+from api.blueprint import Blueprint
+from api.language import request_locale
 from api.routes.core import services
 from api.schemas_assignment import (
     AnnouncementListArgs,
@@ -27,10 +28,6 @@ bp = Blueprint(
     description="Assignment announcements, registrations of interest and contracts",
 )
 PDF = {"type": "string", "format": "binary"}
-
-
-def _locale() -> str:
-    return request.accept_languages.best_match(["nb", "en"], default="nb") or "nb"
 
 
 @bp.get("/announcements")
@@ -78,7 +75,7 @@ def register_interest(body: dict[str, Any], assignment_id: str) -> Any:
         body["motivation"].strip(),
         actor=current_user(),
         now=services().now(),
-        locale=_locale(),
+        locale=request_locale(),
     )
 
 

@@ -9,10 +9,11 @@ from uuid import UUID
 
 from flask import Response, g, request, send_file
 from flask.typing import ResponseReturnValue
-from flask_smorest import Blueprint
 
 from api.auth import current_user
+from api.blueprint import Blueprint
 from api.errors import error_body
+from api.language import request_locale
 from api.routes.core import services
 from api.schemas import AttachmentSchema
 from engine.services import attachments, forms
@@ -29,18 +30,13 @@ MAX_IDS = 200  # UUIDs looked up per request body
 NO_FILE = {"nb": "Velg en fil.", "en": "Choose a file."}
 
 
-def locale() -> str:
-    """Return nb or en from Accept-Language."""
-    return request.accept_languages.best_match(["nb", "en"], default="nb") or "nb"
-
-
 def read_file(field: str, *, required: bool = True) -> tuple[str, bytes] | None:
     """Return (filename, bytes) of a multipart file field, reading one byte past the limit."""
     upload = request.files.get(field)
     if upload is None or not upload.filename:
         if not required:
             return None
-        message = NO_FILE.get(locale(), NO_FILE["nb"])
+        message = NO_FILE.get(request_locale(), NO_FILE["nb"])
         raise BadRequest(message, {field: [message]})
     limit = services().settings.max_upload_bytes
     return upload.filename, upload.stream.read(limit + 1)
@@ -60,7 +56,7 @@ def upload() -> Any:
         uploaded_by=user.username,
         now=services().now(),
         max_bytes=services().settings.max_upload_bytes,
-        locale=locale(),
+        locale=request_locale(),
     )
 
 

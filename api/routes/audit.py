@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response, g, request
-from flask_smorest import Blueprint
 
 from api.audit_schemas import (
     AnchorSchema,
@@ -28,6 +27,7 @@ from api.audit_schemas import (
     VerifySchema,
 )
 from api.auth import current_user, require_roles
+from api.blueprint import Blueprint
 from api.routes.core import services
 from engine.services import audit, audit_access, audit_pdf, audit_views, inbox, replay, retention
 from engine.services.audit_access import AuditAccess

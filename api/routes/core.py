@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from api.auth import current_user, issue_token, require_roles
+from api.blueprint import Blueprint
 from api.schemas import HealthSchema, LoginSchema, PreferencesSchema, TokenSchema, UserSchema
 from engine.services import audit, organisation
 from engine.services.errors import Unauthenticated

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from api.auth import current_user, require_roles
+from api.blueprint import Blueprint
 from api.routes.core import services
 from api.schemas import (
     DefinitionListArgs,

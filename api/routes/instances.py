@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask_smorest import Blueprint
-
 from api.auth import current_user
+from api.blueprint import Blueprint
 from api.routes.core import services
 from api.schemas import (
     HistorySchema,

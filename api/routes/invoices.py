@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from flask import Response, request
-from flask_smorest import Blueprint
+from flask import Response
 
 from api.auth import current_user
+from api.blueprint import Blueprint
+from api.language import request_locale
 from api.routes.core import services
 from api.schemas_assignment import (
     CalculationSchema,
@@ -27,10 +28,6 @@ bp = Blueprint(
     description="KV 5 invoices from the lending to the receiving municipality",
 )
 BINARY = {"type": "string", "format": "binary"}
-
-
-def _locale() -> str:
-    return request.accept_languages.best_match(["nb", "en"], default="nb") or "nb"
 
 
 @bp.get("")
@@ -60,7 +57,7 @@ def preview(body: dict[str, Any]) -> Any:
         body["end_date"],
         body["monthly_salary"],
         Decimal(body["position_percentage"]),
-        locale=_locale(),
+        locale=request_locale(),
     )
 
 
@@ -88,7 +85,11 @@ def invoice_pdf(invoice_id: UUID) -> Response:
 def invoice_xml(invoice_id: UUID) -> Response:
     """Download the invoice as EHF (Peppol BIS Billing 3.0 UBL)."""
     name, xml = invoice_files.invoice_xml(
-        services().new_uow(), invoice_id, current_user(), now=services().now(), locale=_locale()
+        services().new_uow(),
+        invoice_id,
+        current_user(),
+        now=services().now(),
+        locale=request_locale(),
     )
     return _file(xml, "application/xml", name)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.auth import require_roles
+from api.blueprint import Blueprint
 from api.routes.core import services
 from api.schemas import Strict
 from engine.runtime.errors import InvalidProcess, Problem

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import request
-from flask_smorest import Blueprint
-
 from api.auth import current_user
+from api.blueprint import Blueprint
+from api.language import request_locale
 from api.routes.core import services
 from api.schemas import (
     ColleagueSchema,
@@ -22,10 +21,6 @@ from api.schemas import (
 from engine.services import colleagues, inbox, instances
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Task inbox")
-
-
-def _locale() -> str:
-    return request.accept_languages.best_match(["nb", "en"], default="nb") or "nb"
 
 
 @bp.get("")
@@ -124,6 +119,6 @@ def complete(body: dict[str, Any], task_id: UUID) -> Any:
         body["data"],
         actor=user,
         now=services().now(),
-        locale=_locale(),
+        locale=request_locale(),
     )
     return inbox.completed_detail(done, user, now=services().now())

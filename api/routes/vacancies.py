@@ -10,10 +10,11 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response, current_app, jsonify, request
-from flask_smorest import Blueprint
 
 from api.auth import current_user
-from api.routes.attachments import locale, read_file
+from api.blueprint import Blueprint
+from api.language import request_locale
+from api.routes.attachments import read_file
 from api.routes.core import services
 from api.schemas import (
     ApplicantListSchema,
@@ -130,14 +131,14 @@ def apply(vacancy_id: str) -> Any:
         vacancy_id[:200],
         application,
         now=services().now(),
-        locale=locale(),
+        locale=request_locale(),
         max_bytes=services().settings.max_upload_bytes,
     )
 
 
 def _too_many(retry: float) -> Response:
     seconds = max(1, math.ceil(retry))
-    message = TOO_MANY[locale()].format(minutes=max(1, math.ceil(seconds / 60)))
+    message = TOO_MANY[request_locale()].format(minutes=max(1, math.ceil(seconds / 60)))
     error = {"code": "too_many_requests", "message": message, "details": None}
     response = jsonify({"error": error})
     response.status_code = 429
@@ -147,7 +148,7 @@ def _too_many(retry: float) -> Response:
 
 def _application() -> vacancies.Application:
     """Read the application from a multipart form or a JSON body, with field messages."""
-    lang = locale()
+    lang = request_locale()
     errors: dict[str, list[str]] = {}
     if request.mimetype == "multipart/form-data" or request.mimetype.endswith("urlencoded"):
         raw: dict[str, Any] = request.form.to_dict()

@@ -214,6 +214,10 @@ def test_messages_and_bad_bodies(client: FlaskClient, auth: Auth) -> None:
         == 422
     )
     assert client.get("/api/v1/tasks?scope=everything", headers=headers).status_code == 422
+    # A misspelt filter is refused, not ignored (which would answer with every task).
+    misspelt = client.get("/api/v1/tasks?scope=mine&stat=open", headers=headers)
+    assert misspelt.status_code == 422
+    assert misspelt.get_json()["error"]["details"] == {"stat": ["Ukjent felt."]}
     assert client.get("/api/v1/tasks?scope=all", headers=headers).status_code == 403
     assert (
         client.post(
