@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from waitress.server import create_server
 
 from api import audit_cli
 from engine.runtime.errors import InvalidProcess
@@ -72,12 +74,29 @@ def _serve(settings: Settings) -> None:
 
     app = create_app(settings)  # refuses production with the demo password or secret key
     wiring = app.extensions["saksflyt"]
-    jobs = scheduler.start(wiring) if settings.scheduler_enabled else None
+    address = f"{settings.host}:{settings.port}"
     try:
-        app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+        server = create_server(
+            app, host=settings.host, port=settings.port, threads=settings.threads, ident="saksflyt"
+        )
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        wiring.engine.dispose()
+        raise SystemExit(f"saksflyt serve: cannot listen on {address}: {error.strerror}") from error
+    jobs = scheduler.start(wiring) if settings.scheduler_enabled else None
+    print(f"saksflyt serve: http://{address} (waitress, {settings.threads} threads)", flush=True)
+    # SIGTERM (systemd, docker stop) ends the server as Ctrl-C does: the scheduler stops too.
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.run()  # returns on Ctrl-C or SIGTERM, after closing its connections
+        print("saksflyt serve: stopped", flush=True)
     finally:
         if jobs is not None:
             jobs.shutdown(wait=False)
+        wiring.engine.dispose()
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _worker(settings: Settings) -> None:

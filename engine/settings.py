@@ -46,6 +46,8 @@ class Settings:
     # Interface and port `make run` serves on.
     host: str = "127.0.0.1"
     port: int = 5000
+    # Request threads of `saksflyt serve` (waitress).
+    threads: int = 8
     # Run the deadline scheduler inside the web process.
     scheduler_enabled: bool = True
     # Largest upload accepted (BPMN/DMN/forms, attachments), in bytes.
