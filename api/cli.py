@@ -103,6 +103,7 @@ def _worker(settings: Settings) -> None:
     from engine.deadlines import scheduler
 
     jobs = scheduler.start(wire(settings))
+    signal.signal(signal.SIGTERM, _stop)  # as Ctrl-C: let claimed timers finish their batch
     print("worker running; Ctrl-C stops it")
     try:
         while True:
