@@ -37,6 +37,8 @@ class Pump:
     offset: Callable[[], timedelta] = lambda: timedelta(0)
     # Wait this long after a hint before running, so that a burst of hints becomes one run.
     settle: timedelta = timedelta(0)
+    # Set when the scheduler shuts down: a run ends after the work at hand.
+    stopping: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _running: bool = False
     _again: bool = False
@@ -82,6 +84,9 @@ class Pump:
             upcoming = self._work_safely()
             with self._lock:
                 wait = self._next_wait(upcoming)
+                if self.stopping.is_set():
+                    self._running = False
+                    return
                 if wait is None or idle_rounds > 2:
                     self._running = False
                     later = [t for t in (upcoming, self._pending) if t is not None]

@@ -34,17 +34,40 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def fire_timers(wiring: Wiring, worker: str | None = None) -> datetime | None:
+class Scheduler(BackgroundScheduler):  # type: ignore[misc]
+    """APScheduler whose shutdown first tells the pumps to stop after the batch at hand, so
+    that Ctrl-C or SIGTERM ends a busy worker within a batch, not after the whole backlog."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self.stopping = threading.Event()
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop the pumps after their current batch, then the scheduler."""
+        self.stopping.set()
+        super().shutdown(wait=wait)
+
+
+def fire_timers(
+    wiring: Wiring, worker: str | None = None, stopping: threading.Event | None = None
+) -> datetime | None:
     """Fire what is due now, batch by batch; return when the next timer falls due."""
     if demo_clock.is_allowed(wiring.settings):
         wiring.clock_offset = demo_clock.offset(wiring.new_uow())
     name = worker or worker_name()
-    while timers.fire_batch(wiring.new_uow, now=wiring.now(), worker=name, limit=BATCH)[0] == BATCH:
-        pass
+    while not (stopping and stopping.is_set()):
+        fired, _ = timers.fire_batch(wiring.new_uow, now=wiring.now(), worker=name, limit=BATCH)
+        if fired < BATCH:
+            break
     return timers.next_due(wiring.new_uow)
 
 
-def send_mail(wiring: Wiring, send: mail.Send, worker: str | None = None) -> datetime | None:
+def send_mail(
+    wiring: Wiring,
+    send: mail.Send,
+    worker: str | None = None,
+    stopping: threading.Event | None = None,
+) -> datetime | None:
     """Send the mails that are due; return when the outbox next has work."""
     outbox.deliver_due(
         wiring.new_uow,
@@ -52,6 +75,7 @@ def send_mail(wiring: Wiring, send: mail.Send, worker: str | None = None) -> dat
         sender=wiring.settings.smtp_from,
         now=wiring.now(),
         worker=worker or worker_name(),
+        stopping=stopping.is_set if stopping else lambda: False,
     )
     return outbox.next_attempt(wiring.new_uow)
 
@@ -67,9 +91,10 @@ def daily_audit(wiring: Wiring) -> None:
         log.exception("daily audit job failed")
 
 
-def start(wiring: Wiring) -> BackgroundScheduler:
+def start(wiring: Wiring) -> Scheduler:
     """Start the scheduler and its wake-ups; the caller keeps it and shuts it down."""
-    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler = Scheduler(timezone="UTC")
+    stopping = scheduler.stopping
     poll = timedelta(seconds=wiring.settings.scheduler_poll_seconds)
     send = mail.transport(wiring.settings)
 
@@ -77,8 +102,23 @@ def start(wiring: Wiring) -> BackgroundScheduler:
         return wiring.clock_offset
 
     pumps = {
-        "timers": Pump("timers", lambda: fire_timers(wiring), scheduler, poll, offset),
-        "mail": Pump("mail", lambda: send_mail(wiring, send), scheduler, poll, offset, MAIL_SETTLE),
+        "timers": Pump(
+            "timers",
+            lambda: fire_timers(wiring, stopping=stopping),
+            scheduler,
+            poll,
+            offset,
+            stopping=stopping,
+        ),
+        "mail": Pump(
+            "mail",
+            lambda: send_mail(wiring, send, stopping=stopping),
+            scheduler,
+            poll,
+            offset,
+            MAIL_SETTLE,
+            stopping=stopping,
+        ),
     }
 
     def hint(channel: str, at: datetime | None) -> None:

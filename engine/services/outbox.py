@@ -43,14 +43,16 @@ def deliver_due(
     now: datetime,
     worker: str,
     limit: int = 50,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Send every mail whose attempt is due at `now`; return how many were sent."""
+    """Send every mail whose attempt is due at `now`, batch by batch until `stopping()`;
+    return how many were sent."""
     with new_uow() as uow:
         if uow.outbox.give_up_interrupted(now, INTERRUPTED):
             log.warning("mails interrupted while sending were marked failed")
         uow.commit()
     sent = 0
-    while claimed := _claim(new_uow(), now, worker, limit):
+    while not stopping() and (claimed := _claim(new_uow(), now, worker, limit)):
         sent += _send_batch(new_uow, claimed, send, sender, now, worker)
         if len(claimed) < limit:
             break

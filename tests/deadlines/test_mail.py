@@ -141,6 +141,35 @@ def test_two_senders_send_each_of_many_mails_once(processes: Wiring, smtp: Inbox
     assert len({m["Message-ID"] for _s, _r, m in smtp.messages}) == 30
 
 
+def test_a_sender_told_to_stop_finishes_its_batch_and_leaves_the_rest(
+    processes: Wiring, smtp: Inbox
+) -> None:
+    """Ctrl-C or SIGTERM on a worker: the batch at hand is sent, the backlog waits for the
+    next sender (engine.deadlines.scheduler.Scheduler.shutdown)."""
+    for _ in range(5):
+        start_notice(processes, copy_to="leder.asker")
+    assert fire(processes, NOW + HOUR) == 5
+    send = _smtp(processes, smtp.port)
+    batches = []
+
+    def stopping() -> bool:
+        batches.append(len(smtp.messages))
+        return len(batches) > 1  # stop after the first batch
+
+    sent = outbox.deliver_due(
+        processes.new_uow,
+        send,
+        sender=SENDER,
+        now=NOW + HOUR,
+        worker="m1",
+        limit=4,
+        stopping=stopping,
+    )
+    assert sent == 4 and len(smtp.messages) == 4
+    assert _deliver(processes, send, NOW + HOUR, worker="m2") == 6
+    assert len({m["Message-ID"] for _s, _r, m in smtp.messages}) == 10
+
+
 def test_the_embedded_transport_writes_eml_files(processes: Wiring, tmp_path: Path) -> None:
     _queue_receipts(processes, copy_to=None)
     folder = tmp_path / "mail"
