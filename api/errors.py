@@ -18,7 +18,13 @@ from engine.runtime.errors import (
     StepBudgetExceeded,
     TaskNotReady,
 )
-from engine.services.errors import BadRequest, Forbidden, FormInvalid, Unauthenticated
+from engine.services.errors import (
+    BadRequest,
+    Forbidden,
+    FormInvalid,
+    TooManyAttempts,
+    Unauthenticated,
+)
 from engine.settings import SettingsError
 from engine.store.errors import Conflict, NotFound
 
@@ -43,6 +49,14 @@ def _http(error: HTTPException) -> ResponseReturnValue:
         )
     code = (error.name or "error").lower().replace(" ", "_")
     return error_body(error.code or 500, code, error.description or error.name or "error")
+
+
+def _too_many_attempts(error: TooManyAttempts) -> ResponseReturnValue:
+    details = {"retry_after_seconds": error.retry_after}
+    response = jsonify({"error": {"code": error.code, "message": str(error), "details": details}})
+    response.status_code = 429
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def register(app: Flask) -> None:
@@ -88,4 +102,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(
         Unauthenticated, lambda e: error_body(401, "unauthenticated", str(e))
     )
+    app.register_error_handler(TooManyAttempts, _too_many_attempts)
     app.register_error_handler(SettingsError, lambda e: error_body(500, "configuration", str(e)))

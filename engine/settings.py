@@ -55,6 +55,9 @@ class Settings:
     # Public applications (POST /vacancies/{id}/applications) per client address per hour;
     # 0 turns the limit off.
     public_rate_limit: int = 10
+    # Longest wait between sign-in attempts after wrong passwords in a row (the first three are
+    # free, then 1, 2, 4, … seconds); 0 turns the delay off.
+    login_delay_max_seconds: int = 60
     # Reverse proxies (nginx, a load balancer) in front of the app whose X-Forwarded-For,
     # -Proto and -Host headers are believed; 0 believes none, so no client can pick the address
     # the rate limit and the sign-in log see.

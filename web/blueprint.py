@@ -27,7 +27,7 @@ from flask.typing import ResponseReturnValue
 from api.auth import current_user, sign_in_session
 from engine.services import audit as audit_log
 from engine.services import organisation
-from engine.services.errors import Unauthenticated
+from engine.services.errors import TooManyAttempts, Unauthenticated
 from engine.store.models import User
 from web import i18n
 
@@ -137,16 +137,23 @@ def login() -> ResponseReturnValue:
     password = request.form.get("password", "")
     expected = session.pop("login_csrf", None)
     session["login_csrf"] = secrets.token_urlsafe(24)
-    error = None
+    error, retry_after = None, 0
     if not expected or not secrets.compare_digest(expected, request.form.get("login_csrf", "")):
         error = "login_expired"
     elif not username or not password:
         error = "login_missing"
     else:
         try:
+            wiring = current_app.extensions["saksflyt"]
             user = organisation.authenticate(
-                current_app.extensions["saksflyt"].new_uow(), username, password
+                wiring.new_uow,
+                username,
+                password,
+                now=wiring.now(),
+                max_delay_seconds=wiring.settings.login_delay_max_seconds,
             )
+        except TooManyAttempts as waiting:
+            error, retry_after = "login_delayed", waiting.retry_after
         except Unauthenticated:
             error = "login_failed"
             wiring = current_app.extensions["saksflyt"]
@@ -155,9 +162,16 @@ def login() -> ResponseReturnValue:
             )
     if error is not None:
         page = render_template(
-            "login.html", next_path=next_path, error=error, username=username, oidc=_oidc_name()
+            "login.html",
+            next_path=next_path,
+            error=error,
+            retry_after=retry_after,
+            username=username,
+            oidc=_oidc_name(),
         )
-        return page, 401 if error == "login_failed" else 400
+        status = {"login_failed": 401, "login_delayed": 429}.get(error, 400)
+        headers = {"Retry-After": str(retry_after)} if retry_after else {}
+        return page, status, headers
     lang = g.lang
     sign_in_session(user)
     session["lang"] = lang

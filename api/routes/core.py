@@ -27,7 +27,13 @@ def services() -> Any:
 def token(body: dict[str, str]) -> dict[str, Any]:
     """Exchange username and password for a bearer token."""
     try:
-        user = organisation.authenticate(services().new_uow(), body["username"], body["password"])
+        user = organisation.authenticate(
+            services().new_uow,
+            body["username"],
+            body["password"],
+            now=services().now(),
+            max_delay_seconds=services().settings.login_delay_max_seconds,
+        )
     except Unauthenticated:
         audit.log_login_failure(
             services().new_uow(),

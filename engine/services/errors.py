@@ -4,10 +4,13 @@ ServiceError
 ├── Forbidden        the actor lacks the right (403)
 ├── FormInvalid      field -> [messages] (422)
 ├── BadRequest       a clear message about the input (422)
-└── Unauthenticated  wrong username or password (401)
+├── Unauthenticated  wrong username or password (401)
+└── TooManyAttempts  sign-in slowed down after wrong passwords in a row (429)
 """
 
 from __future__ import annotations
+
+import math
 
 
 class ServiceError(Exception):
@@ -26,6 +29,18 @@ class Unauthenticated(ServiceError):
     """The credentials are wrong."""
 
     code = "unauthenticated"
+
+
+class TooManyAttempts(ServiceError):
+    """Too many wrong passwords in a row: the next attempt waits `retry_after` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(
+            f"too many wrong passwords in a row; try again in {self.retry_after} seconds"
+        )
 
 
 class BadRequest(ServiceError):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine.services import history
-from engine.services.errors import BadRequest, Unauthenticated
+from engine.services.errors import BadRequest, TooManyAttempts, Unauthenticated
 from engine.services.roles import ROLES
 from engine.store.models import Municipality, Unit, User
 from engine.store.uow import UnitOfWork
@@ -28,17 +28,70 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def authenticate(uow: UnitOfWork, username: str, password: str) -> User:
-    """Return the user whose password matches, or raise Unauthenticated."""
-    with uow:
+FREE_ATTEMPTS = 3  # wrong passwords in a row before sign-in slows down
+
+
+def login_delay(failures: int, max_seconds: int) -> int:
+    """Return how long the next sign-in must wait after `failures` wrong passwords in a row:
+    nothing for the first FREE_ATTEMPTS, then 1, 2, 4, … seconds up to `max_seconds`
+    (0 turns the delay off)."""
+    if max_seconds <= 0 or failures < FREE_ATTEMPTS:
+        return 0
+    return int(min(2 ** (failures - FREE_ATTEMPTS), max_seconds))
+
+
+def authenticate(
+    new_uow: Callable[[], UnitOfWork],
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    max_delay_seconds: int,
+) -> User:
+    """Return the user whose password matches, or raise Unauthenticated.
+
+    Wrong passwords in a row slow the account's sign-in down (`login_delay`): while the delay
+    runs, attempts are refused with TooManyAttempts before the password is even read, so
+    guessing online costs an attacker about a minute a try. The password check itself runs
+    outside any transaction; only the counters are written, in a short one.
+    """
+    with new_uow() as uow:
         user = uow.users.find(username)
+    if user is not None and user.login_delay_until is not None and user.login_delay_until > now:
+        raise TooManyAttempts((user.login_delay_until - now).total_seconds())
     try:
         _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError) as error:
+        if user is not None:
+            _count_failure(new_uow, username, now, max_delay_seconds)
         raise Unauthenticated("wrong username or password") from error
     if user is None or not user.is_active:
         raise Unauthenticated("wrong username or password")
+    if user.failed_logins or user.login_delay_until is not None:
+        _clear_failures(new_uow, username)
+        user.failed_logins, user.login_delay_until = 0, None
     return user
+
+
+def _count_failure(
+    new_uow: Callable[[], UnitOfWork], username: str, now: datetime, max_delay_seconds: int
+) -> None:
+    with new_uow() as uow:
+        user = uow.users.find_for_update(username)
+        if user is None:
+            return
+        user.failed_logins += 1
+        seconds = login_delay(user.failed_logins, max_delay_seconds)
+        user.login_delay_until = now + timedelta(seconds=seconds) if seconds else None
+        uow.commit()
+
+
+def _clear_failures(new_uow: Callable[[], UnitOfWork], username: str) -> None:
+    with new_uow() as uow:
+        user = uow.users.find_for_update(username)
+        if user is not None:
+            user.failed_logins, user.login_delay_until = 0, None
+            uow.commit()
 
 
 def load_demo(

@@ -82,6 +82,10 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(5), default="nb")
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Wrong passwords in a row, and until when the next attempt is refused unread
+    # (organisation.authenticate; SAKSFLYT_LOGIN_DELAY_MAX_SECONDS).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    login_delay_until: Mapped[datetime | None] = mapped_column()
 
 
 class Deployment(Base):

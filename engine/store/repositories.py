@@ -91,6 +91,10 @@ class Users(Repository):
             known[username] = found
         return known[username]
 
+    def find_for_update(self, username: str) -> User | None:
+        """Return the user, its row locked until the unit of work ends (sign-in counters)."""
+        return self.session.scalar(select(User).where(User.username == username).with_for_update())
+
     def list(self) -> Sequence[User]:
         """Return every user by username."""
         return self.session.scalars(select(User).order_by(User.username)).all()
