@@ -62,6 +62,17 @@ def private_postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def database_url(kind: str, directory: Path, name: str = "test.sqlite3") -> Iterator[str]:
+    """Yield the URL of a fresh database of its own: a SQLite file in `directory`, or a
+    private PostgreSQL database (`kind="postgresql"`), dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / name}"
+    else:
+        with private_postgres_database() as url:
+            yield url
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A private PostgreSQL database for this test run, dropped afterwards."""

@@ -11,14 +11,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from engine.settings import ROOT
-from tests.conftest import private_postgres_database
+from tests.conftest import database_url
 
 PASSWORD = "serve-test-password"
 
@@ -27,15 +25,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@contextmanager
-def _database(kind: str, directory: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / 'serve.sqlite3'}"
-    else:
-        with private_postgres_database() as url:
-            yield url
 
 
 def _saksflyt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -66,7 +55,7 @@ def test_saksflyt_serve_answers_on_its_port_and_stops_cleanly(
     kind: str, stop: signal.Signals, tmp_path: Path
 ) -> None:
     port = _free_port()
-    with _database(kind, tmp_path) as url:
+    with database_url(kind, tmp_path) as url:
         env = {
             **os.environ,
             "SAKSFLYT_DATABASE_URL": url,

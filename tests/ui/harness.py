@@ -21,7 +21,7 @@ from engine.services import definitions, instances, organisation
 from engine.services.wiring import Wiring
 from engine.settings import DEMO_PASSWORD, ROOT, Settings
 from engine.store.models import Base
-from tests.conftest import private_postgres_database
+from tests.conftest import database_url
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 AXE = ROOT / "web" / "static" / "vendor" / "axe.min.js"
@@ -153,29 +153,17 @@ def fixture_files() -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(FIXTURES.iterdir()) if path.is_file()}
 
 
-DATABASES = ("sqlite", "postgresql")  # the `database` values of running_server
-
-
-@contextmanager
-def _database_url(database: str, directory: Path) -> Iterator[str]:
-    if database == "sqlite":
-        yield f"sqlite:///{directory / 'ui.sqlite3'}"
-    else:
-        with private_postgres_database() as url:
-            yield url
-
-
 @contextmanager
 def running_server(
     directory: Path, *, demo_clock: bool = False, database: str = "sqlite"
 ) -> Iterator[Server]:
     """Serve a fresh app with the demo users and the test process, on a SQLite file in
     `directory` or on a PostgreSQL database of its own (`database="postgresql"`)."""
-    with _database_url(database, directory) as database_url:
+    with database_url(database, directory, name="ui.sqlite3") as url:
         settings = Settings(
             env="test",
             demo_clock=demo_clock,
-            database_url=database_url,
+            database_url=url,
             scheduler_enabled=False,
             secret_key="ui-tests-secret-key-that-is-long-enough-0123456789",
             processes_dir=directory / "no-processes",

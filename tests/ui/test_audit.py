@@ -14,21 +14,17 @@ from playwright.sync_api import Browser, Page, expect
 from engine.store.audit import InstanceFilter
 from tests.conftest import deploy_processes
 from tests.processes.test_scenarios import SCENARIOS, Player
-from tests.ui.harness import DATABASES, Server, axe_violations, new_page, running_server, sign_in
+from tests.ui.harness import Server, axe_violations, new_page, running_server, sign_in
 
 pytestmark = pytest.mark.ui
 
 HAPPY_PATH = next(p.values[1] for p in SCENARIOS if p.id == "assignment:happy_path")
 
 
-@pytest.fixture(scope="module", params=DATABASES)
-def played(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Server, UUID]]:
-    """A server of its own (on each database) with the assignment processes and their happy
-    path played."""
-    directory = tmp_path_factory.mktemp("audit")
-    with running_server(directory, database=request.param) as server:
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, UUID]]:
+    """A server of its own with the assignment processes and their happy path played."""
+    with running_server(tmp_path_factory.mktemp("audit")) as server:
         deploy_processes(server.wiring, actor="eier")
         player = Player(server.wiring)
         player.start(HAPPY_PATH["start"])

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.ui.harness import DATABASES, START_DATA, Server, new_page, running_server, sign_in
+from tests.ui.harness import START_DATA, Server, new_page, sign_in
 
 pytestmark = pytest.mark.ui
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    """The journeys run on both databases, each on a server of its own."""
-    directory = tmp_path_factory.mktemp("journeys")
-    with running_server(directory, database=request.param) as running:
-        yield running
 
 
 def row_for(page: Page, business_key: str):  # type: ignore[no-untyped-def]
