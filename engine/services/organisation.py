@@ -37,7 +37,7 @@ def login_delay(failures: int, max_seconds: int) -> int:
     (0 turns the delay off)."""
     if max_seconds <= 0 or failures < FREE_ATTEMPTS:
         return 0
-    return int(min(2 ** (failures - FREE_ATTEMPTS), max_seconds))
+    return int(min(2 ** min(failures - FREE_ATTEMPTS, 30), max_seconds))
 
 
 def authenticate(

@@ -35,6 +35,7 @@ def _wrong_in_a_row(wiring: Wiring, times: int, attempt: Callable[[], int]) -> N
 def test_the_delay_doubles_after_three_free_attempts_up_to_the_maximum() -> None:
     assert [login_delay(n, 60) for n in range(1, 11)] == [0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
     assert [login_delay(n, 0) for n in range(1, 11)] == [0] * 10
+    assert login_delay(10**6, 3600) == 3600  # no huge powers of two however long the run
 
 
 def test_guessing_is_refused_unread_until_the_delay_ends_and_a_success_clears_it(
