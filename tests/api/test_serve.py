@@ -49,8 +49,10 @@ def _request(url: str, body: dict[str, str] | None = None) -> tuple[int, dict[st
         return error.code, dict(error.headers), error.read()
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+# Each database once, each way of stopping once: a run costs a migration and a process start.
+@pytest.mark.parametrize(
+    ("kind", "stop"), [("sqlite", signal.SIGINT), ("postgresql", signal.SIGTERM)]
+)
 def test_saksflyt_serve_answers_on_its_port_and_stops_cleanly(
     kind: str, stop: signal.Signals, tmp_path: Path
 ) -> None:
