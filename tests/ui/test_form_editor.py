@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -89,6 +90,16 @@ def _bpmn_draft(key: str, base_version: int, xml: str) -> dict:
 
 def _stored(page: Page, name: str) -> str | None:
     return page.evaluate("name => localStorage.getItem(name)", name)
+
+
+def _bpmn_draft_kept(page: Page, key: str) -> Any:
+    """Return the modeler's draft of the process as the browser keeps it, or None."""
+    return json.loads(_stored(page, f"saksflyt.draft.bpmn.{key}") or "null")
+
+
+def _renamed_task(key: str) -> str:
+    """Return the test process as `key`, its task renamed: a diagram draft's change."""
+    return PROCESS.replace("ui_form", key).replace('name="Spør"', 'name="Spør på nytt"')
 
 
 def _open_with_bpmn_draft(
@@ -221,7 +232,7 @@ def test_a_diagram_draft_of_the_same_version_is_deployed_with_the_form(
 ) -> None:
     key = "ui_form_draft"
     version = _deploy(server, key)
-    changed = PROCESS.replace("ui_form", key).replace('name="Spør"', 'name="Spør på nytt"')
+    changed = _renamed_task(key)
     sign_in(page, server.url, "eier")
     _open_with_bpmn_draft(page, key, version, _bpmn_draft(key, version, changed))
     notice = page.locator("#bpmn-draft")
@@ -237,7 +248,7 @@ def test_a_diagram_draft_of_the_same_version_is_deployed_with_the_form(
     expect(page.locator("#flash")).to_contain_text("utkastet til diagrammet")
     assert 'name="Spør på nytt"' in _xml(page, key, version + 1)
     assert _form_title(page, key, version + 1) == "Årsak"
-    assert _stored(page, f"saksflyt.draft.bpmn.{key}") is None
+    assert _bpmn_draft_kept(page, key) is None
     assert _stored(page, form_draft) is None
 
 
@@ -246,7 +257,7 @@ def test_without_the_box_the_form_goes_with_the_deployed_diagram_and_the_draft_s
 ) -> None:
     key = "ui_form_keep_draft"
     version = _deploy(server, key)
-    changed = PROCESS.replace("ui_form", key).replace('name="Spør"', 'name="Spør på nytt"')
+    changed = _renamed_task(key)
     draft = _bpmn_draft(key, version, changed)
     sign_in(page, server.url, "eier")
     _open_with_bpmn_draft(page, key, version, draft)
@@ -260,7 +271,7 @@ def test_without_the_box_the_form_goes_with_the_deployed_diagram_and_the_draft_s
     xml = _xml(page, key, version + 1)
     assert 'name="Spør"' in xml and "Spør på nytt" not in xml
     assert _form_title(page, key, version + 1) == "Årsak"
-    assert json.loads(_stored(page, f"saksflyt.draft.bpmn.{key}") or "null") == draft
+    assert _bpmn_draft_kept(page, key) == draft
     assert _stored(page, form_draft) is None
 
 
@@ -271,7 +282,7 @@ def test_a_diagram_draft_of_another_version_is_named_and_not_deployed(
     old = _deploy(server, key)
     version = _deploy(server, key, schema={**SCHEMA, "title": "Andre utgave"})
     assert version == old + 1
-    changed = PROCESS.replace("ui_form", key).replace('name="Spør"', 'name="Spør på nytt"')
+    changed = _renamed_task(key)
     draft = _bpmn_draft(key, old, changed)
     sign_in(page, server.url, "eier")
     _open_with_bpmn_draft(page, key, version, draft)
@@ -287,7 +298,7 @@ def test_a_diagram_draft_of_another_version_is_named_and_not_deployed(
     expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
     xml = _xml(page, key, version + 1)
     assert 'name="Spør"' in xml and "Spør på nytt" not in xml
-    assert json.loads(_stored(page, f"saksflyt.draft.bpmn.{key}") or "null") == draft
+    assert _bpmn_draft_kept(page, key) == draft
 
 
 def test_a_refused_deploy_keeps_both_drafts(page: Page, server: Server) -> None:
@@ -303,7 +314,7 @@ def test_a_refused_deploy_keeps_both_drafts(page: Page, server: Server) -> None:
     expect(page.locator("#problem-summary")).to_contain_text("feil må rettes før utrulling")
     expect(page.locator(".problem").first).to_contain_text("element that does not exist")
     assert page.request.get(f"/api/v1/process-definitions/{key}").json()["version"] == version
-    assert json.loads(_stored(page, f"saksflyt.draft.bpmn.{key}") or "null") == draft
+    assert _bpmn_draft_kept(page, key) == draft
     assert _stored(page, form_draft) is not None
 
 
@@ -312,7 +323,7 @@ def test_drafts_kept_under_their_earlier_names_are_taken_over(page: Page, server
     process called `form.…` could clash with; an open editor moves them to today's names."""
     key = "ui_form_earlier_names"
     version = _deploy(server, key)
-    changed = PROCESS.replace("ui_form", key).replace('name="Spør"', 'name="Spør på nytt"')
+    changed = _renamed_task(key)
     draft = _bpmn_draft(key, version, changed)
     schema = json.dumps({**SCHEMA, "title": "Fra et eldre utkast"}, indent=2)
     form_draft = {"baseVersion": version, "schema": schema, "ui": json.dumps(UI), "savedAt": 0}
@@ -325,7 +336,7 @@ def test_drafts_kept_under_their_earlier_names_are_taken_over(page: Page, server
 
     expect(page.locator("#bpmn-draft")).to_be_visible()
     expect(page.get_by_label(re.compile("^JSON Schema"))).to_have_value(schema)
-    assert json.loads(_stored(page, f"saksflyt.draft.bpmn.{key}") or "null") == draft
+    assert _bpmn_draft_kept(page, key) == draft
     assert _stored(page, f"saksflyt.draft.{key}") is None
     assert _stored(page, f"saksflyt.draft.form.{key}.{key}.ask.schema.json") is None
     assert _stored(page, f"saksflyt.draft.form.{key}/{key}.ask.schema.json") is not None
