@@ -8,7 +8,7 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import errors
+from api import errors, payloads
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
 from api.routes import attachments as attachment_routes
 from api.routes import audit as audit_routes
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     settings = settings or Settings.from_env()
     settings.check()
     app = Flask(__name__)
+    payloads.init_app(app)  # before any route: its converters and request class
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4,
