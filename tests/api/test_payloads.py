@@ -203,6 +203,7 @@ def test_limits_match_the_documentation() -> None:
         f"{values.MAX_DEPTH} levels",
         f"{values.MAX_TEXT_CHARS:,} characters",
         f"{values.MAX_INT_DIGITS} digits",
+        f"{values.MAX_SNAPSHOT_BYTES:,} bytes",
     ):
         assert limit in text
 
