@@ -2,7 +2,8 @@
 
 On SQLite and PostgreSQL: a start or a completion is refused (422 `script_failed` over HTTP)
 and stores nothing; a timer's step becomes an incident. The instance keeps its previous state.
-Before, each of these was a 500 at the commit (or a snapshot no later request could read).
+Before, each of these was a 500 at the commit (or a snapshot no later request could read):
+script results, a candidate municipality from the data, a business key from a message.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from api.app import create_app
 from engine.runtime import values
 from engine.runtime.errors import ScriptFailed
 from engine.services import definitions, instances, timers
+from engine.services.errors import BadRequest
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent, ProcessInstance, Timer
-from tests.conftest import NOW, user
+from tests.conftest import NOW, fixture_files, user
 
 SCRIPT = """if kind == "huge":
     x = 10 ** (10 ** 6)
@@ -217,3 +219,60 @@ def test_a_timer_whose_script_leaves_an_unstorable_value_becomes_an_incident(
     after = _state(scripts, instance_id)
     assert after[:3] == (snapshot, data, state)  # the instance is as the start left it
     assert after[3] == [*events, "incident"]
+
+
+def test_a_candidate_municipality_no_column_holds_fails_the_step(scripts: Wiring) -> None:
+    """approval offers `approve` to the municipality in the data: 300 characters name none."""
+    started = instances.start_instance(
+        scripts.new_uow(),
+        "approval",
+        {"municipality": "x" * 300},
+        actor=user(scripts, "admin"),
+        now=NOW,
+    )
+    with scripts.new_uow() as uow:
+        [submit] = uow.tasks.open_for_instance(started.id)
+    before = _state(scripts, started.id)
+    with pytest.raises(ScriptFailed) as caught:
+        instances.complete_task(
+            scripts.new_uow(),
+            submit.id,
+            {"reason": "Kurs", "start_date": "2026-12-01"},
+            actor=user(scripts, "admin"),
+            now=NOW,
+        )
+    assert caught.value.element_id == "approve"
+    assert "candidateMunicipality of the task 'Godkjenn søknad' gives 300 characters" in str(
+        caught.value
+    )
+    assert "a municipality id has at most 40" in str(caught.value)
+    assert _state(scripts, started.id) == before
+
+
+@pytest.mark.parametrize("key", ["x" * 201, ["SAK-1"], True, 1.5])
+def test_a_message_start_with_a_business_key_no_column_holds_is_refused(
+    scripts: Wiring, key: Any
+) -> None:
+    definitions.deploy(scripts.new_uow(), fixture_files("intake.bpmn"), actor="test", now=NOW)
+    with pytest.raises(BadRequest) as caught:
+        instances.deliver_message(
+            scripts.new_uow(),
+            "request_received",
+            {"business_key": key, "request_id": "H-1"},
+            {"municipality": "asker"},
+            actor=user(scripts, "emp.asker"),
+            now=NOW,
+        )
+    assert caught.value.details == {
+        "correlation.business_key": ["Må være tekst på høyst 200 tegn."]
+    }
+    assert _count(scripts, ProcessInstance) == 0
+    [started] = instances.deliver_message(
+        scripts.new_uow(),
+        "request_received",
+        {"business_key": 2027, "request_id": "H-2"},
+        {"municipality": "asker"},
+        actor=user(scripts, "emp.asker"),
+        now=NOW,
+    )
+    assert started.business_key == "2027"
