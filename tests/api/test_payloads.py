@@ -195,6 +195,15 @@ def test_form_fields_with_nul_are_422(client: FlaskClient, auth: Auth) -> None:
     login = client.post("/login", data={"username": "a\x00", "password": "x"})
     assert login.status_code == 422
     assert login.get_json()["error"]["details"] == {"username": [NUL]}
+    long = client.post("/login", data={"username": "a" * 100_001, "password": "x"})
+    assert long.status_code == 422
+    assert long.get_json()["error"]["details"] == {
+        "username": ["Teksten er for lang (høyst 100000 tegn)."]
+    }
+    query = client.get("/api/v1/tasks?q=" + "a" * 100_001, headers=auth("admin"))
+    assert query.get_json()["error"]["details"] == {
+        "q": ["Teksten er for lang (høyst 100000 tegn)."]
+    }
 
 
 def test_limits_match_the_documentation() -> None:
