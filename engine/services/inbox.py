@@ -17,7 +17,7 @@ from engine.services.errors import Forbidden
 from engine.services.instances import Completed, may_work
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
-from engine.store.repositories import Tasks
+from engine.store.tasks import Tasks
 from engine.store.uow import UnitOfWork
 
 

@@ -15,8 +15,8 @@ from engine.runtime.model import Outcome, ThrownMessage
 from engine.services import definitions, forms, history, steps
 from engine.services.errors import BadRequest, Forbidden
 from engine.store.errors import Conflict
+from engine.store.instances import LockedTask
 from engine.store.models import HumanTask, ProcessInstance, User
-from engine.store.repositories import LockedTask
 from engine.store.uow import UnitOfWork
 
 MAX_MESSAGE_HOPS = 50

@@ -20,8 +20,8 @@ from engine.services import definitions, steps
 from engine.services.errors import BadRequest
 from engine.store.errors import NotFound
 from engine.store.models import ProcessDefinition, ProcessInstance
-from engine.store.repositories import BPMN_TIMER_KINDS
 from engine.store.uow import UnitOfWork
+from engine.store.waits import BPMN_TIMER_KINDS
 
 PAGE = 500
 

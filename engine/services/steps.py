@@ -17,8 +17,8 @@ from engine.store.models import (
     ProcessInstance,
     Timer,
 )
-from engine.store.repositories import BPMN_TIMER_KINDS
 from engine.store.uow import UnitOfWork
+from engine.store.waits import BPMN_TIMER_KINDS
 
 # Spec names SpiffWorkflow adds around every process; they are not the modeller's elements.
 _INTERNAL_SPECS = {"Start", "End", "Root", "BpmnStartTask", "SimpleBpmnTask", "_EndJoin"}

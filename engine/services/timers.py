@@ -24,8 +24,8 @@ from engine.services import definitions, history, steps, task_deadlines, wakeups
 from engine.services.instances import element_name, route_messages
 from engine.store.errors import Conflict
 from engine.store.models import ProcessInstance, Timer
-from engine.store.repositories import BPMN_TIMER_KINDS
 from engine.store.uow import UnitOfWork
+from engine.store.waits import BPMN_TIMER_KINDS
 
 CLAIM_SECONDS = 60
 MAX_ATTEMPTS = 3

@@ -9,13 +9,14 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, text, update
 
+from engine.store.instances import in_municipality
 from engine.store.models import (
     AuditAnchor,
     HistoryEvent,
     HumanTask,
     ProcessInstance,
 )
-from engine.store.repositories import Repository, in_municipality
+from engine.store.repositories import Repository
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine.services import definitions, instances, migration, replay, timers
 from engine.services.wiring import Wiring
 from engine.store.models import Timer
-from engine.store.repositories import BPMN_TIMER_KINDS
+from engine.store.waits import BPMN_TIMER_KINDS
 from tests.conftest import NOW, fixture_files, user
 from tests.services.test_modeler import _nested
 
