@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import defer
 
-from engine.store.errors import NotFound
 from engine.store.models import Invoice, ProcessDefinition, ProcessInstance
-from engine.store.repositories import Repository
+from engine.store.repositories import Repository, require
 
 
 class Invoices(Repository):
@@ -18,10 +17,7 @@ class Invoices(Repository):
 
     def get(self, invoice_id: UUID) -> Invoice:
         """Return an invoice or raise NotFound."""
-        found = self.session.get(Invoice, invoice_id)
-        if found is None:
-            raise NotFound("invoice", invoice_id)
-        return found
+        return require(self.session.get(Invoice, invoice_id), "invoice", invoice_id)
 
     def for_instance(self, instance_id: UUID) -> Invoice | None:
         """Return the invoice of an instance, if it has one."""
@@ -60,9 +56,8 @@ class Invoices(Repository):
             query = query.where(Invoice.status == status)
         if assignment_id is not None:
             query = query.where(Invoice.assignment_id == assignment_id)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        page = query.order_by(Invoice.issue_date.desc(), Invoice.created_at.desc(), Invoice.id)
-        return self.session.scalars(page.limit(limit).offset(offset)).all(), total
+        order = (Invoice.issue_date.desc(), Invoice.created_at.desc(), Invoice.id)
+        return self._page(query, limit, offset, *order)
 
     def unprojected(self, key: str) -> Sequence[ProcessInstance]:
         """Return instances whose data has `invoice` but no invoice row, or only a draft."""

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 
-from engine.store.errors import NotFound
 from engine.store.models import (
     HistoryEvent,
     HumanTask,
@@ -18,7 +17,7 @@ from engine.store.models import (
     Timer,
     User,
 )
-from engine.store.repositories import Repository
+from engine.store.repositories import Repository, require
 from engine.store.tasks import with_names
 
 
@@ -37,10 +36,7 @@ class Instances(Repository):
         query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
         if lock:
             query = query.with_for_update()
-        found = self.session.scalar(query)
-        if found is None:
-            raise NotFound("process instance", instance_id)
-        return found
+        return require(self.session.scalar(query), "process instance", instance_id)
 
     def lock_with_task(self, task_id: UUID) -> LockedTask:
         """Return and lock a human task's instance, with the task and its names, in one statement.
@@ -50,9 +46,7 @@ class Instances(Repository):
         NotFound if there is no such task.
         """
         found = self.session.execute(_instance_with_task(), {"task_id": task_id}).one_or_none()
-        if found is None:
-            raise NotFound("task", task_id)
-        return LockedTask(*found)
+        return LockedTask(*require(found, "task", task_id))
 
     def lock_by_timers(self, timer_ids: Sequence[UUID]) -> Sequence[ProcessInstance]:
         """Return and lock the instances these timer rows belong to, in id order (no deadlocks)."""
@@ -88,9 +82,7 @@ class Instances(Repository):
         if scope is not None:
             conditions.append(in_municipality(scope))
         query = select(ProcessInstance).where(*conditions)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        page = query.order_by(ProcessInstance.created_at.desc()).limit(limit).offset(offset)
-        return self.session.scalars(page).all(), total
+        return self._page(query, limit, offset, ProcessInstance.created_at.desc())
 
     def count_running(self, definition_id: UUID) -> int:
         """Return how many instances of a definition are still running."""

@@ -9,9 +9,8 @@ from uuid import UUID
 
 from sqlalchemy import and_, func, select, update
 
-from engine.store.errors import NotFound
 from engine.store.models import Outbox
-from engine.store.repositories import Repository
+from engine.store.repositories import Repository, require
 
 
 class OutboxQueue(Repository):
@@ -20,9 +19,7 @@ class OutboxQueue(Repository):
     def get(self, mail_id: UUID) -> Outbox:
         """Return an outbox row or raise NotFound."""
         found = self.session.get(Outbox, mail_id, populate_existing=True)
-        if found is None:
-            raise NotFound("mail", mail_id)
-        return found
+        return require(found, "mail", mail_id)
 
     def claim(self, now: datetime, worker: str, until: datetime, limit: int) -> Sequence[Outbox]:
         """Claim pending mails whose attempt is due; return the rows `worker` now holds."""
@@ -84,8 +81,4 @@ class OutboxQueue(Repository):
         query = select(Outbox)
         if state:
             query = query.where(Outbox.state == state)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = self.session.scalars(
-            query.order_by(Outbox.created_at.desc(), Outbox.id).limit(limit).offset(offset)
-        ).all()
-        return rows, total
+        return self._page(query, limit, offset, Outbox.created_at.desc(), Outbox.id)

@@ -1,15 +1,16 @@
 """The repository base and the small repositories: users, definitions, history, attachments.
 
-Tasks, instances, waits, the outbox queue and the assignment routine's reads have modules of
-their own (`tasks.py`, `instances.py`, `waits.py`, `outbox.py`, `assignments.py`); queries live
-in these modules, never in views or services.
+Every repository pages a query with its count through `Repository._page`, and turns a missing
+row into NotFound with `require`. Tasks, instances, waits, the outbox queue and the assignment
+routine's reads have modules of their own (`tasks.py`, `instances.py`, `waits.py`, `outbox.py`,
+`assignments.py`); queries live in these modules, never in views or services.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Select, and_, bindparam, func, insert, select
@@ -26,6 +27,8 @@ from engine.store.models import (
     Unit,
     User,
 )
+
+T = TypeVar("T")
 
 
 class Repository:
@@ -50,14 +53,27 @@ class Repository:
             rows = [{k: v for k, v in vars(o).items() if k in columns} for o in objects]
             self.session.connection().execute(_insert(table), rows)
 
+    def _page(
+        self, query: Select[tuple[T]], limit: int, offset: int, *order_by: Any
+    ) -> tuple[Sequence[T], int]:
+        """Return one page of the query's rows (in `order_by` order if given) and the total."""
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        if order_by:
+            query = query.order_by(*order_by)
+        return self.session.scalars(query.limit(limit).offset(offset)).all(), total
+
+
+def require(found: T | None, what: str, key: object) -> T:
+    """Return what a lookup found, or raise NotFound(what, key) if it found nothing."""
+    if found is None:
+        raise NotFound(what, key)
+    return found
+
 
 class Users(Repository):
     def get(self, username: str) -> User:
         """Return the user or raise NotFound."""
-        user = self.find(username)
-        if user is None:
-            raise NotFound("user", username)
-        return user
+        return require(self.find(username), "user", username)
 
     def find(self, username: str) -> User | None:
         """Return the user or None (asked once per unit of work: a batch of timers shares it)."""
@@ -131,9 +147,7 @@ class Definitions(Repository):
         """Return the newest version of a process or raise NotFound."""
         query = select(ProcessDefinition).where(ProcessDefinition.key == key)
         found = self.session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
-        if found is None:
-            raise NotFound("process definition", key)
-        return found
+        return require(found, "process definition", key)
 
     def version(self, key: str, version: int) -> ProcessDefinition:
         """Return one version of a process or raise NotFound."""
@@ -142,16 +156,12 @@ class Definitions(Repository):
                 ProcessDefinition.key == key, ProcessDefinition.version == version
             )
         )
-        if found is None:
-            raise NotFound("process definition", f"{key} v{version}")
-        return found
+        return require(found, "process definition", f"{key} v{version}")
 
     def get(self, definition_id: UUID) -> ProcessDefinition:
         """Return a definition by id."""
         found = self.session.get(ProcessDefinition, definition_id)
-        if found is None:
-            raise NotFound("process definition", definition_id)
-        return found
+        return require(found, "process definition", definition_id)
 
     def next_version(self, key: str) -> int:
         """Return the version number the next deploy of `key` gets."""
@@ -226,10 +236,7 @@ class Attachments(Repository):
         query = select(Attachment).where(Attachment.id == attachment_id)
         if not with_content:
             query = query.options(defer(Attachment.content))
-        found = self.session.scalar(query)
-        if found is None:
-            raise NotFound("attachment", attachment_id)
-        return found
+        return require(self.session.scalar(query), "attachment", attachment_id)
 
     def many(self, ids: set[UUID]) -> Sequence[Attachment]:
         """Return the attachments with these ids, without content."""

@@ -21,7 +21,6 @@ from sqlalchemy import (
     update,
 )
 
-from engine.store.errors import NotFound
 from engine.store.models import (
     EVERY_MUNICIPALITY,
     HumanTask,
@@ -29,7 +28,7 @@ from engine.store.models import (
     TaskCandidate,
     User,
 )
-from engine.store.repositories import Repository
+from engine.store.repositories import Repository, require
 
 
 class Tasks(Repository):
@@ -42,17 +41,13 @@ class Tasks(Repository):
         query = select(HumanTask).where(HumanTask.id == task_id)
         if lock:
             query = query.with_for_update()
-        found = self.session.scalar(query)
-        if found is None:
-            raise NotFound("task", task_id)
-        return found
+        return require(self.session.scalar(query), "task", task_id)
 
     def get_named(self, task_id: UUID) -> tuple[HumanTask, str | None, str | None]:
         """Return a task with its municipality's and its assignee's names, in one statement."""
         found = self.session.execute(_named_task(), {"task_id": task_id}).one_or_none()
-        if found is None:
-            raise NotFound("task", task_id)
-        return found[0], found[1], found[2]
+        named = require(found, "task", task_id)
+        return named[0], named[1], named[2]
 
     def open_for_instance(self, instance_id: UUID) -> Sequence[HumanTask]:
         """Return the open tasks of one instance."""
@@ -108,9 +103,7 @@ class Tasks(Repository):
         self, query: Select[tuple[HumanTask]], limit: int, offset: int
     ) -> tuple[Sequence[HumanTask], int]:
         """Run a task query, returning one page and the total."""
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = self.session.scalars(query.limit(limit).offset(offset)).all()
-        return rows, total
+        return self._page(query, limit, offset)
 
     @staticmethod
     def mine(username: str) -> Select[tuple[HumanTask]]:

@@ -9,9 +9,8 @@ from uuid import UUID
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
-from engine.store.errors import NotFound
 from engine.store.models import MessageSubscription, Timer
-from engine.store.repositories import Repository
+from engine.store.repositories import Repository, require
 
 # Timer kinds the engine projects; task reminders (reminder, overdue, escalation) are ours.
 BPMN_TIMER_KINDS = ("date", "duration", "cycle")
@@ -66,9 +65,7 @@ class Waits(Repository):
     def timer(self, timer_id: UUID) -> Timer:
         """Return a timer row or raise NotFound."""
         found = self.session.get(Timer, timer_id, populate_existing=True)
-        if found is None:
-            raise NotFound("timer", timer_id)
-        return found
+        return require(found, "timer", timer_id)
 
     def due_timers(self, now: datetime, limit: int = 100) -> Sequence[Timer]:
         """Return waiting timers due at `now`, oldest first."""
@@ -138,13 +135,8 @@ class Waits(Repository):
         query = select(Timer)
         if state:
             query = query.where(Timer.state == state)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = self.session.scalars(
-            query.order_by(Timer.due_at.desc() if state == "fired" else Timer.due_at)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        return rows, total
+        order = Timer.due_at.desc() if state == "fired" else Timer.due_at
+        return self._page(query, limit, offset, order)
 
     def timer_counts(self) -> dict[str, int]:
         """Return how many timers are in each state."""
