@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from engine.services import instances, process_settings
 from engine.services.documents import long_date
@@ -33,6 +32,7 @@ from engine.services.errors import Forbidden, FormInvalid
 from engine.store.errors import NotFound
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 ASSIGNMENT = "assignment"
 INTEREST = "assignment_interest"
@@ -48,7 +48,6 @@ FIELDS = (
 )
 NOT_PUT_FORWARD = frozenset({"refused", "not_nominated"})
 GONE = frozenset({"cancelled", "error"})
-OSLO = ZoneInfo("Europe/Oslo")
 
 MESSAGES = {
     "nb": {

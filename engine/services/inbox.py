@@ -9,7 +9,6 @@ from uuid import UUID
 
 from engine.rules import calendar
 from engine.runtime import instances as runtime
-from engine.runtime.clock import OSLO
 from engine.services import definitions, history
 from engine.services.audit_access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
 from engine.services.audit_views import event_view
@@ -19,6 +18,7 @@ from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
 from engine.store.tasks import Tasks
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 
 def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:

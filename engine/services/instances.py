@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from engine.runtime import instances as runtime
-from engine.runtime.clock import OSLO
 from engine.runtime.errors import MessageNotCaught
 from engine.runtime.model import Outcome, ThrownMessage
 from engine.services import definitions, forms, history, steps
@@ -18,6 +17,7 @@ from engine.store.errors import Conflict
 from engine.store.instances import LockedTask
 from engine.store.models import HumanTask, ProcessInstance, User
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 MAX_MESSAGE_HOPS = 50
 

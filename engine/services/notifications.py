@@ -26,10 +26,10 @@ from uuid import UUID
 import yaml
 from babel.dates import format_date, format_datetime
 
-from engine.runtime.clock import OSLO
 from engine.services import wakeups
 from engine.store.models import HumanTask, Outbox, ProcessInstance, User
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 TEMPLATES = Path(__file__).parent / "mail_templates"
 LOCALES = ("nb", "en")

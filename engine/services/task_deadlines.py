@@ -17,10 +17,10 @@ from typing import Any
 from uuid import UUID
 
 from engine.rules.calendar import add_working_days
-from engine.runtime.clock import OSLO
 from engine.services import notifications, wakeups
 from engine.store.models import HumanTask, ProcessInstance, Timer, User
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 KINDS = ("reminder", "overdue", "escalation")
 _MAIL = {"reminder": "task_due_tomorrow", "overdue": "task_overdue", "escalation": "task_escalated"}

@@ -23,13 +23,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from engine.runtime.clock import OSLO
 from engine.services import attachments, documents, instances, notifications
 from engine.services.documents import long_date
 from engine.services.errors import BadRequest, Forbidden, FormInvalid
 from engine.store.errors import NotFound
 from engine.store.models import Outbox, ProcessInstance, User
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 HIRING = "hiring"
 APPLICATION = "hiring_application"
