@@ -13,12 +13,13 @@ from api.blueprint import Blueprint
 from api.routes.core import services
 from api.schemas import PageArgs, PageSchema, Strict
 from engine.services import audit, demo_clock, outbox, timers
+from engine.store.states import OutboxState, TimerState
 
 bp = Blueprint(
     "admin", __name__, url_prefix="/api/v1", description="Timers, incidents, outbox, demo clock"
 )
-TIMER_STATES = ["waiting", "claimed", "fired", "failed", "cancelled"]
-MAIL_STATES = ["pending", "sending", "sent", "failed"]
+TIMER_STATES = [s.value for s in TimerState]
+MAIL_STATES = [s.value for s in OutboxState]
 
 
 class TimerSchema(Schema):

@@ -31,6 +31,7 @@ from engine.services.documents import long_date
 from engine.services.errors import Forbidden, FormInvalid
 from engine.store.errors import NotFound
 from engine.store.models import ProcessInstance, User
+from engine.store.states import InstanceState
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
@@ -47,7 +48,7 @@ FIELDS = (
     "interest_deadline",  # g
 )
 NOT_PUT_FORWARD = frozenset({"refused", "not_nominated"})
-GONE = frozenset({"cancelled", "error"})
+GONE = frozenset({InstanceState.CANCELLED, InstanceState.ERROR})
 
 MESSAGES = {
     "nb": {
@@ -216,7 +217,7 @@ def is_open(instance: ProcessInstance, now: datetime) -> bool:
     data = instance.data or {}
     deadline = _deadline(data)
     return (
-        instance.state == "running"
+        instance.state == InstanceState.RUNNING
         and data.get("status") == "published"
         and deadline is not None
         and now <= deadline
@@ -317,7 +318,11 @@ def _check_registration(
     if leader is None or not leader.is_active:
         errors["employee_leader"] = [text["no_leader"]]
     deadline = _deadline(data)
-    if assignment.state != "running" or data.get("status") != "published" or deadline is None:
+    if (
+        assignment.state != InstanceState.RUNNING
+        or data.get("status") != "published"
+        or deadline is None
+    ):
         errors["interest_deadline"] = [text["closed"]]
     elif now > deadline and not _accepts_late(uow, data):  # AMB-P05
         errors["interest_deadline"] = [text["deadline"].format(deadline=_when(deadline, locale))]

@@ -16,6 +16,7 @@ from engine.services.errors import Forbidden
 from engine.services.instances import Completed, may_work
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
+from engine.store.states import InstanceState, TaskState
 from engine.store.tasks import Tasks
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
@@ -44,9 +45,9 @@ def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
             "completed_by",
         )
     }
-    view["is_overdue"] = bool(task.state == "open" and task.due_at and task.due_at < now)
+    view["is_overdue"] = bool(task.state == TaskState.OPEN and task.due_at and task.due_at < now)
     view["working_days_left"] = (
-        _working_days_left(task.due_at, now) if task.state == "open" else None
+        _working_days_left(task.due_at, now) if task.state == TaskState.OPEN else None
     )
     return view
 
@@ -148,10 +149,11 @@ def _detail(
     view["municipality_name"], view["assignee_name"] = municipality_name, assignee_name
     view["instructions"] = task.instructions
     own = None
-    if task.state == "open" and instance.state == "running":  # its own scope, e.g. a candidate
+    # its own scope, e.g. a candidate
+    if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
         own = runtime.task_data(built, instance.snapshot, task.id)
     view["data"] = {**(own if own is not None else instance.data or {}), **(task.draft or {})}
-    view["may_work"] = task.state == "open" and may_work(task, user)
+    view["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
     view["form"] = (
         {
             "schema": _form(built.forms, task.form_schema),

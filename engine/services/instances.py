@@ -16,6 +16,7 @@ from engine.services.errors import BadRequest, Forbidden
 from engine.store.errors import Conflict
 from engine.store.instances import LockedTask
 from engine.store.models import HumanTask, ProcessInstance, User
+from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
@@ -78,7 +79,7 @@ def start_in(
         definition_id=definition.id,
         key=definition.key,
         version=definition.version,
-        state=outcome.state,
+        state=InstanceState(outcome.state),
         business_key=business_key,
         started_by=username,
         data={},
@@ -137,7 +138,7 @@ def complete_task(
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
-        task.state, task.completed_at, task.completed_by = "completed", now, actor.username
+        task.state, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
         if task.assignee is None:
             task.assignee, assignee_name = actor.username, actor.full_name
         _record(
@@ -350,7 +351,7 @@ def _record(
 
 def _locked_task(uow: UnitOfWork, task_id: UUID) -> LockedTask:
     locked = uow.instances.lock_with_task(task_id)
-    if locked.task.state != "open":
+    if locked.task.state != TaskState.OPEN:
         raise Conflict("task_already_completed", f"the task is already {locked.task.state}")
     return locked
 

@@ -28,6 +28,7 @@ from babel.dates import format_date, format_datetime
 
 from engine.services import wakeups
 from engine.store.models import HumanTask, Outbox, ProcessInstance, User
+from engine.store.states import OutboxState
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
@@ -119,7 +120,7 @@ def enqueue(
         locale=locale,
         subject=subject,
         body=body,
-        state="pending",
+        state=OutboxState.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,

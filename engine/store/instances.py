@@ -18,6 +18,7 @@ from engine.store.models import (
     User,
 )
 from engine.store.repositories import Repository, require
+from engine.store.states import InstanceState
 from engine.store.tasks import with_names
 
 
@@ -90,7 +91,7 @@ class Instances(Repository):
             self.session.scalar(
                 select(func.count()).where(
                     ProcessInstance.definition_id == definition_id,
-                    ProcessInstance.state == "running",
+                    ProcessInstance.state == InstanceState.RUNNING,
                 )
             )
             or 0

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, select, update
 
 from engine.store.models import Outbox
 from engine.store.repositories import Repository, require
+from engine.store.states import OutboxState
 
 
 class OutboxQueue(Repository):
@@ -23,7 +24,7 @@ class OutboxQueue(Repository):
 
     def claim(self, now: datetime, worker: str, until: datetime, limit: int) -> Sequence[Outbox]:
         """Claim pending mails whose attempt is due; return the rows `worker` now holds."""
-        ready = and_(Outbox.state == "pending", Outbox.next_attempt_at <= now)
+        ready = and_(Outbox.state == OutboxState.PENDING, Outbox.next_attempt_at <= now)
         pick = select(Outbox.id).where(ready).order_by(Outbox.next_attempt_at).limit(limit)
         ids = list(self.session.scalars(pick.with_for_update(skip_locked=True)))
         if not ids:
@@ -31,7 +32,7 @@ class OutboxQueue(Repository):
         return self.session.scalars(
             update(Outbox)
             .where(Outbox.id.in_(ids), ready)
-            .values(state="sending", claimed_by=worker, claimed_until=until)
+            .values(state=OutboxState.SENDING, claimed_by=worker, claimed_until=until)
             .returning(Outbox),
             execution_options={"synchronize_session": False},
         ).all()
@@ -40,8 +41,8 @@ class OutboxQueue(Repository):
         """Fail mails whose sender vanished mid-send: resending could deliver them twice."""
         result = self.session.execute(
             update(Outbox)
-            .where(Outbox.state == "sending", Outbox.claimed_until < now)
-            .values(state="failed", last_error=error),
+            .where(Outbox.state == OutboxState.SENDING, Outbox.claimed_until < now)
+            .values(state=OutboxState.FAILED, last_error=error),
             execution_options={"synchronize_session": False},
         )
         return int(getattr(result, "rowcount", 0) or 0)
@@ -62,17 +63,22 @@ class OutboxQueue(Repository):
             self.session.execute(
                 update(Outbox)
                 .where(Outbox.id.in_(mail_ids), Outbox.claimed_by == worker)
-                .values(state="sent", sent_at=at, attempts=Outbox.attempts + 1, claimed_until=None),
+                .values(
+                    state=OutboxState.SENT,
+                    sent_at=at,
+                    attempts=Outbox.attempts + 1,
+                    claimed_until=None,
+                ),
                 execution_options={"synchronize_session": False},
             )
 
     def next_attempt(self) -> datetime | None:
         """Return when the next pending mail may be sent or the next send claim expires."""
         due = self.session.scalar(
-            select(func.min(Outbox.next_attempt_at)).where(Outbox.state == "pending")
+            select(func.min(Outbox.next_attempt_at)).where(Outbox.state == OutboxState.PENDING)
         )
         expiry = self.session.scalar(
-            select(func.min(Outbox.claimed_until)).where(Outbox.state == "sending")
+            select(func.min(Outbox.claimed_until)).where(Outbox.state == OutboxState.SENDING)
         )
         return min((t for t in (due, expiry) if t is not None), default=None)
 

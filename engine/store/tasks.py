@@ -29,6 +29,7 @@ from engine.store.models import (
     User,
 )
 from engine.store.repositories import Repository, require
+from engine.store.states import TaskState
 
 
 class Tasks(Repository):
@@ -53,7 +54,7 @@ class Tasks(Repository):
         """Return the open tasks of one instance."""
         return self.session.scalars(
             select(HumanTask)
-            .where(HumanTask.instance_id == instance_id, HumanTask.state == "open")
+            .where(HumanTask.instance_id == instance_id, HumanTask.state == TaskState.OPEN)
             .order_by(HumanTask.created_at)
         ).all()
 
@@ -88,13 +89,13 @@ class Tasks(Repository):
         if task_ids:
             self.session.connection().execute(_drop_candidates(), {"task_ids": list(task_ids)})
 
-    def close(self, task_ids: Sequence[UUID], state: str, at: datetime) -> None:
+    def close(self, task_ids: Sequence[UUID], state: TaskState, at: datetime) -> None:
         """Mark open tasks as completed or cancelled."""
         if task_ids:
             self.drop_candidates(task_ids)
             self.session.execute(
                 update(HumanTask)
-                .where(HumanTask.id.in_(task_ids), HumanTask.state == "open")
+                .where(HumanTask.id.in_(task_ids), HumanTask.state == TaskState.OPEN)
                 .values(state=state, completed_at=at),
                 execution_options={"synchronize_session": False},
             )
@@ -110,7 +111,7 @@ class Tasks(Repository):
         """Open tasks assigned to the user."""
         return (
             select(HumanTask)
-            .where(HumanTask.assignee == username, HumanTask.state == "open")
+            .where(HumanTask.assignee == username, HumanTask.state == TaskState.OPEN)
             .order_by(HumanTask.created_at)
         )
 
@@ -156,7 +157,7 @@ class Tasks(Repository):
         """Tasks the user completed, newest first."""
         return (
             select(HumanTask)
-            .where(HumanTask.completed_by == username, HumanTask.state == "completed")
+            .where(HumanTask.completed_by == username, HumanTask.state == TaskState.COMPLETED)
             .order_by(HumanTask.completed_at.desc())
         )
 

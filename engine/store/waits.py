@@ -11,10 +11,11 @@ from sqlalchemy import and_, delete, func, or_, select, update
 
 from engine.store.models import MessageSubscription, Timer
 from engine.store.repositories import Repository, require
+from engine.store.states import TimerState
 
 # Timer kinds the engine projects; task reminders (reminder, overdue, escalation) are ours.
 BPMN_TIMER_KINDS = ("date", "duration", "cycle")
-_LIVE = ("waiting", "claimed")
+_LIVE = (TimerState.WAITING, TimerState.CLAIMED)
 _LIVE_TIMERS = "saksflyt_live_timers"  # Session.info key of timers preloaded under a lock
 
 
@@ -26,7 +27,7 @@ class Waits(Repository):
         return self.session.scalars(
             select(Timer).where(
                 Timer.instance_id == instance_id,
-                Timer.state == "waiting",
+                Timer.state == TimerState.WAITING,
                 Timer.kind.in_(BPMN_TIMER_KINDS),
             )
         ).all()
@@ -57,7 +58,7 @@ class Waits(Repository):
         return self.session.scalars(
             select(Timer).where(
                 Timer.instance_id == instance_id,
-                Timer.state.in_(("waiting", "claimed")),
+                Timer.state.in_((TimerState.WAITING, TimerState.CLAIMED)),
                 Timer.kind.in_(kinds),
             )
         ).all()
@@ -71,7 +72,7 @@ class Waits(Repository):
         """Return waiting timers due at `now`, oldest first."""
         return self.session.scalars(
             select(Timer)
-            .where(Timer.state == "waiting", Timer.due_at <= now)
+            .where(Timer.state == TimerState.WAITING, Timer.due_at <= now)
             .order_by(Timer.due_at)
             .limit(limit)
         ).all()
@@ -86,8 +87,8 @@ class Waits(Repository):
         also a compare-and-set.
         """
         claimable = or_(
-            and_(Timer.state == "waiting", Timer.due_at <= now),
-            and_(Timer.state == "claimed", Timer.claimed_until < now),
+            and_(Timer.state == TimerState.WAITING, Timer.due_at <= now),
+            and_(Timer.state == TimerState.CLAIMED, Timer.claimed_until < now),
         )
         pick = select(Timer.id).where(claimable).order_by(Timer.due_at).limit(limit)
         ids = list(self.session.scalars(pick.with_for_update(skip_locked=True)))
@@ -97,7 +98,7 @@ class Waits(Repository):
             update(Timer)
             .where(Timer.id.in_(ids), claimable)
             .values(
-                state="claimed",
+                state=TimerState.CLAIMED,
                 claimed_by=worker,
                 claimed_until=until,
                 attempts=Timer.attempts + 1,
@@ -109,9 +110,11 @@ class Waits(Repository):
 
     def next_due(self) -> datetime | None:
         """Return when the next waiting timer falls due or the next claim expires."""
-        due = self.session.scalar(select(func.min(Timer.due_at)).where(Timer.state == "waiting"))
+        due = self.session.scalar(
+            select(func.min(Timer.due_at)).where(Timer.state == TimerState.WAITING)
+        )
         expiry = self.session.scalar(
-            select(func.min(Timer.claimed_until)).where(Timer.state == "claimed")
+            select(func.min(Timer.claimed_until)).where(Timer.state == TimerState.CLAIMED)
         )
         return min((t for t in (due, expiry) if t is not None), default=None)
 
@@ -122,9 +125,9 @@ class Waits(Repository):
             .where(
                 Timer.task_id.in_(task_ids),
                 Timer.kind.in_(kinds),
-                Timer.state.in_(("waiting", "claimed")),
+                Timer.state.in_((TimerState.WAITING, TimerState.CLAIMED)),
             )
-            .values(state="cancelled", claimed_by=None, claimed_until=None),
+            .values(state=TimerState.CANCELLED, claimed_by=None, claimed_until=None),
             execution_options={"synchronize_session": "fetch"},
         )
 
@@ -135,7 +138,7 @@ class Waits(Repository):
         query = select(Timer)
         if state:
             query = query.where(Timer.state == state)
-        order = Timer.due_at.desc() if state == "fired" else Timer.due_at
+        order = Timer.due_at.desc() if state == TimerState.FIRED else Timer.due_at
         return self._page(query, limit, offset, order)
 
     def timer_counts(self) -> dict[str, int]:
