@@ -202,6 +202,9 @@ class Definitions(Repository):
         ).all()
 
 
+_ENDED = ("completed", "cancelled")
+
+
 class LockedTask(NamedTuple):
     """A human task and its instance, both locked, with the names a task view shows."""
 
@@ -233,6 +236,22 @@ class Instances(Repository):
         if found is None:
             raise NotFound("task", task_id)
         return LockedTask(*found)
+
+    def open_with_business_key(self, key: str, business_key: str) -> bool:
+        """Tell whether an open instance of the process has this business key.
+
+        The process's definition rows are locked first (PostgreSQL FOR UPDATE), so two starts
+        with one business key run one after the other and the second sees the first.
+        """
+        self.session.execute(
+            select(ProcessDefinition.id).where(ProcessDefinition.key == key).with_for_update()
+        ).all()
+        query = select(ProcessInstance.id).where(
+            ProcessInstance.key == key,
+            ProcessInstance.business_key == business_key,
+            ProcessInstance.state.not_in(_ENDED),
+        )
+        return self.session.scalar(query.limit(1)) is not None
 
     def lock_by_timers(self, timer_ids: Sequence[UUID]) -> Sequence[ProcessInstance]:
         """Return and lock the instances these timer rows belong to, in id order (no deadlocks)."""
