@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from engine.runtime.errors import StepBudgetExceeded
-from engine.services import announcements, declarations, instances, vacancies
+from engine.services import announcements, declarations, definitions, instances, vacancies
 from engine.services.errors import FormInvalid, StartForbidden
 from engine.services.wiring import Wiring
 from engine.store.models import ProcessInstance
-from tests.conftest import NOW, ROOT, deploy_processes, user
+from tests.conftest import NOW, ROOT, deploy_processes, fixture_files, user
 from tests.processes.test_scenarios import Player
 
 VACANCY = "LOTEN-2026-017"
@@ -149,6 +149,12 @@ def test_called_processes_are_never_started_by_users(real: Wiring) -> None:
         assert refusal(real, username, "hiring_interim_cover") == "called_process"
 
 
+def test_a_process_only_messages_start_is_never_started_by_users(real: Wiring) -> None:
+    definitions.deploy(real.new_uow(), fixture_files("intake.bpmn"), actor="eier", now=NOW)
+    for username in ("emp.asker", "eier", "admin"):
+        assert refusal(real, username, "intake") == "started_by_message", username
+
+
 def test_interest_registrations_start_only_through_the_board(real: Wiring) -> None:
     assert refusal(real, "emp.drammen", "assignment_interest") == "started_by_service"
     assert refusal(real, "admin", "assignment_interest") == "started_by_service"
@@ -205,8 +211,8 @@ def test_applications_start_only_through_the_public_page(real: Wiring) -> None:
 
 def test_called_processes_are_those_another_process_calls(real: Wiring) -> None:
     with real.new_uow() as uow:
-        definitions = {d.key: d for d in uow.definitions.list()}
-        declared = declarations.of_many(uow, definitions.values())
+        latest = {d.key: d for d in uow.definitions.list()}
+        declared = declarations.of_many(uow, latest.values())
         called = declarations.called_processes(uow)
     assert called == {"hiring_onboarding", "hiring_interim_cover"}  # recursive calls only itself
-    assert declared[definitions["hiring"].id].start_form is not None
+    assert declared[latest["hiring"].id].start_form is not None
