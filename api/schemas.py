@@ -61,6 +61,8 @@ class DefinitionSchema(Schema):
     deployed_by = fields.String()
     deployed_at = fields.DateTime()
     deployment_id = fields.UUID()
+    startable = fields.Boolean()  # listing and reading: may the caller start it
+    start_form = fields.Dict(allow_none=True)  # {"schema", "ui_schema"} when startable
 
 
 class DefinitionListArgs(Strict):

@@ -24,7 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "demo"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0000"
 TEN_TASKS = ("ten_tasks.bpmn", "ten_tasks.step.schema.json")
-LOOP = ("loop.bpmn",)
+LOOP = ("loop.bpmn", "loop.start.schema.json")
 
 
 @dataclass

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from engine.services import instances, process_settings
+from engine.services import access, declarations, instances, process_settings
 from engine.services.documents import long_date
 from engine.services.errors import Forbidden, FormInvalid
 from engine.store.errors import NotFound
@@ -75,10 +75,18 @@ MESSAGES = {
 
 
 def create_announcement(uow: UnitOfWork, *, actor: User, now: datetime) -> dict[str, Any]:
-    """Start an assignment for the actor's municipality; its first task is describe_need."""
-    if "service_leader" not in actor.roles or not actor.municipality_id:
-        raise Forbidden("only a service leader of a municipality can announce an assignment")
+    """Start an assignment for the actor's municipality; its first task is describe_need.
+
+    Who may: the roles `assignment` declares (`startRoles`, a service leader), of a
+    municipality; the process is started only here (`startedBy="service"`), never by the
+    start page, since the board numbers it and applies the municipality's settings.
+    """
     with uow:
+        declared = declarations.of(uow, uow.definitions.latest(ASSIGNMENT)).declarations
+        called = ASSIGNMENT in declarations.called_processes(uow)
+        access.ensure_may_start(actor, declared, called=called, by_service=True)
+        if not actor.municipality_id:
+            raise Forbidden("only a service leader of a municipality can announce an assignment")
         uow.announcements.lock_numbering(ASSIGNMENT)
         assignment_id = _next_assignment_id(uow, now)
         municipality = uow.users.municipality(actor.municipality_id)

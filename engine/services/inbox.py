@@ -244,6 +244,20 @@ def _masked(view: dict[str, Any], access: AuditAccess) -> dict[str, Any]:
     return {**view, "data": mask_data(view["data"], access)}
 
 
+# What makes a user a participant who may read the instance: their own work on its tasks.
+# Sending it a message does not (the engine's steps that follow are recorded in the sender's
+# name too): a message reaches a case without showing it to the sender.
+PARTICIPATION = frozenset(
+    {
+        "task_completed",
+        "task_claimed",
+        "task_unclaimed",
+        "task_delegated",
+        "task_draft_saved",
+    }
+)
+
+
 def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
     """Tell whether the user may see the instance (starter, participant, admin, auditor).
 
@@ -259,7 +273,8 @@ def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) ->
             return True
         raise NotFound("process instance", instance.id)
     return any(may_work(t, user) for t in uow.tasks.open_for_instance(instance.id)) or any(
-        e.actor == user.username for e in uow.history.of_instance(instance.id)
+        e.actor == user.username and e.type in PARTICIPATION
+        for e in uow.history.of_instance(instance.id)
     )
 
 
