@@ -12,11 +12,11 @@ from api import errors
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
 from api.routes import attachments as attachment_routes
 from api.routes import audit as audit_routes
-from api.routes import oidc as oidc_routes
 from api.routes import vacancies as vacancy_routes
 from engine.services import organisation
 from engine.services.wiring import Wiring, wire
 from engine.settings import Settings, SettingsError
+from web import oidc
 
 
 def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -> Flask:
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     api.register_blueprint(attachment_routes.bp)
     api.register_blueprint(vacancy_routes.bp)
     _register_web(app)
-    oidc_routes.init_app(app, settings)
+    oidc.init_app(app, settings)
     errors.register(app)
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
