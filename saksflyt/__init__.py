@@ -1,0 +1,4 @@
+"""The entry points, above web/ and api/: the `saksflyt` command.
+
+Nothing below imports this package.
+"""
