@@ -1,4 +1,4 @@
-"""create_app(), blueprints, marshmallow schemas and the one error handler.
+"""The /api/v1 blueprints, marshmallow schemas and the one error handler.
 
 Thin: each handler loads input, calls one service and dumps the result.
 """

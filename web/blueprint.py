@@ -31,7 +31,7 @@ from engine.services.errors import TooManyAttempts, Unauthenticated
 from engine.store.models import User
 from web import i18n
 
-# The app itself already owns /static (api/ has no static folder), so the pages' assets live here.
+# The app itself already owns /static (saksflyt/ has none), so the pages' assets live here.
 bp = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
 )
