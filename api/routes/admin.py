@@ -10,8 +10,8 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import require_roles
 from api.blueprint import Blueprint
-from api.routes.core import services
 from api.schemas import PageArgs, PageSchema, Strict
+from api.wiring import services
 from engine.services import audit, demo_clock, outbox, timers
 from engine.store.states import OutboxState, TimerState
 

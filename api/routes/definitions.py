@@ -9,7 +9,6 @@ from flask import Response, request
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
 from api.language import request_locale
-from api.routes.core import services
 from api.schemas import (
     DefinitionListArgs,
     DefinitionSchema,
@@ -17,6 +16,7 @@ from api.schemas import (
     InstanceSchema,
     StartSchema,
 )
+from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import declarations, definitions, inbox, instances
 from engine.store.errors import NotFound

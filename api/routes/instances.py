@@ -7,7 +7,6 @@ from uuid import UUID
 
 from api.auth import current_user
 from api.blueprint import Blueprint
-from api.routes.core import services
 from api.schemas import (
     HistorySchema,
     InstanceListArgs,
@@ -16,6 +15,7 @@ from api.schemas import (
     MessageResultSchema,
     MessageSchema,
 )
+from api.wiring import services
 from engine.services import inbox, messages
 
 bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Instances and messages")

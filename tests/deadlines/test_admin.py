@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from api.app import create_app
 from engine.services import history, instances
 from engine.services.wiring import Wiring
+from saksflyt.app import create_app
 from tests.conftest import NOW, user
 from tests.deadlines.conftest import HOUR, all_timers, fire
 
