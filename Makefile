@@ -48,20 +48,20 @@ test-fast: install chromium ## Everything but the browser journeys
 	$(BIN)/pytest $(T) -q -m "not ui"
 
 lint: install ## ruff check, ruff format --check, mypy --strict, import-linter
-	$(BIN)/ruff check engine api web tests bench
-	$(BIN)/ruff format --check engine api web tests bench
+	$(BIN)/ruff check engine api web saksflyt tests bench
+	$(BIN)/ruff format --check engine api web saksflyt tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 fix: install ## ruff --fix and ruff format
-	$(BIN)/ruff check --fix engine api web tests bench
-	$(BIN)/ruff format engine api web tests bench
+	$(BIN)/ruff check --fix engine api web saksflyt tests bench
+	$(BIN)/ruff format engine api web saksflyt tests bench
 
 bench: install ## Print throughput and latency figures with ratios to the raw baseline
 	$(BIN)/python -m bench
 
 migration: install ## New Alembic revision: make migration m="add due date to user task"
-	$(BIN)/python -c "from api.cli import alembic_config; from engine.settings import Settings; from alembic import command; command.revision(alembic_config(Settings.from_env()), message='$(m)', autogenerate=True)"
+	$(BIN)/python -c "from saksflyt.cli import alembic_config; from engine.settings import Settings; from alembic import command; command.revision(alembic_config(Settings.from_env()), message='$(m)', autogenerate=True)"
 
 check: lint test ## lint + test (the migration check is a test)
 

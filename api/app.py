@@ -1,4 +1,7 @@
-"""create_app(): wiring, blueprints, the OpenAPI document and the error mapping."""
+"""The API's part of the app: the /api/v1 blueprints, the OpenAPI document and the error mapping.
+
+saksflyt.app.create_app() makes the app, with its wiring, and calls init_app().
+"""
 
 from __future__ import annotations
 
@@ -6,32 +9,17 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import errors, payloads
+from api import errors
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
 from api.routes import attachments as attachment_routes
 from api.routes import audit as audit_routes
-from api.routes import oidc as oidc_routes
 from api.routes import vacancies as vacancy_routes
-from engine.services import organisation
-from engine.services.wiring import Wiring, wire
-from engine.settings import Settings, SettingsError
 
 
-def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -> Flask:
-    """Create the Flask app for the given settings (default: from the environment)."""
-    settings = settings or Settings.from_env()
-    settings.check()
-    app = Flask(__name__)
-    payloads.init_app(app)  # before any route: its converters and request class
+def init_app(app: Flask) -> None:
+    """Mount /api/v1 and its OpenAPI document on the app, and map errors to JSON answers."""
     app.config.update(
-        SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        # Served over HTTPS (as production is): the browser sends the cookie over HTTPS only.
-        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         API_TITLE="saksflyt",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -39,43 +27,13 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
-    ours = wiring is None
-    app.extensions["saksflyt"] = wiring = wiring or wire(settings)
-    try:
-        _refuse_demo_passwords(settings, wiring)
-    except SettingsError:
-        if ours:
-            wiring.engine.dispose()
-        raise
     api = Api(app, spec_kwargs=_spec_kwargs())
     for module in (core, definitions, instances, tasks, modeler, announcements, invoices, admin):
         api.register_blueprint(module.bp)
     api.register_blueprint(audit_routes.bp)
     api.register_blueprint(attachment_routes.bp)
     api.register_blueprint(vacancy_routes.bp)
-    _register_web(app)
-    oidc_routes.init_app(app, settings)
     errors.register(app)
-    if settings.trusted_proxies:
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    return app
-
-
-def _refuse_demo_passwords(settings: Settings, wiring: Wiring) -> None:
-    """In production, refuse to serve while anyone can sign in with the shared demo password.
-
-    Here rather than in `saksflyt serve`, so that a WSGI server (waitress, gunicorn) calling
-    create_app() is refused too.
-    """
-    if settings.is_production:
-        users = organisation.users_with_password(wiring.new_uow(), settings.demo_password)
-        if users:
-            raise SettingsError(
-                f"refusing to start: {len(users)} user(s) still have the demo password in "
-                f"production ({', '.join(users[:5])}{', …' if len(users) > 5 else ''}); "
-                "set their passwords or remove them first"
-            )
 
 
 def _spec_kwargs() -> dict[str, Any]:
@@ -85,9 +43,3 @@ def _spec_kwargs() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
     }
-
-
-def _register_web(app: Flask) -> None:
-    from web.blueprint import bp as web_bp
-
-    app.register_blueprint(web_bp)

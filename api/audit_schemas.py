@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.schemas import HistoryEventSchema, PageArgs, PageSchema, Strict
+from engine.store.states import InstanceState
 
 MAX_INT = 2**31 - 1
 
@@ -15,7 +16,7 @@ class AuditSearchArgs(PageArgs):
     business_key = fields.String(validate=validate.Length(max=200))
     municipality = fields.String(validate=validate.Length(max=40))
     person = fields.String(validate=validate.Length(max=80))
-    state = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error"]))
+    state = fields.String(validate=validate.OneOf([s.value for s in InstanceState]))
     started_from = fields.Date()
     started_to = fields.Date()
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 from flask import current_app, g, request, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from api.wiring import services
 from engine.services.errors import Forbidden, Unauthenticated
 from engine.store.models import User
 
@@ -27,7 +28,7 @@ def issue_token(user: User) -> str:
 
 
 def _user_from_token(token: str) -> User:
-    settings = current_app.extensions["saksflyt"].settings
+    settings = services().settings
     try:
         payload = _serializer().loads(token, max_age=settings.token_ttl_seconds)
     except SignatureExpired as error:
@@ -38,12 +39,11 @@ def _user_from_token(token: str) -> User:
 
 
 def _load_user(username: str) -> User:
-    services = current_app.extensions["saksflyt"]
-    with services.new_uow(read_only=True) as uow:
+    with services().new_uow(read_only=True) as uow:
         user = uow.users.find(username)
     if user is None or not user.is_active:
         raise Unauthenticated("the user no longer exists")
-    return cast(User, user)
+    return user
 
 
 def sign_in_session(user: User) -> str:

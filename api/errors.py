@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from api.language import localise, request_locale
+from api.language import error_message, localise, request_locale
 from api.payloads import InputRefused
 from engine.runtime.errors import (
     EngineError,
@@ -65,6 +65,12 @@ def _too_many_attempts(error: TooManyAttempts) -> ResponseReturnValue:
     return response
 
 
+def _forbidden(error: Forbidden) -> ResponseReturnValue:
+    """403 with the error's stable code (`forbidden`, `start_forbidden`, `message_forbidden`)."""
+    message = error_message(error.code, request_locale()) or str(error)
+    return error_body(403, error.code, message, getattr(error, "details", None))
+
+
 def register(app: Flask) -> None:
     """Install the handlers on the app."""
     app.register_error_handler(HTTPException, _http)
@@ -104,8 +110,8 @@ def register(app: Flask) -> None:
     )
     app.register_error_handler(EngineError, lambda e: error_body(422, e.code, str(e)))
     app.register_error_handler(NotFound, lambda e: error_body(404, "not_found", str(e)))
-    app.register_error_handler(Conflict, lambda e: error_body(409, e.code, str(e)))
-    app.register_error_handler(Forbidden, lambda e: error_body(403, "forbidden", str(e)))
+    app.register_error_handler(Conflict, lambda e: error_body(409, e.code, str(e), e.details))
+    app.register_error_handler(Forbidden, _forbidden)
     app.register_error_handler(
         Unauthenticated, lambda e: error_body(401, "unauthenticated", str(e))
     )

@@ -59,6 +59,25 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
 ]
 
 
+# What a refusal with a stable code says to people, in bokmål and English.
+ERROR_MESSAGES = {
+    "start_forbidden": {
+        "nb": "Du kan ikke starte denne prosessen.",
+        "en": "You cannot start this process.",
+    },
+    "message_forbidden": {
+        "nb": "Du kan ikke sende denne meldingen.",
+        "en": "You cannot send this message.",
+    },
+}
+
+
+def error_message(code: str, locale: str) -> str | None:
+    """Return the people's text of an error code in the caller's language, if it has one."""
+    texts = ERROR_MESSAGES.get(code)
+    return None if texts is None else texts.get(locale, texts["nb"])
+
+
 def request_locale() -> str:
     """Return `nb` or `en` for this request (bokmål unless English is asked for)."""
     return request.accept_languages.best_match(LANGUAGES, default="nb") or "nb"

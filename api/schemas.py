@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from engine.store.states import InstanceState, TaskState
+
 
 class Strict(Schema):
     class Meta:
@@ -59,6 +61,8 @@ class DefinitionSchema(Schema):
     deployed_by = fields.String()
     deployed_at = fields.DateTime()
     deployment_id = fields.UUID()
+    startable = fields.Boolean()  # listing and reading: may the caller start it
+    start_form = fields.Dict(allow_none=True)  # {"schema", "ui_schema"} when startable
 
 
 class DefinitionListArgs(Strict):
@@ -138,7 +142,7 @@ class PageSchema(Schema):
 
 class InstanceListArgs(PageArgs):
     key = fields.String()
-    state = fields.String(validate=validate.OneOf(["running", "completed", "cancelled", "error"]))
+    state = fields.String(validate=validate.OneOf([s.value for s in InstanceState]))
     business_key = fields.String()
     started_by = fields.String()
 
@@ -151,7 +155,7 @@ class TaskListArgs(PageArgs):
     scope = fields.String(
         load_default="mine", validate=validate.OneOf(["mine", "group", "completed", "all"])
     )
-    state = fields.String(validate=validate.OneOf(["open", "completed", "cancelled"]))
+    state = fields.String(validate=validate.OneOf([s.value for s in TaskState]))
     process_key = fields.String(validate=validate.Length(max=200))
     q = fields.String(validate=validate.Length(max=200))
     sort = fields.String(

@@ -13,18 +13,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from api.app import create_app
 from engine.services import definitions, organisation
 from engine.services.wiring import Wiring
 from engine.settings import Settings
 from engine.store.db import normalise_url
 from engine.store.models import Base
+from saksflyt.app import create_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "demo"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0000"
 TEN_TASKS = ("ten_tasks.bpmn", "ten_tasks.step.schema.json")
-LOOP = ("loop.bpmn",)
+LOOP = ("loop.bpmn", "loop.start.schema.json")
 
 
 @dataclass

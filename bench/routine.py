@@ -3,8 +3,8 @@
 The ten-task fixture of sections 1-3 isolates the engine's own cost. This section answers what
 a participant waits for on the real competence-network assignment: its forms, scripts, called
 interest processes, messages between them, timers and mails. Each run plays the happy path
-with its own assignment id (the scenario's ids renamed), the API clock following the
-scenario's; only the `POST /api/v1/tasks/{id}/complete` requests are timed.
+with its own assignment id (numbered by the board), the API clock following the scenario's;
+only the `POST /api/v1/tasks/{id}/complete` requests are timed.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class _Run:
     def __init__(self, bench: apps.BenchApp, headers: dict[str, dict[str, str]]) -> None:
         self.bench, self.headers = bench, headers
         self.aliases: dict[str, UUID] = {}
+        self.announced: dict[str, str] = {}  # the scenario's assignment id -> the board's
         self.samples: list[tuple[float, float]] = []
 
     def auth(self, username: str) -> dict[str, str]:
@@ -38,17 +39,25 @@ class _Run:
         return self.headers[username]
 
     def start(self, spec: dict[str, Any]) -> None:
+        """Start as people do: the assignment on the board (which numbers it), an interest by
+        registering on the board."""
+        headers = self.auth(spec["started_by"])
         data = dict(spec.get("data", {}))
         if spec["process"] == "assignment":
-            data.setdefault("assignment_id", spec["business_key"])
-        view = apps.json_of(
-            self.bench.client.post(
-                f"/api/v1/process-definitions/{spec['process']}/start",
-                json={"data": data, "business_key": spec.get("business_key")},
-                headers=self.auth(spec["started_by"]),
+            view = apps.json_of(
+                self.bench.client.post("/api/v1/announcements", json={}, headers=headers)
             )
-        )
-        self.aliases[spec["as"]] = UUID(view["id"])
+            self.announced[spec["business_key"]] = view["id"]
+        else:
+            assignment_id = self.announced[data["assignment_id"]]
+            view = apps.json_of(
+                self.bench.client.post(
+                    f"/api/v1/announcements/{assignment_id}/interest",
+                    json={"motivation": data["motivation"]},
+                    headers=headers,
+                )
+            )
+        self.aliases[spec["as"]] = UUID(view["instance_id"])
 
     def complete(self, alias: str, element_id: str, username: str, data: dict[str, Any]) -> None:
         with self.bench.wiring.new_uow(read_only=True) as uow:

@@ -56,7 +56,8 @@ def _prepare(url: str) -> Wiring:
     wiring = wire(_settings(url, Path(tempfile.gettempdir())))
     Base.metadata.create_all(wiring.engine)
     organisation.load_demo(wiring.new_uow(), Settings().demo_file, "demo")
-    files = {"notice.bpmn": NOTICE.read_bytes()}
+    form = NOTICE.with_name("notice.start.schema.json")
+    files = {"notice.bpmn": NOTICE.read_bytes(), form.name: form.read_bytes()}
     definitions.deploy(wiring.new_uow(), files, actor="bench", now=datetime.now(UTC))
     return wiring
 

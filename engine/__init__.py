@@ -1,4 +1,4 @@
-"""Everything that is not HTTP: runtime, rules, store, services, deadlines, settings.
+"""Everything that is not HTTP: runtime, rules, store, services, deadlines, settings, timezone.
 
-Nothing under engine/ imports api/ or Flask.
+Nothing under engine/ imports api/, web/, saksflyt/ or Flask.
 """

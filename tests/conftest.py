@@ -131,13 +131,18 @@ def fixture_files(*names: str) -> dict[str, bytes]:
     return {name: (FIXTURES / name).read_bytes() for name in names}
 
 
-APPROVAL = ("approval.bpmn", "approval.submit.schema.json", "approval.approve.schema.json")
+APPROVAL = (
+    "approval.bpmn",
+    "approval.start.schema.json",
+    "approval.submit.schema.json",
+    "approval.approve.schema.json",
+)
 
 
 @pytest.fixture
 def deployed(demo: Wiring) -> Wiring:
     """Demo wiring with the approval, waiter and recursive test processes deployed."""
-    files = fixture_files(*APPROVAL, "waiter.bpmn", "recursive.bpmn")
+    files = fixture_files(*APPROVAL, "waiter.bpmn", "waiter.start.schema.json", "recursive.bpmn")
     definitions.deploy(demo.new_uow(), files, actor="test", now=NOW)
     return demo
 

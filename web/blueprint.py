@@ -15,7 +15,6 @@ from uuid import UUID
 from flask import (
     Blueprint,
     Response,
-    current_app,
     g,
     redirect,
     render_template,
@@ -26,13 +25,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from api.auth import current_user, sign_in_session
+from api.wiring import services
 from engine.services import audit as audit_log
 from engine.services import organisation
 from engine.services.errors import TooManyAttempts, Unauthenticated
 from engine.store.models import User
 from web import i18n
 
-# The app itself already owns /static (api/ has no static folder), so the pages' assets live here.
+# The app itself already owns /static (saksflyt/ has none), so the pages' assets live here.
 bp = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
 )
@@ -58,7 +58,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def choose_language() -> None:
     """Pick the page language from ?lang=, the session or the settings; remember a ?lang= choice."""
     requested = request.args.get("lang")
-    default = current_app.extensions["saksflyt"].settings.default_locale
+    default = services().settings.default_locale
     g.lang = i18n.pick_language(requested, session.get("lang"), default)
     if requested in i18n.LANGUAGES:
         session["lang"] = requested
@@ -125,7 +125,7 @@ def safe_next(target: str | None) -> str:
 
 def _oidc_name() -> str | None:
     """Return the OpenID Connect provider's name for the sign-in button, if one is configured."""
-    settings = current_app.extensions["saksflyt"].settings
+    settings = services().settings
     return settings.oidc_provider_name if settings.oidc_issuer else None
 
 
@@ -151,7 +151,7 @@ def login() -> ResponseReturnValue:
         error = "login_missing"
     else:
         try:
-            wiring = current_app.extensions["saksflyt"]
+            wiring = services()
             user = organisation.authenticate(
                 wiring.new_uow,
                 username,
@@ -163,7 +163,7 @@ def login() -> ResponseReturnValue:
             error, retry_after = "login_delayed", waiting.retry_after
         except Unauthenticated:
             error = "login_failed"
-            wiring = current_app.extensions["saksflyt"]
+            wiring = services()
             audit_log.log_login_failure(
                 wiring.new_uow(), username, wiring.now(), channel="web", address=request.remote_addr
             )

@@ -10,15 +10,16 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import require_roles
 from api.blueprint import Blueprint
-from api.routes.core import services
 from api.schemas import PageArgs, PageSchema, Strict
+from api.wiring import services
 from engine.services import audit, demo_clock, outbox, timers
+from engine.store.states import OutboxState, TimerState
 
 bp = Blueprint(
     "admin", __name__, url_prefix="/api/v1", description="Timers, incidents, outbox, demo clock"
 )
-TIMER_STATES = ["waiting", "claimed", "fired", "failed", "cancelled"]
-MAIL_STATES = ["pending", "sending", "sent", "failed"]
+TIMER_STATES = [s.value for s in TimerState]
+MAIL_STATES = [s.value for s in OutboxState]
 
 
 class TimerSchema(Schema):

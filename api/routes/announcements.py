@@ -10,7 +10,6 @@ from flask import Response
 from api.auth import current_user
 from api.blueprint import Blueprint
 from api.language import request_locale
-from api.routes.core import services
 from api.schemas_assignment import (
     AnnouncementListArgs,
     AnnouncementPageSchema,
@@ -19,6 +18,7 @@ from api.schemas_assignment import (
     InterestSchema,
     RegistrationSchema,
 )
+from api.wiring import services
 from engine.services import announcements, documents
 
 bp = Blueprint(

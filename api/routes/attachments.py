@@ -14,8 +14,8 @@ from api.auth import current_user
 from api.blueprint import Blueprint
 from api.errors import error_body
 from api.language import request_locale
-from api.routes.core import services
 from api.schemas import AttachmentSchema
+from api.wiring import services
 from engine.services import attachments, forms
 from engine.services.errors import BadRequest, Forbidden, Unauthenticated
 

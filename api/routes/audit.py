@@ -28,7 +28,7 @@ from api.audit_schemas import (
 )
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
-from api.routes.core import services
+from api.wiring import services
 from engine.services import audit, audit_access, audit_pdf, audit_views, inbox, replay, retention
 from engine.services.audit_access import AuditAccess
 from engine.services.errors import Forbidden, Unauthenticated

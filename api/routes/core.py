@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from sqlalchemy import text
 
 from api.auth import current_user, issue_token, require_roles
 from api.blueprint import Blueprint
 from api.schemas import HealthSchema, LoginSchema, PreferencesSchema, TokenSchema, UserSchema
+from api.wiring import services
 from engine.services import audit, organisation
 from engine.services.errors import Unauthenticated
 
 bp = Blueprint("core", __name__, url_prefix="/api/v1", description="Sign-in, users, health")
-
-
-def services() -> Any:
-    """Return the app's wiring (settings, new_uow, clock)."""
-    return current_app.extensions["saksflyt"]
 
 
 @bp.post("/auth/token")

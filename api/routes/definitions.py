@@ -8,7 +8,7 @@ from flask import Response, request
 
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
-from api.routes.core import services
+from api.language import request_locale
 from api.schemas import (
     DefinitionListArgs,
     DefinitionSchema,
@@ -16,8 +16,9 @@ from api.schemas import (
     InstanceSchema,
     StartSchema,
 )
+from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
-from engine.services import definitions, inbox, instances
+from engine.services import declarations, definitions, inbox, instances
 from engine.store.errors import NotFound
 
 MAX_VERSION = 2**31 - 1
@@ -34,10 +35,12 @@ bp = Blueprint(
 @bp.arguments(DefinitionListArgs, location="query")
 @bp.response(200, DefinitionSchema(many=True))
 def list_definitions(args: dict[str, Any]) -> Any:
-    """List the latest version of every process (`all=true`: every version)."""
-    current_user()
-    with services().new_uow() as uow:
-        return uow.definitions.list(all_versions=args["all"])
+    """List the latest version of every process (`all=true`: every version), each saying
+    whether you may start it (`startable`) and, if so, its start form."""
+    user = current_user()
+    return declarations.list_definitions(
+        services().new_uow(read_only=True), user, all_versions=args["all"]
+    )
 
 
 @bp.post("")
@@ -78,10 +81,9 @@ def deploy() -> Any:
 @bp.get("/<string:key>")
 @bp.response(200, DefinitionSchema)
 def get_definition(key: str) -> Any:
-    """Return the latest version of a process."""
-    current_user()
-    with services().new_uow() as uow:
-        return uow.definitions.latest(key)
+    """Return the latest version of a process, saying whether you may start it."""
+    user = current_user()
+    return declarations.definition_view(services().new_uow(read_only=True), user, key)
 
 
 @bp.get("/<string:key>/versions/<int:version>/xml")
@@ -100,7 +102,8 @@ def definition_xml(key: str, version: int) -> Response:
 @bp.arguments(StartSchema)
 @bp.response(201, InstanceSchema)
 def start(body: dict[str, Any], key: str) -> Any:
-    """Start the latest version of a process with data and an optional business key."""
+    """Start the latest version of a process with data its start form allows and an optional
+    business key; only if you may start it (`startable`)."""
     user = current_user()
     wiring = services()
     instance = instances.start_instance(
@@ -111,6 +114,7 @@ def start(body: dict[str, Any], key: str) -> Any:
         now=wiring.now(),
         business_key=body["business_key"],
         step_budget=wiring.settings.step_budget,
+        locale=request_locale(),
     )
     with wiring.new_uow() as uow:
         return inbox.instance_view(uow, instance, wiring.now())

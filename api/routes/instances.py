@@ -7,7 +7,6 @@ from uuid import UUID
 
 from api.auth import current_user
 from api.blueprint import Blueprint
-from api.routes.core import services
 from api.schemas import (
     HistorySchema,
     InstanceListArgs,
@@ -16,7 +15,8 @@ from api.schemas import (
     MessageResultSchema,
     MessageSchema,
 )
-from engine.services import inbox, instances
+from api.wiring import services
+from engine.services import inbox, messages
 
 bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Instances and messages")
 
@@ -64,9 +64,10 @@ def instance_history(instance_id: UUID) -> Any:
 @bp.arguments(MessageSchema)
 @bp.response(200, MessageResultSchema)
 def message(body: dict[str, Any]) -> Any:
-    """Deliver a message to the instance that waits for it with that correlation."""
+    """Deliver a message to the instance that waits for it with that correlation; only where
+    the process lets you send it (`messageSenderRoles`), naming only instances you may read."""
     user = current_user()
-    reached = instances.deliver_message(
+    reached = messages.deliver_message(
         services().new_uow(),
         body["name"],
         body["correlation"],

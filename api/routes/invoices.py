@@ -11,7 +11,6 @@ from flask import Response
 from api.auth import current_user
 from api.blueprint import Blueprint
 from api.language import request_locale
-from api.routes.core import services
 from api.schemas_assignment import (
     CalculationSchema,
     InvoiceListArgs,
@@ -19,6 +18,7 @@ from api.schemas_assignment import (
     InvoiceSchema,
     PreviewSchema,
 )
+from api.wiring import services
 from engine.services import invoice_files, invoices
 
 bp = Blueprint(

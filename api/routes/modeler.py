@@ -9,8 +9,8 @@ from marshmallow import fields, validate
 
 from api.auth import require_roles
 from api.blueprint import Blueprint
-from api.routes.core import services
 from api.schemas import Strict
+from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import diffs, migration, modeler
 

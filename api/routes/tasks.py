@@ -8,7 +8,6 @@ from uuid import UUID
 from api.auth import current_user
 from api.blueprint import Blueprint
 from api.language import request_locale
-from api.routes.core import services
 from api.schemas import (
     ColleagueSchema,
     CompleteSchema,
@@ -18,6 +17,7 @@ from api.schemas import (
     TaskPageSchema,
     TaskSummarySchema,
 )
+from api.wiring import services
 from engine.services import colleagues, inbox, instances
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Task inbox")

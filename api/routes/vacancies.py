@@ -15,13 +15,13 @@ from api.auth import current_user
 from api.blueprint import Blueprint
 from api.language import request_locale
 from api.routes.attachments import read_file
-from api.routes.core import services
 from api.schemas import (
     ApplicantListSchema,
     ApplicationReceiptSchema,
     PublicApplicantListSchema,
     VacancySchema,
 )
+from api.wiring import services
 from engine.services import vacancies
 from engine.services.errors import FormInvalid
 

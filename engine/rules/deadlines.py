@@ -6,11 +6,10 @@ cross-cutting conventions). Hiring deadlines follow hiring-procedure.md §8 and 
 
 from calendar import monthrange
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from engine.rules.calendar import add_working_days
+from engine.timezone import OSLO
 
-OSLO = ZoneInfo("Europe/Oslo")
 APPLICATION_PERIOD_DAYS = 21  # Løten 4.5.2 "normally 3 weeks"; from publication, H-AMB-01
 OFFER_ANSWER_DAYS = 10  # Løten 4.5.6 "10 days from and including the print date", H-AMB-09
 PROBATION_MONTHS = 6  # Løten 4.5.6; from the start date, H-AMB-11

@@ -5,18 +5,19 @@ amount is a field of `InvoiceRates`. `monthly_salary` is the actual monthly sala
 the actual position percentage (§8.2, AMB-04) and is never scaled; `position_percentage`
 only matters when `prorate_daily_amounts_by_position_pct` is set (AMB-09, Example 4).
 
-Rounding and splitting (AMB-11, AMB-12). Every amount is rounded half-up to øre. With the
-default `Rounding.CUMULATIVE`, each month's amounts are rounded as running totals from the
-first of the month: the part of month m from s to e costs round2(A(e)) - round2(A(s - 1)),
-where A(d) is the exact amount accrued from the first of m through d (salary:
-S * units(m, d) / units(m); social costs: 25 % of the rounded running salary). Differences
-telescope, so splitting a period at any date, or invoicing month by month, gives exactly
-the same lines and total, and a full month costs exactly S + round2(0.25 * S). It is not
-always the literal §8.2 formula, `Rounding.PER_LINE` (salary rounded per month, social
-costs rounded once on the salary total): the salary line is the same when the period
-starts on the first of a month, the total stays within 0.01 per month of it, and all four
-worked examples agree to the øre. PER_LINE, in turn, can move a total by up to 0.02 when
-the period is split, so monthly invoices need not add up to the one-off invoice.
+Rounding and splitting (AMB-11, AMB-12). Every amount is rounded half-up to øre. The default,
+`Rounding.PER_LINE`, is the brief's: each line is rounded on its own and the total is the sum of
+the rounded lines, so every line can be checked from the lines above it (salary: each month's
+share S * units(m, d) / units(m), rounded; social costs: 25 % of the salary line, rounded; daily
+fee: days times the rate, rounded). The monthly breakdown rounds the same lines as running
+totals, so the months add up to the lines exactly. Splitting a period, or invoicing month by
+month, can then move a total by up to 0.02. `Rounding.CUMULATIVE`, the documented option, rounds
+each month's amounts as running totals from the first of the month: the part of month m from s
+to e costs round2(A(e)) - round2(A(s - 1)), where A(d) is the exact amount accrued from the
+first of m through d. Differences telescope, so splitting a period at any date, or invoicing
+month by month, gives exactly the same lines and total; its social costs line can differ by an
+øre a month from 25 % of its salary line (one day in December 2027 at 52,000: 565.21 against
+PER_LINE's 565.22). All four worked examples agree to the øre under both.
 
 Not fields, since no amount depends on them: `holiday_calendar: NO` (the only calendar),
 `vat: none` (no VAT line; the EHF uses category O), `absence_handling: manual` and
@@ -25,7 +26,7 @@ Not fields, since no amount depends on them: `holiday_calendar: NO` (the only ca
 
 import math
 from calendar import monthrange
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -102,7 +103,7 @@ class InvoiceRates:
     prorate_daily_amounts_by_position_pct: bool = False  # Assumption AMB-09
     half_days: tuple[str, ...] = ()  # "MM-DD", half a fee day each, fee only: AMB-02
     period_end_inclusive: bool = True  # Assumption AMB-15
-    rounding: Rounding = Rounding.CUMULATIVE  # Assumption AMB-11/AMB-12 (module docstring)
+    rounding: Rounding = Rounding.PER_LINE  # AMB-12: each line, total = sum (module docstring)
     replacement_rate: Decimal = Decimal("300")  # KV 4 "kr. 300/arbeidsdag"
     replacement_budget_source: ReplacementBudgetSource = (
         ReplacementBudgetSource.INVOICE_LENDING_DEPARTMENT_SHARE  # Assumption AMB-06
@@ -207,6 +208,8 @@ def calculate_invoice(
     prices = _prices(salary, percentage, rates)
     parts = _month_parts(start_date, period_end)
     months = tuple(_month(start, end, prices, rates) for start, end in parts)
+    if rates.rounding is Rounding.PER_LINE:
+        months = _adding_up_to_the_lines(months, parts, prices, rates)
     fee_days = sum((_fee_units(start, end, rates) for start, end in parts), Fraction())
     texts = _descriptions(rates, prices, start_date, period_end)
     lines = _charged_lines(months, fee_days, prices, rates, texts)
@@ -327,6 +330,28 @@ def _month(start: date, end: date, prices: _Prices, rates: InvoiceRates) -> Mont
         social_costs=social,
         daily_fee=fee,
     )
+
+
+def _adding_up_to_the_lines(
+    months: tuple[MonthBreakdown, ...],
+    parts: list[tuple[date, date]],
+    prices: _Prices,
+    rates: InvoiceRates,
+) -> tuple[MonthBreakdown, ...]:
+    """Give each month the step of the running social-cost and fee lines (PER_LINE)."""
+    salary, units = Fraction(), Fraction()
+    social_before = fee_before = Decimal("0.00")
+    steps = []
+    for month, (start, end) in zip(months, parts, strict=True):
+        salary += Fraction(month.salary)
+        units += _fee_units(start, end, rates)
+        fee = _round2(units * prices.fee)
+        social = _social(_Accrual(salary, Fraction(fee)), rates)
+        steps.append(
+            replace(month, social_costs=social - social_before, daily_fee=fee - fee_before)
+        )
+        social_before, fee_before = social, fee
+    return tuple(steps)
 
 
 def _rounded(accrual: _Accrual) -> _Accrual:

@@ -10,9 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 _now: ContextVar[datetime | None] = ContextVar("saksflyt_now", default=None)
 

@@ -11,7 +11,7 @@ import re
 from calendar import monthrange
 from datetime import UTC, datetime, timedelta
 
-from engine.runtime import clock
+from engine.timezone import OSLO
 
 _PERIOD = re.compile(
     r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -31,12 +31,12 @@ def parse_period(text: str) -> Period:
 
 def add_period(moment: datetime, period: Period, times: int = 1) -> datetime:
     """Return `moment` plus `times` periods: dates on the Oslo calendar, times as elapsed time."""
-    local = moment.astimezone(clock.OSLO)
+    local = moment.astimezone(OSLO)
     months = int(period.get("years", 0) * 12 + period.get("months", 0)) * times
     days = int(period.get("weeks", 0) * 7 + period.get("days", 0)) * times
     wall = _add_months(local.replace(tzinfo=None), months) + timedelta(days=days)
     # fold=0: a wall time the spring change skips lands an hour later, a repeated one on the first.
-    shifted = wall.replace(tzinfo=clock.OSLO) if (months or days) else local
+    shifted = wall.replace(tzinfo=OSLO) if (months or days) else local
     elapsed = timedelta(
         hours=period.get("hours", 0),
         minutes=period.get("minutes", 0),

@@ -26,6 +26,7 @@ from engine.runtime.model import (
     WaitingTimer,
 )
 from engine.runtime.scripting import SCRIPT_ENGINE
+from engine.timezone import OSLO
 
 
 def project(
@@ -160,7 +161,7 @@ def _compute_due(task: Any, properties: dict[str, str]) -> datetime | None:
             raise ScriptFailed(
                 "add_working_days is not registered", element_id=task.task_spec.bpmn_id
             )
-        today = now.astimezone(clock.OSLO).date().isoformat()
+        today = now.astimezone(OSLO).date().isoformat()
         return datetime.fromisoformat(end_of_day(add(today, int(_evaluate(task, days)))))
     if duration := properties.get("dueIn"):
         parsed = TimerEventDefinition.parse_iso_duration(str(_evaluate(task, duration)))

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine.runtime import clock
+from engine.timezone import OSLO
 
 ScriptFunction = Callable[..., Any]
 
@@ -44,11 +45,11 @@ def operator_names() -> frozenset[str]:
 
 
 def _today() -> str:
-    return clock.now().astimezone(clock.OSLO).date().isoformat()
+    return clock.now().astimezone(OSLO).date().isoformat()
 
 
 def _now_iso() -> str:
-    return clock.now().astimezone(clock.OSLO).isoformat()
+    return clock.now().astimezone(OSLO).isoformat()
 
 
 def _add_days(day: str, days: int) -> str:
@@ -58,7 +59,7 @@ def _add_days(day: str, days: int) -> str:
 def _end_of_day(day: str) -> str:
     """Return 23:59:59 Europe/Oslo on `day` as an ISO datetime (date-only deadlines)."""
     moment = datetime.combine(date.fromisoformat(day), datetime.max.time().replace(microsecond=0))
-    return moment.replace(tzinfo=clock.OSLO).isoformat()
+    return moment.replace(tzinfo=OSLO).isoformat()
 
 
 register_function("today", _today)

@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 from engine.runtime import clock, periods
+from engine.timezone import OSLO
 
 
 class _ClockDatetime(datetime):
@@ -35,7 +36,7 @@ class _ClockDatetime(datetime):
 
 
 spiff_timer.datetime = _ClockDatetime
-spiff_timer.LOCALTZ = clock.OSLO
+spiff_timer.LOCALTZ = OSLO
 
 
 def _duration_has_fired(self: Any, my_task: Any) -> bool:

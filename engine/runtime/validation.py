@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from engine.runtime import registry
+from engine.runtime import declarations, registry
 from engine.runtime.errors import Problem
 from engine.runtime.expressions import check_definitions, check_expression, check_timer
 from engine.runtime.xmlsafe import NS, has_flow_nodes, label, local_name, problem
@@ -33,6 +33,7 @@ ROLES = frozenset(
     }
 )
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
+START_FORM_PROPERTIES = (declarations.START_FORM, declarations.START_UI_FORM)
 EXPRESSION_PROPERTIES = ("candidateUsers", "candidateMunicipality", "dueInWorkingDays", "dueIn")
 
 
@@ -62,6 +63,8 @@ def check_process(process: etree._Element, context: Context) -> list[Problem]:
         _lanes,
         _gateways,
         _data_stores,
+        _start_declarations,
+        _message_senders,
     )
     return [found for check in checks for found in check(process, context)]
 
@@ -74,6 +77,8 @@ def forms_of(process: etree._Element) -> set[str]:
     names: set[str] = set()
     for task in process.iterfind(".//bpmn:userTask", NS):
         names.update(value for _, value in _properties(task, FORM_PROPERTIES))
+    for event in process.iterfind("bpmn:startEvent", NS):
+        names.update(value for _, value in _properties(event, START_FORM_PROPERTIES))
     return names
 
 
@@ -148,6 +153,84 @@ def _user_tasks(process: etree._Element, context: Context) -> Iterator[Problem]:
             node = task.find(f".//spiffworkflow:property[@name='{prop}']", NS)
             what = f"The {prop} of {label(task)}"
             yield from check_expression(context.file, task, node, what, attribute="value")
+
+
+def _start_declarations(process: etree._Element, context: Context) -> Iterator[Problem]:
+    starts = {id(event): event for event in process.iterfind("bpmn:startEvent", NS)}
+    declared = []
+    for element in process.iter():
+        values = declarations.properties(element, declarations.START_PROPERTIES)
+        if not values:
+            continue
+        if id(element) not in starts or not declarations.is_none_start(element):
+            names = ", ".join(sorted(values))
+            message = (
+                f"{label(element)} declares {names}; start properties belong on the process's "
+                "none start event (a start event without a message, timer or other trigger)."
+            )
+            yield problem(context.file, element, message)
+            continue
+        declared.append(element)
+        yield from _start_values(element, values, context)
+    for element in declared[1:]:
+        message = f"{label(element)} declares start properties too; declare them once."
+        yield problem(context.file, element, message)
+
+
+def _start_values(
+    event: etree._Element, values: dict[str, str], context: Context
+) -> Iterator[Problem]:
+    for prop in (declarations.START_ROLES, declarations.START_MUNICIPALITIES):
+        if prop in values and not declarations.tokens(values[prop]):
+            yield problem(context.file, event, f"The {prop} of {label(event)} is empty.")
+    yield from _unknown_roles(event, declarations.START_ROLES, values, context)
+    started_by = values.get(declarations.STARTED_BY)
+    if started_by is not None and started_by != declarations.SERVICE:
+        message = (
+            f"The {declarations.STARTED_BY} of {label(event)} is '{started_by}'; the only value "
+            f"is '{declarations.SERVICE}' (a saksflyt service starts it, never a user)."
+        )
+        yield problem(context.file, event, message)
+    if declarations.START_UI_FORM in values and declarations.START_FORM not in values:
+        message = (
+            f"{label(event)} has a {declarations.START_UI_FORM} but no "
+            f"{declarations.START_FORM}; the UI schema needs its form."
+        )
+        yield problem(context.file, event, message)
+    for prop in START_FORM_PROPERTIES:
+        value = values.get(prop)
+        if value is not None and context.forms is not None and value not in context.forms:
+            message = f"{label(event)} uses the form file '{value}' ({prop}), which is missing."
+            yield problem(context.file, event, message)
+
+
+def _message_senders(process: etree._Element, context: Context) -> Iterator[Problem]:
+    catchers = {id(element) for element, _ in declarations.message_catchers(process, {})}
+    for element in process.iter():
+        values = declarations.properties(element, (declarations.SENDER_ROLES,))
+        if not values:
+            continue
+        if id(element) not in catchers:
+            message = (
+                f"{label(element)} declares {declarations.SENDER_ROLES}, but only an event or "
+                "receive task that catches a message can say who may send it."
+            )
+            yield problem(context.file, element, message)
+        elif not declarations.tokens(values[declarations.SENDER_ROLES]):
+            message = f"The {declarations.SENDER_ROLES} of {label(element)} is empty."
+            yield problem(context.file, element, message)
+        yield from _unknown_roles(element, declarations.SENDER_ROLES, values, context)
+
+
+def _unknown_roles(
+    element: etree._Element, prop: str, values: dict[str, str], context: Context
+) -> Iterator[Problem]:
+    for role in sorted(declarations.tokens(values.get(prop)) - ROLES):
+        message = (
+            f"The {prop} of {label(element)} names the unknown role '{role}' "
+            f"(roles: {', '.join(sorted(ROLES))})."
+        )
+        yield problem(context.file, element, message)
 
 
 def _call_activities(process: etree._Element, context: Context) -> Iterator[Problem]:

@@ -25,14 +25,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from engine.services import instances, process_settings
+from engine.services import access, declarations, instances, process_settings
 from engine.services.documents import long_date
 from engine.services.errors import Forbidden, FormInvalid
 from engine.store.errors import NotFound
 from engine.store.models import ProcessInstance, User
+from engine.store.states import InstanceState
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 ASSIGNMENT = "assignment"
 INTEREST = "assignment_interest"
@@ -47,8 +48,7 @@ FIELDS = (
     "interest_deadline",  # g
 )
 NOT_PUT_FORWARD = frozenset({"refused", "not_nominated"})
-GONE = frozenset({"cancelled", "error"})
-OSLO = ZoneInfo("Europe/Oslo")
+GONE = frozenset({InstanceState.CANCELLED, InstanceState.ERROR})
 
 MESSAGES = {
     "nb": {
@@ -75,10 +75,18 @@ MESSAGES = {
 
 
 def create_announcement(uow: UnitOfWork, *, actor: User, now: datetime) -> dict[str, Any]:
-    """Start an assignment for the actor's municipality; its first task is describe_need."""
-    if "service_leader" not in actor.roles or not actor.municipality_id:
-        raise Forbidden("only a service leader of a municipality can announce an assignment")
+    """Start an assignment for the actor's municipality; its first task is describe_need.
+
+    Who may: the roles `assignment` declares (`startRoles`, a service leader), of a
+    municipality; the process is started only here (`startedBy="service"`), never by the
+    start page, since the board numbers it and applies the municipality's settings.
+    """
     with uow:
+        declared = declarations.of(uow, uow.definitions.latest(ASSIGNMENT)).declarations
+        called = ASSIGNMENT in declarations.called_processes(uow)
+        access.ensure_may_start(actor, declared, called=called, by_service=True)
+        if not actor.municipality_id:
+            raise Forbidden("only a service leader of a municipality can announce an assignment")
         uow.announcements.lock_numbering(ASSIGNMENT)
         assignment_id = _next_assignment_id(uow, now)
         municipality = uow.users.municipality(actor.municipality_id)
@@ -217,7 +225,7 @@ def is_open(instance: ProcessInstance, now: datetime) -> bool:
     data = instance.data or {}
     deadline = _deadline(data)
     return (
-        instance.state == "running"
+        instance.state == InstanceState.RUNNING
         and data.get("status") == "published"
         and deadline is not None
         and now <= deadline
@@ -318,7 +326,11 @@ def _check_registration(
     if leader is None or not leader.is_active:
         errors["employee_leader"] = [text["no_leader"]]
     deadline = _deadline(data)
-    if assignment.state != "running" or data.get("status") != "published" or deadline is None:
+    if (
+        assignment.state != InstanceState.RUNNING
+        or data.get("status") != "published"
+        or deadline is None
+    ):
         errors["interest_deadline"] = [text["closed"]]
     elif now > deadline and not _accepts_late(uow, data):  # AMB-P05
         errors["interest_deadline"] = [text["deadline"].format(deadline=_when(deadline, locale))]

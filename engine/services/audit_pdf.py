@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -15,9 +14,9 @@ from engine.services import audit_views
 from engine.services.audit_access import EVERYTHING, AuditAccess
 from engine.services.errors import BadRequest
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 TEMPLATES = Path(__file__).parent / "audit_templates"
-OSLO = ZoneInfo("Europe/Oslo")
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
 )

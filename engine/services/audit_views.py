@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from engine.services import audit, history
 from engine.services.audit_access import EVERYTHING, AuditAccess, mask_data, mask_event
 from engine.store.audit import InstanceFilter
 from engine.store.models import HistoryEvent, ProcessInstance
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 EVENT_COLUMNS = (
     "seq",
@@ -33,7 +33,6 @@ EVENT_COLUMNS = (
     "prev_hash",
     "hash",
 )
-OSLO = ZoneInfo("Europe/Oslo")
 INSTANCE_COLUMNS = (
     "id",
     "key",

@@ -8,6 +8,7 @@ from uuid import UUID
 from engine.services.errors import Forbidden
 from engine.services.instances import may_work
 from engine.store.models import HumanTask, User
+from engine.store.states import TaskState
 from engine.store.uow import UnitOfWork
 
 
@@ -15,7 +16,7 @@ def delegation_candidates(uow: UnitOfWork, task_id: UUID, user: User) -> Sequenc
     """List the active users besides `user` that the task is offered to (role, municipality)."""
     with uow:
         task = uow.tasks.get(task_id)
-        if task.state != "open" or not may_work(task, user):
+        if task.state != TaskState.OPEN or not may_work(task, user):
             raise Forbidden("you are not among the people this task is offered to")
         # The same offer without its assignee: who else may the task be handed to?
         offer = HumanTask(

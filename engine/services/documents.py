@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
@@ -27,9 +26,9 @@ from engine.services.errors import BadRequest, Forbidden
 from engine.store.errors import NotFound
 from engine.store.models import HistoryEvent, ProcessInstance, User
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 TEMPLATES = Path(__file__).parent / "document_templates"
-OSLO = ZoneInfo("Europe/Oslo")
 SIGNING_TASKS = {
     "sign_contract_employee": "employee",
     "sign_contract_lending_leader": "lending",

@@ -2,6 +2,8 @@
 
 ServiceError
 ├── Forbidden        the actor lacks the right (403)
+│   ├── StartForbidden    may not start this process: process key, reason (403 start_forbidden)
+│   └── MessageForbidden  may not send this message from outside (403 message_forbidden)
 ├── FormInvalid      field -> [messages] (422)
 ├── BadRequest       a clear message about the input (422)
 ├── Unauthenticated  wrong username or password (401)
@@ -23,6 +25,29 @@ class Forbidden(ServiceError):
     """The actor may not do this."""
 
     code = "forbidden"
+
+
+class StartForbidden(Forbidden):
+    """The actor may not start the process; `reason` says why (access.start_refusal)."""
+
+    code = "start_forbidden"
+
+    def __init__(self, key: str, reason: str) -> None:
+        self.key = key
+        self.reason = reason
+        self.details = {"process": key, "reason": reason}
+        super().__init__(f"you may not start process '{key}' ({reason})")
+
+
+class MessageForbidden(Forbidden):
+    """No deployed process lets the actor send this message from outside."""
+
+    code = "message_forbidden"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.details = {"message": name}
+        super().__init__(f"you may not send message '{name}'")
 
 
 class Unauthenticated(ServiceError):

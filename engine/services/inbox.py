@@ -9,7 +9,6 @@ from uuid import UUID
 
 from engine.rules import calendar
 from engine.runtime import instances as runtime
-from engine.runtime.clock import OSLO
 from engine.services import definitions, history
 from engine.services.audit_access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
 from engine.services.audit_views import event_view
@@ -17,8 +16,10 @@ from engine.services.errors import Forbidden
 from engine.services.instances import Completed, may_work
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
-from engine.store.repositories import Tasks
+from engine.store.states import InstanceState, TaskState
+from engine.store.tasks import Tasks
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 
 def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
@@ -44,9 +45,9 @@ def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
             "completed_by",
         )
     }
-    view["is_overdue"] = bool(task.state == "open" and task.due_at and task.due_at < now)
+    view["is_overdue"] = bool(task.state == TaskState.OPEN and task.due_at and task.due_at < now)
     view["working_days_left"] = (
-        _working_days_left(task.due_at, now) if task.state == "open" else None
+        _working_days_left(task.due_at, now) if task.state == TaskState.OPEN else None
     )
     return view
 
@@ -148,10 +149,11 @@ def _detail(
     view["municipality_name"], view["assignee_name"] = municipality_name, assignee_name
     view["instructions"] = task.instructions
     own = None
-    if task.state == "open" and instance.state == "running":  # its own scope, e.g. a candidate
+    # its own scope, e.g. a candidate
+    if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
         own = runtime.task_data(built, instance.snapshot, task.id)
     view["data"] = {**(own if own is not None else instance.data or {}), **(task.draft or {})}
-    view["may_work"] = task.state == "open" and may_work(task, user)
+    view["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
     view["form"] = (
         {
             "schema": _form(built.forms, task.form_schema),
@@ -242,6 +244,20 @@ def _masked(view: dict[str, Any], access: AuditAccess) -> dict[str, Any]:
     return {**view, "data": mask_data(view["data"], access)}
 
 
+# What makes a user a participant who may read the instance: their own work on its tasks.
+# Sending it a message does not (the engine's steps that follow are recorded in the sender's
+# name too): a message reaches a case without showing it to the sender.
+PARTICIPATION = frozenset(
+    {
+        "task_completed",
+        "task_claimed",
+        "task_unclaimed",
+        "task_delegated",
+        "task_draft_saved",
+    }
+)
+
+
 def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
     """Tell whether the user may see the instance (starter, participant, admin, auditor).
 
@@ -257,7 +273,8 @@ def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) ->
             return True
         raise NotFound("process instance", instance.id)
     return any(may_work(t, user) for t in uow.tasks.open_for_instance(instance.id)) or any(
-        e.actor == user.username for e in uow.history.of_instance(instance.id)
+        e.actor == user.username and e.type in PARTICIPATION
+        for e in uow.history.of_instance(instance.id)
     )
 
 

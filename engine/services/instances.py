@@ -1,25 +1,36 @@
-"""Start instances, complete and claim tasks, deliver messages: load → runtime → save."""
+"""Start instances, complete and claim tasks, route messages: load → runtime → save."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from engine.runtime import declarations as runtime_declarations
 from engine.runtime import instances as runtime
-from engine.runtime.clock import OSLO
-from engine.runtime.errors import MessageNotCaught
 from engine.runtime.model import Outcome, ThrownMessage
-from engine.services import definitions, forms, history, steps
-from engine.services.errors import BadRequest, Forbidden
+from engine.services import access, declarations, definitions, forms, history, steps
+from engine.services.errors import BadRequest, Forbidden, FormInvalid
 from engine.store.errors import Conflict
+from engine.store.instances import LockedTask
 from engine.store.models import HumanTask, ProcessInstance, User
-from engine.store.repositories import LockedTask
+from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 MAX_MESSAGE_HOPS = 50
+RESERVED_START_KEYS = ("instance_id", "started_by", "business_key")  # set by the engine
+NO_START_FORM = b'{"type": "object", "additionalProperties": false}'  # no form: no start data
+RESERVED_KEY = {
+    "nb": "Feltet settes av saksflyt og kan ikke gis som startdata.",
+    "en": "This field is set by saksflyt and cannot be given as start data.",
+}
+BUSINESS_KEY_IN_USE = {
+    "nb": "Saksnummeret brukes allerede av en åpen sak i denne prosessen.",
+    "en": "The case number is already used by an open case of this process.",
+}
 
 
 def start_instance(
@@ -31,14 +42,39 @@ def start_instance(
     now: datetime,
     business_key: str | None = None,
     step_budget: int = runtime.DEFAULT_STEP_BUDGET,
+    locale: str = "nb",
 ) -> ProcessInstance:
-    """Start the latest version of a process with data, as `actor`."""
+    """Start the latest version of a process as a user: if they may, with what its start
+    form allows, and never under the business key of an open instance of the process."""
     with uow:
+        definition = uow.definitions.latest(key)
+        declared = declarations.of(uow, definition)
+        called = key in declarations.called_processes(uow)
+        access.ensure_may_start(actor, declared.declarations, called=called)
+        _check_start_data(declared, data, locale, now.astimezone(OSLO).date())
+        if business_key is not None and uow.instances.open_with_business_key(key, business_key):
+            text = BUSINESS_KEY_IN_USE.get(locale, BUSINESS_KEY_IN_USE["nb"])
+            raise Conflict(
+                "business_key_in_use",
+                f"an open instance of '{key}' already has the business key {business_key}",
+                {"business_key": [text]},
+            )
         instance = start_in(
             uow, key, data, actor=actor, now=now, business_key=business_key, step_budget=step_budget
         )
         uow.commit()
     return instance
+
+
+def _check_start_data(
+    declared: declarations.Declared, data: Mapping[str, Any], locale: str, today: date
+) -> None:
+    """Refuse reserved keys and anything the start form does not allow (no form: no data)."""
+    reserved = sorted(set(data) & set(RESERVED_START_KEYS))
+    if reserved:
+        text = RESERVED_KEY.get(locale, RESERVED_KEY["nb"])
+        raise FormInvalid({name: [text] for name in reserved})
+    forms.validate(declared.start_form or NO_START_FORM, data, locale, today=today)
 
 
 def start_in(
@@ -78,7 +114,7 @@ def start_in(
         definition_id=definition.id,
         key=definition.key,
         version=definition.version,
-        state=outcome.state,
+        state=InstanceState(outcome.state),
         business_key=business_key,
         started_by=username,
         data={},
@@ -137,7 +173,7 @@ def complete_task(
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
-        task.state, task.completed_at, task.completed_by = "completed", now, actor.username
+        task.state, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
         if task.assignee is None:
             task.assignee, assignee_name = actor.username, actor.full_name
         _record(
@@ -231,31 +267,20 @@ def delegate_task(
     return task
 
 
-def deliver_message(
-    uow: UnitOfWork,
-    name: str,
-    correlation: Mapping[str, Any],
-    data: Mapping[str, Any],
-    *,
-    actor: User,
-    now: datetime,
-) -> list[ProcessInstance]:
-    """Deliver a message from outside to the instances waiting for it with that correlation."""
-    with uow:
-        message = ThrownMessage(
-            name=name, payload={**correlation, **data}, correlation=dict(correlation)
-        )
-        reached = route_messages(uow, [message], actor=actor.username, now=now, hops=0)
-        if not reached:
-            raise MessageNotCaught(name)
-        uow.commit()
-    return reached
-
-
 def route_messages(
-    uow: UnitOfWork, messages: list[ThrownMessage], *, actor: str, now: datetime, hops: int
+    uow: UnitOfWork,
+    messages: list[ThrownMessage],
+    *,
+    actor: str,
+    now: datetime,
+    hops: int,
+    sender: User | None = None,
 ) -> list[ProcessInstance]:
-    """Deliver thrown messages to matching waiting instances, in the same transaction."""
+    """Deliver thrown messages to matching waiting instances, in the same transaction.
+
+    With `sender` (a message from outside, `messages.deliver_message`), only catching events
+    that let the sender's roles send it take it; what the engine routes on is not checked.
+    """
     reached: list[ProcessInstance] = []
     if hops > MAX_MESSAGE_HOPS:
         raise BadRequest("messages bounced between instances more than 50 times")
@@ -265,6 +290,9 @@ def route_messages(
                 continue
             instance = uow.instances.get(subscription.instance_id, lock=True)
             built = definitions.built_for(uow, instance.definition_id)
+            senders = runtime_declarations.sender_roles(built, subscription.element_id)
+            if sender is not None and not access.may_send(sender, senders):
+                continue
             outcome = runtime.deliver_message(
                 built, instance.snapshot, message.name, message.payload, now=now
             )
@@ -285,12 +313,21 @@ def route_messages(
             route_messages(uow, outcome.thrown, actor=actor, now=now, hops=hops + 1)
             break
         else:  # nobody waits for it: a process that starts with this message, if one does
-            reached.extend(_start_by_message(uow, message, actor=actor, now=now, hops=hops + 1))
+            started = _start_by_message(
+                uow, message, actor=actor, now=now, hops=hops + 1, sender=sender
+            )
+            reached.extend(started)
     return reached
 
 
 def _start_by_message(
-    uow: UnitOfWork, message: ThrownMessage, *, actor: str, now: datetime, hops: int
+    uow: UnitOfWork,
+    message: ThrownMessage,
+    *,
+    actor: str,
+    now: datetime,
+    hops: int,
+    sender: User | None,
 ) -> list[ProcessInstance]:
     """Start the latest version of each process with a message start event of that name."""
     started = []
@@ -299,6 +336,9 @@ def _start_by_message(
             continue
         built = definitions.built(uow, definition)
         if message.name in runtime.message_start_names(built):
+            senders = runtime_declarations.message_start_senders(built, message.name)
+            if sender is not None and not access.may_send(sender, senders):
+                continue
             instance = start_in(
                 uow,
                 definition.key,
@@ -350,7 +390,7 @@ def _record(
 
 def _locked_task(uow: UnitOfWork, task_id: UUID) -> LockedTask:
     locked = uow.instances.lock_with_task(task_id)
-    if locked.task.state != "open":
+    if locked.task.state != TaskState.OPEN:
         raise Conflict("task_already_completed", f"the task is already {locked.task.state}")
     return locked
 

@@ -26,7 +26,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 from engine.rules.invoice import InvalidInvoiceInput, calculate_invoice
 from engine.services import process_settings
@@ -34,12 +33,12 @@ from engine.services.errors import Forbidden, FormInvalid
 from engine.store.models import Invoice as InvoiceRow
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 ASSIGNMENT = "assignment"
 READERS = frozenset({"admin", "auditor"})
 PAYMENT_TERMS_DAYS = 30  # T4 (Assumption): KV 5 names no payment terms
 MAX_PERIOD_DAYS = 3660  # a preview longer than ten years is a typing error, not an assignment
-OSLO = ZoneInfo("Europe/Oslo")
 
 MESSAGES = {
     "nb": {

@@ -20,8 +20,9 @@ from engine.services import definitions, steps
 from engine.services.errors import BadRequest
 from engine.store.errors import NotFound
 from engine.store.models import ProcessDefinition, ProcessInstance
-from engine.store.repositories import BPMN_TIMER_KINDS
+from engine.store.states import InstanceState
 from engine.store.uow import UnitOfWork
+from engine.store.waits import BPMN_TIMER_KINDS
 
 PAGE = 500
 
@@ -79,7 +80,9 @@ def _instances(
         return found
     running: list[ProcessInstance] = []
     while True:
-        page, total = uow.instances.list(key=key, state="running", limit=PAGE, offset=len(running))
+        page, total = uow.instances.list(
+            key=key, state=InstanceState.RUNNING, limit=PAGE, offset=len(running)
+        )
         running += page
         if not page or len(running) >= total:
             return sorted(running, key=lambda i: (i.version, i.created_at))
@@ -98,7 +101,7 @@ def _plan(
         "notes": [],
     }
     reason = None
-    if instance.state != "running":
+    if instance.state != InstanceState.RUNNING:
         reason = f"It is {instance.state}, not running."
     elif instance.version == target.version:
         reason = f"It is already on version {target.version}."

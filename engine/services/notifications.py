@@ -26,10 +26,11 @@ from uuid import UUID
 import yaml
 from babel.dates import format_date, format_datetime
 
-from engine.runtime.clock import OSLO
 from engine.services import wakeups
 from engine.store.models import HumanTask, Outbox, ProcessInstance, User
+from engine.store.states import OutboxState
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 TEMPLATES = Path(__file__).parent / "mail_templates"
 LOCALES = ("nb", "en")
@@ -119,7 +120,7 @@ def enqueue(
         locale=locale,
         subject=subject,
         body=body,
-        state="pending",
+        state=OutboxState.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,

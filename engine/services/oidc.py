@@ -1,6 +1,6 @@
 """OpenID Connect sign-in: the provider's verified ID token claims to a saksflyt user.
 
-The protocol (redirects, PKCE, state, nonce, signature) is api/routes/oidc.py's with Authlib;
+The protocol (redirects, PKCE, state, nonce, signature) is web/oidc.py's with Authlib;
 this module only decides who the claims are and which roles they get.
 """
 

@@ -23,6 +23,7 @@ from uuid import UUID
 from engine.services import wakeups
 from engine.store.errors import Conflict
 from engine.store.models import Outbox
+from engine.store.states import OutboxState
 from engine.store.uow import UnitOfWork
 
 Send = Callable[[Message], None]
@@ -98,12 +99,14 @@ def _failed(uow: UnitOfWork, row: Outbox, worker: str, now: datetime, error: str
     attempts = row.attempts + 1
     with uow:
         if attempts >= MAX_ATTEMPTS:
-            uow.outbox.finish(row.id, worker, state="failed", attempts=attempts, last_error=error)
+            uow.outbox.finish(
+                row.id, worker, state=OutboxState.FAILED, attempts=attempts, last_error=error
+            )
         else:
             uow.outbox.finish(
                 row.id,
                 worker,
-                state="pending",
+                state=OutboxState.PENDING,
                 attempts=attempts,
                 last_error=error,
                 next_attempt_at=now + FIRST_DELAY * 2 ** (attempts - 1),
@@ -140,9 +143,9 @@ def retry(uow: UnitOfWork, mail_id: UUID, *, now: datetime) -> Outbox:
     """Send a failed mail again (admin action): pending now, attempts from zero."""
     with uow:
         row = uow.outbox.get(mail_id)
-        if row.state != "failed":
+        if row.state != OutboxState.FAILED:
             raise Conflict("mail_not_failed", f"the mail is {row.state}, not failed")
-        row.state, row.attempts, row.next_attempt_at = "pending", 0, now
+        row.state, row.attempts, row.next_attempt_at = OutboxState.PENDING, 0, now
         row.claimed_by = row.claimed_until = None
         wakeups.hint(uow.session, "mail", None)
         uow.commit()

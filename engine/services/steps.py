@@ -19,8 +19,9 @@ from engine.store.models import (
     TaskCandidate,
     Timer,
 )
-from engine.store.repositories import BPMN_TIMER_KINDS
+from engine.store.states import InstanceState, TaskState, TimerState
 from engine.store.uow import UnitOfWork
+from engine.store.waits import BPMN_TIMER_KINDS
 
 # Spec names SpiffWorkflow adds around every process; they are not the modeller's elements.
 _INTERNAL_SPECS = {"Start", "End", "Root", "BpmnStartTask", "SimpleBpmnTask", "_EndJoin"}
@@ -88,7 +89,7 @@ def apply(
     waits = {**_waits(outcome), MAILS: _mailed(instance, previous, before)}
     instance.snapshot = {**outcome.snapshot, WAITS: waits}
     instance.data = outcome.data
-    instance.state = outcome.state
+    instance.state = InstanceState(outcome.state)
     instance.updated_at = now
     for event in outcome.events[1 if skip_first else 0 :]:
         if event.element_type in _INTERNAL_SPECS or event.element_id in _INTERNAL_SPECS:
@@ -194,7 +195,7 @@ def _sync_tasks(
 ) -> None:
     ready_ids = {t.id for t in ready}
     gone = [task_id for task_id in previous if task_id not in ready_ids and task_id not in closed]
-    uow.tasks.close([UUID(task_id) for task_id in gone], "cancelled", now)
+    uow.tasks.close([UUID(task_id) for task_id in gone], TaskState.CANCELLED, now)
     for task_id in gone:
         element_id, name = previous[task_id]
         record(
@@ -236,7 +237,7 @@ def _open_task(
         candidate_roles=[role] if role and not users else [],
         candidate_users=users,
         municipality_id=item.candidate_municipality,
-        state="open",
+        state=TaskState.OPEN,
         form_schema=item.form_schema,
         form_uischema=item.form_uischema,
         instructions=item.instructions,
@@ -295,7 +296,7 @@ def _sync_timers(
     current = {t.task_id: t for t in outcome.timers}
     for task_id, row in waiting.items():
         if task_id not in current:
-            row.state, row.claimed_by, row.claimed_until = "cancelled", None, None
+            row.state, row.claimed_by, row.claimed_until = TimerState.CANCELLED, None, None
         elif current[task_id].due_at != row.due_at:
             row.due_at = current[task_id].due_at
             wakeups.hint(uow.session, "timers", row.due_at)
@@ -309,7 +310,7 @@ def _sync_timers(
                     element_id=timer.element_id,
                     kind=timer.kind,
                     due_at=timer.due_at,
-                    state="waiting",
+                    state=TimerState.WAITING,
                     created_at=now,
                 )
             )

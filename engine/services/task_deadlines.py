@@ -17,10 +17,11 @@ from typing import Any
 from uuid import UUID
 
 from engine.rules.calendar import add_working_days
-from engine.runtime.clock import OSLO
 from engine.services import notifications, wakeups
 from engine.store.models import HumanTask, ProcessInstance, Timer, User
+from engine.store.states import TaskState, TimerState
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 KINDS = ("reminder", "overdue", "escalation")
 _MAIL = {"reminder": "task_due_tomorrow", "overdue": "task_overdue", "escalation": "task_escalated"}
@@ -62,7 +63,7 @@ def schedule(uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, now: d
                 element_id=task.element_id,
                 kind=kind,
                 due_at=at,
-                state="waiting",
+                state=TimerState.WAITING,
                 attempts=0,
                 created_at=now,
             )
@@ -84,7 +85,7 @@ def fire(
 ) -> tuple[str, dict[str, Any]] | None:
     """Send a task reminder; return (event type, data) for the history, None if the task is done."""
     task = uow.tasks.get(UUID(timer.task_id))
-    if task.state != "open":
+    if task.state != TaskState.OPEN:
         return None
     people = notifications.offered_to(uow, task)
     params = notifications.task_params(uow, instance, task)

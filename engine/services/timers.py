@@ -24,8 +24,9 @@ from engine.services import definitions, history, steps, task_deadlines, wakeups
 from engine.services.instances import element_name, route_messages
 from engine.store.errors import Conflict, NotFound
 from engine.store.models import ProcessInstance, Timer
-from engine.store.repositories import BPMN_TIMER_KINDS
+from engine.store.states import InstanceState, OutboxState, TimerState
 from engine.store.uow import UnitOfWork
+from engine.store.waits import BPMN_TIMER_KINDS
 
 CLAIM_SECONDS = 60
 MAX_ATTEMPTS = 3
@@ -108,12 +109,12 @@ def _fire_together(uow: UnitOfWork, ids: list[UUID], now: datetime, worker: str)
 def _fire_locked(
     uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: datetime, worker: str
 ) -> bool:
-    if timer.state != "claimed" or timer.claimed_by != worker:
+    if timer.state != TimerState.CLAIMED or timer.claimed_by != worker:
         return False  # fired with another of the instance's timers, or someone else's now
     if timer.attempts > MAX_ATTEMPTS:
         raise EngineError(f"gave up after {timer.attempts - 1} interrupted attempts")
-    if instance.state != "running":
-        timer.state = "cancelled"
+    if instance.state != InstanceState.RUNNING:
+        timer.state = TimerState.CANCELLED
         return False
     if timer.kind in task_deadlines.KINDS:
         return _remind(uow, instance, timer, now)
@@ -123,7 +124,7 @@ def _fire_locked(
 def _remind(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: datetime) -> bool:
     event = task_deadlines.fire(uow, instance, timer, now)
     if event is None:
-        timer.state = "cancelled"
+        timer.state = TimerState.CANCELLED
         return False
     _mark_fired(timer, now)
     kind, data = event
@@ -183,7 +184,7 @@ def _did_fire(timer: Timer, outcome: Outcome) -> bool:
 
 
 def _mark_fired(timer: Timer, now: datetime) -> None:
-    timer.state, timer.fired_at, timer.claimed_until = "fired", now, None
+    timer.state, timer.fired_at, timer.claimed_until = TimerState.FIRED, now, None
 
 
 def _fail(
@@ -192,11 +193,11 @@ def _fail(
     """Fail the row for good (an incident), or keep the claim until a back-off passes."""
     with uow:
         instance, timer = _lock_timer(uow, timer_id)
-        if timer.state != "claimed" or timer.claimed_by != worker:
+        if timer.state != TimerState.CLAIMED or timer.claimed_by != worker:
             return
         timer.last_error = error[:2000]
         if final or timer.attempts >= MAX_ATTEMPTS:
-            timer.state, timer.claimed_until = "failed", None
+            timer.state, timer.claimed_until = TimerState.FAILED, None
             steps.record(
                 uow,
                 instance,
@@ -223,9 +224,9 @@ def retry(uow: UnitOfWork, timer_id: UUID, *, actor: str, now: datetime) -> Time
     """Let a failed timer fire again (admin action), recorded in the instance's history."""
     with uow:
         instance, timer = _lock_timer(uow, timer_id)
-        if timer.state != "failed":
+        if timer.state != TimerState.FAILED:
             raise Conflict("timer_not_failed", f"the timer is {timer.state}, not failed")
-        timer.state, timer.attempts, timer.claimed_by = "waiting", 0, None
+        timer.state, timer.attempts, timer.claimed_by = TimerState.WAITING, 0, None
         steps.record(
             uow,
             instance,
@@ -283,6 +284,6 @@ def list_timers(uow: UnitOfWork, state: str | None, limit: int, offset: int) -> 
 def incidents(uow: UnitOfWork, limit: int = 200) -> dict[str, Any]:
     """Return failed timers and failed mails, each with its error (admins)."""
     with uow:
-        failed, _ = uow.waits.timers_page("failed", limit, 0)
-        mails, _ = uow.outbox.page("failed", limit, 0)
+        failed, _ = uow.waits.timers_page(TimerState.FAILED, limit, 0)
+        mails, _ = uow.outbox.page(OutboxState.FAILED, limit, 0)
     return {"timers": failed, "mails": mails}

@@ -23,13 +23,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from engine.runtime.clock import OSLO
 from engine.services import attachments, documents, instances, notifications
 from engine.services.documents import long_date
 from engine.services.errors import BadRequest, Forbidden, FormInvalid
 from engine.store.errors import NotFound
 from engine.store.models import Outbox, ProcessInstance, User
+from engine.store.states import InstanceState, OutboxState
 from engine.store.uow import UnitOfWork
+from engine.timezone import OSLO
 
 HIRING = "hiring"
 APPLICATION = "hiring_application"
@@ -165,7 +166,7 @@ def is_open(instance: ProcessInstance, now: datetime) -> bool:
     data = instance.data or {}
     deadline = _deadline(data)
     return (
-        instance.state == "running"
+        instance.state == InstanceState.RUNNING
         and data.get("status") == "collecting"
         and deadline is not None
         and now <= deadline
@@ -283,7 +284,7 @@ def _check_open(
     data = vacancy.data or {}
     waiting = any(s.instance_id == vacancy.id for s in uow.waits.subscriptions(MESSAGE))
     deadline = _deadline(data)
-    if vacancy.state != "running" or not waiting or deadline is None:
+    if vacancy.state != InstanceState.RUNNING or not waiting or deadline is None:
         raise FormInvalid({"vacancy": [text["closed"]]})
     late = now > deadline
     if late and not _accepts_late(data):
@@ -342,7 +343,7 @@ def _send_receipt(
             locale=locale,
             subject=subject.format(**values)[:300],
             body=body.format(**values).rstrip() + "\n" + footer,
-            state="pending",
+            state=OutboxState.PENDING,
             attempts=0,
             next_attempt_at=now,
             created_at=now,

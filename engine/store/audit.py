@@ -9,13 +9,14 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, text, update
 
+from engine.store.instances import in_municipality
 from engine.store.models import (
     AuditAnchor,
     HistoryEvent,
     HumanTask,
     ProcessInstance,
 )
-from engine.store.repositories import Repository, in_municipality
+from engine.store.repositories import Repository
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,8 @@ class Audit(Repository):
         if where.scope:
             conditions.append(in_municipality(where.scope))
         query = select(ProcessInstance).where(*conditions)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        page = query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id)
-        return self.session.scalars(page.limit(limit).offset(offset)).all(), total
+        newest_first = (ProcessInstance.created_at.desc(), ProcessInstance.id)
+        return self._page(query, limit, offset, *newest_first)
 
     def involves(self, instance_id: UUID, municipality_id: str) -> bool:
         """Tell whether the instance involves the municipality (`in_municipality`)."""

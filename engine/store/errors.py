@@ -2,7 +2,7 @@
 
 StoreError
 ├── NotFound    what, key
-└── Conflict    code, message (e.g. task_already_completed)
+└── Conflict    code, message (e.g. task_already_completed), optional field messages
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class NotFound(StoreError):
 class Conflict(StoreError):
     """The row is not in a state that allows the change (someone else got there first)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, details: object = None) -> None:
         self.code = code
+        self.details = details
         super().__init__(message)

@@ -21,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from engine.store.types import UTCDateTime
+from engine.store.states import InstanceState, OutboxState, TaskState, TimerState
+from engine.store.types import StateType, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -134,7 +135,7 @@ class ProcessInstance(Base):
     definition_id: Mapped[UUID] = mapped_column(ForeignKey("process_definition.id"), index=True)
     key: Mapped[str] = mapped_column(String(200), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[InstanceState] = mapped_column(StateType(InstanceState), index=True)
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
     started_by: Mapped[str | None] = mapped_column(String(80), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -165,7 +166,7 @@ class HumanTask(Base):
     candidate_users: Mapped[list[str]] = mapped_column(default=list)
     municipality_id: Mapped[str | None] = mapped_column(String(40))
     assignee: Mapped[str | None] = mapped_column(String(80))
-    state: Mapped[str] = mapped_column(String(20))
+    state: Mapped[TaskState] = mapped_column(StateType(TaskState))
     form_schema: Mapped[str | None] = mapped_column(String(200))
     form_uischema: Mapped[str | None] = mapped_column(String(200))
     instructions: Mapped[str | None] = mapped_column(Text)
@@ -212,7 +213,7 @@ class Timer(Base):
     element_id: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     due_at: Mapped[datetime | None] = mapped_column()
-    state: Mapped[str] = mapped_column(String(20))
+    state: Mapped[TimerState] = mapped_column(StateType(TimerState))
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_until: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -238,7 +239,7 @@ class Outbox(Base):
     locale: Mapped[str] = mapped_column(String(5))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(20))
+    state: Mapped[OutboxState] = mapped_column(StateType(OutboxState))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column()
     claimed_by: Mapped[str | None] = mapped_column(String(100))

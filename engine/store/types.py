@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+S = TypeVar("S", bound=StrEnum)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -29,3 +33,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StateType(TypeDecorator[S]):
+    """A state column: the member's plain string in VARCHAR(20), the StrEnum member out."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def __init__(self, states: type[S]) -> None:
+        super().__init__()
+        self.states = states
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> S | None:
+        """Return the member the stored string names."""
+        return None if value is None else self.states(value)

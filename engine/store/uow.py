@@ -6,19 +6,13 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.store.assignments import Announcements, Invoices
 from engine.store.audit import Audit
-from engine.store.repositories import (
-    Announcements,
-    Attachments,
-    Definitions,
-    History,
-    Instances,
-    Invoices,
-    OutboxQueue,
-    Tasks,
-    Users,
-    Waits,
-)
+from engine.store.instances import Instances
+from engine.store.outbox import OutboxQueue
+from engine.store.repositories import Attachments, Definitions, History, Users
+from engine.store.tasks import Tasks
+from engine.store.waits import Waits
 
 
 class UnitOfWork:

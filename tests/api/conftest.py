@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api.app import create_app
 from engine.services.wiring import Wiring
+from saksflyt.app import create_app
 
 
 @pytest.fixture

@@ -322,7 +322,7 @@ def test_a_message_start_event_starts_an_instance(
 def test_the_session_cookie_is_secure_when_served_over_https(deployed: Wiring) -> None:
     from dataclasses import replace
 
-    from api.app import create_app
+    from saksflyt.app import create_app
 
     def cookie(public_url: str) -> str:
         settings = replace(deployed.settings, public_url=public_url)

@@ -16,7 +16,12 @@ from tests.processes.test_scenarios import Player
 
 
 class HttpPlayer(Player):
-    """Starts and completes through the REST API; timers fire through the timer service."""
+    """Starts and completes through the REST API; timers fire through the timer service.
+
+    An assignment starts as the board starts it (`POST /announcements`, which numbers it: the
+    scenario's assignment id is mapped to the board's) and an interest by registering on the
+    board; other processes through their start form (`POST /process-definitions/{key}/start`).
+    """
 
     def __init__(
         self, wiring: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
@@ -24,18 +29,31 @@ class HttpPlayer(Player):
         super().__init__(wiring)
         self.client, self.auth = client, auth
         self.users: set[str] = set()
+        self.announced: dict[str, str] = {}  # the scenario's assignment id -> the board's
 
     def start(self, spec: dict[str, Any]) -> None:
+        headers = self.auth(spec["started_by"])
         data = dict(spec.get("data", {}))
         if spec["process"] == "assignment":
-            data.setdefault("assignment_id", spec["business_key"])
-        reply = self.client.post(
-            f"/api/v1/process-definitions/{spec['process']}/start",
-            json={"data": data, "business_key": spec.get("business_key")},
-            headers=self.auth(spec["started_by"]),
-        )
+            reply = self.client.post("/api/v1/announcements", json={}, headers=headers)
+            if reply.status_code == 201:
+                self.announced[spec["business_key"]] = reply.get_json()["id"]
+        elif spec["process"] == "assignment_interest":
+            assignment_id = self.announced[data["assignment_id"]]
+            reply = self.client.post(
+                f"/api/v1/announcements/{assignment_id}/interest",
+                json={"motivation": data["motivation"]},
+                headers=headers,
+            )
+        else:
+            reply = self.client.post(
+                f"/api/v1/process-definitions/{spec['process']}/start",
+                json={"data": data, "business_key": spec.get("business_key")},
+                headers=headers,
+            )
         assert reply.status_code == 201, reply.get_json()
-        self.aliases[spec["as"]] = UUID(reply.get_json()["id"])
+        body = reply.get_json()
+        self.aliases[spec["as"]] = UUID(body.get("instance_id") or body["id"])
         self.users.add(spec["started_by"])
 
     def complete(self, alias: str, element_id: str, username: str, data: dict[str, Any]) -> None:

@@ -12,10 +12,10 @@ from dataclasses import replace
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from api.app import create_app
 from engine.services import definitions
 from engine.services.wiring import Wiring
 from engine.store.models import Attachment
+from saksflyt.app import create_app
 from tests.conftest import NOW, fixture_files
 
 Auth = Callable[[str], dict[str, str]]

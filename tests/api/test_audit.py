@@ -14,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from api import cli
 from engine.services import audit_pdf, history
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent
+from saksflyt import cli
 from tests.services.test_audit import finished
 
 Auth = Callable[[str], dict[str, str]]

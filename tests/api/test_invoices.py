@@ -142,13 +142,14 @@ def test_invoice_resource_after_the_happy_path(
     deployed: Wiring, client: FlaskClient, auth: Auth
 ) -> None:
     player = _play_happy_path(deployed, client, auth)
+    assignment_id = player.announced["OPPDRAG-1"]  # numbered by the board
     listed = client.get("/api/v1/invoices", headers=auth("fin.asker")).get_json()
     [draft] = listed["items"]
     assert listed["total"] == 1
     assert (draft["status"], draft["number"], draft["assignment_id"]) == (
         "draft",
-        "F-OPPDRAG-1",
-        "OPPDRAG-1",
+        f"F-{assignment_id}",
+        assignment_id,
     )
     assert draft["seller"]["municipality_id"] == "asker"
     assert draft["buyer"]["municipality_id"] == "baerum"
@@ -186,7 +187,7 @@ def test_invoice_resource_after_the_happy_path(
     pdf = client.get(f"/api/v1/invoices/{draft['id']}.pdf", headers=auth("revisor"))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF-") and len(pdf.data) > 5000
-    assert "F-OPPDRAG-1.pdf" in pdf.headers["Content-Disposition"]
+    assert f"F-{assignment_id}.pdf" in pdf.headers["Content-Disposition"]
 
     xml = client.get(f"/api/v1/invoices/{draft['id']}.xml", headers=auth("fin.asker"))
     assert xml.status_code == 200 and xml.mimetype == "application/xml"
@@ -229,7 +230,7 @@ def _check_ubl(root: Any, invoice: dict[str, Any]) -> None:
     assert text("cbc:DueDate") == invoice["due_date"]
     assert text("cbc:InvoiceTypeCode") == "380"
     assert text("cbc:DocumentCurrencyCode") == "NOK"
-    assert text("cbc:BuyerReference") == "OPPDRAG-1"
+    assert text("cbc:BuyerReference") == invoice["assignment_id"]
     assert text("cac:InvoicePeriod/cbc:StartDate") == "2026-12-14"
     seller = "cac:AccountingSupplierParty/cac:Party/"
     buyer = "cac:AccountingCustomerParty/cac:Party/"

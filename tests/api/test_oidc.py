@@ -27,10 +27,10 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from api.app import create_app
 from engine.services import oidc
 from engine.services.wiring import Wiring
 from engine.settings import Settings, SettingsError
+from saksflyt.app import create_app
 
 CLIENT_ID = "saksflyt-test"
 CLIENT_SECRET = "provider-secret-0123456789"

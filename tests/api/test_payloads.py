@@ -19,10 +19,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from api import payloads
-from api.app import create_app
 from engine.runtime import values
 from engine.services.wiring import Wiring
 from engine.store.models import ProcessInstance
+from saksflyt.app import create_app
 from tests.conftest import ROOT
 
 Auth = Callable[[str], dict[str, str]]
@@ -101,7 +101,7 @@ def test_refusals_speak_english_when_asked(client: FlaskClient, auth: Auth) -> N
 def test_a_message_with_nan_is_refused_before_it_reaches_an_instance(
     client: FlaskClient, auth: Auth, deployed: Wiring
 ) -> None:
-    headers = auth("admin")
+    headers = auth("emp.asker")
     started = client.post(START, json={"data": {"municipality": "asker"}}, headers=headers)
     assert started.status_code == 201
     before = client.get(f"/api/v1/process-instances/{started.get_json()['id']}", headers=headers)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from api import cli
-from api.app import create_app
 from engine.services import organisation
 from engine.services.wiring import Wiring
 from engine.settings import Settings, SettingsError
 from engine.store.models import User
+from saksflyt import cli
+from saksflyt.app import create_app
 
 STRONG_KEY = "a-production-secret-key-of-forty-characters"
 

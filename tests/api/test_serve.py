@@ -29,7 +29,7 @@ def _free_port() -> int:
 
 def _saksflyt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
+        [sys.executable, "-m", "saksflyt.cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -70,7 +70,7 @@ def test_saksflyt_serve_answers_on_its_port_and_stops_cleanly(
             done = _saksflyt(env, step)
             assert done.returncode == 0, done.stderr
         server = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve"],
+            [sys.executable, "-m", "saksflyt.cli", "serve"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

@@ -22,9 +22,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from api.app import create_app
 from engine.services.wiring import Wiring
 from engine.store.models import Attachment, Outbox, ProcessInstance
+from saksflyt.app import create_app
 from tests.api.test_assignment_journey import HttpPlayer
 from tests.api.test_attachments import PDF, PNG, docx
 from tests.conftest import ROOT, deploy_processes

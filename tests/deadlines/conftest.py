@@ -28,14 +28,18 @@ HERE = Path(__file__).parent / "fixtures"
 def processes(demo: Wiring) -> Wiring:
     """Demo wiring with approval, notice (timer, notify), cycle and task_due deployed."""
     files = fixture_files(*APPROVAL)
-    files.update(
-        {n: (HERE / n).read_bytes() for n in ("notice.bpmn", "cycle.bpmn", "task_due.bpmn")}
-    )
+    files.update({path.name: path.read_bytes() for path in HERE.iterdir() if path.is_file()})
     definitions.deploy(demo.new_uow(), files, actor="test", now=NOW)
     return demo
 
 
-def start_notice(wiring: Wiring, delay: str = "PT1H", at: datetime = NOW, **data: Any) -> UUID:
+def start_notice(
+    wiring: Wiring,
+    delay: str = "PT1H",
+    at: datetime = NOW,
+    business_key: str = "SAK-7",
+    **data: Any,
+) -> UUID:
     """Start the notice process (a timer, then a receipt to the starter) as emp.asker."""
     instance = instances.start_instance(
         wiring.new_uow(),
@@ -43,7 +47,7 @@ def start_notice(wiring: Wiring, delay: str = "PT1H", at: datetime = NOW, **data
         {"delay": delay, "copy_to": None, **data},
         actor=user(wiring, "emp.asker"),
         now=at,
-        business_key="SAK-7",
+        business_key=business_key,
     )
     return instance.id
 

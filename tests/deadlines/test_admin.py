@@ -10,9 +10,9 @@ from uuid import uuid4
 import pytest
 from flask.testing import FlaskClient
 
-from api.app import create_app
 from engine.services import history, instances
 from engine.services.wiring import Wiring
+from saksflyt.app import create_app
 from tests.conftest import NOW, user
 from tests.deadlines.conftest import HOUR, all_timers, fire, start_notice
 

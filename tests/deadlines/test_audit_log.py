@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from api import cli
-from api.app import create_app
 from engine.services import definitions, history, instances, migration, retention
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent, Outbox
+from saksflyt import cli
+from saksflyt.app import create_app
 from tests.conftest import NOW, user
 from tests.deadlines.conftest import HOUR, fire
 from tests.services.test_audit import finished

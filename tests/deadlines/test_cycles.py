@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine.runtime import clock, periods
+from engine.runtime import periods
 from engine.runtime.timers import first_cycle
 from engine.services import instances
 from engine.services.wiring import Wiring
+from engine.timezone import OSLO
 from tests.conftest import user
 from tests.deadlines.conftest import all_timers, events, fire, start_notice
 
@@ -58,7 +59,7 @@ def test_daily_cycle_stays_at_eight_oslo_time_across_dst(
     _start_cycle(
         processes, f"R4/{first}/P1D", datetime.fromisoformat(first + "+00:00") - timedelta(days=1)
     )
-    local = [t.astimezone(clock.OSLO).isoformat() for t in _fire_each(processes, 6)]
+    local = [t.astimezone(OSLO).isoformat() for t in _fire_each(processes, 6)]
     assert [t[11:] for t in local] == [f"08:00:00{o}" for o in offsets]
     assert len({t[:10] for t in local}) == 4
 
@@ -69,7 +70,7 @@ def test_one_day_duration_ends_at_the_same_oslo_time_after_the_spring_change(
     start = datetime.fromisoformat("2027-03-27T08:00:00+01:00")
     instance_id = start_notice(processes, delay="P1D", at=start)
     [row] = all_timers(processes)
-    assert row.due_at.astimezone(clock.OSLO).isoformat() == "2027-03-28T08:00:00+02:00"
+    assert row.due_at.astimezone(OSLO).isoformat() == "2027-03-28T08:00:00+02:00"
     assert fire(processes, row.due_at) == 1
     assert [e.type for e in events(processes, instance_id)].count("timer_fired") == 1
 
@@ -77,14 +78,14 @@ def test_one_day_duration_ends_at_the_same_oslo_time_after_the_spring_change(
 def test_periods_count_months_from_the_start_and_hours_as_elapsed_time() -> None:
     start = datetime.fromisoformat("2027-01-31T08:00:00+01:00")
     month = periods.parse_period("P1M")
-    assert [periods.add_period(start, month, n).astimezone(clock.OSLO).day for n in (1, 2, 3)] == [
+    assert [periods.add_period(start, month, n).astimezone(OSLO).day for n in (1, 2, 3)] == [
         28,
         31,
         30,
     ]
     night = datetime.fromisoformat("2027-03-28T00:30:00+01:00")
     assert (
-        periods.add_period(night, periods.parse_period("PT24H")).astimezone(clock.OSLO).hour == 1
+        periods.add_period(night, periods.parse_period("PT24H")).astimezone(OSLO).hour == 1
     )  # 24 elapsed hours on a 23-hour day
     with pytest.raises(ValueError):
         periods.parse_period("P")

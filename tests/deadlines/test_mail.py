@@ -121,8 +121,8 @@ def test_a_mail_left_sending_by_a_dead_process_is_not_sent_again(
 
 
 def test_two_senders_send_each_of_many_mails_once(processes: Wiring, smtp: Inbox) -> None:
-    for _ in range(15):
-        start_notice(processes, copy_to="leder.asker")
+    for number in range(15):
+        start_notice(processes, business_key=f"SAK-{number}", copy_to="leder.asker")
     assert fire(processes, NOW + HOUR) == 15
     send = _smtp(processes, smtp.port)
     counts: dict[str, int] = {}
@@ -146,8 +146,8 @@ def test_a_sender_told_to_stop_finishes_its_batch_and_leaves_the_rest(
 ) -> None:
     """Ctrl-C or SIGTERM on a worker: the batch at hand is sent, the backlog waits for the
     next sender (engine.deadlines.scheduler.Scheduler.shutdown)."""
-    for _ in range(5):
-        start_notice(processes, copy_to="leder.asker")
+    for number in range(5):
+        start_notice(processes, business_key=f"SAK-{number}", copy_to="leder.asker")
     assert fire(processes, NOW + HOUR) == 5
     send = _smtp(processes, smtp.port)
     batches = []

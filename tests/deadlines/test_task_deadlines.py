@@ -7,10 +7,10 @@ from uuid import UUID
 
 from sqlalchemy import update
 
-from engine.runtime.clock import OSLO
 from engine.services import inbox, instances, organisation
 from engine.services.wiring import Wiring
 from engine.store.models import HumanTask, User
+from engine.timezone import OSLO
 from tests.conftest import NOW, user
 from tests.deadlines.conftest import all_mail, all_timers, events, fire
 

@@ -25,11 +25,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api.app import create_app
 from engine.runtime.specs import parse_deployment
 from engine.services import organisation
 from engine.settings import Settings
 from engine.store.models import Base
+from saksflyt.app import create_app
 from tests.engine.test_corpus import CORPUS, FILES, SECONDS_PER_FILE, run, time_limit
 
 pytestmark = pytest.mark.slow

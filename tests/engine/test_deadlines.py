@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 
 from engine.rules.calendar import is_working_day
 from engine.rules.deadlines import (
-    OSLO,
     add_months,
     application_deadline,
     due_after_working_days,
@@ -16,6 +15,7 @@ from engine.rules.deadlines import (
     oslo_date,
     probation_end,
 )
+from engine.timezone import OSLO
 
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2098, 12, 31))
 few = settings(max_examples=200, deadline=None)

@@ -20,6 +20,7 @@ from engine.rules.invoice import (
 
 D = Decimal
 PER_LINE = InvoiceRates(rounding=Rounding.PER_LINE)
+CUMULATIVE = InvoiceRates(rounding=Rounding.CUMULATIVE)
 few = settings(max_examples=200, deadline=None)
 
 # assignment-routine.md §10: (start, end, salary, position %), lines, shares, months.
@@ -61,7 +62,7 @@ EXAMPLES = {
 }
 
 
-@pytest.mark.parametrize("rates", [InvoiceRates(), PER_LINE], ids=["cumulative", "per_line"])
+@pytest.mark.parametrize("rates", [CUMULATIVE, PER_LINE], ids=["cumulative", "per_line"])
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_worked_examples(name, rates):
     (start, end, salary, percentage), lines, shares, months = EXAMPLES[name]
@@ -196,7 +197,7 @@ def test_to_dict_is_json_ready():
     assert data["months"][0]["month"] == "2026-12"
     assert data["months"][0]["total"] == "44909.09"
     assert data["lines"][0]["amount"] == "43727.27"
-    assert data["rates"]["rounding"] == "half_up_2dp_cumulative_per_month"
+    assert data["rates"]["rounding"] == "half_up_2dp_per_line"
     assert data["employee_share"]["unit_price"] == "200.00"
 
 
@@ -258,6 +259,7 @@ cumulative_rates = st.builds(
     daily_fee_day_basis=st.sampled_from(DayBasis),
     prorate_daily_amounts_by_position_pct=st.booleans(),
     half_days=st.sampled_from([(), ("12-24", "12-31"), ("05-16",)]),
+    rounding=st.just(Rounding.CUMULATIVE),
 )
 
 
@@ -309,11 +311,62 @@ def test_splitting_a_period_at_any_date_gives_the_same_invoice(
 
 
 @few
-@given(start=dates, days=st.integers(0, 400), salary=salaries, rates=cumulative_rates)
-def test_the_months_add_up_to_the_invoice(start, days, salary, rates):
+@given(
+    start=dates,
+    days=st.integers(0, 400),
+    salary=salaries,
+    rates=cumulative_rates,
+    rounding=st.sampled_from(Rounding),
+)
+def test_the_months_add_up_to_the_invoice(start, days, salary, rates, rounding):
+    rates = replace(rates, rounding=rounding)
     invoice = calculate_invoice(start, start + timedelta(days=days), salary, rates=rates)
     assert sum(month.total for month in invoice.months) == invoice.total
     assert sum(m.working_days_in_period for m in invoice.months) == invoice.working_days
+    for code in ("salary", "social_costs", "daily_fee"):
+        assert sum(getattr(m, code) for m in invoice.months) == invoice.line(code).amount
+
+
+def test_a_single_day_is_rounded_line_by_line_by_default():
+    # AMB-12: each line half-up to øre, the total the sum of the rounded lines. 24 December 2027
+    # is one of December's 23 working days: 52,000 / 23 = 2,260.869… → 2,260.87.
+    invoice = calculate_invoice(date(2027, 12, 24), date(2027, 12, 24), D("52000"))
+    assert invoice.working_days == 1
+    amounts = {line.code: line.amount for line in invoice.lines}
+    assert amounts == {
+        "salary": D("2260.87"),
+        "social_costs": D("565.22"),
+        "daily_fee": D("500.00"),
+    }
+    assert invoice.total == D("3326.09")
+    cumulative = calculate_invoice(
+        date(2027, 12, 24), date(2027, 12, 24), D("52000"), rates=CUMULATIVE
+    )
+    assert cumulative.line("social_costs").amount == D("565.21")
+    assert cumulative.total == D("3326.08")
+
+
+@few
+@given(
+    start=dates,
+    days=st.integers(0, 400),
+    salary=salaries,
+    percentage=percentages,
+    rates=cumulative_rates,
+)
+def test_each_default_line_follows_from_the_lines_above_it(start, days, salary, percentage, rates):
+    rates = replace(rates, rounding=Rounding.PER_LINE)
+    invoice = calculate_invoice(start, start + timedelta(days=days), salary, percentage, rates)
+    salary_line, social, fee = (
+        invoice.line(c).amount for c in ("salary", "social_costs", "daily_fee")
+    )
+    base = salary_line + (
+        fee if rates.social_cost_base is SocialCostBase.SALARY_AND_DAILY_FEE else 0
+    )
+    assert social == (base * rates.social_cost_rate).quantize(D("0.01"), ROUND_HALF_UP)
+    fee_line = invoice.line("daily_fee")
+    assert fee == (fee_line.quantity * fee_line.unit_price).quantize(D("0.01"), ROUND_HALF_UP)
+    assert invoice.total == salary_line + social + fee
 
 
 @few
@@ -330,7 +383,7 @@ def test_per_line_rounding_is_not_additive():
     start, split, end = date(2026, 12, 18), date(2027, 3, 8), date(2027, 4, 2)
     whole, first, second = split_totals(start, split, end, D("89057.74"), D(100), PER_LINE)
     assert first.total + second.total - whole.total == D("0.02")
-    whole, first, second = split_totals(start, split, end, D("89057.74"), D(100), InvoiceRates())
+    whole, first, second = split_totals(start, split, end, D("89057.74"), D(100), CUMULATIVE)
     assert first.total + second.total == whole.total
 
 
@@ -338,8 +391,8 @@ def test_per_line_rounding_is_not_additive():
 @given(start=dates, days=st.integers(0, 400), salary=salaries)
 def test_cumulative_rounding_stays_within_an_ore_a_month_of_the_formula(start, days, salary):
     end = start + timedelta(days=days)
-    cumulative = calculate_invoice(start, end, salary)
-    literal = calculate_invoice(start, end, salary, rates=PER_LINE)
+    cumulative = calculate_invoice(start, end, salary, rates=CUMULATIVE)
+    literal = calculate_invoice(start, end, salary)
     tolerance = D("0.01") * (len(cumulative.months) + 1)
     assert abs(cumulative.total - literal.total) <= tolerance
     if start.day == 1:

@@ -7,9 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from engine.runtime.clock import OSLO
 from engine.services.inbox import task_view
 from engine.store.models import HumanTask
+from engine.timezone import OSLO
 
 # Monday 11 May 2026, 10:00 in Oslo; Thursday 14 May is Ascension Day, Sunday 17 May a holiday.
 NOW = datetime(2026, 5, 11, 10, 0, tzinfo=OSLO)

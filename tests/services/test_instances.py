@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from engine.runtime.errors import StepBudgetExceeded
-from engine.services import history, inbox, instances, timers
+from engine.services import history, inbox, instances, messages, timers
 from engine.services.errors import Forbidden, FormInvalid
 from engine.services.wiring import Wiring
 from engine.store.errors import Conflict
@@ -169,21 +169,26 @@ def test_boundary_timer_cancelled_when_task_completes(deployed: Wiring) -> None:
         assert uow.instances.get(instance_id).state == "completed"
 
 
-def test_message_reaches_only_the_correlated_instance(deployed: Wiring) -> None:
+def test_a_business_key_of_an_open_instance_is_not_given_out_again(deployed: Wiring) -> None:
     starter = user(deployed, "emp.asker")
-    first = instances.start_instance(
-        deployed.new_uow(), "waiter", {"case_id": "A"}, actor=starter, now=NOW
-    )
-    second = instances.start_instance(
-        deployed.new_uow(), "waiter", {"case_id": "B"}, actor=starter, now=NOW
-    )
-    reached = instances.deliver_message(
-        deployed.new_uow(), "ping", {"case_id": "B"}, {"note": "hei"}, actor=starter, now=NOW
-    )
-    assert [i.id for i in reached] == [second.id]
-    with deployed.new_uow() as uow:
-        assert uow.instances.get(second.id).state == "completed"
-        assert uow.instances.get(first.id).state == "running"
+
+    def start(key: str, data: dict[str, str]) -> UUID:
+        return instances.start_instance(
+            deployed.new_uow(), key, data, actor=starter, now=NOW, business_key="SAK-9"
+        ).id
+
+    start("waiter", {"case_id": "K"})
+    with pytest.raises(Conflict) as caught:
+        start("waiter", {"case_id": "L"})
+    assert caught.value.code == "business_key_in_use"
+    assert caught.value.details == {
+        "business_key": ["Saksnummeret brukes allerede av en åpen sak i denne prosessen."]
+    }
+    start("approval", {"municipality": "asker"})  # another process's cases are apart
+    messages.deliver_message(
+        deployed.new_uow(), "ping", {"case_id": "K"}, {}, actor=starter, now=NOW
+    )  # the first one ends, so its key is free again
+    start("waiter", {"case_id": "L"})
 
 
 def test_self_calling_process_fails_clearly_and_stores_nothing(deployed: Wiring) -> None:

@@ -137,9 +137,12 @@ def test_a_cycle_added_by_a_version_starts_at_the_move_and_a_removed_one_stops(
 
 CALLER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
     targetNamespace="http://saksflyt.no/test">
   <bpmn:process id="caller" name="Kaller" isExecutable="true">
-    <bpmn:startEvent id="start" />
+    <bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="startRoles" value="participant" />
+    </spiffworkflow:properties></bpmn:extensionElements></bpmn:startEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />
     <bpmn:callActivity id="call" name="Kall" calledElement="called" />
     <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end" />
@@ -254,9 +257,15 @@ def test_an_interrupting_timer_armed_on_a_call_activity_ends_the_called_process(
 
 REVIEWS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
     targetNamespace="http://saksflyt.no/test">
   <bpmn:process id="reviews" name="Vurderinger" isExecutable="true">
-    <bpmn:startEvent id="start" />
+    <bpmn:startEvent id="start">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="startRoles" value="participant" />
+        <spiffworkflow:property name="startFormJsonSchemaFilename" value="reviews.start.json" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:startEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
     <bpmn:userTask id="review" name="{name}">
       <bpmn:multiInstanceLoopCharacteristics isSequential="{sequential}">
@@ -273,6 +282,8 @@ REVIEWS = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+REVIEWS_START_FORM = b"""{"type": "object", "additionalProperties": false,
+  "properties": {"reviewers": {"type": "array", "items": {"type": "string"}}}}"""
 REVIEW_TIMER = """
     <bpmn:boundaryEvent id="review_deadline" attachedToRef="review" cancelActivity="false">
       <bpmn:timerEventDefinition><bpmn:timeDuration>P2D</bpmn:timeDuration>
@@ -291,7 +302,7 @@ def _deploy_reviews(
         sequential=str(sequential).lower(),
         boundary=REVIEW_TIMER if timer else "",
     )
-    files = {"reviews.bpmn": text.encode()}
+    files = {"reviews.bpmn": text.encode(), "reviews.start.json": REVIEWS_START_FORM}
     [created] = definitions.deploy(wiring.new_uow(), files, actor="eier", now=NOW).created
     return created.version
 

@@ -11,10 +11,10 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from engine.services import definitions, instances, migration, replay, timers
+from engine.services import definitions, instances, messages, migration, replay, timers
 from engine.services.wiring import Wiring
 from engine.store.models import Timer
-from engine.store.repositories import BPMN_TIMER_KINDS
+from engine.store.waits import BPMN_TIMER_KINDS
 from tests.conftest import NOW, fixture_files, user
 from tests.services.test_modeler import _nested
 
@@ -36,6 +36,9 @@ WITH_MESSAGE = APPROVAL.replace(
 ).replace(
     '<bpmn:sequenceFlow id="f3" sourceRef="approve"',
     '<bpmn:boundaryEvent id="approve_withdrawn" attachedToRef="approve">'
+    "<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property "
+    'name="messageSenderRoles" value="process_owner" /></spiffworkflow:properties>'
+    "</bpmn:extensionElements>"
     '<bpmn:outgoing>f_w</bpmn:outgoing><bpmn:messageEventDefinition messageRef="withdrawn" />'
     '</bpmn:boundaryEvent><bpmn:sequenceFlow id="f_w" sourceRef="approve_withdrawn" '
     'targetRef="withdrawn_end" /><bpmn:endEvent id="withdrawn_end" />'
@@ -185,7 +188,7 @@ def test_a_message_boundary_new_in_the_version_subscribes(deployed: Wiring) -> N
     assert {"element_id": "approve_withdrawn", "message": "withdrawn"} in _migrated(
         deployed, instance_id
     )[0]["armed"]
-    instances.deliver_message(
+    messages.deliver_message(
         deployed.new_uow(), "withdrawn", {}, {}, actor=user(deployed, "eier"), now=LATER
     )
     with deployed.new_uow() as uow:

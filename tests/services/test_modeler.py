@@ -25,9 +25,12 @@ NO_APPROVE = APPROVAL.replace(b'"approve"', b'"approve_v2"').replace(
 )
 NESTED = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
     targetNamespace="http://saksflyt.no/test">
   <bpmn:process id="nested" name="Nøstet" isExecutable="true">
-    <bpmn:startEvent id="start" />
+    <bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="startRoles" value="participant" />
+    </spiffworkflow:properties></bpmn:extensionElements></bpmn:startEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="{sub}" />
     <bpmn:subProcess id="{sub}" name="Del">
       <bpmn:startEvent id="inner_start" />
@@ -56,7 +59,7 @@ def _deploy(wiring: Wiring, files: dict[str, bytes]) -> None:
 
 def _start(wiring: Wiring, key: str = "approval", business_key: str = "SAK-1") -> UUID:
     actor = user(wiring, "emp.asker")
-    data = {"municipality": "asker"}
+    data = {"municipality": "asker"} if key == "approval" else {}
     return instances.start_instance(
         wiring.new_uow(), key, data, actor=actor, now=NOW, business_key=business_key
     ).id

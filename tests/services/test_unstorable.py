@@ -16,13 +16,13 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from api.app import create_app
 from engine.runtime import values
 from engine.runtime.errors import ScriptFailed
-from engine.services import definitions, instances, timers
+from engine.services import definitions, instances, messages, timers
 from engine.services.errors import BadRequest
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent, ProcessInstance, Timer
+from saksflyt.app import create_app
 from tests.conftest import NOW, fixture_files, user
 
 SCRIPT = """if kind == "huge":
@@ -52,7 +52,10 @@ TASK = (
 )
 FLOWS = """
 <bpmn:process id="{key}" isExecutable="true">
-  <bpmn:startEvent id="start" />
+  <bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>
+    <spiffworkflow:property name="startRoles" value="participant" />
+    <spiffworkflow:property name="startFormJsonSchemaFilename" value="unstorable.schema.json" />
+  </spiffworkflow:properties></bpmn:extensionElements></bpmn:startEvent>
   {before}
   {task}
   <bpmn:userTask id="after" name="Etterpå" />
@@ -73,6 +76,10 @@ WAITS = {
         "wait",
     ),
 }
+START_FORM = (
+    b'{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", '
+    b'"additionalProperties": false, "properties": {"kind": {"type": "string"}}}'
+)
 KINDS = {
     "huge": ("x", "the integer has more than 100 digits"),
     "nan": ("x.a.1", "the number is NaN or infinite"),
@@ -101,6 +108,7 @@ def _bpmn() -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
         'id="d" targetNamespace="http://saksflyt.no/test">'
         + "".join(processes)
         + "</bpmn:definitions>"
@@ -110,7 +118,8 @@ def _bpmn() -> bytes:
 @pytest.fixture
 def scripts(deployed: Wiring) -> Wiring:
     """Deployed processes whose script `compute` sets `x` to what `kind` asks for."""
-    definitions.deploy(deployed.new_uow(), {"unstorable.bpmn": _bpmn()}, actor="test", now=NOW)
+    files = {"unstorable.bpmn": _bpmn(), "unstorable.schema.json": START_FORM}
+    definitions.deploy(deployed.new_uow(), files, actor="test", now=NOW)
     return deployed
 
 
@@ -227,7 +236,7 @@ def test_a_candidate_municipality_no_column_holds_fails_the_step(scripts: Wiring
         scripts.new_uow(),
         "approval",
         {"municipality": "x" * 300},
-        actor=user(scripts, "admin"),
+        actor=user(scripts, "emp.asker"),
         now=NOW,
     )
     with scripts.new_uow() as uow:
@@ -238,7 +247,7 @@ def test_a_candidate_municipality_no_column_holds_fails_the_step(scripts: Wiring
             scripts.new_uow(),
             submit.id,
             {"reason": "Kurs", "start_date": "2026-12-01"},
-            actor=user(scripts, "admin"),
+            actor=user(scripts, "emp.asker"),
             now=NOW,
         )
     assert caught.value.element_id == "approve"
@@ -255,7 +264,7 @@ def test_a_message_start_with_a_business_key_no_column_holds_is_refused(
 ) -> None:
     definitions.deploy(scripts.new_uow(), fixture_files("intake.bpmn"), actor="test", now=NOW)
     with pytest.raises(BadRequest) as caught:
-        instances.deliver_message(
+        messages.deliver_message(
             scripts.new_uow(),
             "request_received",
             {"business_key": key, "request_id": "H-1"},
@@ -267,7 +276,7 @@ def test_a_message_start_with_a_business_key_no_column_holds_is_refused(
         "correlation.business_key": ["Må være tekst på høyst 200 tegn."]
     }
     assert _count(scripts, ProcessInstance) == 0
-    [started] = instances.deliver_message(
+    [started] = messages.deliver_message(
         scripts.new_uow(),
         "request_received",
         {"business_key": 2027, "request_id": "H-2"},

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, event, text
 from bench import inbox as bench_inbox
 from engine.services import inbox, instances
 from engine.services.wiring import Wiring
-from engine.store.repositories import Tasks
+from engine.store.tasks import Tasks
 from tests.conftest import NOW, user
 
 VIEWER = "leder.asker"  # leader and participant in Asker

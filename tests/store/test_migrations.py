@@ -6,10 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from api.cli import upgrade
 from engine.settings import Settings
 from engine.store.db import make_engine
 from engine.store.models import Base
+from saksflyt.cli import upgrade
 
 
 def test_migrations_match_models(settings: Settings) -> None:

@@ -16,11 +16,11 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, Playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from api.app import create_app
 from engine.services import definitions, instances, organisation
 from engine.services.wiring import Wiring
 from engine.settings import DEMO_PASSWORD, ROOT, Settings
 from engine.store.models import Base
+from saksflyt.app import create_app
 from tests.conftest import database_url
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.ui
 def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server of its own (the clock moves here), with one instance whose task was mailed."""
     with running_server(tmp_path_factory.mktemp("mail"), demo_clock=True) as server:
-        server.start_instance("emp.asker", "SAK-MAIL-1")
+        server.start_instance("vl.loten", "SAK-MAIL-1")  # a service leader: ui_review is theirs
         yield server
 
 

@@ -116,6 +116,9 @@ def test_the_start_page_starts_a_process_and_opens_its_first_task(
     sign_in(page, server.url, "emp.asker")
     page.get_by_role("link", name="Start en prosess").click()
     card = page.locator("article").filter(has_text="Meld inn en idé")
+    # Only what a participant may start: the review is for service leaders (startRoles).
+    expect(card).to_have_count(1)
+    expect(page.locator("article").filter(has_text="Søknad om kompetansemidler")).to_have_count(0)
     card.get_by_label("Saksnummer (valgfritt)").fill("IDE-7")
     card.get_by_role("button", name="Start").click()
     page.wait_for_url(re.compile(r"/tasks/"))
@@ -129,6 +132,27 @@ def test_the_start_page_starts_a_process_and_opens_its_first_task(
     page.wait_for_url(f"{server.url}/")
     page.get_by_role("link", name=re.compile("^Startet av meg")).click()
     expect(row_for(page, "IDE-7")).to_contain_text("Fullført")
+
+
+def test_a_start_form_carries_the_start_data_into_the_first_task(
+    page: Page, server: Server
+) -> None:
+    sign_in(page, server.url, "tl.baerum")
+    page.get_by_role("link", name="Start en prosess").click()
+    card = page.get_by_role("article", name="Søknad om kompetansemidler")
+    card.get_by_label("Saksnummer (valgfritt)").fill("UI-START-1")
+    card.get_by_role("button", name="Start").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    applicant = card.get_by_label(re.compile("^Søker"))
+    expect(applicant).to_have_attribute("aria-invalid", "true")
+    expect(card.locator(".field-error:not([hidden])")).to_have_text(["Feltet må fylles ut."])
+    applicant.fill("Kari Nordmann")
+    card.get_by_label("Kommunen som vurderer").fill("baerum")
+    card.get_by_label("Kommunen som godkjenner").fill("asker")
+    card.get_by_role("button", name="Start").click()
+    page.wait_for_url(re.compile(r"/tasks/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vurder søknaden")
+    expect(page.get_by_label(re.compile("^Søker"))).to_have_value("Kari Nordmann")
 
 
 def test_english_is_one_click_away_and_sticks(page: Page, server: Server) -> None:

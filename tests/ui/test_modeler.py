@@ -147,7 +147,7 @@ def test_owner_moves_running_instances_after_a_dry_run(page: Page, server: Serve
     with wiring.new_uow() as uow:
         starter = uow.users.get("emp.asker")
     started = instances.start_instance(
-        wiring.new_uow(), "ui_note", {}, actor=starter, now=wiring.now(), business_key="IDE-7"
+        wiring.new_uow(), "ui_note", {}, actor=starter, now=wiring.now(), business_key="IDE-8"
     )
     note = (FIXTURES / "ui_note.bpmn").read_bytes()
     newer = note.replace(
@@ -166,7 +166,7 @@ def test_owner_moves_running_instances_after_a_dry_run(page: Page, server: Serve
     page.get_by_label("Til versjon").select_option(str(target))
     page.get_by_role("button", name="Prøv (tørrkjøring)").click()
     row = page.locator(f'tr[data-instance-id="{started.id}"]')
-    expect(row).to_contain_text("IDE-7")
+    expect(row).to_contain_text("IDE-8")
     expect(row).to_contain_text("describe")
     expect(row.locator(".verdict")).to_have_text(f"Ja, til versjon {target}")
     expect(row.get_by_role("checkbox")).to_be_checked()

@@ -14,7 +14,7 @@ from engine.services import instances
 from engine.settings import ROOT
 from tests.api.test_attachments import PDF
 from tests.conftest import deploy_processes
-from tests.ui.harness import Server, axe_violations, new_page, running_server
+from tests.ui.harness import Server, axe_violations, new_page, running_server, sign_in
 
 pytestmark = pytest.mark.ui
 
@@ -127,5 +127,55 @@ def test_the_pages_speak_english_and_refuse_a_non_pdf_cv(
         )
         expect(page.get_by_label("CV")).to_have_attribute("aria-invalid", "true")
         expect(page.locator("#receipt")).to_be_hidden()
+    finally:
+        page.context.close()
+
+
+def test_the_start_page_offers_lotens_hiring_only_to_those_who_may_start_it(
+    browser: Browser, vacancy_server: tuple[Server, str]
+) -> None:
+    """Issue 14: emp.drammen is not offered the hiring case; Løten's HR starts one with its start
+    form, and the page shows the server's refusals at the fields."""
+    server, vacancy = vacancy_server
+    page = new_page(browser, server.url, bypass_csp=True)
+    try:
+        sign_in(page, server.url, "emp.drammen")
+        page.get_by_role("link", name="Start en prosess").click()
+        cards = page.locator("#processes article")
+        expect(cards.filter(has_text="Meld inn en idé")).to_have_count(1)  # a participant's
+        expect(cards.filter(has_text="Ansettelse")).to_have_count(0)
+        for other in ("Søknad på ledig stilling", "Interesse for oppdrag", "Oppdrag i"):
+            expect(cards.filter(has_text=other)).to_have_count(0)
+        page.context.clear_cookies()
+
+        sign_in(page, server.url, "hr.loten")
+        page.get_by_role("link", name="Start en prosess").click()
+        card = page.get_by_role("article", name="Ansettelse (Løten kap. 4)")
+        expect(card).to_contain_text("En stilling i Løten kommune er ledig")
+        expect(cards.filter(has_text="Meld inn en idé")).to_have_count(0)  # hr is no participant
+        errors = card.locator(".field-error:not([hidden])")
+        head = card.get_by_label(re.compile("^Virksomhetsleder"))
+        head.fill("vl loten")
+        card.get_by_label("Saksnummer (valgfritt)").fill(vacancy)  # the open vacancy's number
+        card.get_by_role("button", name="Start").click()
+        expect(page.locator("#error-summary")).to_be_focused()
+        expect(errors).to_have_text(["Verdien har feil form."])
+        expect(head).to_have_attribute("aria-invalid", "true")
+        head.fill("")
+        card.get_by_role("button", name="Start").click()
+        expect(errors).to_have_text(
+            ["Saksnummeret brukes allerede av en åpen sak i denne prosessen."]
+        )
+        expect(card.get_by_label("Saksnummer (valgfritt)")).to_have_attribute(
+            "aria-invalid", "true"
+        )
+        card.get_by_label("Saksnummer (valgfritt)").fill("LOTEN-2026-099")
+        card.get_by_role("button", name="Start").click()
+        page.wait_for_url(re.compile(r"/tasks/"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vurder ledig stilling")
+        expect(page.locator("#flash")).to_have_text(
+            "Prosessen «Ansettelse (Løten kap. 4)» er startet."
+        )
+        assert axe_violations(page) == []
     finally:
         page.context.close()

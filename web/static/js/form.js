@@ -83,9 +83,10 @@ function parseNumber(text, integer) {
   return number;
 }
 
-/** Build a form; return its node and value(), showErrors(details), clearErrors(). */
-export function renderForm(schema, uiSchema, data, { readOnly = false } = {}) {
-  const ctx = { registry: new Map(), readOnly };
+/** Build a form; return its node and value(), showErrors(details), clearErrors().
+ * `idPrefix` keeps the field ids of several forms on one page apart. */
+export function renderForm(schema, uiSchema, data, { readOnly = false, idPrefix = "" } = {}) {
+  const ctx = { registry: new Map(), readOnly, idPrefix };
   const root = objectFields(ctx, schema, uiSchema || {}, data || {}, "");
   const node = el("div", { class: "form-fields" }, root.nodes);
   return {
@@ -120,7 +121,7 @@ function objectFields(ctx, schema, ui, value, prefix) {
 function field(ctx, schema, ui, value, path, required, name) {
   const spec = {
     ctx, schema, ui, value, path, required,
-    id: idFor(path),
+    id: ctx.idPrefix + idFor(path),
     label: ui["ui:title"] || text(schema, "title") || name,
     hint: [text(schema, "description"), ui["ui:help"]].filter(Boolean).join(" ") || null,
     readOnly: Boolean(ctx.readOnly || schema.readOnly || ui["ui:readonly"] || ui["ui:disabled"]),

@@ -100,6 +100,20 @@ export function announce(message, kind = "info") {
   region.textContent = message;
 }
 
+/** The box above a form listing its errors, each linked to its field (items: {text, target}). */
+export function errorSummary(items) {
+  const box = el("div", { class: "error-summary", tabindex: "-1", role: "alert", id: "error-summary" },
+    el("h2", {}, t("error_summary")),
+    el("p", {}, t("error_summary_intro")),
+    el("ul", {}, items.map((item) => el("li", {}, item.target
+      ? el("a", { href: `#${item.target.id}`, onclick: (event) => {
+        event.preventDefault();
+        item.target.focus();
+      } }, item.text)
+      : item.text))));
+  return box;
+}
+
 /** Keep a message for the next page (shown by showFlash there). */
 export function flash(message) {
   sessionStorage.setItem(FLASH_KEY, message);

@@ -1,17 +1,71 @@
-// The start page: the runnable processes, each with a start button that goes to the first task.
-import { announce, api, el, flash, showFlash, t } from "./page.js";
+// The start page: the processes the user may start (the API says `startable`), each with its
+// start form if the process declares one, and a start button that goes to the first task.
+import { renderForm } from "./form.js";
+import { announce, api, el, errorSummary, flash, lang, showFlash, t } from "./page.js";
 
 const container = document.getElementById("processes");
+const english = lang === "en";
 
-async function start(definition, businessKeyInput, button) {
+function clearSummaries() {
+  for (const slot of container.querySelectorAll(".summary-slot")) slot.replaceChildren();
+}
+
+function keyField(index) {
+  const id = `business-key-${index}`;
+  const input = el("input", { id, type: "text", name: "business_key", maxlength: 200, autocomplete: "off" });
+  const error = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  const wrapper = el("div", { class: "field" }, el("label", { for: id }, t("start_business_key")), error, input);
+  return {
+    node: wrapper,
+    input,
+    value: () => input.value.trim() || null,
+    clear() {
+      error.hidden = true;
+      error.textContent = "";
+      wrapper.classList.remove("field--error");
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    },
+    show(messages) {
+      error.textContent = messages.join(" ");
+      error.hidden = false;
+      wrapper.classList.add("field--error");
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", error.id);
+      return { text: `${t("start_business_key")}: ${error.textContent}`, target: input };
+    },
+  };
+}
+
+function showRefusal(parts, error) {
+  const details = { ...(error.details || {}) };
+  const items = [];
+  parts.key.clear();
+  if (details.business_key) {
+    items.push(parts.key.show(details.business_key));
+    delete details.business_key;
+  }
+  if (parts.form) items.push(...parts.form.showErrors(details));
+  else if (Object.keys(details).length) items.push({ text: error.message, target: null });
+  const summary = errorSummary(items);
+  parts.summary.replaceChildren(summary);
+  summary.focus();
+}
+
+async function start(definition, parts, button) {
   button.disabled = true;
-  const businessKey = businessKeyInput.value.trim() || null;
+  clearSummaries();
+  parts.form?.clearErrors();
+  parts.key.clear();
   const result = await api(`/api/v1/process-definitions/${encodeURIComponent(definition.key)}/start`, {
-    method: "POST", body: { data: {}, business_key: businessKey },
+    method: "POST", body: { data: parts.form ? parts.form.value() : {}, business_key: parts.key.value() },
   });
   button.disabled = false;
+  const error = result.data?.error;
   if (!result.ok) {
-    announce(result.data?.error?.message || t("error_generic"), "error");
+    const fields = error?.code === "validation_failed" || error?.code === "business_key_in_use";
+    if (fields && error.details) showRefusal(parts, error);
+    else announce(error?.message || t("error_generic"), "error");
     return;
   }
   const name = definition.name || definition.key;
@@ -26,23 +80,26 @@ async function start(definition, businessKeyInput, button) {
 }
 
 function card(definition, index) {
-  const inputId = `business-key-${index}`;
   const titleId = `process-${index}`;
-  const keyInput = el("input", { id: inputId, type: "text", name: "business_key", maxlength: 200,
-    autocomplete: "off" });
+  const schema = definition.start_form?.schema;
+  const description = schema && ((english && schema["x-description-en"]) || schema.description);
+  const form = schema
+    ? renderForm(schema, definition.start_form.ui_schema, {}, { idPrefix: `start-${index}-` })
+    : null;
+  const parts = { key: keyField(index), form, summary: el("div", { class: "summary-slot" }) };
   const button = el("button", { type: "submit", class: "button button--primary",
     "aria-describedby": titleId }, t("start_button"));
-  const form = el("form", { class: "stack", novalidate: true },
-    el("div", { class: "field" }, el("label", { for: inputId }, t("start_business_key")), keyInput),
-    button);
-  form.addEventListener("submit", (event) => {
+  const formEl = el("form", { class: "stack", novalidate: true },
+    parts.summary, parts.key.node, form ? form.node : null, button);
+  formEl.addEventListener("submit", (event) => {
     event.preventDefault();
-    start(definition, keyInput, button);
+    start(definition, parts, button);
   });
   return el("article", { class: "card", "aria-labelledby": titleId },
     el("h2", { id: titleId }, definition.name || definition.key),
     el("p", { class: "muted" }, `${definition.key} · ${t("version", { n: definition.version })}`),
-    form);
+    description ? el("p", {}, description) : null,
+    formEl);
 }
 
 showFlash();
@@ -50,8 +107,8 @@ const result = await api("/api/v1/process-definitions");
 if (!result.ok) {
   container.replaceChildren(el("p", { class: "alert alert--error" }, t("load_failed")));
 } else {
-  const runnable = result.data.filter((d) => d.runnable);
-  container.replaceChildren(...(runnable.length
-    ? runnable.map(card)
+  const startable = result.data.filter((d) => d.startable);
+  container.replaceChildren(...(startable.length
+    ? startable.map(card)
     : [el("p", { class: "empty" }, t("start_none"))]));
 }

@@ -4,7 +4,8 @@ import { showDiagram } from "./diagram.js";
 import { renderForm } from "./form.js";
 import { markdownToHtml } from "./markdown.js";
 import {
-  announce, api, dueText, el, flash, lang, formatDate, formatDateTime, processNames, showFlash, t, username,
+  announce, api, dueText, el, errorSummary, flash, lang, formatDate, formatDateTime, processNames, showFlash, t,
+  username,
 } from "./page.js";
 
 const root = document.getElementById("task");
@@ -67,19 +68,6 @@ async function act(action, message) {
   await render(result.data);
   announce(message, "success");
   document.getElementById(action === "claim" ? "unclaim" : "claim")?.focus();
-}
-
-function errorSummary(items) {
-  const box = el("div", { class: "error-summary", tabindex: "-1", role: "alert", id: "error-summary" },
-    el("h2", {}, t("error_summary")),
-    el("p", {}, t("error_summary_intro")),
-    el("ul", {}, items.map((item) => el("li", {}, item.target
-      ? el("a", { href: `#${item.target.id}`, onclick: (event) => {
-        event.preventDefault();
-        item.target.focus();
-      } }, item.text)
-      : item.text))));
-  return box;
 }
 
 function formSection(task) {

@@ -69,8 +69,8 @@ def _demo(settings: Settings) -> None:
 
 
 def _serve(settings: Settings) -> None:
-    from api.app import create_app
     from engine.deadlines import scheduler
+    from saksflyt.app import create_app
 
     app = create_app(settings)  # refuses production with the demo password or secret key
     wiring = app.extensions["saksflyt"]

@@ -27,6 +27,7 @@ from flask.typing import ResponseReturnValue
 from joserfc.errors import JoseError
 
 from api.auth import sign_in_session
+from api.wiring import services
 from engine.services import oidc
 from engine.services.errors import Unauthenticated
 from engine.settings import Settings
@@ -72,7 +73,7 @@ def _client() -> tuple[Any, oidc.ClaimRules]:
 
 
 def _callback_url() -> str:
-    public = current_app.extensions["saksflyt"].settings.public_url.rstrip("/")
+    public = services().settings.public_url.rstrip("/")
     return f"{public}/auth/oidc/callback"
 
 
@@ -91,7 +92,7 @@ def login() -> ResponseReturnValue:
 def callback() -> ResponseReturnValue:
     """Take the provider's answer: code for tokens, verify the ID token, sign the user in."""
     client, rules = _client()
-    wiring = current_app.extensions["saksflyt"]
+    wiring = services()
     try:
         token = client.authorize_access_token()
     except requests.RequestException:

@@ -1,0 +1,147 @@
+"""What a process declares about who may start it and who may send it messages.
+
+Read from the BPMN (docs/bpmn-conventions.md, "Who may start a process"):
+
+- on the process's none start event, `spiffworkflow:properties`: `startRoles` (roles, space- or
+  comma-separated), `startMunicipalities` (municipality ids), `startFormJsonSchemaFilename` and
+  `startFormUiSchemaFilename` (the start data form) and `startedBy="service"` (only a saksflyt
+  service starts it, e.g. the board or the public vacancy page);
+- on a catching message event (message start, intermediate catch, boundary, receive task):
+  `messageSenderRoles`, the roles that may send that message from outside (`POST /messages`).
+
+Deploy checks them (`validation.check_declarations`); the services decide with them
+(`engine/services/access.py`). Nothing here knows users.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from engine.runtime.xmlsafe import NS, local_name, read_xml
+
+START_ROLES = "startRoles"
+START_MUNICIPALITIES = "startMunicipalities"
+START_FORM = "startFormJsonSchemaFilename"
+START_UI_FORM = "startFormUiSchemaFilename"
+STARTED_BY = "startedBy"
+START_PROPERTIES = (START_ROLES, START_MUNICIPALITIES, START_FORM, START_UI_FORM, STARTED_BY)
+SENDER_ROLES = "messageSenderRoles"
+SERVICE = "service"  # the one value of startedBy
+CATCHERS = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"})
+_PROPERTY = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """One process's declarations; None means "not declared"."""
+
+    key: str
+    start_roles: frozenset[str] | None = None
+    start_municipalities: frozenset[str] | None = None
+    start_form: str | None = None
+    start_ui_form: str | None = None
+    started_by_service: bool = False
+    has_none_start: bool = False  # a user can start it only at a none start event
+    calls: frozenset[str] = frozenset()  # processes its call activities call
+    message_senders: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+def tokens(value: str | None) -> frozenset[str]:
+    """Split a property value on commas and white space."""
+    return frozenset(part for part in re.split(r"[\s,]+", value or "") if part)
+
+
+def read(file: str, content: bytes) -> dict[str, Declarations]:
+    """Return the declarations of every process in a BPMN file (none if it cannot be read)."""
+    root = read_xml(file, content, max_bytes=2**62).root
+    if root is None:
+        return {}
+    messages = root.iter(_tag("message"))
+    names = {str(m.get("id")): str(m.get("name") or m.get("id")) for m in messages}
+    processes = root.iterfind("bpmn:process", NS)
+    return {str(p.get("id")): of_process(p, names) for p in processes}
+
+
+def of_process(process: etree._Element, message_names: Mapping[str, str]) -> Declarations:
+    """Return what one bpmn:process declares (message ids mapped to names by `message_names`)."""
+    starts = list(process.iterfind("bpmn:startEvent", NS))
+    declared = [event for event in starts if properties(event, START_PROPERTIES)]
+    values = properties(declared[0], START_PROPERTIES) if declared else {}
+    senders: dict[str, frozenset[str]] = {}
+    for element, message in message_catchers(process, message_names):
+        roles = tokens(properties(element, (SENDER_ROLES,)).get(SENDER_ROLES))
+        senders[message] = senders.get(message, frozenset()) | roles
+    calls = {str(c.get("calledElement")) for c in process.iterfind(".//bpmn:callActivity", NS)}
+    key = str(process.get("id"))
+    return Declarations(
+        key=key,
+        start_roles=tokens(values[START_ROLES]) if START_ROLES in values else None,
+        start_municipalities=(
+            tokens(values[START_MUNICIPALITIES]) if START_MUNICIPALITIES in values else None
+        ),
+        start_form=values.get(START_FORM),
+        start_ui_form=values.get(START_UI_FORM),
+        started_by_service=values.get(STARTED_BY) == SERVICE,
+        has_none_start=any(is_none_start(event) for event in starts),
+        calls=frozenset(calls - {key, "None"}),
+        message_senders=senders,
+    )
+
+
+def properties(element: etree._Element, names: tuple[str, ...]) -> dict[str, str]:
+    """Return the named `spiffworkflow:property` values of an element (empty ones included)."""
+    found = {}
+    for prop in element.iterfind(_PROPERTY, NS):
+        name = prop.get("name")
+        if name in names:
+            found[str(name)] = str(prop.get("value") or "")
+    return found
+
+
+def is_none_start(event: etree._Element) -> bool:
+    """Tell whether a start event has no trigger (message, timer, signal, ...)."""
+    return not any(local_name(child).endswith("EventDefinition") for child in event)
+
+
+def message_catchers(
+    process: etree._Element, message_names: Mapping[str, str]
+) -> Iterator[tuple[etree._Element, str]]:
+    """Yield every element of the process that catches a message, with the message's name."""
+    for element in process.iter():
+        if local_name(element) not in CATCHERS:
+            continue
+        ref = element.get("messageRef") if local_name(element) == "receiveTask" else None
+        definition = element.find("bpmn:messageEventDefinition", NS)
+        if definition is not None:
+            ref = definition.get("messageRef") or ref
+        if ref is not None or definition is not None:
+            yield element, message_names.get(str(ref), str(ref))
+
+
+def sender_roles(built: Any, element_id: str) -> frozenset[str]:
+    """Return the roles that may send the message an element of a built process catches."""
+    for spec in (built.spec, *built.subprocess_specs.values()):
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == element_id:
+                values = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+                return tokens(values.get(SENDER_ROLES))
+    return frozenset()
+
+
+def message_start_senders(built: Any, name: str) -> frozenset[str]:
+    """Return the roles that may start a built process by sending it message `name`."""
+    for task_spec in built.spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        is_start = type(task_spec).__name__.endswith("StartEvent")
+        if is_start and getattr(definition, "name", None) == name:
+            return sender_roles(built, str(task_spec.bpmn_id))
+    return frozenset()
+
+
+def _tag(name: str) -> str:
+    return f"{{{NS['bpmn']}}}{name}"

@@ -1,0 +1,196 @@
+"""Who may start a process and send it messages: read from the BPMN, checked at deploy."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.runtime import declarations
+from engine.runtime.specs import build_processes, parse_deployment
+from engine.settings import ROOT
+from tests.engine.test_specs import bpmn, rejected
+
+FORMS = {"p.start.schema.json", "p.start.uischema.json"}
+MESSAGE = (
+    '<bpmn:message id="ping_id" name="ping" />\n'
+    '<bpmn:correlationProperty id="case_id" name="case_id">'
+    '<bpmn:correlationPropertyRetrievalExpression messageRef="ping_id">'
+    "<bpmn:formalExpression>case_id</bpmn:formalExpression>"
+    "</bpmn:correlationPropertyRetrievalExpression></bpmn:correlationProperty>\n"
+)
+
+
+def properties(**values: str) -> str:
+    rows = "".join(
+        f'<spiffworkflow:property name="{name}" value="{value}" />'
+        for name, value in values.items()
+    )
+    return (
+        "<bpmn:extensionElements><spiffworkflow:properties>"
+        f"{rows}</spiffworkflow:properties></bpmn:extensionElements>"
+    )
+
+
+def started(start: str, rest: str = "") -> bytes:
+    """A process whose start event is `start` (with id `start`), then a user task and the end."""
+    return bpmn(
+        f"{start}\n"
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t" />\n'
+        '<bpmn:userTask id="t" name="Oppgave" />\n'
+        '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end" />\n'
+        f'<bpmn:endEvent id="end" />\n{rest}',
+        extra=MESSAGE,
+    )
+
+
+def start_event(**values: str) -> str:
+    return f'<bpmn:startEvent id="start">{properties(**values)}</bpmn:startEvent>'
+
+
+def messages(problems: list) -> list[tuple[str | None, str]]:
+    return [(p.element_id, p.message) for p in problems]
+
+
+def test_the_start_declarations_are_read_from_the_none_start_event() -> None:
+    content = started(
+        start_event(
+            startRoles="hr, service_leader",
+            startMunicipalities="loten",
+            startFormJsonSchemaFilename="p.start.schema.json",
+            startFormUiSchemaFilename="p.start.uischema.json",
+        ),
+        '<bpmn:intermediateCatchEvent id="wait">'
+        f"{properties(messageSenderRoles='participant leader')}"
+        '<bpmn:messageEventDefinition messageRef="ping_id" /></bpmn:intermediateCatchEvent>',
+    )
+    parse_deployment({"p.bpmn": content}, available_forms=FORMS)
+    [found] = declarations.read("p.bpmn", content).values()
+    assert found == declarations.Declarations(
+        key="p",
+        start_roles=frozenset({"hr", "service_leader"}),
+        start_municipalities=frozenset({"loten"}),
+        start_form="p.start.schema.json",
+        start_ui_form="p.start.uischema.json",
+        has_none_start=True,
+        message_senders={"ping": frozenset({"participant", "leader"})},
+    )
+
+
+def test_the_real_processes_declare_who_starts_them() -> None:
+    found = {
+        key: value
+        for path in sorted((ROOT / "processes").glob("*/*.bpmn"))
+        for key, value in declarations.read(path.name, path.read_bytes()).items()
+    }
+    hiring = found["hiring"]
+    assert (hiring.start_roles, hiring.start_municipalities) == (
+        {"hr", "service_leader"},
+        {"loten"},
+    )
+    assert hiring.start_form == "hiring.start.schema.json"
+    assert hiring.calls == {"hiring_onboarding", "hiring_interim_cover"}
+    assert hiring.message_senders == {"application_received": frozenset()}
+    for key in ("assignment", "assignment_interest", "hiring_application"):
+        assert found[key].started_by_service, key
+    assert found["assignment"].start_roles == {"service_leader"}
+    assert found["assignment"].message_senders == {"interest_registered": frozenset()}
+
+
+def test_nothing_declared_reads_as_not_declared() -> None:
+    content = started('<bpmn:startEvent id="start" />')
+    [found] = declarations.read("p.bpmn", content).values()
+    assert found == declarations.Declarations(key="p", has_none_start=True)
+
+
+def test_a_process_started_only_by_a_message_has_no_none_start() -> None:
+    content = started(
+        '<bpmn:startEvent id="start"><bpmn:messageEventDefinition messageRef="ping_id" />'
+        "</bpmn:startEvent>"
+    )
+    [found] = declarations.read("p.bpmn", content).values()
+    assert found.has_none_start is False and found.message_senders == {"ping": frozenset()}
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        (
+            start_event(startRoles="hr chief"),
+            "The startRoles of Start event 'start' names the unknown role 'chief' (roles: ",
+        ),
+        (start_event(startRoles=""), "The startRoles of Start event 'start' is empty."),
+        (
+            start_event(startedBy="anyone"),
+            "The startedBy of Start event 'start' is 'anyone'; the only value is 'service'",
+        ),
+        (
+            start_event(startFormJsonSchemaFilename="missing.schema.json"),
+            "Start event 'start' uses the form file 'missing.schema.json' "
+            "(startFormJsonSchemaFilename), which is missing.",
+        ),
+        (
+            start_event(startFormUiSchemaFilename="p.start.uischema.json"),
+            "Start event 'start' has a startFormUiSchemaFilename but no "
+            "startFormJsonSchemaFilename",
+        ),
+        (
+            '<bpmn:startEvent id="start">'
+            f"{properties(startRoles='hr')}"
+            '<bpmn:messageEventDefinition messageRef="ping_id" /></bpmn:startEvent>',
+            "Start event 'start' declares startRoles; start properties belong on the "
+            "process's none start event",
+        ),
+    ],
+)
+def test_bad_start_declarations_are_refused_naming_the_element(start: str, expected: str) -> None:
+    found = messages(rejected({"p.bpmn": started(start)}, available_forms=FORMS))
+    assert any(element == "start" and message.startswith(expected) for element, message in found), (
+        found
+    )
+
+
+@pytest.mark.parametrize(
+    ("element", "expected"),
+    [
+        (
+            '<bpmn:intermediateCatchEvent id="wait">'
+            f"{properties(messageSenderRoles='participant mayor')}"
+            '<bpmn:messageEventDefinition messageRef="ping_id" /></bpmn:intermediateCatchEvent>',
+            "The messageSenderRoles of Intermediate catch event 'wait' names the unknown role "
+            "'mayor'",
+        ),
+        (
+            f'<bpmn:manualTask id="wait">{properties(messageSenderRoles="participant")}'
+            "</bpmn:manualTask>",
+            "Manual task 'wait' declares messageSenderRoles, but only an event or receive task "
+            "that catches a message can say who may send it.",
+        ),
+        (
+            f'<bpmn:userTask id="wait">{properties(startRoles="hr")}</bpmn:userTask>',
+            "User task 'wait' declares startRoles; start properties belong on the process's "
+            "none start event",
+        ),
+    ],
+)
+def test_declarations_in_the_wrong_place_are_refused(element: str, expected: str) -> None:
+    found = messages(rejected({"p.bpmn": started('<bpmn:startEvent id="start" />', element)}))
+    assert any(e == "wait" and message.startswith(expected) for e, message in found), found
+
+
+def test_start_forms_are_collected_with_the_task_forms() -> None:
+    content = started(start_event(startFormJsonSchemaFilename="p.start.schema.json"))
+    parsed = parse_deployment({"p.bpmn": content}, available_forms=FORMS)
+    assert "p.start.schema.json" in parsed.forms_referenced
+
+
+def test_sender_roles_are_read_from_the_built_spec() -> None:
+    content = started(
+        start_event(startRoles="participant"),
+        '<bpmn:boundaryEvent id="poke" attachedToRef="t">'
+        f"{properties(messageSenderRoles='leader')}"
+        '<bpmn:messageEventDefinition messageRef="ping_id" /></bpmn:boundaryEvent>'
+        '<bpmn:sequenceFlow id="f3" sourceRef="poke" targetRef="poked" />'
+        '<bpmn:endEvent id="poked" />',
+    )
+    built = build_processes({"p.bpmn": content})["p"]
+    assert declarations.sender_roles(built, "poke") == {"leader"}
+    assert declarations.sender_roles(built, "t") == frozenset()
