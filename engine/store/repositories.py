@@ -141,9 +141,7 @@ class Definitions(Repository):
                 DeploymentFile.deployment_id == deployment_id, DeploymentFile.name == name
             )
         )
-        if found is None:
-            raise NotFound("file", name)
-        return found
+        return require(found, "file", name)
 
     def latest_files(self) -> dict[str, DeploymentFile]:
         """Return the newest deployed version of every file name."""
