@@ -20,7 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.deadlines import listener, mail
 from engine.deadlines.pump import Pump
-from engine.services import audit, demo_clock, outbox, retention, timers, wakeups
+from engine.services import audit, demo_clock, outbox, retention, timers
+from engine.services.step import wakeups
 from engine.services.wiring import Wiring
 
 log = logging.getLogger(__name__)

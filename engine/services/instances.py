@@ -11,8 +11,9 @@ from uuid import UUID, uuid4
 from engine.runtime import declarations as runtime_declarations
 from engine.runtime import instances as runtime
 from engine.runtime.model import Outcome, ThrownMessage
-from engine.services import access, declarations, definitions, forms, history, steps
+from engine.services import access, declarations, definitions, forms
 from engine.services.errors import BadRequest, Forbidden, FormInvalid
+from engine.services.step import history, steps
 from engine.store.errors import Conflict
 from engine.store.instances import LockedTask
 from engine.store.models import HumanTask, ProcessInstance, User

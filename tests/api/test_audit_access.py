@@ -11,7 +11,8 @@ from uuid import UUID
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from engine.services import audit_access, audit_pdf, history, instances
+from engine.services import audit_access, audit_pdf, instances
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent
 from tests.conftest import NOW, user

@@ -13,8 +13,9 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import delete, insert, update
 
-from engine.services import audit, definitions, history, instances, replay, retention
+from engine.services import audit, definitions, instances, replay, retention
 from engine.services.errors import BadRequest
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.errors import Conflict
 from engine.store.models import AuditAnchor, HistoryEvent, ProcessInstance

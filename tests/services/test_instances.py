@@ -8,8 +8,9 @@ from uuid import UUID
 import pytest
 
 from engine.runtime.errors import StepBudgetExceeded
-from engine.services import history, inbox, instances, messages, timers
+from engine.services import inbox, instances, messages, timers
 from engine.services.errors import Forbidden, FormInvalid
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.errors import Conflict
 from tests.conftest import NOW, user

@@ -9,8 +9,9 @@ from uuid import UUID
 
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
 from engine.runtime.projection import is_mail_list
-from engine.services import history, invoices, notifications, task_deadlines, wakeups
+from engine.services import invoices
 from engine.services.definitions import Built
+from engine.services.step import history, notifications, task_deadlines, wakeups
 from engine.store.models import (
     HumanTask,
     MessageSubscription,
