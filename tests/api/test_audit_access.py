@@ -11,7 +11,7 @@ from uuid import UUID
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from engine.services import audit_access, audit_pdf, instances
+from engine.services import audit_access, audit_pdf, instances, tasks
 from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent
@@ -38,9 +38,7 @@ def finished_in_drammen(wiring: Wiring) -> UUID:
     ):
         with wiring.new_uow() as uow:
             [task] = uow.tasks.open_for_instance(instance.id)
-        instances.complete_task(
-            wiring.new_uow(), task.id, data, actor=user(wiring, username), now=NOW
-        )
+        tasks.complete_task(wiring.new_uow(), task.id, data, actor=user(wiring, username), now=NOW)
     return instance.id
 
 
@@ -140,7 +138,7 @@ def test_an_assignment_like_instance_belongs_to_every_municipality_that_acted(
     )
     with deployed.new_uow() as uow:
         [task] = uow.tasks.open_for_instance(instance.id)
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         task.id,
         {"reason": "Hospitering", "start_date": "2026-12-03"},

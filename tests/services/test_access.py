@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from engine.runtime.errors import StepBudgetExceeded
-from engine.services import announcements, declarations, definitions, instances, vacancies
+from engine.services import announcements, declarations, definitions, instances, tasks, vacancies
 from engine.services.errors import FormInvalid, StartForbidden
 from engine.services.wiring import Wiring
 from engine.store.models import ProcessInstance
@@ -169,7 +169,7 @@ def test_interest_registrations_start_only_through_the_board(real: Wiring) -> No
     describe = next(
         s for s in scenario("assignment")["steps"] if s.get("complete") == "describe_need"
     )
-    instances.complete_task(
+    tasks.complete_task(
         real.new_uow(),
         board["describe_need_task_id"],
         describe["data"],

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import delete, insert, update
 
-from engine.services import audit, definitions, instances, replay, retention
+from engine.services import audit, definitions, instances, replay, retention, tasks
 from engine.services.errors import BadRequest
 from engine.services.step import history
 from engine.services.wiring import Wiring
@@ -41,9 +41,7 @@ def finished(wiring: Wiring, business_key: str = "SAK-1") -> UUID:
     ):
         with wiring.new_uow() as uow:
             [task] = uow.tasks.open_for_instance(instance.id)
-        instances.complete_task(
-            wiring.new_uow(), task.id, data, actor=user(wiring, username), now=NOW
-        )
+        tasks.complete_task(wiring.new_uow(), task.id, data, actor=user(wiring, username), now=NOW)
     return instance.id
 
 

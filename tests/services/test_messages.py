@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from engine.runtime.errors import MessageNotCaught
-from engine.services import announcements, inbox, instances, messages, vacancies
+from engine.services import announcements, inbox, instances, messages, tasks, vacancies
 from engine.services.errors import Forbidden, MessageForbidden
 from engine.services.wiring import Wiring
 from tests.conftest import NOW, deploy_processes, fixture_files, user
@@ -148,7 +148,7 @@ def test_a_forged_registration_is_refused_and_the_boards_arrives(deployed: Wirin
     describe = next(
         s for s in scenario("assignment")["steps"] if s.get("complete") == "describe_need"
     )
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         board["describe_need_task_id"],
         describe["data"],
@@ -174,7 +174,7 @@ def test_a_forged_registration_is_refused_and_the_boards_arrives(deployed: Wirin
     )
     with deployed.new_uow() as uow:
         [approve] = uow.tasks.open_for_instance(registered["instance_id"])
-    instances.complete_task(  # the leader's yes sends interest_registered: the engine routes it
+    tasks.complete_task(  # the leader's yes sends interest_registered: the engine routes it
         deployed.new_uow(),
         approve.id,
         {"approved": True},
