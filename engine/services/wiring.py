@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.services import functions, process_settings
-from engine.services.step import notifications
+from engine.services import functions, invoices, process_settings
+from engine.services.step import followers, notifications
 from engine.settings import Settings
 from engine.store.db import make_engine, session_factory
 from engine.store.uow import UnitOfWork
@@ -37,6 +37,7 @@ class Wiring:
 def wire(settings: Settings) -> Wiring:
     """Connect to the database, register the domain functions, set the notification policy."""
     functions.register_all()
+    followers.register("invoices", invoices.project)
     process_settings.configure(process_settings.load(settings.process_settings_file))
     notifications.configure(
         notifications.Policy(
