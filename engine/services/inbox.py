@@ -10,8 +10,8 @@ from uuid import UUID
 from engine.rules import calendar
 from engine.runtime import instances as runtime
 from engine.services import definitions
-from engine.services.audit_access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
-from engine.services.audit_views import event_view
+from engine.services.audit.access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
+from engine.services.audit.views import event_view
 from engine.services.errors import Forbidden
 from engine.services.step import history
 from engine.services.tasks import Completed, may_work

@@ -11,7 +11,9 @@ from uuid import UUID
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from engine.services import audit_access, audit_pdf, instances, tasks
+from engine.services import instances, tasks
+from engine.services.audit import access as audit_access
+from engine.services.audit import pdf as audit_pdf
 from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent

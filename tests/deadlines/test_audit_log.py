@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from engine.services import definitions, instances, migration, retention
+from engine.services import definitions, instances, migration
+from engine.services.audit import retention
 from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent, Outbox

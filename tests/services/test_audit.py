@@ -13,7 +13,9 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import delete, insert, update
 
-from engine.services import audit, definitions, instances, replay, retention, tasks
+from engine.services import definitions, instances, tasks
+from engine.services.audit import chain as audit
+from engine.services.audit import replay, retention
 from engine.services.errors import BadRequest
 from engine.services.step import history
 from engine.services.wiring import Wiring

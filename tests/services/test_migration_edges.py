@@ -9,7 +9,8 @@ from uuid import UUID
 
 import pytest
 
-from engine.services import definitions, instances, migration, replay, tasks, timers
+from engine.services import definitions, instances, migration, tasks, timers
+from engine.services.audit import replay
 from engine.services.wiring import Wiring
 from tests.conftest import NOW, user
 from tests.services.test_migration_waits import (

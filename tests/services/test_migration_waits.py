@@ -11,7 +11,8 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from engine.services import definitions, instances, messages, migration, replay, tasks, timers
+from engine.services import definitions, instances, messages, migration, tasks, timers
+from engine.services.audit import replay
 from engine.services.wiring import Wiring
 from engine.store.models import Timer
 from engine.store.waits import BPMN_TIMER_KINDS
