@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.services import functions, invoices, process_settings
+from engine.services import functions, process_settings
+from engine.services.assignment import invoices
 from engine.services.step import followers, notifications
 from engine.settings import Settings
 from engine.store.db import make_engine, session_factory

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from engine.runtime.errors import StepBudgetExceeded
-from engine.services import announcements, declarations, definitions, instances, tasks, vacancies
+from engine.services import declarations, definitions, instances, tasks
+from engine.services.assignment import announcements
 from engine.services.errors import FormInvalid, StartForbidden
+from engine.services.hiring import vacancies
 from engine.services.wiring import Wiring
 from engine.store.models import ProcessInstance
 from tests.conftest import NOW, ROOT, deploy_processes, fixture_files, user

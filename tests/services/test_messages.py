@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 
 from engine.runtime.errors import MessageNotCaught
-from engine.services import announcements, inbox, instances, messages, tasks, vacancies
+from engine.services import inbox, instances, messages, tasks
+from engine.services.assignment import announcements
 from engine.services.errors import Forbidden, MessageForbidden
+from engine.services.hiring import vacancies
 from engine.services.wiring import Wiring
 from tests.conftest import NOW, deploy_processes, fixture_files, user
 from tests.processes.test_scenarios import Player
