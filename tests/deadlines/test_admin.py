@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from engine.services import history, instances
+from engine.services import instances
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from saksflyt.app import create_app
 from tests.conftest import NOW, user
