@@ -7,7 +7,8 @@ import sys
 from collections.abc import Callable, Sequence
 from uuid import UUID
 
-from engine.services import audit, retention
+from engine.services.audit import chain as audit
+from engine.services.audit import retention
 from engine.services.wiring import Wiring, wire
 from engine.settings import Settings
 from engine.store.uow import UnitOfWork

@@ -1,6 +1,6 @@
 """Age independence: a completion in an instance with a long past costs what it costs in a new one.
 
-Measured through the service function `engine.services.instances.complete_task` (no HTTP) on
+Measured through the service function `engine.services.tasks.complete_task` (no HTTP) on
 the loop process (bench/fixtures/loop.bpmn: a form-less user task, a script task and two
 gateways per iteration), SQLite file. Only the service call is timed; finding the open task
 is not.
@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 
 from bench import apps
-from engine.services import instances
+from engine.services import instances, tasks
 from engine.store.models import HistoryEvent, ProcessInstance, User
 
 ACTOR = "emp.asker"
@@ -51,9 +51,7 @@ def complete_steps(
     for _ in range(steps):
         task_id = _open_task(bench, instance_id)
         wall, cpu = time.perf_counter(), time.process_time()
-        instances.complete_task(
-            bench.wiring.new_uow(), task_id, {}, actor=user, now=bench.wiring.now()
-        )
+        tasks.complete_task(bench.wiring.new_uow(), task_id, {}, actor=user, now=bench.wiring.now())
         samples.append((time.perf_counter() - wall, time.process_time() - cpu))
     return samples
 

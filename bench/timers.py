@@ -28,7 +28,8 @@ from sqlalchemy import func, insert, select
 
 from bench import apps
 from bench.report import Row, percentile
-from engine.services import definitions, instances, organisation, wakeups
+from engine.services import definitions, instances, organisation
+from engine.services.step import wakeups
 from engine.services.wiring import Wiring, wire
 from engine.settings import Settings
 from engine.store.models import Base, HistoryEvent, Outbox, ProcessInstance, Timer

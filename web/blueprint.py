@@ -26,8 +26,8 @@ from flask.typing import ResponseReturnValue
 
 from api.auth import current_user, sign_in_session
 from api.wiring import services
-from engine.services import audit as audit_log
 from engine.services import organisation
+from engine.services.audit import chain as audit_log
 from engine.services.errors import TooManyAttempts, Unauthenticated
 from engine.store.models import User
 from web import i18n

@@ -12,7 +12,8 @@ from api.auth import require_roles
 from api.blueprint import Blueprint
 from api.schemas import PageArgs, PageSchema, Strict
 from api.wiring import services
-from engine.services import audit, demo_clock, outbox, timers
+from engine.services import demo_clock, outbox, timers
+from engine.services.audit import chain as audit
 from engine.store.states import OutboxState, TimerState
 
 bp = Blueprint(

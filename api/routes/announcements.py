@@ -19,7 +19,8 @@ from api.schemas_assignment import (
     RegistrationSchema,
 )
 from api.wiring import services
-from engine.services import announcements, documents
+from engine.services import documents
+from engine.services.assignment import announcements
 
 bp = Blueprint(
     "announcements",

@@ -29,8 +29,13 @@ from api.audit_schemas import (
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
 from api.wiring import services
-from engine.services import audit, audit_access, audit_pdf, audit_views, inbox, replay, retention
-from engine.services.audit_access import AuditAccess
+from engine.services import inbox
+from engine.services.audit import access as audit_access
+from engine.services.audit import chain as audit
+from engine.services.audit import pdf as audit_pdf
+from engine.services.audit import replay, retention
+from engine.services.audit import views as audit_views
+from engine.services.audit.access import AuditAccess
 from engine.services.errors import Forbidden, Unauthenticated
 from engine.store.errors import NotFound
 from engine.store.models import User

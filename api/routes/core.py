@@ -11,7 +11,8 @@ from api.auth import current_user, issue_token, require_roles
 from api.blueprint import Blueprint
 from api.schemas import HealthSchema, LoginSchema, PreferencesSchema, TokenSchema, UserSchema
 from api.wiring import services
-from engine.services import audit, organisation
+from engine.services import organisation
+from engine.services.audit import chain as audit
 from engine.services.errors import Unauthenticated
 
 bp = Blueprint("core", __name__, url_prefix="/api/v1", description="Sign-in, users, health")

@@ -19,7 +19,7 @@ from api.schemas_assignment import (
     PreviewSchema,
 )
 from api.wiring import services
-from engine.services import invoice_files, invoices
+from engine.services.assignment import invoice_files, invoices
 
 bp = Blueprint(
     "invoices",

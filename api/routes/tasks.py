@@ -18,7 +18,7 @@ from api.schemas import (
     TaskSummarySchema,
 )
 from api.wiring import services
-from engine.services import colleagues, inbox, instances
+from engine.services import colleagues, inbox, tasks
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Task inbox")
 
@@ -56,7 +56,7 @@ def get_task(task_id: UUID) -> Any:
 def claim(task_id: UUID) -> Any:
     """Claim an open task."""
     user = current_user()
-    instances.claim_task(services().new_uow(), task_id, actor=user, now=services().now())
+    tasks.claim_task(services().new_uow(), task_id, actor=user, now=services().now())
     return inbox.task_detail(
         services().new_uow(read_only=True), task_id, user, now=services().now()
     )
@@ -67,7 +67,7 @@ def claim(task_id: UUID) -> Any:
 def unclaim(task_id: UUID) -> Any:
     """Give a claimed task back to the group."""
     user = current_user()
-    instances.unclaim_task(services().new_uow(), task_id, actor=user, now=services().now())
+    tasks.unclaim_task(services().new_uow(), task_id, actor=user, now=services().now())
     return inbox.task_detail(
         services().new_uow(read_only=True), task_id, user, now=services().now()
     )
@@ -79,9 +79,7 @@ def unclaim(task_id: UUID) -> Any:
 def save_draft(body: dict[str, Any], task_id: UUID) -> Any:
     """Save unfinished form data on the task without validating or completing it."""
     user = current_user()
-    instances.save_draft(
-        services().new_uow(), task_id, body["data"], actor=user, now=services().now()
-    )
+    tasks.save_draft(services().new_uow(), task_id, body["data"], actor=user, now=services().now())
     return inbox.task_detail(
         services().new_uow(read_only=True), task_id, user, now=services().now()
     )
@@ -92,7 +90,7 @@ def save_draft(body: dict[str, Any], task_id: UUID) -> Any:
 @bp.response(200, TaskSummarySchema)
 def delegate(body: dict[str, Any], task_id: UUID) -> Any:
     """Hand the task to a colleague who may also work on it."""
-    task = instances.delegate_task(
+    task = tasks.delegate_task(
         services().new_uow(), task_id, body["username"], actor=current_user(), now=services().now()
     )
     return inbox.summary(services().new_uow(read_only=True), task, services().now())
@@ -113,7 +111,7 @@ def delegates(task_id: UUID) -> Any:
 def complete(body: dict[str, Any], task_id: UUID) -> Any:
     """Complete a task with form data; 422 with field messages, 409 if already completed."""
     user = current_user()
-    done = instances.complete_task(
+    done = tasks.complete_task(
         services().new_uow(),
         task_id,
         body["data"],

@@ -22,8 +22,8 @@ from api.schemas import (
     VacancySchema,
 )
 from api.wiring import services
-from engine.services import vacancies
 from engine.services.errors import FormInvalid
+from engine.services.hiring import vacancies
 
 bp = Blueprint(
     "vacancies",

@@ -1,4 +1,4 @@
-"""PostgreSQL LISTEN: hear other processes' wake-up hints (engine.services.wakeups)."""
+"""PostgreSQL LISTEN: hear other processes' wake-up hints (engine.services.step.wakeups)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 import psycopg
 from sqlalchemy import make_url
 
-from engine.services.wakeups import NOTIFY_CHANNEL, decode
+from engine.services.step.wakeups import NOTIFY_CHANNEL, decode
 from engine.store.db import normalise_url
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.deadlines import listener, mail
 from engine.deadlines.pump import Pump
-from engine.services import audit, demo_clock, outbox, retention, timers, wakeups
+from engine.services import demo_clock, outbox, timers
+from engine.services.audit import chain as audit
+from engine.services.audit import retention
+from engine.services.step import wakeups
 from engine.services.wiring import Wiring
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,7 @@
 """Use cases: load -> runtime -> save, one per function, each committing once.
 
-Imports engine.runtime, engine.rules and engine.store; never api/ or Flask.
+Floors, each importing only the ones below it (import-linter, pyproject.toml):
+`wiring` -> the routines (`assignment`, `hiring`; independent of each other) -> the use cases
+(the modules here and `audit/`) -> `step/` (what one engine step writes). Imports
+engine.runtime, engine.rules and engine.store; never api/ or Flask.
 """

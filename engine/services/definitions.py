@@ -23,8 +23,8 @@ from lxml import etree
 
 from engine.runtime import normalise, specs, validation, xmlsafe
 from engine.runtime.errors import InvalidProcess, Problem
-from engine.services import history
 from engine.services.roles import ROLES
+from engine.services.step import history
 from engine.store.errors import NotFound
 from engine.store.models import Deployment, DeploymentFile, ProcessDefinition
 from engine.store.uow import UnitOfWork

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from engine.runtime import periods
-from engine.services import history, wakeups
 from engine.services.errors import BadRequest, Forbidden
+from engine.services.step import history, wakeups
 from engine.settings import Settings
 from engine.store.models import User
 from engine.store.uow import UnitOfWork

@@ -91,7 +91,7 @@ def render_pdf(template: str, context: Mapping[str, Any]) -> bytes:
 
 
 def invoice_pdf(view: Mapping[str, Any]) -> bytes:
-    """Render an invoice view (engine.services.invoices.invoice_view) as a Norwegian PDF."""
+    """Render an invoice view (`assignment.invoices.invoice_view`) as a Norwegian PDF."""
     return render_pdf("invoice.html", {"invoice": view})
 
 

@@ -9,11 +9,12 @@ from uuid import UUID
 
 from engine.rules import calendar
 from engine.runtime import instances as runtime
-from engine.services import definitions, history
-from engine.services.audit_access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
-from engine.services.audit_views import event_view
+from engine.services import definitions
+from engine.services.audit.access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
+from engine.services.audit.views import event_view
 from engine.services.errors import Forbidden
-from engine.services.instances import Completed, may_work
+from engine.services.step import history
+from engine.services.tasks import Completed, may_work
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
 from engine.store.states import InstanceState, TaskState

@@ -16,8 +16,9 @@ from uuid import UUID
 
 from engine.runtime import migration as runtime
 from engine.runtime.model import Outcome
-from engine.services import definitions, steps
+from engine.services import definitions
 from engine.services.errors import BadRequest
+from engine.services.step import steps
 from engine.store.errors import NotFound
 from engine.store.models import ProcessDefinition, ProcessInstance
 from engine.store.states import InstanceState

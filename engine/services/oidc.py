@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.services import audit
+from engine.services.audit import chain as audit
 from engine.services.errors import Forbidden, Unauthenticated
 from engine.services.roles import ROLES
 from engine.store.models import User

@@ -12,9 +12,9 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from engine.services import history
 from engine.services.errors import BadRequest, TooManyAttempts, Unauthenticated
 from engine.services.roles import ROLES
+from engine.services.step import history
 from engine.store.models import Municipality, Unit, User
 from engine.store.uow import UnitOfWork
 

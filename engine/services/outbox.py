@@ -20,7 +20,7 @@ from email.utils import format_datetime, formataddr
 from typing import Any
 from uuid import UUID
 
-from engine.services import wakeups
+from engine.services.step import wakeups
 from engine.store.errors import Conflict
 from engine.store.models import Outbox
 from engine.store.states import OutboxState

@@ -20,8 +20,9 @@ from uuid import UUID
 from engine.runtime import instances as runtime
 from engine.runtime.errors import EngineError
 from engine.runtime.model import Outcome
-from engine.services import definitions, history, steps, task_deadlines, wakeups
+from engine.services import definitions
 from engine.services.instances import element_name, route_messages
+from engine.services.step import history, steps, task_deadlines, wakeups
 from engine.store.errors import Conflict, NotFound
 from engine.store.models import ProcessInstance, Timer
 from engine.store.states import InstanceState, OutboxState, TimerState

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.services import functions, notifications, process_settings
+from engine.services import functions, process_settings
+from engine.services.assignment import routine as assignment
+from engine.services.hiring import routine as hiring
+from engine.services.step import notifications
 from engine.settings import Settings
 from engine.store.db import make_engine, session_factory
 from engine.store.uow import UnitOfWork
+
+Routine = Callable[[], None]
+
+# The installed routines, each plugged in by its `register()`: script functions, step followers.
+# The core runs without them (tests/services/test_routines.py); a new routine adds itself here.
+ROUTINES: tuple[Routine, ...] = (assignment.register, hiring.register)
 
 
 @dataclass
@@ -33,9 +43,11 @@ class Wiring:
         return datetime.now(UTC) + self.clock_offset
 
 
-def wire(settings: Settings) -> Wiring:
-    """Connect to the database, register the domain functions, set the notification policy."""
+def wire(settings: Settings, routines: Sequence[Routine] = ROUTINES) -> Wiring:
+    """Connect to the database, register the functions and routines, set the mail policy."""
     functions.register_all()
+    for register in routines:
+        register()
     process_settings.configure(process_settings.load(settings.process_settings_file))
     notifications.configure(
         notifications.Policy(

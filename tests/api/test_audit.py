@@ -14,7 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from engine.services import audit_pdf, history
+from engine.services.audit import pdf as audit_pdf
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent
 from saksflyt import cli

@@ -11,7 +11,10 @@ from uuid import UUID
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from engine.services import audit_access, audit_pdf, history, instances
+from engine.services import instances, tasks
+from engine.services.audit import access as audit_access
+from engine.services.audit import pdf as audit_pdf
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent
 from tests.conftest import NOW, user
@@ -37,9 +40,7 @@ def finished_in_drammen(wiring: Wiring) -> UUID:
     ):
         with wiring.new_uow() as uow:
             [task] = uow.tasks.open_for_instance(instance.id)
-        instances.complete_task(
-            wiring.new_uow(), task.id, data, actor=user(wiring, username), now=NOW
-        )
+        tasks.complete_task(wiring.new_uow(), task.id, data, actor=user(wiring, username), now=NOW)
     return instance.id
 
 
@@ -139,7 +140,7 @@ def test_an_assignment_like_instance_belongs_to_every_municipality_that_acted(
     )
     with deployed.new_uow() as uow:
         [task] = uow.tasks.open_for_instance(instance.id)
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         task.id,
         {"reason": "Hospitering", "start_date": "2026-12-03"},

@@ -10,7 +10,8 @@ from uuid import uuid4
 import pytest
 from flask.testing import FlaskClient
 
-from engine.services import history, instances
+from engine.services import instances
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from saksflyt.app import create_app
 from tests.conftest import NOW, user

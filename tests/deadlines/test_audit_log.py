@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from engine.services import definitions, history, instances, migration, retention
+from engine.services import definitions, instances, migration
+from engine.services.audit import retention
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent, Outbox
 from saksflyt import cli

@@ -11,7 +11,7 @@ import pytest
 
 from engine.deadlines import scheduler
 from engine.deadlines.pump import Pump
-from engine.services import wakeups
+from engine.services.step import wakeups
 from engine.services.wiring import Wiring
 from tests.deadlines.conftest import all_timers, start_notice
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import update
 
-from engine.services import inbox, instances, organisation
+from engine.services import inbox, instances, organisation, tasks
 from engine.services.wiring import Wiring
 from engine.store.models import HumanTask, User
 from engine.timezone import OSLO
@@ -88,7 +88,7 @@ def test_reminders_respect_the_users_choice_but_the_leader_is_still_told(
 
 def test_completing_the_task_cancels_its_reminders_in_the_same_step(processes: Wiring) -> None:
     _instance_id, task = _start(processes, ["emp.asker"])
-    instances.complete_task(
+    tasks.complete_task(
         processes.new_uow(), task.id, {}, actor=user(processes, "emp.asker"), now=MONDAY
     )
     assert {t.state for t in all_timers(processes)} == {"cancelled"}
@@ -108,7 +108,7 @@ def test_new_task_and_delegation_mail_the_people_concerned(processes: Wiring) ->
         f"/tasks/{task.id}" in first.body
         and "Fristen er 25. november 2026 kl. 23:59." in first.body
     )
-    instances.delegate_task(
+    tasks.delegate_task(
         processes.new_uow(),
         task.id,
         "emp2.asker",

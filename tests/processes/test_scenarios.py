@@ -15,7 +15,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
-from engine.services import definitions, instances, timers
+from engine.services import definitions, instances, tasks, timers
 from engine.services.wiring import Wiring
 from engine.store.models import Outbox
 from tests.conftest import ROOT, deploy_processes, user
@@ -64,7 +64,7 @@ class Player:
         assert matching, (
             f"{element_id} is not open in {alias}: {[t.element_id for t in self.open_tasks(alias)]}"
         )
-        instances.complete_task(
+        tasks.complete_task(
             self.wiring.new_uow(),
             matching[0].id,
             data,

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from engine.runtime.errors import StepBudgetExceeded
-from engine.services import announcements, declarations, definitions, instances, vacancies
+from engine.services import declarations, definitions, instances, tasks
+from engine.services.assignment import announcements
 from engine.services.errors import FormInvalid, StartForbidden
+from engine.services.hiring import vacancies
 from engine.services.wiring import Wiring
 from engine.store.models import ProcessInstance
 from tests.conftest import NOW, ROOT, deploy_processes, fixture_files, user
@@ -169,7 +171,7 @@ def test_interest_registrations_start_only_through_the_board(real: Wiring) -> No
     describe = next(
         s for s in scenario("assignment")["steps"] if s.get("complete") == "describe_need"
     )
-    instances.complete_task(
+    tasks.complete_task(
         real.new_uow(),
         board["describe_need_task_id"],
         describe["data"],

@@ -13,8 +13,11 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import delete, insert, update
 
-from engine.services import audit, definitions, history, instances, replay, retention
+from engine.services import definitions, instances, tasks
+from engine.services.audit import chain as audit
+from engine.services.audit import replay, retention
 from engine.services.errors import BadRequest
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.errors import Conflict
 from engine.store.models import AuditAnchor, HistoryEvent, ProcessInstance
@@ -40,9 +43,7 @@ def finished(wiring: Wiring, business_key: str = "SAK-1") -> UUID:
     ):
         with wiring.new_uow() as uow:
             [task] = uow.tasks.open_for_instance(instance.id)
-        instances.complete_task(
-            wiring.new_uow(), task.id, data, actor=user(wiring, username), now=NOW
-        )
+        tasks.complete_task(wiring.new_uow(), task.id, data, actor=user(wiring, username), now=NOW)
     return instance.id
 
 

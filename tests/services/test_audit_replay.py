@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from engine.services import audit, replay
+from engine.services.audit import chain as audit
+from engine.services.audit import replay
 from engine.services.wiring import Wiring
 from tests.processes.test_scenarios import SCENARIOS, play
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from uuid import UUID
 
-from engine.services import instances
+from engine.services import instances, tasks
 from engine.services.wiring import Wiring
 from engine.store.errors import Conflict
 from tests.conftest import NOW, user
@@ -28,7 +28,7 @@ def open_application(wiring: Wiring) -> tuple[UUID, UUID]:
 def try_to_complete(wiring: Wiring, task_id: UUID, results: list[str]) -> None:
     """Complete the application form; note "ok" or "conflict"."""
     try:
-        instances.complete_task(
+        tasks.complete_task(
             wiring.new_uow(),
             task_id,
             {"reason": "Kurs", "start_date": "2026-12-01"},

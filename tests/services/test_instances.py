@@ -8,8 +8,9 @@ from uuid import UUID
 import pytest
 
 from engine.runtime.errors import StepBudgetExceeded
-from engine.services import history, inbox, instances, messages, timers
+from engine.services import inbox, instances, messages, tasks, timers
 from engine.services.errors import Forbidden, FormInvalid
+from engine.services.step import history
 from engine.services.wiring import Wiring
 from engine.store.errors import Conflict
 from tests.conftest import NOW, user
@@ -53,7 +54,7 @@ def test_start_offers_first_task_to_the_starter_only(deployed: Wiring) -> None:
 def test_complete_validates_form_with_norwegian_messages(deployed: Wiring) -> None:
     [task] = _open(deployed, _start(deployed))
     with pytest.raises(FormInvalid) as caught:
-        instances.complete_task(
+        tasks.complete_task(
             deployed.new_uow(),
             task.id,
             {"reason": "x", "start_date": "31.12.2026"},
@@ -71,7 +72,7 @@ def test_leader_task_goes_to_role_in_municipality_and_double_completion_conflict
     deployed: Wiring,
 ) -> None:
     [task] = _open(deployed, _start(deployed))
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         task.id,
         {"reason": "Kurs", "start_date": "2026-12-01"},
@@ -79,7 +80,7 @@ def test_leader_task_goes_to_role_in_municipality_and_double_completion_conflict
         now=NOW,
     )
     with pytest.raises(Conflict) as caught:
-        instances.complete_task(
+        tasks.complete_task(
             deployed.new_uow(),
             task.id,
             {"reason": "Kurs", "start_date": "2026-12-01"},
@@ -91,23 +92,19 @@ def test_leader_task_goes_to_role_in_municipality_and_double_completion_conflict
     assert (approve.candidate_roles, approve.municipality_id) == (["leader"], "asker")
     assert approve.due_at is not None and approve.due_at.date().isoformat() == "2026-11-26"
     with pytest.raises(Forbidden):
-        instances.claim_task(
+        tasks.claim_task(
             deployed.new_uow(), approve.id, actor=user(deployed, "leder.drammen"), now=NOW
         )
-    instances.claim_task(
-        deployed.new_uow(), approve.id, actor=user(deployed, "leder.asker"), now=NOW
-    )
+    tasks.claim_task(deployed.new_uow(), approve.id, actor=user(deployed, "leder.asker"), now=NOW)
     with pytest.raises(Conflict):
-        instances.claim_task(
-            deployed.new_uow(), approve.id, actor=user(deployed, "tl.lier"), now=NOW
-        )
+        tasks.claim_task(deployed.new_uow(), approve.id, actor=user(deployed, "tl.lier"), now=NOW)
 
 
 def test_timers_fire_once_and_complete_the_instance(deployed: Wiring) -> None:
     instance_id = _start(deployed)
     [task] = _open(deployed, instance_id)
     leader = user(deployed, "leder.asker")
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         task.id,
         {"reason": "Kurs", "start_date": "2026-12-01"},
@@ -115,9 +112,7 @@ def test_timers_fire_once_and_complete_the_instance(deployed: Wiring) -> None:
         now=NOW,
     )
     [approve] = _open(deployed, instance_id)
-    instances.complete_task(
-        deployed.new_uow(), approve.id, {"approved": True}, actor=leader, now=NOW
-    )
+    tasks.complete_task(deployed.new_uow(), approve.id, {"approved": True}, actor=leader, now=NOW)
     with deployed.new_uow() as uow:
         [timer] = uow.waits.timers_of(instance_id)
         assert (timer.element_id, timer.due_at) == ("cooling", NOW + timedelta(hours=1))
@@ -147,7 +142,7 @@ def test_timers_fire_once_and_complete_the_instance(deployed: Wiring) -> None:
 def test_boundary_timer_cancelled_when_task_completes(deployed: Wiring) -> None:
     instance_id = _start(deployed)
     [task] = _open(deployed, instance_id)
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         task.id,
         {"reason": "Kurs", "start_date": "2026-12-01"},
@@ -157,7 +152,7 @@ def test_boundary_timer_cancelled_when_task_completes(deployed: Wiring) -> None:
     with deployed.new_uow() as uow:
         assert [t.element_id for t in uow.waits.timers_of(instance_id)] == ["approve_deadline"]
     [approve] = _open(deployed, instance_id)
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         approve.id,
         {"approved": False},
@@ -218,11 +213,11 @@ def test_timer_due_exactly_now_fires_once(deployed: Wiring) -> None:
     instance_id = _start(deployed)
     [task] = _open(deployed, instance_id)
     submit = {"reason": "Kurs", "start_date": "2026-12-01"}
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(), task.id, submit, actor=user(deployed, "emp.asker"), now=NOW
     )
     [approve] = _open(deployed, instance_id)
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         approve.id,
         {"approved": True},

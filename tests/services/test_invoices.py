@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from engine.rules.invoice import calculate_invoice
-from engine.services import announcements, documents, invoice_files, invoices
+from engine.services import documents
+from engine.services.assignment import announcements, invoice_files, invoices
 from engine.services.wiring import Wiring
 from engine.store.models import ProcessInstance, User
 

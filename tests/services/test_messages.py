@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 
 from engine.runtime.errors import MessageNotCaught
-from engine.services import announcements, inbox, instances, messages, vacancies
+from engine.services import inbox, instances, messages, tasks
+from engine.services.assignment import announcements
 from engine.services.errors import Forbidden, MessageForbidden
+from engine.services.hiring import vacancies
 from engine.services.wiring import Wiring
 from tests.conftest import NOW, deploy_processes, fixture_files, user
 from tests.processes.test_scenarios import Player
@@ -148,7 +150,7 @@ def test_a_forged_registration_is_refused_and_the_boards_arrives(deployed: Wirin
     describe = next(
         s for s in scenario("assignment")["steps"] if s.get("complete") == "describe_need"
     )
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         board["describe_need_task_id"],
         describe["data"],
@@ -174,7 +176,7 @@ def test_a_forged_registration_is_refused_and_the_boards_arrives(deployed: Wirin
     )
     with deployed.new_uow() as uow:
         [approve] = uow.tasks.open_for_instance(registered["instance_id"])
-    instances.complete_task(  # the leader's yes sends interest_registered: the engine routes it
+    tasks.complete_task(  # the leader's yes sends interest_registered: the engine routes it
         deployed.new_uow(),
         approve.id,
         {"approved": True},

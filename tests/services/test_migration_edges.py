@@ -9,7 +9,8 @@ from uuid import UUID
 
 import pytest
 
-from engine.services import definitions, instances, migration, replay, timers
+from engine.services import definitions, instances, migration, tasks, timers
+from engine.services.audit import replay
 from engine.services.wiring import Wiring
 from tests.conftest import NOW, user
 from tests.services.test_migration_waits import (
@@ -230,7 +231,7 @@ def test_a_timer_on_a_call_activity_is_armed_rescheduled_and_disarmed(deployed: 
     assert _fired(deployed, instance_id) == []
     assert _open(deployed, instance_id) == [("review", task_id)]
     owner = user(deployed, "emp.asker")
-    instances.complete_task(deployed.new_uow(), task_id, {}, actor=owner, now=NOW + 5 * DAY)
+    tasks.complete_task(deployed.new_uow(), task_id, {}, actor=owner, now=NOW + 5 * DAY)
     with deployed.new_uow() as uow:
         assert uow.instances.get(instance_id).state == "completed"
     _agrees(deployed, instance_id)
@@ -313,14 +314,14 @@ def _reviews_half_done(wiring: Wiring) -> UUID:
     data = {"reviewers": ["a", "b", "c"]}
     instance = instances.start_instance(wiring.new_uow(), "reviews", data, actor=owner, now=NOW)
     [first, *_] = _open(wiring, instance.id)
-    instances.complete_task(wiring.new_uow(), first[1], {"verdict": "ja"}, actor=owner, now=NOW)
+    tasks.complete_task(wiring.new_uow(), first[1], {"verdict": "ja"}, actor=owner, now=NOW)
     return instance.id
 
 
 def _finish_reviews(wiring: Wiring, instance_id: UUID) -> dict[str, Any]:
     owner = user(wiring, "emp.asker")
     while (found := _open(wiring, instance_id)) and found[0][0] == "review":
-        instances.complete_task(
+        tasks.complete_task(
             wiring.new_uow(), found[0][1], {"verdict": "nei"}, actor=owner, now=NOW + DAY
         )
     assert [e for e, _ in _open(wiring, instance_id)] == ["after"]

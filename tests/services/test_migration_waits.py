@@ -11,7 +11,8 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from engine.services import definitions, instances, messages, migration, replay, timers
+from engine.services import definitions, instances, messages, migration, tasks, timers
+from engine.services.audit import replay
 from engine.services.wiring import Wiring
 from engine.store.models import Timer
 from engine.store.waits import BPMN_TIMER_KINDS
@@ -62,7 +63,7 @@ def _at_approve(wiring: Wiring) -> UUID:
     with wiring.new_uow() as uow:
         [task] = uow.tasks.open_for_instance(instance.id)
     data = {"reason": "Kurs", "start_date": "2026-12-01"}
-    instances.complete_task(wiring.new_uow(), task.id, data, actor=applicant, now=NOW)
+    tasks.complete_task(wiring.new_uow(), task.id, data, actor=applicant, now=NOW)
     return instance.id
 
 
@@ -169,9 +170,7 @@ def test_a_removed_boundary_is_disarmed_and_a_revert_arms_it_again(deployed: Wir
     with deployed.new_uow() as uow:
         [task] = uow.tasks.open_for_instance(instance_id)
     leader = user(deployed, "leder.asker")
-    instances.complete_task(
-        deployed.new_uow(), task.id, {"approved": True}, actor=leader, now=LATER
-    )
+    tasks.complete_task(deployed.new_uow(), task.id, {"approved": True}, actor=leader, now=LATER)
     assert [state for _, state, _ in _timers(deployed, instance_id)][:2] == [
         "cancelled",
         "cancelled",

@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from engine.runtime.errors import InvalidProcess
-from engine.services import definitions, diffs, instances, migration, modeler
+from engine.services import definitions, diffs, instances, migration, modeler, tasks
 from engine.services.errors import BadRequest
 from engine.services.wiring import Wiring
 from tests.conftest import NOW, fixture_files, user
@@ -73,9 +73,7 @@ def _open(wiring: Wiring, instance_id: UUID) -> list:
 def _submit(wiring: Wiring, instance_id: UUID) -> None:
     [task] = _open(wiring, instance_id)
     data = {"reason": "Kurs", "start_date": "2026-12-01"}
-    instances.complete_task(
-        wiring.new_uow(), task.id, data, actor=user(wiring, "emp.asker"), now=NOW
-    )
+    tasks.complete_task(wiring.new_uow(), task.id, data, actor=user(wiring, "emp.asker"), now=NOW)
 
 
 def _versions(wiring: Wiring) -> int:
@@ -221,7 +219,7 @@ def test_migrate_moves_instances_keeps_tasks_and_timers_and_records_it(deployed:
         events = uow.history.of_instance(instance_id)
     migrated = [e for e in events if e.type == "instance_migrated"]
     assert [(e.actor, e.data) for e in migrated] == [("eier", {"from_version": 1, "to_version": 2})]
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         task.id,
         {"approved": True},
@@ -261,9 +259,7 @@ def test_instances_inside_a_sub_process(deployed: Wiring) -> None:
     )
     assert result["migrated"] is True
     [task] = _open(deployed, instance_id)
-    instances.complete_task(
-        deployed.new_uow(), task.id, {}, actor=user(deployed, "emp.asker"), now=NOW
-    )
+    tasks.complete_task(deployed.new_uow(), task.id, {}, actor=user(deployed, "emp.asker"), now=NOW)
     assert [t.name for t in _open(deployed, instance_id)] == ["Etter 2"]
 
 

@@ -12,8 +12,8 @@ import pytest
 from engine.rules.invoice import DEFAULT_RATES, calculate_invoice
 from engine.runtime import registry
 from engine.services import process_settings
+from engine.services.assignment.invoices import preview
 from engine.services.errors import FormInvalid
-from engine.services.invoices import preview
 from engine.settings import ROOT
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from engine.runtime import values
 from engine.runtime.errors import ScriptFailed
-from engine.services import definitions, instances, messages, timers
+from engine.services import definitions, instances, messages, tasks, timers
 from engine.services.errors import BadRequest
 from engine.services.wiring import Wiring
 from engine.store.models import HistoryEvent, ProcessInstance, Timer
@@ -243,7 +243,7 @@ def test_a_candidate_municipality_no_column_holds_fails_the_step(scripts: Wiring
         [submit] = uow.tasks.open_for_instance(started.id)
     before = _state(scripts, started.id)
     with pytest.raises(ScriptFailed) as caught:
-        instances.complete_task(
+        tasks.complete_task(
             scripts.new_uow(),
             submit.id,
             {"reason": "Kurs", "start_date": "2026-12-01"},

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from bench import inbox as bench_inbox
-from engine.services import inbox, instances
+from engine.services import inbox, instances, tasks
 from engine.services.wiring import Wiring
 from engine.store.tasks import Tasks
 from tests.conftest import NOW, user
@@ -143,16 +143,12 @@ def test_claim_and_delegate_leave_the_group_inbox_and_unclaim_comes_back(
         now=NOW,
     )
     [submit] = _group(deployed, "emp.asker")["items"]
-    instances.claim_task(
-        deployed.new_uow(), submit["id"], actor=user(deployed, "emp.asker"), now=NOW
-    )
+    tasks.claim_task(deployed.new_uow(), submit["id"], actor=user(deployed, "emp.asker"), now=NOW)
     assert _group(deployed, "emp.asker")["total"] == 0
-    instances.unclaim_task(
-        deployed.new_uow(), submit["id"], actor=user(deployed, "emp.asker"), now=NOW
-    )
+    tasks.unclaim_task(deployed.new_uow(), submit["id"], actor=user(deployed, "emp.asker"), now=NOW)
     again = _group(deployed, "emp.asker")
     assert [t["id"] for t in again["items"]] == [submit["id"]] and again["total"] == 1
-    instances.complete_task(
+    tasks.complete_task(
         deployed.new_uow(),
         submit["id"],
         {"reason": "Kurs", "start_date": "2026-12-01", "days": 2},
@@ -162,13 +158,11 @@ def test_claim_and_delegate_leave_the_group_inbox_and_unclaim_comes_back(
     assert _group(deployed, "emp.asker")["total"] == 0
     [approve] = _group(deployed, "leder.asker")["items"]
     assert approve["element_id"] == "approve"
-    instances.delegate_task(
+    tasks.delegate_task(
         deployed.new_uow(), approve["id"], "leder.asker", actor=user(deployed, "admin"), now=NOW
     )
     assert _group(deployed, "leder.asker")["total"] == 0
-    instances.unclaim_task(
-        deployed.new_uow(), approve["id"], actor=user(deployed, "admin"), now=NOW
-    )
+    tasks.unclaim_task(deployed.new_uow(), approve["id"], actor=user(deployed, "admin"), now=NOW)
     assert [t["id"] for t in _group(deployed, "leder.asker")["items"]] == [approve["id"]]
     with deployed.new_uow() as uow:
         [row] = uow.tasks.candidates(approve["id"])

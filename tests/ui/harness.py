@@ -16,7 +16,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, Playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from engine.services import definitions, instances, organisation
+from engine.services import definitions, instances, organisation, tasks
 from engine.services.wiring import Wiring
 from engine.settings import DEMO_PASSWORD, ROOT, Settings
 from engine.store.models import Base
@@ -138,7 +138,7 @@ class Server:
         """Complete a task as a demo user, behind the browser's back."""
         with self.wiring.new_uow() as uow:
             actor = uow.users.get(username)
-        instances.complete_task(
+        tasks.complete_task(
             self.wiring.new_uow(), task_id, data, actor=actor, now=self.wiring.now()
         )
 

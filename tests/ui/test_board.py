@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, expect
 
-from engine.services import announcements
+from engine.services.assignment import announcements
 from tests.conftest import deploy_processes
 from tests.ui.harness import Server, axe_violations, new_page, running_server, sign_in
 

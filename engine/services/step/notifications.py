@@ -26,7 +26,7 @@ from uuid import UUID
 import yaml
 from babel.dates import format_date, format_datetime
 
-from engine.services import wakeups
+from engine.services.step import wakeups
 from engine.store.models import HumanTask, Outbox, ProcessInstance, User
 from engine.store.states import OutboxState
 from engine.store.uow import UnitOfWork

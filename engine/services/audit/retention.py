@@ -14,8 +14,8 @@ from uuid import UUID
 
 from lxml import etree
 
-from engine.services import history, steps
 from engine.services.errors import BadRequest
+from engine.services.step import history, steps
 from engine.store.errors import Conflict
 from engine.store.models import ProcessDefinition, ProcessInstance
 from engine.store.uow import UnitOfWork

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
 from engine.runtime.projection import is_mail_list
-from engine.services import history, invoices, notifications, task_deadlines, wakeups
-from engine.services.definitions import Built
+from engine.services.step import followers, history, notifications, task_deadlines, wakeups
 from engine.store.models import (
     HumanTask,
     MessageSubscription,
@@ -22,6 +21,14 @@ from engine.store.models import (
 from engine.store.states import InstanceState, TaskState, TimerState
 from engine.store.uow import UnitOfWork
 from engine.store.waits import BPMN_TIMER_KINDS
+
+
+class Built(Protocol):
+    """What a step needs of a definition version (`definitions.Built` has it): lane roles."""
+
+    @property
+    def lane_roles(self) -> Mapping[str, str]: ...
+
 
 # Spec names SpiffWorkflow adds around every process; they are not the modeller's elements.
 _INTERNAL_SPECS = {"Start", "End", "Root", "BpmnStartTask", "SimpleBpmnTask", "_EndJoin"}
@@ -111,7 +118,7 @@ def apply(
         _sync_timers(uow, instance, outcome, now)
     if previous["messages"] != waits["messages"]:
         _sync_subscriptions(uow, instance, outcome)
-    invoices.project(uow, instance, now)
+    followers.follow(uow, instance, now)  # what routines keep in step with the data
     delta = history.data_delta(before, outcome.data)
     if outcome.state != RUNNING and instance.ended_at is None:
         instance.ended_at = now

@@ -10,13 +10,13 @@ from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from engine.services import audit_views
-from engine.services.audit_access import EVERYTHING, AuditAccess
+from engine.services.audit import views as audit_views
+from engine.services.audit.access import EVERYTHING, AuditAccess
 from engine.services.errors import BadRequest
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
-TEMPLATES = Path(__file__).parent / "audit_templates"
+TEMPLATES = Path(__file__).parent / "templates"
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
 )

@@ -23,9 +23,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from engine.services import attachments, documents, instances, notifications
+from engine.services import attachments, documents, instances
 from engine.services.documents import long_date
 from engine.services.errors import BadRequest, Forbidden, FormInvalid
+from engine.services.step import notifications
 from engine.store.errors import NotFound
 from engine.store.models import Outbox, ProcessInstance, User
 from engine.store.states import InstanceState, OutboxState

@@ -17,8 +17,9 @@ from uuid import UUID
 
 from engine.runtime import instances as runtime
 from engine.runtime.model import RUNNING, Outcome
-from engine.services import definitions, history
+from engine.services import definitions
 from engine.services.definitions import Built
+from engine.services.step import history
 from engine.store.errors import Conflict, NotFound
 from engine.store.models import HistoryEvent
 from engine.store.uow import UnitOfWork

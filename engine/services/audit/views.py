@@ -10,8 +10,9 @@ from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
-from engine.services import audit, history
-from engine.services.audit_access import EVERYTHING, AuditAccess, mask_data, mask_event
+from engine.services.audit import chain as audit
+from engine.services.audit.access import EVERYTHING, AuditAccess, mask_data, mask_event
+from engine.services.step import history
 from engine.store.audit import InstanceFilter
 from engine.store.models import HistoryEvent, ProcessInstance
 from engine.store.uow import UnitOfWork

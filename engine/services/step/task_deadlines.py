@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.rules.calendar import add_working_days
-from engine.services import notifications, wakeups
+from engine.services.step import notifications, wakeups
 from engine.store.models import HumanTask, ProcessInstance, Timer, User
 from engine.store.states import TaskState, TimerState
 from engine.store.uow import UnitOfWork

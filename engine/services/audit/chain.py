@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from engine.services import history
+from engine.services.step import history
 from engine.store.models import AuditAnchor, HistoryEvent
 from engine.store.uow import UnitOfWork
 

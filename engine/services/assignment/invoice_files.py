@@ -27,7 +27,8 @@ from engine.rules.invoice import (
     SalaryProration,
     SocialCostBase,
 )
-from engine.services import documents, invoices
+from engine.services import documents
+from engine.services.assignment import invoices
 from engine.services.errors import BadRequest
 from engine.store.models import User
 from engine.store.uow import UnitOfWork

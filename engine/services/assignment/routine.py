@@ -1,0 +1,32 @@
+"""Plug the assignment routine in: its script function and its step follower."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine.rules.invoice import calculate_invoice
+from engine.runtime import registry
+from engine.services import process_settings
+from engine.services.assignment import invoices
+from engine.services.step import followers
+
+
+def _invoice_for(
+    start_date: str, end_date: str, monthly_salary: Any, position_percentage: Any = 100
+) -> dict[str, Any]:
+    invoice = calculate_invoice(
+        date.fromisoformat(start_date),
+        date.fromisoformat(end_date),
+        Decimal(str(monthly_salary)),
+        Decimal(str(position_percentage)),
+        process_settings.rates(),
+    )
+    return invoice.to_dict()
+
+
+def register() -> None:
+    """Add `invoice_for` to the scripts and keep each assignment's invoice row after every step."""
+    registry.register_function("invoice_for", _invoice_for)
+    followers.register("assignment.invoices", invoices.project)
