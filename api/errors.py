@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from api.language import error_message, localise, request_locale
+from api.payloads import InputRefused
 from engine.runtime.errors import (
     EngineError,
     InvalidProcess,
@@ -51,6 +52,11 @@ def _http(error: HTTPException) -> ResponseReturnValue:
     return error_body(error.code or 500, code, error.description or error.name or "error")
 
 
+def _input_refused(error: InputRefused) -> ResponseReturnValue:
+    message = "the request is too large" if error.status == 413 else "the request has errors"
+    return error_body(error.status, error.code, message, error.details(request_locale()))
+
+
 def _too_many_attempts(error: TooManyAttempts) -> ResponseReturnValue:
     details = {"retry_after_seconds": error.retry_after}
     response = jsonify({"error": {"code": error.code, "message": str(error), "details": details}})
@@ -68,6 +74,7 @@ def _forbidden(error: Forbidden) -> ResponseReturnValue:
 def register(app: Flask) -> None:
     """Install the handlers on the app."""
     app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(InputRefused, _input_refused)
     app.register_error_handler(
         ValidationError,
         lambda e: error_body(

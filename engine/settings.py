@@ -52,6 +52,8 @@ class Settings:
     scheduler_enabled: bool = True
     # Largest upload accepted (BPMN/DMN/forms, attachments), in bytes.
     max_upload_bytes: int = 5_000_000
+    # Largest JSON request body, in bytes (413 beyond it); form data, task data and messages.
+    max_json_bytes: int = 1_000_000
     # Public applications (POST /vacancies/{id}/applications) per client address per hour;
     # 0 turns the limit off.
     public_rate_limit: int = 10

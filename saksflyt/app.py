@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import app as api_app
+from api import payloads
 from engine.services import organisation
 from engine.services.wiring import Wiring, wire
 from engine.settings import Settings, SettingsError
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     settings = settings or Settings.from_env()
     settings.check()
     app = Flask(__name__)
+    payloads.init_app(app)  # before any route: its request class and path converters
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4,

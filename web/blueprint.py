@@ -6,6 +6,7 @@ task lists, tasks, forms, history and process lists are fetched from the JSON AP
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlencode
@@ -109,10 +110,16 @@ def _to_login() -> ResponseReturnValue:
     return redirect(url_for("web.login") + "?" + urlencode({"next": target}))
 
 
+# Browsers drop tabs and newlines from a URL (`/\t/evil.example` becomes `//evil.example`, another
+# host) and read a backslash as a slash; other control characters cannot be sent in a header.
+_NOT_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def safe_next(target: str | None) -> str:
-    """Return a local path to go to after sign-in (never another host)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Return a local path to go to after sign-in (never another host, never a broken header)."""
+    path = target or ""
+    if path.startswith("/") and not path.startswith("//") and not _NOT_IN_NEXT.search(path):
+        return path
     return url_for("web.inbox")
 
 

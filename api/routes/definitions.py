@@ -94,8 +94,8 @@ def definition_xml(key: str, version: int) -> Response:
         raise NotFound("process definition", f"{key} v{version}")
     with services().new_uow() as uow:
         definition = uow.definitions.version(key, version)
-        files = {f.name: f.content for f in uow.definitions.files(definition.deployment_id)}
-    return Response(files[definition.file_name], mimetype="application/xml")
+        content = uow.definitions.file(definition.deployment_id, definition.file_name)
+    return Response(content, mimetype="application/xml")
 
 
 @bp.post("/<string:key>/start")

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import clock, pruning, serialization
+from engine.runtime import clock, pruning, serialization, storability
 from engine.runtime.errors import (
     EngineError,
     MessageNotCaught,
@@ -183,8 +183,10 @@ def _advance(
     first: Any = None,
 ) -> Outcome:
     events: list[StepEvent] = []
+    completed: list[Any] = []  # the tasks themselves, to name one whose data cannot be stored
     if first is not None:
         events.append(_event("task_completed", first))
+        completed.append(first)
     steps = 0
     deadline = time.monotonic() + TIME_BUDGET_SECONDS
 
@@ -197,12 +199,16 @@ def _advance(
 
     def record(task: Any) -> None:
         events.append(_event("task_completed", task))
+        completed.append(task)
 
     with _translated_errors():
         action()
         workflow.do_engine_steps(will_complete_task=count, did_complete_task=record)
     pruning.prune(workflow)
-    return project(workflow, serialization.dump(workflow), events)
+    storability.check_thrown(workflow)
+    outcome = project(workflow, storability.snapshot(workflow, completed), events)
+    storability.check_correlations(outcome)
+    return outcome
 
 
 def _event(kind: str, task: Any) -> StepEvent:

@@ -248,6 +248,9 @@ def built(uow: UnitOfWork, definition: ProcessDefinition) -> Built:
     known = {n: c for n, c in latest.items() if not n.endswith(".json") and n not in own}
     forms = {n: c for n, c in {**latest, **own}.items() if n.endswith(".json")}
     processes = specs.build_processes(models, known_files=known)
+    if definition.key not in processes:  # deployed valid, so a library change broke it
+        message = "the process can no longer be built from its deployed files"
+        raise InvalidProcess([Problem(definition.file_name, definition.key, None, None, message)])
     process = processes[definition.key]
     result = Built(
         process.spec,

@@ -78,8 +78,7 @@ def diff_versions(uow: UnitOfWork, key: str, old: int, new: int) -> dict[str, An
         contents = []
         for version in (old, new):
             definition = uow.definitions.version(key, version)
-            files = {f.name: f.content for f in uow.definitions.files(definition.deployment_id)}
-            contents.append(files[definition.file_name])
+            contents.append(uow.definitions.file(definition.deployment_id, definition.file_name))
     result = compare(contents[0], contents[1], key)
     return {"key": key, "from": old, "to": new, **result.__dict__}
 

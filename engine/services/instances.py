@@ -218,7 +218,7 @@ def _start_by_message(
                 message.payload,
                 actor=actor,
                 now=now,
-                business_key=message.correlation.get("business_key"),
+                business_key=_business_key(message.correlation.get("business_key")),
                 message=message,
                 hops=hops,
             )
@@ -236,3 +236,19 @@ def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
     if not shared and any(v is not None for v in expected.values()):
         return False
     return all(str(expected[k]) == str(given[k]) for k in shared)
+
+
+MAX_BUSINESS_KEY = 200  # process_instance.business_key, as POST /process-definitions/{key}/start
+
+
+def _business_key(value: Any) -> str | None:
+    """Return the business key a message's correlation names, as text; refuse anything else."""
+    if value is None:
+        return None
+    is_text = isinstance(value, (str, int)) and not isinstance(value, bool)
+    if is_text and len(str(value)) <= MAX_BUSINESS_KEY:
+        return str(value)
+    raise BadRequest(
+        f"the correlation's business_key must be text of at most {MAX_BUSINESS_KEY} characters",
+        {"correlation.business_key": [f"Må være tekst på høyst {MAX_BUSINESS_KEY} tegn."]},
+    )

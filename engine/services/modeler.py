@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from engine.runtime import specs
 from engine.runtime.errors import InvalidProcess, Problem
@@ -101,7 +100,7 @@ def version_file(uow: UnitOfWork, key: str, version: int, name: str) -> bytes:
     """Return one file of the deployment that created a version; raise NotFound."""
     with uow:
         definition = uow.definitions.version(key, version)
-        return _file(uow, definition.deployment_id, name)
+        return uow.definitions.file(definition.deployment_id, name)
 
 
 def latest_file(uow: UnitOfWork, name: str) -> bytes:
@@ -111,10 +110,3 @@ def latest_file(uow: UnitOfWork, name: str) -> bytes:
         if found is None:
             raise NotFound("file", name)
         return found.content
-
-
-def _file(uow: UnitOfWork, deployment_id: UUID, name: str) -> bytes:
-    for row in uow.definitions.files(deployment_id):
-        if row.name == name:
-            return row.content
-    raise NotFound("file", name)

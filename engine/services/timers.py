@@ -23,7 +23,7 @@ from engine.runtime.model import Outcome
 from engine.services import definitions
 from engine.services.instances import element_name, route_messages
 from engine.services.step import history, steps, task_deadlines, wakeups
-from engine.store.errors import Conflict
+from engine.store.errors import Conflict, NotFound
 from engine.store.models import ProcessInstance, Timer
 from engine.store.states import InstanceState, OutboxState, TimerState
 from engine.store.uow import UnitOfWork
@@ -193,8 +193,7 @@ def _fail(
 ) -> None:
     """Fail the row for good (an incident), or keep the claim until a back-off passes."""
     with uow:
-        [instance] = uow.instances.lock_by_timers([timer_id])
-        timer = uow.waits.timer(timer_id)
+        instance, timer = _lock_timer(uow, timer_id)
         if timer.state != TimerState.CLAIMED or timer.claimed_by != worker:
             return
         timer.last_error = error[:2000]
@@ -225,8 +224,7 @@ def next_due(new_uow: Callable[[], UnitOfWork]) -> datetime | None:
 def retry(uow: UnitOfWork, timer_id: UUID, *, actor: str, now: datetime) -> Timer:
     """Let a failed timer fire again (admin action), recorded in the instance's history."""
     with uow:
-        [instance] = uow.instances.lock_by_timers([timer_id])
-        timer = uow.waits.timer(timer_id)
+        instance, timer = _lock_timer(uow, timer_id)
         if timer.state != TimerState.FAILED:
             raise Conflict("timer_not_failed", f"the timer is {timer.state}, not failed")
         timer.state, timer.attempts, timer.claimed_by = TimerState.WAITING, 0, None
@@ -244,6 +242,14 @@ def retry(uow: UnitOfWork, timer_id: UUID, *, actor: str, now: datetime) -> Time
         wakeups.hint(uow.session, "timers", None)
         uow.commit()
     return timer
+
+
+def _lock_timer(uow: UnitOfWork, timer_id: UUID) -> tuple[ProcessInstance, Timer]:
+    """Lock a timer's instance and return it with the row; raise NotFound for an unknown id."""
+    found = uow.instances.lock_by_timers([timer_id])
+    if not found:
+        raise NotFound("timer", timer_id)
+    return found[0], uow.waits.timer(timer_id)
 
 
 def _log_incident(

@@ -134,6 +134,15 @@ class Definitions(Repository):
         query = select(DeploymentFile).where(DeploymentFile.deployment_id == deployment_id)
         return self.session.scalars(query.order_by(DeploymentFile.name)).all()
 
+    def file(self, deployment_id: UUID, name: str) -> bytes:
+        """Return the content of one file of a deployment or raise NotFound."""
+        found = self.session.scalar(
+            select(DeploymentFile.content).where(
+                DeploymentFile.deployment_id == deployment_id, DeploymentFile.name == name
+            )
+        )
+        return require(found, "file", name)
+
     def latest_files(self) -> dict[str, DeploymentFile]:
         """Return the newest deployed version of every file name."""
         rows = self.session.scalars(

@@ -314,6 +314,40 @@ def test_bad_applications_are_refused_and_store_nothing(
     assert docx_cv.status_code == 201, docx_cv.get_json()
 
 
+def test_nul_and_lone_surrogates_in_a_public_application_are_422_and_store_nothing(
+    hiring: PublicPlayer, client: FlaskClient, deployed: Wiring
+) -> None:
+    """No sign-in is needed to send these; on PostgreSQL they were a 500 at the insert."""
+    deployed.settings = replace(deployed.settings, public_rate_limit=0)
+    before = rows(deployed, ProcessInstance)
+    nul = {
+        "nb": "Teksten kan ikke inneholde NUL-tegnet (\\u0000).",
+        "en": "The text cannot contain the NUL character (\\u0000).",
+    }
+    url = f"/api/v1/vacancies/{VACANCY}/applications"
+    for language in ("nb", "en"):
+        headers = {"Accept-Language": language}
+        replies = {
+            "json": apply(client, {**BJORN, "name": "Bj\u0000rn"}, headers=headers),
+            "multipart": apply(
+                client, {**BJORN, "motivation": "\u0000"}, cv=(PDF, "cv.pdf"), headers=headers
+            ),
+            "urlencoded": client.post(url, data={**BJORN, "phone": "1\u00002"}, headers=headers),
+        }
+        fields = {"json": "name", "multipart": "motivation", "urlencoded": "phone"}
+        for kind, reply in replies.items():
+            assert reply.status_code == 422, (kind, reply.get_json())
+            assert reply.get_json()["error"]["details"] == {fields[kind]: [nul[language]]}, kind
+    surrogate = client.post(
+        url,
+        data='{"name": "Bj\\ud800rn", "email": "bjorn.dahl@example.no"}',
+        content_type="application/json",
+    )
+    assert surrogate.status_code == 422
+    assert list(surrogate.get_json()["error"]["details"]) == ["name"]
+    assert rows(deployed, ProcessInstance) == before and rows(deployed, Attachment) == 0
+
+
 def test_oversized_cv_is_413_and_stores_nothing(hiring: PublicPlayer, deployed: Wiring) -> None:
     small = replace(deployed.settings, max_upload_bytes=2000)
     deployed.settings = small

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,7 +15,7 @@ from engine.services.step import history
 from engine.services.wiring import Wiring
 from saksflyt.app import create_app
 from tests.conftest import NOW, user
-from tests.deadlines.conftest import HOUR, all_timers, fire
+from tests.deadlines.conftest import HOUR, all_timers, fire, start_notice
 
 Client = Callable[..., FlaskClient]
 
@@ -75,6 +76,23 @@ def test_failed_timer_shows_as_incident_and_retry_puts_it_back(
     with processes.new_uow() as uow:
         types = [e.type for e in uow.history.of_instance(instance.id)]
     assert types[-2:] == ["incident", "incident_retried"]
+
+
+def test_retry_of_an_unknown_timer_is_404_and_changes_nothing(
+    processes: Wiring, client_for: Client
+) -> None:
+    client = client_for()
+    start_notice(processes)
+    unknown = uuid4()
+    reply = client.post(f"/api/v1/timers/{unknown}/retry", headers=_auth(client, "admin"))
+    assert reply.status_code == 404, reply.get_json()
+    assert reply.get_json()["error"] == {
+        "code": "not_found",
+        "message": f"timer {unknown} not found",
+        "details": None,
+    }
+    [row] = all_timers(processes)
+    assert row.state == "waiting"
 
 
 @pytest.mark.parametrize(

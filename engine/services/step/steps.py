@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
 from engine.runtime.projection import is_mail_list
 from engine.services.step import followers, history, notifications, task_deadlines, wakeups
@@ -14,6 +15,7 @@ from engine.store.models import (
     HumanTask,
     MessageSubscription,
     ProcessInstance,
+    TaskCandidate,
     Timer,
 )
 from engine.store.states import InstanceState, TaskState, TimerState
@@ -230,6 +232,7 @@ def _open_task(
     users = list(item.candidate_users)
     if not users and role is None:
         users = [instance.started_by] if instance.started_by else []
+    _check_candidates(item, users)
     task = HumanTask(
         id=UUID(item.id),
         instance_id=instance.id,
@@ -268,6 +271,29 @@ def _open_task(
     )
     task_deadlines.schedule(uow, instance, task, now)
     notifications.task_ready(uow, instance, task, actor, now)
+
+
+# What the task's columns hold: longer values name no municipality or user (and PostgreSQL
+# would refuse the row, where SQLite keeps it).
+_COLUMNS = {
+    "candidateMunicipality": (HumanTask.__table__.c.municipality_id, "municipality id"),
+    "candidateUsers": (TaskCandidate.__table__.c.value, "username"),
+}
+
+
+def _check_candidates(item: ReadyTask, users: list[str]) -> None:
+    """Refuse a task whose candidate municipality or users no column can hold."""
+    given = [("candidateMunicipality", item.candidate_municipality)]
+    given += [("candidateUsers", user) for user in users]
+    for name, value in given:
+        column, what = _COLUMNS[name]
+        limit = int(getattr(column.type, "length", 0) or 0)
+        if value is not None and limit and len(value) > limit:
+            raise ScriptFailed(
+                f"{name} of the task '{item.name}' gives {len(value)} characters "
+                f"({value[:20]!r}…); a {what} has at most {limit}",
+                element_id=item.element_id,
+            )
 
 
 def _sync_timers(
