@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +17,11 @@ from tests.processes.test_scenarios import Player
 
 
 class HttpPlayer(Player):
-    """Starts and completes through the REST API; timers fire through the timer service."""
+    """Starts and completes through the REST API; timers fire through the timer service.
+
+    The API reads the engine clock of the wiring, so the player keeps that clock on the
+    scenario's time (the demo clock offset): the scenario's dates mean the same on any day.
+    """
 
     def __init__(
         self, wiring: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
@@ -24,6 +29,15 @@ class HttpPlayer(Player):
         super().__init__(wiring)
         self.client, self.auth = client, auth
         self.users: set[str] = set()
+        self.sync_clock()
+
+    def sync_clock(self) -> None:
+        """Move the API's clock to the scenario's `now`."""
+        self.wiring.clock_offset = self.now - datetime.now(UTC)
+
+    def advance(self, moment: str) -> None:
+        super().advance(moment)
+        self.sync_clock()
 
     def start(self, spec: dict[str, Any]) -> None:
         data = dict(spec.get("data", {}))
