@@ -35,7 +35,7 @@ _prepared: set[str] = set()
 # dates pass. It costs nothing and covers every test, new ones included. Child processes move
 # their clock by the same days (tests/clock/sitecustomize.py); Chromium keeps the real one (the
 # pages take every date they show from the server). SAKSFLYT_TEST_CLOCK_AHEAD_DAYS=0: the real
-# clock.
+# clock, as under `make test-future`, where libfaketime moves the machine's clock instead.
 CLOCK_AHEAD = timedelta(days=int(os.environ.get("SAKSFLYT_TEST_CLOCK_AHEAD_DAYS", "365")))
 CLOCK_DIRECTORY = Path(__file__).parent / "clock"
 
