@@ -8,7 +8,8 @@ T ?= tests
 WORKERS ?= 2
 export SAKSFLYT_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: help install run test test-fast lint fix bench check migration web-assets chromium screenshots
+.PHONY: help install run test test-fast test-future lint fix bench check migration web-assets chromium faketime \
+	screenshots
 
 help: ## Print this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +35,10 @@ chromium: ## Install Debian's chromium (browser tests) and pango + fonts (PDFs) 
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
 	   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)
 
+faketime: ## Install Debian's faketime (libfaketime, for test-future) if missing
+	@test -x /usr/bin/faketime || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq faketime >/dev/null)
+
 run: install web-assets chromium ## Install, migrate, load the demo organisation, deploy, serve on :5000
 	$(BIN)/saksflyt migrate
 	$(BIN)/saksflyt demo
@@ -46,6 +51,25 @@ test: install web-assets chromium ## Run every test on SQLite and PostgreSQL (T=
 
 test-fast: install chromium ## Everything but the browser journeys
 	$(BIN)/pytest $(T) -q -m "not ui"
+
+# The suite with the machine's clock YEARS calendar years ahead, one run per value (0: today),
+# through libfaketime (the thread-safe build: waitress, the scheduler and Playwright use threads).
+# FAKETIME is an offset in seconds, so the clock keeps ticking, and every process the run starts
+# (xdist workers, `saksflyt serve`/`worker`, Playwright's node driver) inherits it; the spec is
+# in the environment, not in a file, so FAKETIME_NO_CACHE changes nothing. The monotonic clock
+# stays real, since a faked one hangs Python's timed thread waits; tests/clock/sitecustomize.py
+# mends time.sleep for that. Chromium hangs under libfaketime and keeps the real clock
+# (tests/ui/harness.py); PostgreSQL's server clock is not moved (the code never asks it the
+# time). The suite's own year ahead (tests/conftest.py) is off, so the years are exact.
+YEARS ?= 1 3
+test-future: install web-assets chromium faketime ## Run the tests with the clock YEARS ahead (YEARS="1 3")
+	@failed=; for years in $(YEARS); do \
+	  offset=$$(( $$(date -d "+$$years years" +%s) - $$(date +%s) )); \
+	  echo "== test-future: +$$years year(s), $$(date -d "+$$years years" '+%F %H:%M %Z')"; \
+	  LD_PRELOAD='/usr/$$LIB/faketime/libfaketimeMT.so.1' FAKETIME="+$$offset" \
+	    FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH=$(CURDIR)/tests/clock SAKSFLYT_TEST_CLOCK_AHEAD_DAYS=0 \
+	    $(BIN)/pytest $(T) -q -n $(WORKERS) --dist loadfile || failed="$$failed +$$years"; \
+	done; test -z "$$failed" || { echo "test-future failed at:$$failed"; exit 1; }
 
 lint: install ## ruff check, ruff format --check, mypy --strict, import-linter
 	$(BIN)/ruff check engine api web saksflyt tests bench

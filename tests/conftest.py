@@ -1,15 +1,17 @@
-"""Shared fixtures: one parametrized database (SQLite and PostgreSQL), wiring, demo data."""
+"""Shared fixtures: one parametrized database (SQLite and PostgreSQL), wiring, demo data; the
+suite's clock, a year ahead."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, make_url, text
 
 from engine.services import definitions, organisation
@@ -25,6 +27,27 @@ BASE_POSTGRES_URL = os.environ.get(
 )
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 _prepared: set[str] = set()
+
+# The guard against tests that depend on the day they run: every run has the wall clock
+# CLOCK_AHEAD ahead (time-machine, ticking). A test that plays literal dates on the wall clock
+# instead of pinning the engine clock (`now=`, `wiring.clock_offset`, time-machine) or building
+# its dates from the clock it runs under fails on the day it is written, not on the day its
+# dates pass. It costs nothing and covers every test, new ones included. Child processes move
+# their clock by the same days (tests/clock/sitecustomize.py); Chromium keeps the real one (the
+# pages take every date they show from the server). SAKSFLYT_TEST_CLOCK_AHEAD_DAYS=0: the real
+# clock, as under `make test-future`, where libfaketime moves the machine's clock instead.
+CLOCK_AHEAD = timedelta(days=int(os.environ.get("SAKSFLYT_TEST_CLOCK_AHEAD_DAYS", "365")))
+CLOCK_DIRECTORY = Path(__file__).parent / "clock"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move this process's wall clock CLOCK_AHEAD ahead, and that of every process it starts."""
+    os.environ["SAKSFLYT_TEST_CLOCK_AHEAD_DAYS"] = str(CLOCK_AHEAD.days)
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if str(CLOCK_DIRECTORY) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(CLOCK_DIRECTORY), *filter(None, paths)])
+    if CLOCK_AHEAD and not time_machine.escape_hatch.is_travelling():
+        time_machine.travel(CLOCK_AHEAD, tick=True).start()  # an xdist worker travels at start-up
 
 
 def _reset(wiring: Wiring) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,8 @@ class HttpPlayer(Player):
     An assignment starts as the board starts it (`POST /announcements`, which numbers it: the
     scenario's assignment id is mapped to the board's) and an interest by registering on the
     board; other processes through their start form (`POST /process-definitions/{key}/start`).
+    The API reads the engine clock of the wiring, so the player keeps that clock on the
+    scenario's time (the demo clock offset): the scenario's dates mean the same on any day.
     """
 
     def __init__(
@@ -30,6 +33,15 @@ class HttpPlayer(Player):
         self.client, self.auth = client, auth
         self.users: set[str] = set()
         self.announced: dict[str, str] = {}  # the scenario's assignment id -> the board's
+        self.sync_clock()
+
+    def sync_clock(self) -> None:
+        """Move the API's clock to the scenario's `now`."""
+        self.wiring.clock_offset = self.now - datetime.now(UTC)
+
+    def advance(self, moment: str) -> None:
+        super().advance(moment)
+        self.sync_clock()
 
     def start(self, spec: dict[str, Any]) -> None:
         headers = self.auth(spec["started_by"])

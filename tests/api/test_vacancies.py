@@ -14,7 +14,6 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -40,14 +39,7 @@ def happy_path() -> dict[str, Any]:
 
 
 class PublicPlayer(HttpPlayer):
-    """Plays through the API; the API's clock follows the scenario's."""
-
-    def advance(self, moment: str) -> None:
-        super().advance(moment)
-        self.sync_clock()
-
-    def sync_clock(self) -> None:
-        self.wiring.clock_offset = self.now - datetime.now(UTC)
+    """Plays through the API, public applications too."""
 
     def play(self, step: dict[str, Any]) -> None:
         if "public_application" not in step:
@@ -63,7 +55,6 @@ def hiring(deployed: Wiring, client: FlaskClient, auth: Auth) -> PublicPlayer:
     """A hiring case whose announcement is published (status collecting), on the API clock."""
     deploy_processes(deployed)
     player = PublicPlayer(deployed, client, auth)
-    player.sync_clock()
     scenario = happy_path()
     player.start(scenario["start"])
     for step in scenario["steps"][:7]:  # up to and with the published announcement
@@ -380,7 +371,6 @@ def test_late_applications_when_the_authority_accepts_them(
 ) -> None:
     deploy_processes(deployed)
     player = PublicPlayer(deployed, client, auth)
-    player.sync_clock()
     scenario = happy_path()
     player.start(scenario["start"])
     for step in scenario["steps"][:6]:

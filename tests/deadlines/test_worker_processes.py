@@ -125,7 +125,10 @@ def test_claims_of_a_worker_killed_with_sigkill_fire_once_after_they_expire(
     clone_instances(processes, start_notice(processes, at=past), 9)
     victim = subprocess.Popen(
         [sys.executable, "-c", CLAIM_AND_HANG],
-        env={**_env(processes, tmp_path), "PYTHONPATH": str(ROOT)},
+        env={  # the suite's clock (tests/clock) stays on the path
+            **_env(processes, tmp_path),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        },
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

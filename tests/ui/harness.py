@@ -3,6 +3,8 @@ and Debian's Chromium driven by Python Playwright. Used by the UI tests and test
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -188,7 +190,22 @@ def running_server(
 
 def launch(playwright: Playwright, *extra_args: str) -> Browser:
     """Start Debian's Chromium headless (never a downloaded browser)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args], env=browser_environment()
+    )
+
+
+def browser_environment() -> dict[str, str]:
+    """Return this process's environment without libfaketime (`make test-future`).
+
+    Chromium hangs under libfaketime, so it runs on the real clock while the server runs
+    shifted: the pages take every date they show from the server, the browser's own clock only
+    stamps the modeler's drafts and the inbox's "updated at".
+    """
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FAKETIME")}
+    preloads = re.split(r"[\s:]+", environment.pop("LD_PRELOAD", ""))
+    preload = [lib for lib in preloads if lib and "faketime" not in lib]
+    return {**environment, **({"LD_PRELOAD": " ".join(preload)} if preload else {})}
 
 
 def new_page(browser: Browser, base_url: str, **options: Any) -> Page:

@@ -19,7 +19,6 @@ NEED = {
     "competence_requirements": ["Autorisert sykepleier"],
     "nature_of_work": "Vakter ved legevakten.",
     "expected_results": "Stabil bemanning i høytiden.",
-    "duration": {"planned_start": "2027-01-11", "planned_end": "2027-02-05"},
     "contact_persons": [
         {"name": "Tone Lie", "municipality": "baerum", "email": "tone.lie@baerum.example"}
     ],
@@ -37,9 +36,16 @@ def board_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ser
         created = announcements.create_announcement(
             wiring.new_uow(), actor=leader, now=wiring.now()
         )
-        deadline = (wiring.now() + timedelta(days=14)).date().isoformat()
+        today = wiring.now().date()  # dates relative to the server's clock: any day works
+        duration = {
+            "planned_start": (today + timedelta(days=36)).isoformat(),
+            "planned_end": (today + timedelta(days=61)).isoformat(),
+        }
+        deadline = (today + timedelta(days=14)).isoformat()
         server.complete_task(
-            created["describe_need_task_id"], "tl.baerum", {**NEED, "interest_deadline": deadline}
+            created["describe_need_task_id"],
+            "tl.baerum",
+            {**NEED, "duration": duration, "interest_deadline": deadline},
         )
         yield server, created["id"]
 
