@@ -5,19 +5,14 @@ amount is a field of `InvoiceRates`. `monthly_salary` is the actual monthly sala
 the actual position percentage (§8.2, AMB-04) and is never scaled; `position_percentage`
 only matters when `prorate_daily_amounts_by_position_pct` is set (AMB-09, Example 4).
 
-Rounding and splitting (AMB-11, AMB-12). Every amount is rounded half-up to øre. The default,
-`Rounding.PER_LINE`, is the brief's: each line is rounded on its own and the total is the sum of
-the rounded lines, so every line can be checked from the lines above it (salary: each month's
-share S * units(m, d) / units(m), rounded; social costs: 25 % of the salary line, rounded; daily
-fee: days times the rate, rounded). The monthly breakdown rounds the same lines as running
-totals, so the months add up to the lines exactly. Splitting a period, or invoicing month by
-month, can then move a total by up to 0.02. `Rounding.CUMULATIVE`, the documented option, rounds
-each month's amounts as running totals from the first of the month: the part of month m from s
-to e costs round2(A(e)) - round2(A(s - 1)), where A(d) is the exact amount accrued from the
-first of m through d. Differences telescope, so splitting a period at any date, or invoicing
-month by month, gives exactly the same lines and total; its social costs line can differ by an
-øre a month from 25 % of its salary line (one day in December 2027 at 52,000: 565.21 against
-PER_LINE's 565.22). All four worked examples agree to the øre under both.
+Rounding (AMB-11, AMB-12), half-up to øre. The default, `Rounding.PER_LINE`, is the brief's:
+each line is rounded on its own (salary per month, social costs 25 % of the salary line, the
+fee days times the rate) and the total is the sum of the lines, so each line can be checked from
+the lines above it; the months are the running lines' steps and add up to them. Splitting a
+period can move a total by up to 0.02. The option `Rounding.CUMULATIVE` rounds each month as
+running totals from its first day (part s..e costs round2(A(e)) - round2(A(s - 1))), so any
+split gives the same lines, but its social costs can differ by an øre a month from 25 % of its
+salary line (one day in December 2027 at 52,000: 565.21 against 565.22).
 
 Not fields, since no amount depends on them: `holiday_calendar: NO` (the only calendar),
 `vat: none` (no VAT line; the EHF uses category O), `absence_handling: manual` and
