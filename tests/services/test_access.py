@@ -165,19 +165,7 @@ def test_interest_registrations_start_only_through_the_board(real: Wiring) -> No
         announcements.create_announcement(real.new_uow(), actor=user(real, "emp.asker"), now=NOW)
     assert caught.value.reason == "role"
 
-    board = announcements.create_announcement(
-        real.new_uow(), actor=user(real, "tl.baerum"), now=NOW
-    )
-    describe = next(
-        s for s in scenario("assignment")["steps"] if s.get("complete") == "describe_need"
-    )
-    tasks.complete_task(
-        real.new_uow(),
-        board["describe_need_task_id"],
-        describe["data"],
-        actor=user(real, "tl.baerum"),
-        now=NOW,
-    )
+    board = published_assignment(real)
     registered = announcements.register_interest(
         real.new_uow(), board["id"], "Jeg kan hjelpe.", actor=user(real, "emp.drammen"), now=NOW
     )
@@ -218,3 +206,21 @@ def test_called_processes_are_those_another_process_calls(real: Wiring) -> None:
         called = declarations.called_processes(uow)
     assert called == {"hiring_onboarding", "hiring_interim_cover"}  # recursive calls only itself
     assert declared[latest["hiring"].id].start_form is not None
+
+
+def published_assignment(wiring: Wiring) -> dict[str, Any]:
+    """Announce an assignment as tl.baerum and describe the need, as the scenario does."""
+    board = announcements.create_announcement(
+        wiring.new_uow(), actor=user(wiring, "tl.baerum"), now=NOW
+    )
+    describe = next(
+        s for s in scenario("assignment")["steps"] if s.get("complete") == "describe_need"
+    )
+    tasks.complete_task(
+        wiring.new_uow(),
+        board["describe_need_task_id"],
+        describe["data"],
+        actor=user(wiring, "tl.baerum"),
+        now=NOW,
+    )
+    return board

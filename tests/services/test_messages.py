@@ -15,7 +15,7 @@ from engine.services.hiring import vacancies
 from engine.services.wiring import Wiring
 from tests.conftest import NOW, deploy_processes, fixture_files, user
 from tests.processes.test_scenarios import Player
-from tests.services.test_access import VACANCY, scenario
+from tests.services.test_access import VACANCY, published_assignment, scenario
 
 
 def test_message_reaches_only_the_correlated_instance(deployed: Wiring) -> None:
@@ -144,19 +144,7 @@ def test_a_forged_application_is_refused_and_the_public_one_arrives(deployed: Wi
 
 def test_a_forged_registration_is_refused_and_the_boards_arrives(deployed: Wiring) -> None:
     deploy_processes(deployed)
-    board = announcements.create_announcement(
-        deployed.new_uow(), actor=user(deployed, "tl.baerum"), now=NOW
-    )
-    describe = next(
-        s for s in scenario("assignment")["steps"] if s.get("complete") == "describe_need"
-    )
-    tasks.complete_task(
-        deployed.new_uow(),
-        board["describe_need_task_id"],
-        describe["data"],
-        actor=user(deployed, "tl.baerum"),
-        now=NOW,
-    )
+    board = published_assignment(deployed)
     forged = {
         "employee_username": "emp.drammen",
         "employee_leader": "emp.drammen",  # their own leader: would approve themselves
