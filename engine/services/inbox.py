@@ -16,6 +16,7 @@ from engine.services.errors import Forbidden
 from engine.services.step import history
 from engine.services.tasks import Completed
 from engine.settings import AUDIT_OPEN_FIELDS
+from engine.store.audit import Audit
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
 from engine.store.states import TaskState
@@ -116,7 +117,7 @@ def list_tasks(
     query = Tasks.refine(query, process_key=process_key, text=text, sort=sort)
     limited_to = access.task_scope(user)
     if scope == "all" and limited_to is not None:
-        query = uow.audit.tasks_within(query, limited_to)
+        query = Audit.tasks_within(query, limited_to)
     with uow:
         rows, total = uow.tasks.page(query, limit, offset)
         items = with_names(uow, [task_view(t, now) for t in rows])
