@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from engine.services.wiring import Wiring
+from engine.store.models import Outbox
 from tests.api.access_world import (
     APPLICANT_EMAIL,
     APPROVAL_REASON,
@@ -151,3 +153,23 @@ def test_without_context_fields_the_approver_reads_only_the_own_form(
     assert case.status_code == 200 and APPROVAL_REASON not in body(case)
     own = client.get(world.path("/api/v1/process-instances/{P}"), headers=auth("emp.drammen"))
     assert own.get_json()["data"]["reason"] == APPROVAL_REASON
+
+
+def test_no_mail_carries_what_its_recipient_may_not_read(
+    deployed: Wiring, client: FlaskClient, auth: Auth, tmp_path: Path
+) -> None:
+    build_world(deployed, client, auth, tmp_path, "assignment", "hiring", "approval")
+    with deployed.new_uow() as uow:
+        mails = list(uow.session.scalars(select(Outbox)))
+    assert len(mails) > 20  # tasks offered, the selection, receipts, reminders...
+    secrets = (
+        DRAMMEN_MOTIVATION,
+        ASKER_INTERVIEW_NOTE,
+        SALARY,
+        "52 000",
+        EXEMPTION_REASON,
+        APPROVAL_REASON,
+    )
+    for mail in mails:
+        for secret in secrets:
+            assert secret not in f"{mail.subject}\n{mail.body}", (mail.kind, mail.recipient)
