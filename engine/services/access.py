@@ -112,6 +112,26 @@ def ensure_may_send(user: User, name: str, sender_roles: frozenset[str]) -> None
         raise MessageForbidden(name)
 
 
+# ---------------------------------------------------------------------------- tools
+
+# Who may use which tool besides cases; admins may use them all (`holds`).
+ADMINISTRATION = (ADMIN,)  # timers, incidents, the outbox, the demo clock, retention, users
+MODEL_EDITORS = (PROCESS_OWNER,)  # deploy, the modeler, migrations
+MODEL_READERS = (PROCESS_OWNER, AUDITOR)  # the library, diffs, validation
+AUDIT_READERS = (AUDITOR,)  # audit search, timelines, exports, the log's verification
+
+
+def holds(user: User, roles: Iterable[str]) -> bool:
+    """Tell whether the user holds one of the roles (admins hold them all)."""
+    return ADMIN in user.roles or bool(set(roles) & set(user.roles))
+
+
+def is_read_only(roles: Iterable[str]) -> bool:
+    """Tell whether the roles allow reading only (an auditor and nothing else)."""
+    held = set(roles)
+    return AUDITOR in held and not held - {AUDITOR}
+
+
 # ---------------------------------------------------------------------------- tasks
 
 
