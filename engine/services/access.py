@@ -318,8 +318,15 @@ def task_context(
     if not may_read_task(view, task, user) or view is None:
         return {}
     built = definitions.built_for(uow, instance.definition_id)
+    return context_of(view, built, task, task_source(built, instance, task))
+
+
+def context_of(
+    view: CaseView, built: definitions.Built, task: HumanTask, source: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return a task's `contextFields` from its data (`task_source`), masked for the reader
+    (who may read the task: `may_read_task`)."""
     names = runtime_declarations.context_fields(built, task.element_id)
-    source = task_source(built, instance, task)
     return dict(mask_data({k: source[k] for k in names if k in source}, view.audit))
 
 

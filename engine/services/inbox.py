@@ -143,9 +143,8 @@ def task_detail(
         if not access.may_read_task(view, task, user):
             raise Forbidden("this task is not offered to you")
         built = definitions.built_for(uow, instance.definition_id)
-        detail = _detail(task, municipality_name, assignee_name, instance, built, user, now, view)
-        detail["context"] = access.task_context(uow, task, user, open_fields=open_fields)
-        return detail
+        names = municipality_name, assignee_name
+        return _detail(task, *names, instance, built, user, now, view)
 
 
 def completed_detail(
@@ -155,9 +154,9 @@ def completed_detail(
     names = done.municipality_name, done.assignee_name
     with uow:
         view = access.case_view(uow, done.instance, user)
-        detail = _detail(done.task, *names, done.instance, done.built, user, now, view)
-        detail["context"] = access.task_context(uow, done.task, user) if view else {}
-    return detail
+    if view is None:  # cannot happen: completing it made them a participant
+        raise NotFound("task", done.task.id)
+    return _detail(done.task, *names, done.instance, done.built, user, now, view)
 
 
 def _detail(
@@ -168,21 +167,20 @@ def _detail(
     built: definitions.Built,
     user: User,
     now: datetime,
-    view: CaseView | None,
+    view: CaseView,
 ) -> dict[str, Any]:
-    view_of_task = task_view(task, now)
-    view_of_task["municipality_name"], view_of_task["assignee_name"] = (
-        municipality_name,
-        assignee_name,
-    )
-    view_of_task["instructions"] = task.instructions
-    # The form shows its own fields only: what the task's data holds of them, and the draft.
+    detail = task_view(task, now)
+    detail["municipality_name"], detail["assignee_name"] = municipality_name, assignee_name
+    detail["instructions"] = task.instructions
+    # The form shows its own fields only (what its data holds of them, and the draft); the
+    # task's contextFields come apart, read-only.
     fields = access.form_fields(built, task.form_schema)
     source = access.task_source(built, instance, task)
     data = {k: v for k, v in {**source, **(task.draft or {})}.items() if k in fields}
-    view_of_task["data"] = view.shows(data) if view is not None else {}
-    view_of_task["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
-    view_of_task["form"] = (
+    detail["data"] = view.shows(data)
+    detail["context"] = access.context_of(view, built, task, source)
+    detail["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
+    detail["form"] = (
         {
             "schema": _form(built.forms, task.form_schema),
             "ui_schema": _form(built.forms, task.form_uischema),
@@ -190,7 +188,7 @@ def _detail(
         if task.form_schema
         else None
     )
-    return view_of_task
+    return detail
 
 
 def _form(forms: dict[str, bytes], name: str | None) -> dict[str, Any] | None:
