@@ -31,16 +31,14 @@ invoices, contracts, applicant lists, e-mails) asks this module.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from engine.runtime import declarations as runtime_declarations
-from engine.runtime import instances as runtime
 from engine.runtime.declarations import Declarations
-from engine.services import declarations, definitions
+from engine.services import case_data, definitions
 from engine.services.audit.access import (
     EVERYTHING,
     AuditAccess,
@@ -52,7 +50,7 @@ from engine.services.errors import MessageForbidden, StartForbidden
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.errors import NotFound
 from engine.store.models import Attachment, HumanTask, Invoice, ProcessInstance, User
-from engine.store.states import InstanceState, TaskState
+from engine.store.states import TaskState
 from engine.store.uow import UnitOfWork
 
 TRYING_ROLES = frozenset({"process_owner", "admin"})  # start what declares no startRoles
@@ -266,16 +264,18 @@ def case_view(
         audit = access_of(user, open_fields)
     if instance.started_by == user.username:
         roles.add(STARTER)
-        fields |= _start_fields(uow, instance)
+        fields |= case_data.start_fields(uow, instance)
         if PROCESS_OWNER in user.roles:
             roles.add(PROCESS_OWNER)  # their own test case
             everything = True
+    if everything:  # admins, auditors in scope, owners' test cases: nothing more to find out
+        return _view(instance, roles, frozenset(), None, audit)
     own = [task for task in uow.tasks.of_instance(instance.id) if took_part(task, user)]
     if own:
         roles.add(PARTICIPANT)
         built = definitions.built_for(uow, instance.definition_id)
         for task in own:
-            fields |= form_fields(built, task.form_schema)
+            fields |= case_data.form_fields(built, task.form_schema)
             fields |= set(runtime_declarations.context_fields(built, task.element_id))
     declared = _cases.get(instance.key, CaseDeclaration())
     if declared.roles is not None:
@@ -286,8 +286,17 @@ def case_view(
     if not roles:
         return None
     visible = None if everything else frozenset(fields | declared.shared)
+    return _view(instance, roles, frozenset(task.element_id for task in own), visible, audit)
+
+
+def _view(
+    instance: ProcessInstance,
+    roles: set[str],
+    tasks: frozenset[str],
+    visible: frozenset[str] | None,
+    audit: AuditAccess,
+) -> CaseView:
     data = {k: v for k, v in (instance.data or {}).items() if visible is None or k in visible}
-    tasks = frozenset(task.element_id for task in own)
     masked = dict(mask_data(data, audit))
     return CaseView(instance.id, instance.key, frozenset(roles), tasks, visible, masked, audit)
 
@@ -318,57 +327,16 @@ def task_context(
     if not may_read_task(view, task, user) or view is None:
         return {}
     built = definitions.built_for(uow, instance.definition_id)
-    return context_of(view, built, task, task_source(built, instance, task))
+    return context_of(view, built, task, case_data.task_source(built, instance, task))
 
 
 def context_of(
     view: CaseView, built: definitions.Built, task: HumanTask, source: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Return a task's `contextFields` from its data (`task_source`), masked for the reader
-    (who may read the task: `may_read_task`)."""
+    """Return a task's `contextFields` from its data (`case_data.task_source`), masked for
+    the reader (one who may read the task: `may_read_task`)."""
     names = runtime_declarations.context_fields(built, task.element_id)
     return dict(mask_data({k: source[k] for k in names if k in source}, view.audit))
-
-
-def task_source(
-    built: definitions.Built, instance: ProcessInstance, task: HumanTask
-) -> dict[str, Any]:
-    """Return the data a task reads: its own scope while it waits, else the instance's."""
-    if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
-        own = runtime.task_data(built, instance.snapshot, task.id)
-        if own is not None:
-            return own
-    return dict(instance.data or {})
-
-
-_form_fields: dict[tuple[int, str], frozenset[str]] = {}
-
-
-def form_fields(built: definitions.Built, name: str | None) -> frozenset[str]:
-    """Return the top-level fields (JSON Schema properties) of a form of a definition."""
-    if not name or name not in built.forms:
-        return frozenset()
-    cache_key = (id(built.forms), name)
-    if cache_key not in _form_fields:
-        try:
-            schema = json.loads(built.forms[name])
-        except ValueError:
-            schema = {}
-        properties = schema.get("properties") if isinstance(schema, dict) else None
-        _form_fields[cache_key] = frozenset(properties or ())
-    return _form_fields[cache_key]
-
-
-def _start_fields(uow: UnitOfWork, instance: ProcessInstance) -> frozenset[str]:
-    definition = uow.definitions.get(instance.definition_id)
-    start_form = declarations.of(uow, definition).start_form
-    if start_form is None:
-        return frozenset()
-    try:
-        schema = json.loads(start_form)
-    except ValueError:
-        return frozenset()
-    return frozenset((schema.get("properties") or {}) if isinstance(schema, dict) else ())
 
 
 def reader_access(user: User, open_fields: str = AUDIT_OPEN_FIELDS) -> AuditAccess:
@@ -395,18 +363,7 @@ def may_read_attachment(
     view = case_view(uow, instance, user, open_fields=open_fields)
     if view is None or not view.sees_personal_data:
         return False
-    return view.sees_everything or str(attachment.id) in set(_strings(view.data))
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
+    return view.sees_everything or str(attachment.id) in set(case_data.strings(view.data))
 
 
 def may_read_invoice(uow: UnitOfWork, user: User, row: Invoice) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.rules import calendar
-from engine.services import access, definitions
+from engine.services import access, case_data, definitions
 from engine.services.access import CaseView, may_work
 from engine.services.audit.access import BOOKKEEPING
 from engine.services.audit.views import event_view
@@ -174,8 +174,8 @@ def _detail(
     detail["instructions"] = task.instructions
     # The form shows its own fields only (what its data holds of them, and the draft); the
     # task's contextFields come apart, read-only.
-    fields = access.form_fields(built, task.form_schema)
-    source = access.task_source(built, instance, task)
+    fields = case_data.form_fields(built, task.form_schema)
+    source = case_data.task_source(built, instance, task)
     data = {k: v for k, v in {**source, **(task.draft or {})}.items() if k in fields}
     detail["data"] = view.shows(data)
     detail["context"] = access.context_of(view, built, task, source)
