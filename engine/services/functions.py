@@ -37,7 +37,7 @@ def _notify(context: Any, **params: Any) -> str:
     """Append a message to the instance's `notifications`; the step writes it to the outbox.
 
     Parameters: `type` (the mail template), `to`/`cc` (usernames), `to_role`/`cc_role` with
-    `municipality`, and any fields the text uses. See engine/services/step/notifications.py.
+    `municipality`, and any fields the text uses. See engine/services/step/process_mail.py.
     """
     entry = {k: v for k, v in params.items() if v is not None}
     context["notifications"] = [*(context.get("notifications") or []), entry]
