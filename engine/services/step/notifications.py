@@ -9,7 +9,6 @@ who turned reminders off. Rows are delivered later by `outbox.deliver_due`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from uuid import UUID
 import yaml
 from babel.dates import format_date, format_datetime
 
+from engine.services.configuration import Policy, current
 from engine.services.step import wakeups
 from engine.store.models import HumanTask, Outbox, ProcessInstance, User
 from engine.store.states import OutboxState
@@ -30,26 +30,9 @@ TEMPLATES = Path(__file__).parent / "mail_templates"
 LOCALES = ("nb", "en")
 
 
-@dataclass(frozen=True)
-class Policy:
-    """What the wiring decides for every process: links, grace period, reminder hour."""
-
-    public_url: str = "http://127.0.0.1:5000"
-    escalation_grace_working_days: int = 2
-    reminder_hour: int = 8
-
-
-_policy = [Policy()]
-
-
-def configure(policy: Policy) -> None:
-    """Set the policy for this process (done once by the wiring)."""
-    _policy[0] = policy
-
-
 def policy() -> Policy:
-    """Return this process's notification policy."""
-    return _policy[0]
+    """Return the running wiring's mail policy (links, grace period, reminder hour)."""
+    return current().policy
 
 
 @lru_cache(maxsize=4)
@@ -142,6 +125,8 @@ def case_params(uow: UnitOfWork, instance: ProcessInstance) -> dict[str, Any]:
     }
 
 
+# A pure cache, not configuration: keyed by definition id (a uuid4, unique in every database),
+# of a definition version's name, which never changes once deployed.
 _names_by_definition: dict[UUID, str] = {}
 
 
