@@ -153,7 +153,7 @@ def _detail(
     # its own scope, e.g. a candidate
     if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
         own = runtime.task_data(built, instance.snapshot, task.id)
-    view["data"] = {**(own if own is not None else instance.data or {}), **(task.draft or {})}
+    view["data"] = {**(own if own is not None else instance.process_data), **(task.draft or {})}
     view["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
     view["form"] = (
         {

@@ -150,7 +150,7 @@ def _run_engine(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: d
     built = definitions.built_for(uow, instance.definition_id)
     outcome = runtime.fire_timers(built, instance.snapshot, now=engine_now)
     fired = [t for t in due if _did_fire(t, outcome)]
-    delta = history.data_delta(instance.data or {}, outcome.data) or None
+    delta = history.data_delta(instance.process_data, outcome.data) or None
     for row in fired:
         _mark_fired(row, now)
         steps.record(

@@ -94,7 +94,7 @@ def apply(
 
     `closed` names tasks the caller already closed (the one just completed).
     """
-    before = instance.data or {}
+    before = instance.process_data
     previous = waits.previous(uow, instance)
     waiting = {**waits.waits_of(outcome), waits.MAILS: waits.mailed(instance, previous, before)}
     instance.snapshot = {**outcome.snapshot, waits.WAITS: waiting}
