@@ -29,7 +29,7 @@ Routine = Callable[[Configuration], None]
 ROUTINES: tuple[Routine, ...] = (assignment.register, hiring.register)
 
 
-class ConfiguredUnitOfWork(UnitOfWork):
+class _ConfiguredUnitOfWork(UnitOfWork):
     """A unit of work during which its wiring's configuration is the current one."""
 
     def __init__(self, factory: sessionmaker[Session], configuration: Configuration) -> None:
@@ -37,7 +37,7 @@ class ConfiguredUnitOfWork(UnitOfWork):
         self._configuration = configuration
         self._scopes: list[ExitStack] = []
 
-    def __enter__(self) -> ConfiguredUnitOfWork:
+    def __enter__(self) -> _ConfiguredUnitOfWork:
         scope = ExitStack()
         scope.enter_context(configurations.active(self._configuration))
         self._scopes.append(scope)
@@ -72,7 +72,7 @@ class Wiring:
 
         While it runs, this wiring's configuration is the current one (`configuration.current`).
         """
-        return ConfiguredUnitOfWork(self.reader if read_only else self.factory, self.configuration)
+        return _ConfiguredUnitOfWork(self.reader if read_only else self.factory, self.configuration)
 
     def active(self) -> AbstractContextManager[Configuration]:
         """Make this wiring's configuration current for a block (a request, a command)."""

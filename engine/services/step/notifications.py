@@ -60,7 +60,7 @@ def render(
     return " ".join(subject.split())[:300], body
 
 
-def is_reminder(kind: str) -> bool:
+def _is_reminder(kind: str) -> bool:
     """Tell whether a template is a reminder (users may turn those off)."""
     return bool((catalogue("nb").get(kind) or {}).get("reminder", False))
 
@@ -79,7 +79,7 @@ def enqueue(
     """Write one mail for one user to the outbox; None if they cannot or do not want it."""
     if user is None or not user.is_active or not user.email:
         return None
-    if is_reminder(kind) and not user.reminders_enabled:
+    if _is_reminder(kind) and not user.reminders_enabled:
         return None
     locale = user.locale if user.locale in LOCALES else "nb"
     values = {**_formatted(params, locale), "name": user.full_name or user.username}
