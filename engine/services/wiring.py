@@ -40,8 +40,12 @@ class _ConfiguredUnitOfWork(UnitOfWork):
     def __enter__(self) -> _ConfiguredUnitOfWork:
         scope = ExitStack()
         scope.enter_context(configurations.active(self._configuration))
+        try:
+            super().__enter__()
+        except BaseException:
+            scope.close()
+            raise
         self._scopes.append(scope)
-        super().__enter__()
         return self
 
     def __exit__(
