@@ -31,7 +31,7 @@ invoices, contracts, applicant lists, e-mails) asks this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -46,6 +46,7 @@ from engine.services.audit.access import (
     mask_data,
     mask_delta,
 )
+from engine.services.configuration import CaseDeclaration, CaseRoles, Configuration, current
 from engine.services.errors import MessageForbidden, StartForbidden
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.errors import NotFound
@@ -174,32 +175,21 @@ def task_scope(user: User) -> str | None:
 
 # ---------------------------------------------------------------------------- cases
 
-# What a routine declares for a process: the roles a user holds in one of its cases, each with
-# the data keys it reads (None: every key), and the keys everyone with a part reads.
-CaseRoles = Callable[[UnitOfWork, ProcessInstance, User], Mapping[str, frozenset[str] | None]]
-
-
-@dataclass(frozen=True)
-class CaseDeclaration:
-    """A routine's declaration for one process: shared keys and its role rule."""
-
-    shared: frozenset[str] = frozenset()
-    roles: CaseRoles | None = None
-
-
-_cases: dict[str, CaseDeclaration] = {}
-
 
 def declare_case(
-    process_key: str, *, shared: Iterable[str] = (), roles: CaseRoles | None = None
+    configuration: Configuration,
+    process_key: str,
+    *,
+    shared: Iterable[str] = (),
+    roles: CaseRoles | None = None,
 ) -> None:
     """Declare what a routine's process shows: keys for everyone with a part, role rules."""
-    _cases[process_key] = CaseDeclaration(frozenset(shared), roles)
+    configuration.cases[process_key] = CaseDeclaration(frozenset(shared), roles)
 
 
 def declared_cases() -> dict[str, CaseDeclaration]:
-    """Return the routines' declarations, by process key."""
-    return dict(_cases)
+    """Return the running wiring's routines' declarations, by process key."""
+    return dict(current().cases)
 
 
 @dataclass(frozen=True)
@@ -277,7 +267,7 @@ def case_view(
         for task in own:
             fields |= case_data.form_fields(built, task.form_schema)
             fields |= set(runtime_declarations.context_fields(built, task.element_id))
-    declared = _cases.get(instance.key, CaseDeclaration())
+    declared = current().cases.get(instance.key, CaseDeclaration())
     if declared.roles is not None:
         for name, keys in declared.roles(uow, instance, user).items():
             roles.add(name)
@@ -296,7 +286,7 @@ def _view(
     visible: frozenset[str] | None,
     audit: AuditAccess,
 ) -> CaseView:
-    data = {k: v for k, v in (instance.data or {}).items() if visible is None or k in visible}
+    data = {k: v for k, v in instance.process_data.items() if visible is None or k in visible}
     masked = dict(mask_data(data, audit))
     return CaseView(instance.id, instance.key, frozenset(roles), tasks, visible, masked, audit)
 

@@ -26,7 +26,7 @@ def task_source(
         own = runtime.task_data(built, instance.snapshot, task.id)
         if own is not None:
             return own
-    return dict(instance.data or {})
+    return dict(instance.process_data)
 
 
 def form_fields(built: definitions.Built, name: str | None) -> frozenset[str]:
