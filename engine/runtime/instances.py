@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import clock, pruning, serialization, storability
+from engine.runtime import clock, events, pruning, serialization, storability
 from engine.runtime.errors import (
     EngineError,
     MessageNotCaught,
@@ -69,11 +69,9 @@ def message_start_names(built: Any) -> frozenset[str]:
     """Return the names of the messages that start the process (its message start events)."""
     names = set()
     for spec in built.spec.task_specs.values():
-        definition = getattr(spec, "event_definition", None)
-        is_start = type(spec).__name__.endswith("StartEvent")
-        name = getattr(definition, "name", None)
-        if is_start and hasattr(definition, "correlation_properties") and name:
-            names.add(str(name))
+        if type(spec).__name__.endswith("StartEvent"):
+            found = events.triggers(spec)
+            names.update(str(d.name) for d, _ in found if events.is_message(d))
     return frozenset(names)
 
 
@@ -117,10 +115,9 @@ def deliver_message(
 
 
 def _event_for(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> BpmnEvent:
-    catcher = _message_catcher(workflow, name)
-    if catcher is None:
+    definition = _message_catcher(workflow, name)
+    if definition is None:
         raise MessageNotCaught(name)
-    definition = catcher.task_spec.event_definition
     correlations = definition.calculate_correlations(
         SCRIPT_ENGINE, definition.correlation_properties, dict(payload)
     )
@@ -167,12 +164,11 @@ def _has_task(workflow: BpmnWorkflow, task_id: UUID) -> bool:
 
 
 def _message_catcher(workflow: BpmnWorkflow, name: str) -> Any:
+    """Return the definition of a message `name` that a waiting task of the workflow catches."""
     for task in list(workflow.event_manager.tasks.values()):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if getattr(definition, "name", None) == name and hasattr(
-            definition, "correlation_properties"
-        ):
-            return task
+        for definition, _ in events.pending(task):
+            if events.is_message(definition) and definition.name == name:
+                return definition
     return None
 
 
