@@ -67,7 +67,7 @@ def start(
 
 def message_start_names(built: Any) -> frozenset[str]:
     """Return the names of the messages that start the process (its message start events)."""
-    names = set()
+    names: set[str] = set()
     for spec in built.spec.task_specs.values():
         if type(spec).__name__.endswith("StartEvent"):
             found = events.triggers(spec)
