@@ -6,7 +6,9 @@ again (under a step budget), prunes completed history from the tree and returns 
 
 from __future__ import annotations
 
+import re
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -242,9 +244,32 @@ def _script_failed(error: Exception) -> ScriptFailed:
     inner = getattr(error, "error", None) or getattr(error, "exception", None)
     if isinstance(inner, EngineError):
         return ScriptFailed(str(inner), element_id=element_id)
-    message = str(error)
-    notes = getattr(error, "notes", None) or getattr(error, "__notes__", None)
-    if notes:
-        message = f"{message} ({'; '.join(str(n) for n in notes)})"
-    line = getattr(error, "line_number", None) or None
-    return ScriptFailed(message, element_id=element_id, line=line)
+    cause = inner or error.__cause__ or error.__context__
+    line = getattr(error, "line_number", None) or _script_line(cause) or None
+    return ScriptFailed(_readable(error, inner), element_id=element_id, line=line)
+
+
+_INTERNAL_NAME = re.compile(r"name '_\w+_' is not defined")
+
+
+def _readable(error: Exception, inner: BaseException | None) -> str:
+    """Say what failed once: the library's message, its notes (a "Did you mean" among them)
+    once each, never the sandbox's own guard names."""
+    text = str(error.args[0]) if error.args else type(error).__name__
+    if _INTERNAL_NAME.search(text):
+        return "the script uses a construct the sandbox does not allow"
+    text = re.sub(r"^(\w+Error):(?=\S)", r"\1: ", text)
+    notes = getattr(error, "notes", None) or getattr(error, "__notes__", None) or []
+    extra = [n for n in dict.fromkeys(str(n).strip() for n in notes) if n and n not in text]
+    extra = [n for n in extra if not n.startswith("Python script error on line")]
+    return " ".join([text.rstrip(".") + ".", *extra]) if extra else text
+
+
+def _script_line(inner: BaseException | None) -> int | None:
+    """Return the line of the script (compiled as `<script>`) where `inner` was raised."""
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(getattr(inner, "__traceback__", None))
+        if frame.filename == "<script>"
+    ]
+    return lines[-1] if lines else None

@@ -26,7 +26,7 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from engine.runtime import registry
+from engine.runtime import registry, spiffarena
 from engine.runtime.errors import ScriptFailed
 
 TIME_LIMIT_SECONDS = 2.0
@@ -110,9 +110,15 @@ def _write_guard(obj: Any) -> Any:
     return obj
 
 
+def _apply_guard(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call with `*args`/`**kwargs` (RestrictedPython routes such calls here)."""
+    return function(*args, **kwargs)
+
+
 def _sandbox_globals() -> dict[str, Any]:
     builtins = dict(safe_builtins)
     builtins.update(_EXTRA_BUILTINS)
+    builtins.update(spiffarena.BUILTINS)
     return {
         "__builtins__": builtins,
         "_getattr_": safer_getattr,
@@ -121,6 +127,7 @@ def _sandbox_globals() -> dict[str, Any]:
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": _write_guard,
+        "_apply_": _apply_guard,
         "_inplacevar_": _inplace,
         **registry.functions(),
     }
@@ -186,7 +193,10 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         namespace: dict[str, Any] = {**globals_, **(external_context or {}), **context}
         _run_limited(compile_script(script), namespace, evaluate=False)
         for key in list(namespace):
-            if key in globals_ or key.startswith("_") or callable(namespace[key]):
+            value = namespace[key]
+            if key in globals_ or key.startswith("_") or callable(value):
+                continue
+            if spiffarena.is_module(value):
                 continue
             context[key] = namespace[key]
         for key in [k for k in context if k not in namespace]:
@@ -212,6 +222,16 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__(environment=SandboxEnvironment())
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        """Evaluate an expression over a task's data (the task is known to task URLs)."""
+        with spiffarena.running(task):
+            return super().evaluate(task, expression, external_context)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        """Run a task's script (the task is known to task URLs)."""
+        with spiffarena.running(task):
+            return super().execute(task, script, external_context)
 
     def call_service(self, task: Any, **kwargs: Any) -> Any:
         """Run a service task's operator (SpiffWorkflow has already evaluated its parameters)."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.runtime import spiffarena
 from engine.services import functions, process_settings
 from engine.services.assignment import routine as assignment
 from engine.services.hiring import routine as hiring
@@ -49,6 +50,7 @@ def wire(settings: Settings, routines: Sequence[Routine] = ROUTINES) -> Wiring:
     for register in routines:
         register()
     process_settings.configure(process_settings.load(settings.process_settings_file))
+    spiffarena.configure(env=settings.env, public_url=settings.public_url)
     notifications.configure(
         notifications.Policy(
             public_url=settings.public_url,

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime import instances as runtime
+from engine.runtime import spiffarena
 from engine.runtime.model import RUNNING, Outcome
 from engine.services import definitions
 from engine.services.definitions import Built
@@ -70,7 +71,8 @@ def _replay(uow: UnitOfWork, events: list[HistoryEvent]) -> Iterator[dict[str, A
         raise Conflict("replay_impossible", "the history does not begin with the start")
     replay = _Replay(built=_built(uow, events[0]))
     for event in events:
-        _step(uow, replay, event)
+        with spiffarena.acting(event.actor):  # scripts see who acted, as when it happened
+            _step(uow, replay, event)
         yield _state(replay, event)
 
 
