@@ -6,9 +6,7 @@ again (under a step budget), prunes completed history from the tree and returns 
 
 from __future__ import annotations
 
-import re
 import time
-import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -20,7 +18,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import clock, events, pruning, serialization, storability
+from engine.runtime import clock, events, failures, pruning, serialization, storability
 from engine.runtime.errors import (
     EngineError,
     MessageNotCaught,
@@ -117,12 +115,16 @@ def deliver_message(
 
 
 def _event_for(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> BpmnEvent:
-    definition = _message_catcher(workflow, name)
-    if definition is None:
+    found = _message_catcher(workflow, name)
+    if found is None:
         raise MessageNotCaught(name)
-    correlations = definition.calculate_correlations(
-        SCRIPT_ENGINE, definition.correlation_properties, dict(payload)
-    )
+    definition, element_id = found
+    try:
+        correlations = definition.calculate_correlations(
+            SCRIPT_ENGINE, definition.correlation_properties, dict(payload)
+        )
+    except Exception as error:  # a retrieval expression names what the payload lacks
+        raise failures.correlation_failed(name, element_id, error) from error
     return BpmnEvent(definition, payload=dict(payload), correlations=correlations)
 
 
@@ -165,12 +167,12 @@ def _has_task(workflow: BpmnWorkflow, task_id: UUID) -> bool:
     return any(task_id in sp.tasks for sp in workflow.subprocesses.values())
 
 
-def _message_catcher(workflow: BpmnWorkflow, name: str) -> Any:
-    """Return the definition of a message `name` that a waiting task of the workflow catches."""
+def _message_catcher(workflow: BpmnWorkflow, name: str) -> tuple[Any, str] | None:
+    """Return the definition of a message `name` a waiting task catches, and its element."""
     for task in list(workflow.event_manager.tasks.values()):
-        for definition, _ in events.pending(task):
+        for definition, spec in events.pending(task):
             if events.is_message(definition) and definition.name == name:
-                return definition
+                return definition, str(spec.bpmn_id)
     return None
 
 
@@ -233,43 +235,8 @@ def _translated_errors() -> Iterator[None]:
     except EngineError:
         raise
     except (WorkflowException, SpiffWorkflowException) as error:
-        raise _script_failed(error) from error
+        raise failures.script_failed(error) from error
     except RecursionError as error:
         raise StepBudgetExceeded(0, None) from error
-
-
-def _script_failed(error: Exception) -> ScriptFailed:
-    task = getattr(error, "task", None)
-    element_id = task.task_spec.bpmn_id if task is not None else None
-    inner = getattr(error, "error", None) or getattr(error, "exception", None)
-    if isinstance(inner, EngineError):
-        return ScriptFailed(str(inner), element_id=element_id)
-    cause = inner or error.__cause__ or error.__context__
-    line = getattr(error, "line_number", None) or _script_line(cause) or None
-    return ScriptFailed(_readable(error, inner), element_id=element_id, line=line)
-
-
-_INTERNAL_NAME = re.compile(r"name '_\w+_' is not defined")
-
-
-def _readable(error: Exception, inner: BaseException | None) -> str:
-    """Say what failed once: the library's message, its notes (a "Did you mean" among them)
-    once each, never the sandbox's own guard names."""
-    text = str(error.args[0]) if error.args else type(error).__name__
-    if _INTERNAL_NAME.search(text):
-        return "the script uses a construct the sandbox does not allow"
-    text = re.sub(r"^(\w+Error):(?=\S)", r"\1: ", text)
-    notes = getattr(error, "notes", None) or getattr(error, "__notes__", None) or []
-    extra = [n for n in dict.fromkeys(str(n).strip() for n in notes) if n and n not in text]
-    extra = [n for n in extra if not n.startswith("Python script error on line")]
-    return " ".join([text.rstrip(".") + ".", *extra]) if extra else text
-
-
-def _script_line(inner: BaseException | None) -> int | None:
-    """Return the line of the script (compiled as `<script>`) where `inner` was raised."""
-    lines = [
-        frame.lineno
-        for frame in traceback.extract_tb(getattr(inner, "__traceback__", None))
-        if frame.filename == "<script>"
-    ]
-    return lines[-1] if lines else None
+    except Exception as error:  # a library failure inside a step: name the element, never 500
+        raise failures.step_failed(error) from error
