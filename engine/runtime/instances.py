@@ -22,7 +22,6 @@ from engine.runtime import clock, events, failures, pruning, serialization, stor
 from engine.runtime.errors import (
     EngineError,
     MessageNotCaught,
-    ScriptFailed,
     StepBudgetExceeded,
     TaskNotReady,
 )

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.services import definitions
 from api.wiring import services
+from engine.services import definitions
 from tests.conftest import NOW, fixture_files
 
 Auth = Callable[[str], dict[str, str]]
