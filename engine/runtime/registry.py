@@ -17,6 +17,9 @@ ScriptFunction = Callable[..., Any]
 
 _functions: dict[str, ScriptFunction] = {}
 _operators: dict[str, ScriptFunction] = {}
+# Deploy-time checks of an operator's parameters: {parameter id: expression} -> problems.
+OperatorCheck = Callable[[str, Mapping[str, str]], list[str]]
+_checks: dict[str, OperatorCheck] = {}
 
 
 def register_function(name: str, function: ScriptFunction) -> None:
@@ -24,9 +27,19 @@ def register_function(name: str, function: ScriptFunction) -> None:
     _functions[name] = function
 
 
-def register_operator(name: str, function: ScriptFunction) -> None:
-    """Make `function` the handler of service tasks whose operator is `name`."""
+def register_operator(
+    name: str, function: ScriptFunction, check: OperatorCheck | None = None
+) -> None:
+    """Make `function` the handler of service tasks whose operator is `name`; `check` says
+    at deploy why a task's parameters would be refused."""
     _operators[name] = function
+    if check is not None:
+        _checks[name] = check
+
+
+def operator_check(name: str) -> OperatorCheck | None:
+    """Return the deploy-time parameter check of an operator, if it has one."""
+    return _checks.get(name)
 
 
 def functions() -> Mapping[str, ScriptFunction]:

@@ -237,8 +237,10 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         """Run a service task's operator (SpiffWorkflow has already evaluated its parameters)."""
         try:
             return self.environment.call_service(task.data, **kwargs)
-        except ScriptFailed:
-            raise
+        except ScriptFailed as error:
+            if error.element_id:
+                raise
+            raise ScriptFailed(error.message, element_id=task.task_spec.bpmn_id) from error
         except Exception as error:
             raise ScriptFailed(
                 f"{type(error).__name__}: {error}", element_id=task.task_spec.bpmn_id

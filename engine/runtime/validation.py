@@ -138,9 +138,14 @@ def _service_tasks(process: etree._Element, context: Context) -> Iterator[Proble
             available = ", ".join(sorted(known)) or "none"
             message = f"{label(task)} uses the operator '{name}', which is not registered "
             yield problem(context.file, task, message + f"(available: {available}).")
-        for param in operator.iterfind("spiffworkflow:parameters/spiffworkflow:parameter", NS):
+        params = list(operator.iterfind("spiffworkflow:parameters/spiffworkflow:parameter", NS))
+        for param in params:
             what = f"Parameter '{param.get('id')}' of {label(task)}"
             yield from check_expression(context.file, task, param, what, attribute="value")
+        check = registry.operator_check(name)
+        values = {str(p.get("id")): str(p.get("value") or "") for p in params}
+        for reason in check(name, values) if check is not None else ():
+            yield problem(context.file, task, f"{label(task)}: {reason}.")
 
 
 def _user_tasks(process: etree._Element, context: Context) -> Iterator[Problem]:

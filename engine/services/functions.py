@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.rules import calendar, deadlines
 from engine.runtime import registry
-from engine.services import process_settings
+from engine.services import http_connector, process_settings
 
 
 def _working_days(start: str, end: str) -> int:
@@ -55,6 +55,7 @@ def register_all() -> None:
     registry.register_function("start_of_day", _start_of_day)
     registry.register_function("setting", process_settings.value)
     registry.register_operator("notify", _notify)
+    http_connector.register()
 
 
 register_all()

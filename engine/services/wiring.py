@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.runtime import spiffarena
-from engine.services import functions, process_settings
+from engine.services import functions, http_connector, process_settings
 from engine.services.assignment import routine as assignment
 from engine.services.hiring import routine as hiring
 from engine.services.step import notifications
@@ -51,6 +51,14 @@ def wire(settings: Settings, routines: Sequence[Routine] = ROUTINES) -> Wiring:
         register()
     process_settings.configure(process_settings.load(settings.process_settings_file))
     spiffarena.configure(env=settings.env, public_url=settings.public_url)
+    http_connector.configure(
+        http_connector.policy_from(
+            settings.http_allowed_hosts,
+            settings.http_timeout_seconds,
+            settings.http_max_response_bytes,
+            settings.http_secrets,
+        )
+    )
     notifications.configure(
         notifications.Policy(
             public_url=settings.public_url,
