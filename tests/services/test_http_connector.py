@@ -1,6 +1,6 @@
-"""The `http` connector (issue 19) against a real HTTP server on 127.0.0.1, started here: SpiffArena's
-`http/GetRequest` and `http/PostRequest`, the deployment's allow-list, timeout, size limit and
-secrets, and a failed call under a timer as an incident an admin retries."""
+"""The `http` connector (issue 19) against a real HTTP server on 127.0.0.1, started here:
+SpiffArena's `http/GetRequest` and `http/PostRequest`, the deployment's allow-list, timeout,
+size limit and secrets, and a failed call under a timer as an incident an admin retries."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class Registry(BaseHTTPRequestHandler):
 
     server: Any
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         self.server.seen.append(("GET", self.path, dict(self.headers)))
         if self.path.startswith("/people/1?fields=name"):
             if self.headers.get("Authorization") != "Bearer t0ken-9f3":
@@ -47,7 +47,7 @@ class Registry(BaseHTTPRequestHandler):
             return self._answer(200, {})
         return self._answer(404, {"error": "unknown"})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length))
         self.server.seen.append(("POST", self.path, dict(self.headers)))
