@@ -49,7 +49,13 @@ def complete_task(
         built = definitions.built_for(uow, instance.definition_id)
         if task.form_schema:
             today = now.astimezone(OSLO).date()
-            forms.validate(built.forms[task.form_schema], data, locale, today=today)
+            schema = built.forms[task.form_schema]
+            own = (
+                runtime.task_data(built, instance.snapshot, task_id)
+                if forms.has_options(schema)
+                else None
+            )
+            forms.validate(schema, data, locale, today=today, task_data=own)
         with spiffarena.acting(actor.username):
             outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
