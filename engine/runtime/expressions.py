@@ -124,7 +124,14 @@ def check_timer(file: str, owner: etree._Element, timer: etree._Element) -> Iter
     kind = etree.QName(node).localname
     text = (node.text or "").strip()
     literal = _literal(text)
-    if literal is None:
+    if kind == "timeCycle" and _CRON.fullmatch(text.strip("\"' ")):
+        message = (
+            f"The timeCycle of {label(owner)} is a cron expression ('{text}'); cron is not "
+            "supported, use an ISO 8601 repeating interval R/… (R/P1D every day, R/PT1H every "
+            "hour, R/2026-12-01T08:00:00/P1D every day at 08:00)."
+        )
+        yield problem(file, owner, message, line=node.sourceline)
+    elif literal is None:
         yield from check_expression(file, owner, node, f"The {kind} of {label(owner)}")
     elif not _valid_iso(kind, literal) or (literal == text and not is_iso_literal(text)):
         message = (
@@ -134,6 +141,10 @@ def check_timer(file: str, owner: etree._Element, timer: etree._Element) -> Iter
         yield problem(file, owner, message, line=node.sourceline)
 
 
+# Five to seven cron fields: minutes hours days months weekdays (Quartz adds seconds, year).
+# A field starts with a digit, * or ? (or is a name like MON-FRI), so Python never matches.
+_CRON_FIELD = r"(?:[0-9*?][0-9*?/,LW#-]*|[A-Z]{3}(?:[-,][A-Z]{3})*)"
+_CRON = re.compile(rf"{_CRON_FIELD}(?:\s+{_CRON_FIELD}){{4,6}}")
 _LOOKS_ISO = re.compile(r"(R\d*/)?P(?=[^/]*\d)[0-9A-Z.,]+(/\S*)?|\d{4}-\d\d\S*")
 
 

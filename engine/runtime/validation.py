@@ -279,10 +279,11 @@ def _data_stores(process: etree._Element, context: Context) -> Iterator[Problem]
         if store is not None:
             owner = ref.getparent().getparent()
             message = (
-                f"{label(owner)} uses data store '{store.get('name') or store.get('id')}'; data "
-                "stores are not supported by the engine (use task data or a service task)."
+                f"{label(owner)} uses data store '{store.get('name') or store.get('id')}', which "
+                "is kept as documentation: the engine neither reads nor writes data stores (use "
+                "task data, a data object or a service task)."
             )
-            yield problem(context.file, owner, message)
+            yield problem(context.file, owner, message, warning=True)
 
 
 def _lanes(process: etree._Element, context: Context) -> Iterator[Problem]:

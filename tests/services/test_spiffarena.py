@@ -40,3 +40,14 @@ def test_a_dynamic_enum_is_accepted_and_the_rest_of_the_form_checked(deployed: W
         )
     [found] = refused.value.problems
     assert found.file == "pick_city.pick.schema.json" and "maxLength" in found.message
+
+
+def test_a_bpmn20_xml_file_deploys(deployed: Wiring) -> None:
+    content = fixture_files("arena_script.bpmn")["arena_script.bpmn"]
+    definitions.deploy(
+        deployed.new_uow(), {"arena_script.bpmn20.xml": content}, actor="test", now=NOW
+    )
+    with deployed.new_uow() as uow:
+        assert uow.definitions.latest("arena_script").runnable
+    with pytest.raises(InvalidProcess, match=r"\.bpmn20\.xml"):
+        definitions.deploy(deployed.new_uow(), {"notes.txt": b"x"}, actor="test", now=NOW)
