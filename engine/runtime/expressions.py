@@ -81,6 +81,37 @@ def script_problem(source: str, *, expression: bool) -> str | None:
 _IMPORTABLE = frozenset({"datetime", "time"})
 
 
+def unknown_calls(source: str, known: frozenset[str]) -> list[tuple[int, str]]:
+    """Return (line, name) of each call to a name that is neither `known` nor defined in the
+    script itself (a SpiffArena helper the engine does not have, `get_secret`, …)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    defined = {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+    defined |= {
+        node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.ClassDef)
+    }
+    defined |= {arg.arg for node in ast.walk(tree) if isinstance(node, ast.arg) for arg in [node]}
+    defined |= {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name not in known and name not in defined and name not in _FORBIDDEN_CALLS:
+                found.append((node.lineno, name))
+    return sorted(set(found))
+
+
 def _imports_allowed(node: ast.Import | ast.ImportFrom) -> bool:
     """Tell whether an import names only the sandbox's own `datetime` and `time`."""
     if isinstance(node, ast.ImportFrom):

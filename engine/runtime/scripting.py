@@ -106,6 +106,16 @@ def check_script(source: str, *, expression: bool = False) -> str | None:
     return None
 
 
+def known_names() -> frozenset[str]:
+    """Return every name a script can call without defining it: builtins and functions."""
+    return (
+        frozenset(safe_builtins)
+        | set(_EXTRA_BUILTINS)
+        | set(spiffarena.BUILTINS)
+        | set(registry.functions())
+    )
+
+
 def _write_guard(obj: Any) -> Any:
     return obj
 

@@ -13,9 +13,14 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from engine.runtime import declarations, registry
+from engine.runtime import declarations, registry, scripting
 from engine.runtime.errors import Problem
-from engine.runtime.expressions import check_definitions, check_expression, check_timer
+from engine.runtime.expressions import (
+    check_definitions,
+    check_expression,
+    check_timer,
+    unknown_calls,
+)
 from engine.runtime.xmlsafe import NS, has_flow_nodes, label, local_name, problem
 
 ROLES = frozenset(
@@ -96,6 +101,7 @@ def _scripts(process: etree._Element, context: Context) -> Iterator[Problem]:
             yield problem(context.file, task, f"{label(task)} has no script.")
             continue
         yield from check_expression(context.file, task, script, label(task), expression=False)
+        yield from _unknown_calls(context.file, task, script)
     for kind in ("preScript", "postScript"):
         for node in process.iterfind(f".//bpmn:extensionElements/spiffworkflow:{kind}", NS):
             owner = node.getparent().getparent()
@@ -352,3 +358,14 @@ def _path_back(graph: Mapping[str, set[str]], start: str, key: str) -> list[str]
                 seen.add(called)
                 stack.append([*path, called])
     return []
+
+
+def _unknown_calls(file: str, task: etree._Element, script: etree._Element) -> Iterator[Problem]:
+    """Warn about calls to functions the engine does not have (the step would fail)."""
+    for line, name in unknown_calls(script.text or "", scripting.known_names()):
+        message = (
+            f"{label(task)}, line {line} of the script, calls '{name}', which is not a "
+            "function of the engine (docs/bpmn-conventions.md lists them); the step will fail."
+        )
+        where = (script.sourceline or 0) + line - 1 if script.sourceline else None
+        yield problem(file, task, message, line=where, warning=True)

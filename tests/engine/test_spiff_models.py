@@ -71,3 +71,14 @@ def test_linked_decisions_are_refused_naming_the_decision_and_line() -> None:
     found = next(p for p in refused.value.problems if p.file == "fee.dmn")
     assert (found.element_id, found.line) == ("fee", 5)
     assert "requires decision 'category'" in found.message
+
+
+def test_a_call_to_a_helper_the_engine_lacks_is_warned_on_deploy() -> None:
+    script = 'token = get_secret("crm")\ndef double(x):\n    return x * 2\ny = double(2)'
+    model = ARCHIVE.replace(
+        "<bpmn:script>filed = True</bpmn:script>", f"<bpmn:script>{script}</bpmn:script>"
+    )
+    deployment = parse_deployment({"archive.bpmn": model.encode()})
+    [found] = [w for w in deployment.warnings if "get_secret" in w.message]
+    assert found.element_id == "file_case" and "line 1 of the script" in found.message
+    assert not [w for w in deployment.warnings if "double" in w.message or "'len'" in w.message]
