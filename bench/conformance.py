@@ -128,7 +128,7 @@ def drive_bare(workflow: Any) -> str:
     try:
         for _ in range(ROUNDS):
             with clock.frozen_at(now):  # the library's timers read this clock once imported
-                workflow.refresh_waiting_tasks()
+                workflow.refresh_timers()
                 workflow.do_engine_steps(will_complete_task=count)
             if workflow.is_completed():
                 return "completed"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -18,7 +19,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import clock, events, failures, pruning, serialization, storability
+from engine.runtime import clock, events, failures, projection, pruning, serialization, storability
 from engine.runtime.errors import (
     EngineError,
     MessageNotCaught,
@@ -132,7 +133,7 @@ def fire_timers(
 ) -> Outcome:
     """Let every timer that is due at or before `now` fire, and run on."""
     # SpiffWorkflow fires only when due < now; the timer table means due <= now.
-    with _engine(now + timedelta(microseconds=1)):
+    with _engine(now + timedelta(microseconds=1)), _running_services():
         workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
         return _advance(workflow, step_budget, workflow.refresh_timers)
 
@@ -195,6 +196,8 @@ def _advance(
         too_deep = getattr(task.workflow, "depth", 0) > MAX_CALL_DEPTH
         if steps > step_budget or too_deep or time.monotonic() > deadline:
             raise StepBudgetExceeded(step_budget, task.task_spec.bpmn_id)
+        if not _services_now.get() and projection.runs_in_own_step(task):
+            raise _Deferred()  # it stays ready; the timer table runs it next (`project`)
 
     def record(task: Any) -> None:
         events.append(_event("task_completed", task))
@@ -202,7 +205,8 @@ def _advance(
 
     with _translated_errors():
         action()
-        workflow.do_engine_steps(will_complete_task=count, did_complete_task=record)
+        with suppress(_Deferred):
+            workflow.do_engine_steps(will_complete_task=count, did_complete_task=record)
     pruning.prune(workflow)
     storability.check_thrown(workflow)
     outcome = project(workflow, storability.snapshot(workflow, completed), events)
@@ -219,6 +223,23 @@ def _event(kind: str, task: Any) -> StepEvent:
         element_name=spec.bpmn_name,
         element_type=type(spec).__name__,
     )
+
+
+class _Deferred(Exception):
+    """A service task that runs in a step of its own was reached: stop here."""
+
+
+_services_now: ContextVar[bool] = ContextVar("saksflyt_services_now", default=False)
+
+
+@contextmanager
+def _running_services() -> Iterator[None]:
+    """Run service tasks that wait for a step of their own (the timer table's step)."""
+    token = _services_now.set(True)
+    try:
+        yield
+    finally:
+        _services_now.reset(token)
 
 
 @contextmanager

@@ -41,7 +41,8 @@ def project(
         state=state,
         data=current_data(workflow),
         ready_tasks=[] if done else [_ready_task(t) for t in _ready_manual_tasks(workflow)],
-        timers=[timer for t in waiting if (timer := _timer(t)) is not None],
+        timers=[timer for t in waiting if (timer := _timer(t)) is not None]
+        + ([] if done else _service_waits(workflow)),
         messages=[m for t in waiting for m in _message_waits(t)],
         thrown=[_thrown(e) for e in workflow.get_events() if hasattr(e.event_definition, "name")],
         events=events,
@@ -168,6 +169,28 @@ def _compute_due(task: Any, properties: dict[str, str]) -> datetime | None:
         delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, now)
         return now + delta
     return None
+
+
+SERVICE = "service"  # the timer kind of a service task waiting for a step of its own
+
+
+def runs_in_own_step(task: Any) -> bool:
+    """Tell whether a task is a service task that runs in a step of its own."""
+    return registry.runs_in_own_step(getattr(task.task_spec, "operation_name", None))
+
+
+def _service_waits(workflow: Any) -> list[WaitingTimer]:
+    """Return a wait, due now, for each ready service task that runs in a step of its own."""
+    return [
+        WaitingTimer(
+            task_id=str(task.id),
+            element_id=task.task_spec.bpmn_id or task.task_spec.name,
+            kind=SERVICE,
+            due_at=clock.now(),
+        )
+        for task in workflow.get_tasks(state=TaskState.READY)
+        if runs_in_own_step(task)
+    ]
 
 
 def _timer(task: Any) -> WaitingTimer | None:

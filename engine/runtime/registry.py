@@ -20,6 +20,8 @@ _operators: dict[str, ScriptFunction] = {}
 # Deploy-time checks of an operator's parameters: {parameter id: expression} -> problems.
 OperatorCheck = Callable[[str, Mapping[str, str]], list[str]]
 _checks: dict[str, OperatorCheck] = {}
+# Operators that call other systems run in a step of their own (see `instances._advance`).
+_deferred: set[str] = set()
 
 
 def register_function(name: str, function: ScriptFunction) -> None:
@@ -28,13 +30,25 @@ def register_function(name: str, function: ScriptFunction) -> None:
 
 
 def register_operator(
-    name: str, function: ScriptFunction, check: OperatorCheck | None = None
+    name: str,
+    function: ScriptFunction,
+    check: OperatorCheck | None = None,
+    *,
+    own_step: bool = False,
 ) -> None:
     """Make `function` the handler of service tasks whose operator is `name`; `check` says
-    at deploy why a task's parameters would be refused."""
+    at deploy why a task's parameters would be refused; `own_step` runs each such task in a
+    step of its own, so its failure is an incident that leaves the step before it stored."""
     _operators[name] = function
     if check is not None:
         _checks[name] = check
+    if own_step:
+        _deferred.add(name)
+
+
+def runs_in_own_step(name: str | None) -> bool:
+    """Tell whether service tasks of operator `name` run in a step of their own."""
+    return name in _deferred
 
 
 def operator_check(name: str) -> OperatorCheck | None:

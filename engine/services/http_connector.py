@@ -12,8 +12,9 @@ The guards are the deployment's, never the model's (Settings, `configure`):
 - secrets come from `SAKSFLYT_HTTP_SECRETS`; a model names one as `"SPIFF_SECRET:<name>"` in
   any parameter and never holds its value (deploy refuses a literal password, see
   `check_parameters`), and no error message repeats a secret's value.
-A refused or failed call (timeout, connection, status 400 or more, too large) fails the step
-with the reason: a person's step is refused (422), a timer's becomes an incident to retry.
+Each call runs in a step of its own (`own_step`: the timer table runs it, due at once), so a
+refused or failed call (timeout, connection, status 400 or more, too large) is an incident with
+the reason, to retry, and the person's step before it stays stored.
 """
 
 from __future__ import annotations
@@ -182,5 +183,5 @@ def check_parameters(operator: str, parameters: Mapping[str, str]) -> list[str]:
 
 def register() -> None:
     """Register the `http` operators (idempotent)."""
-    registry.register_operator("http/GetRequest", get_request, check_parameters)
-    registry.register_operator("http/PostRequest", post_request, check_parameters)
+    for name, handler in (("http/GetRequest", get_request), ("http/PostRequest", post_request)):
+        registry.register_operator(name, handler, check_parameters, own_step=True)

@@ -1,6 +1,7 @@
 """The `http` connector (issue 19) against a real HTTP server on 127.0.0.1, started here:
 SpiffArena's `http/GetRequest` and `http/PostRequest`, the deployment's allow-list, timeout,
-size limit and secrets, and a failed call under a timer as an incident an admin retries."""
+size limit and secrets; each call runs in a step of its own, so a failed one is an incident an
+admin retries while the step before it stays stored."""
 
 from __future__ import annotations
 
@@ -105,7 +106,11 @@ def _start(wiring: Wiring, base: str) -> Any:
 
 def test_get_and_post_run_with_the_deployments_secrets(lookup: Wiring, server: Any) -> None:
     case = _start(lookup, _base(server))
-    assert timers.fire_due_timers(lookup.new_uow, now=NOW + timedelta(hours=2), worker="w") == 1
+    assert server.seen == []  # the start is stored first; the calls run in their own step
+    with lookup.new_uow() as uow:
+        [wait] = uow.waits.timers_of(case.id)
+        assert (wait.kind, wait.element_id, wait.due_at) == ("service", "fetch_person", NOW)
+    assert timers.fire_due_timers(lookup.new_uow, now=NOW, worker="w") == 1
     with lookup.new_uow() as uow:
         done = uow.instances.get(case.id)
     assert done.state == "completed"
@@ -122,17 +127,18 @@ def test_get_and_post_run_with_the_deployments_secrets(lookup: Wiring, server: A
 
 def test_a_failed_call_is_an_incident_an_admin_retries(lookup: Wiring, server: Any) -> None:
     server.down = True
-    case = _start(lookup, _base(server))
-    due = NOW + timedelta(hours=2)
-    assert timers.fire_due_timers(lookup.new_uow, now=due, worker="w") == 0
+    case = _start(lookup, _base(server))  # a person's start is stored whatever the call does
+    assert timers.fire_due_timers(lookup.new_uow, now=NOW, worker="w") == 0
     failed = timers.incidents(lookup.new_uow())["timers"]
     [incident] = [t for t in failed if t.instance_id == case.id]
+    assert incident.element_id == "fetch_person"
     assert "503" in (incident.last_error or "") and "fetch_person" in (incident.last_error or "")
     with lookup.new_uow() as uow:
         assert uow.instances.get(case.id).state == "running"  # the instance stays as it was
     server.down = False
-    timers.retry(lookup.new_uow(), incident.id, actor="admin", now=due)
-    assert timers.fire_due_timers(lookup.new_uow, now=due, worker="w") == 1
+    later = NOW + timedelta(minutes=5)
+    timers.retry(lookup.new_uow(), incident.id, actor="admin", now=later)
+    assert timers.fire_due_timers(lookup.new_uow, now=later, worker="w") == 1
     with lookup.new_uow() as uow:
         assert uow.instances.get(case.id).state == "completed"
 
@@ -176,3 +182,25 @@ def test_a_model_may_not_hold_a_password(deployed: Wiring) -> None:
         definitions.deploy(deployed.new_uow(), files, actor="test", now=NOW)
     [found] = refused.value.problems
     assert found.element_id == "report" and "never hold the password" in found.message
+
+
+def test_a_call_after_a_timer_runs_in_the_timers_step(server: Any) -> None:
+    from engine.runtime import instances as runtime
+    from engine.runtime.specs import parse_deployment
+
+    model = fixture_files("lookup.bpmn")["lookup.bpmn"].replace(
+        b'<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fetch_person" />',
+        b'<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />'
+        b'<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+        b'<bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        b"</bpmn:intermediateCatchEvent>"
+        b'<bpmn:sequenceFlow id="f0" sourceRef="wait" targetRef="fetch_person" />',
+    )
+    built = parse_deployment(
+        {"lookup.bpmn": model}, available_forms=["lookup.start.schema.json"]
+    ).built["lookup"]
+    started = runtime.start(built, {"base_url": _base(server), "person_id": "1"}, now=NOW)
+    [wait] = started.timers
+    assert wait.kind == "duration"
+    done = runtime.fire_timers(built, started.snapshot, now=NOW + timedelta(hours=2))
+    assert done.state == "completed" and done.data["receipt"]["http_status"] == 201
