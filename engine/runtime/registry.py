@@ -6,7 +6,9 @@ Built-ins (clock and date arithmetic) register here; engine.services adds the do
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -44,6 +46,25 @@ def register_operator(
         _checks[name] = check
     if own_step:
         _deferred.add(name)
+
+
+_recorded: ContextVar[Mapping[str, Any] | None] = ContextVar("saksflyt_recorded", default=None)
+
+
+@contextmanager
+def replaying(results: Mapping[str, Any]) -> Iterator[None]:
+    """Answer own-step service tasks from `results` (variable -> value) instead of calling
+    out: an audit replay must never call another system again."""
+    token = _recorded.set(results)
+    try:
+        yield
+    finally:
+        _recorded.reset(token)
+
+
+def recorded_results() -> Mapping[str, Any] | None:
+    """Return the results a replay answers own-step service tasks with, if replaying."""
+    return _recorded.get()
 
 
 def runs_in_own_step(name: str | None) -> bool:

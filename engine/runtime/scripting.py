@@ -7,6 +7,7 @@ functions of `registry` plus a few safe builtins. ISO-8601 timer literals writte
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -245,6 +246,13 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
     def call_service(self, task: Any, **kwargs: Any) -> Any:
         """Run a service task's operator (SpiffWorkflow has already evaluated its parameters)."""
+        recorded = registry.recorded_results()
+        if recorded is not None and registry.runs_in_own_step(kwargs.get("operation_name")):
+            variable = task.task_spec.result_variable
+            if variable not in recorded:
+                message = f"the replay has no recorded result '{variable}' of this call"
+                raise ScriptFailed(message, element_id=task.task_spec.bpmn_id)
+            return json.dumps(recorded[variable])
         try:
             return self.environment.call_service(task.data, **kwargs)
         except ScriptFailed as error:

@@ -204,3 +204,15 @@ def test_a_call_after_a_timer_runs_in_the_timers_step(server: Any) -> None:
     assert wait.kind == "duration"
     done = runtime.fire_timers(built, started.snapshot, now=NOW + timedelta(hours=2))
     assert done.state == "completed" and done.data["receipt"]["http_status"] == 201
+
+
+def test_an_audit_replay_never_calls_again(lookup: Wiring, server: Any) -> None:
+    from engine.services.audit import replay
+
+    case = _start(lookup, _base(server))
+    assert timers.fire_due_timers(lookup.new_uow, now=NOW, worker="w") == 1
+    calls = len(server.seen)
+    assert replay.matches_live(lookup.new_uow(), case.id) == []
+    states = replay.states_of(lookup.new_uow(), case.id)
+    assert states[-1]["data"]["person"]["body"] == {"name": "Kari Nordmann"}
+    assert len(server.seen) == calls

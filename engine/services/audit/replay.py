@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime import instances as runtime
-from engine.runtime import spiffarena
+from engine.runtime import registry, spiffarena
 from engine.runtime.model import RUNNING, Outcome
 from engine.services import definitions
 from engine.services.definitions import Built
@@ -104,7 +104,10 @@ def _step(uow: UnitOfWork, replay: _Replay, event: HistoryEvent) -> None:
             replay.built, outcome.snapshot, data["name"], data.get("payload", {}), now=event.at
         )
     elif kind == "timer_fired":
-        replay.outcome = runtime.fire_timers(replay.built, outcome.snapshot, now=event.at)
+        # A call to another system is answered from what the step recorded, never made again.
+        recorded = {k: v.get("after") for k, v in (event.delta or {}).items()}
+        with registry.replaying(recorded):
+            replay.outcome = runtime.fire_timers(replay.built, outcome.snapshot, now=event.at)
     elif kind == "instance_migrated":
         from engine.runtime import migration  # the version move; only instances that moved
 
