@@ -66,8 +66,8 @@ def script_problem(source: str, *, expression: bool) -> str | None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom) and not _imports_allowed(node):
             return (
-                f"Line {node.lineno}: import statements are not allowed (datetime and time "
-                "are there without one)."
+                f"Line {node.lineno}: import statements are not allowed (datetime, time and "
+                "json are there without one)."
             )
         if (
             isinstance(node, ast.Call)
@@ -78,7 +78,7 @@ def script_problem(source: str, *, expression: bool) -> str | None:
     return None
 
 
-_IMPORTABLE = frozenset({"datetime", "time"})
+_IMPORTABLE = frozenset({"datetime", "time", "json"})
 
 
 def unknown_calls(source: str, known: frozenset[str]) -> list[tuple[int, str]]:

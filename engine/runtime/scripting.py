@@ -7,6 +7,8 @@ functions of `registry` plus a few safe builtins. ISO-8601 timer literals writte
 
 from __future__ import annotations
 
+import ast
+import copy
 import json
 import re
 import sys
@@ -24,6 +26,8 @@ from RestrictedPython.Guards import (
     safe_builtins,
     safer_getattr,
 )
+from RestrictedPython.PrintCollector import PrintCollector
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -83,10 +87,26 @@ def compile_expression(source: str) -> CodeType:
     return cast(CodeType, result.code)
 
 
+class _Policy(RestrictingNodeTransformer):  # type: ignore[misc]
+    """RestrictedPython's policy, plus `d["k"] += 1` (SpiffArena's scripts use it): the item
+    is read and written through the same guards as `d["k"] = d["k"] + 1`."""
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        if not isinstance(node.target, ast.Subscript):
+            return super().visit_AugAssign(node)  # type: ignore[no-any-return]
+        read = copy.deepcopy(node.target)
+        read.ctx = ast.Load()
+        assign = ast.Assign(
+            targets=[node.target], value=ast.BinOp(left=read, op=node.op, right=node.value)
+        )
+        ast.fix_missing_locations(ast.copy_location(assign, node))
+        return self.visit(assign)  # type: ignore[no-any-return]
+
+
 @lru_cache(maxsize=4096)
 def compile_script(source: str) -> CodeType:
     """Compile a script in the sandbox, raising SyntaxError with a readable message."""
-    result = compile_restricted_exec(source, "<script>")
+    result = compile_restricted_exec(source, "<script>", policy=_Policy)
     if result.errors:
         raise SyntaxError("; ".join(result.errors))
     assert result.code is not None
@@ -139,6 +159,7 @@ def _sandbox_globals() -> dict[str, Any]:
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": _write_guard,
         "_apply_": _apply_guard,
+        "_print_": PrintCollector,  # print() is accepted and goes nowhere
         "_inplacevar_": _inplace,
         **registry.functions(),
     }

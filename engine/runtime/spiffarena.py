@@ -1,18 +1,20 @@
 """SpiffArena's script conventions, in safe equivalents (issue 19).
 
 SpiffArena models call `get_current_user()`, `get_env()` and
-`get_url_for_task_with_bpmn_identifier(bpmn_id)`, and use `datetime`, `time` and `timedelta`
-without importing them (or with `import datetime`). Here they read the engine, never the host:
-`datetime.datetime.now()`, `datetime.date.today()` and `time.time()` read the engine clock
-(`clock`), `time` has no `sleep`, and `import` reaches only these two modules. The step's actor
-comes from the service that runs the step (`acting`), the environment name and the public URL
-from the deployment's settings (`configure`), the running task from the script engine.
+`get_url_for_task_with_bpmn_identifier(bpmn_id)`, and use `datetime`, `time`, `timedelta` and
+`json` (`dumps`, `loads`) without importing them (or with `import datetime`). Here they read the
+engine, never the host: `datetime.datetime.now()`, `datetime.date.today()` and `time.time()`
+read the engine clock (`clock`), `time` has no `sleep`, and `import` reaches only these three
+modules. The step's actor comes from the service that runs the step (`acting`), the environment
+name and the public URL from the deployment's settings (`configure`), the running task from the
+script engine.
 """
 
 from __future__ import annotations
 
 import builtins
 import datetime as _datetime
+import json as _json
 import time as _time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,7 +133,8 @@ TIME = SimpleNamespace(
     strftime=_time.strftime,
     strptime=_time.strptime,
 )
-_MODULES = {"datetime": DATETIME, "time": TIME}
+JSON = SimpleNamespace(dumps=_json.dumps, loads=_json.loads)
+_MODULES = {"datetime": DATETIME, "time": TIME, "json": JSON}
 
 
 def is_module(value: Any) -> bool:
@@ -142,7 +145,7 @@ def is_module(value: Any) -> bool:
 def safe_import(
     name: str, globals: Any = None, locals: Any = None, fromlist: Any = None, level: int = 0
 ) -> Any:
-    """Import `datetime` or `time` (the sandbox's own); any other module is refused.
+    """Import `datetime`, `time` or `json` (the sandbox's own); other modules are refused.
 
     C code running under a script (`strftime`, `strptime`) imports through the frame's
     `__import__` too, always with a list as `fromlist`; an import statement passes None or a
@@ -152,13 +155,14 @@ def safe_import(
     if isinstance(fromlist, list):
         return builtins.__import__(name, globals, locals, fromlist, level)
     if name not in _MODULES or level:
-        raise ImportError(f"scripts may import only datetime and time, not '{name}'")
+        raise ImportError(f"scripts may import only datetime, time and json, not '{name}'")
     return _MODULES[name]
 
 
 BUILTINS: dict[str, Any] = {
     "datetime": DATETIME,
     "time": TIME,
+    "json": JSON,
     "timedelta": _datetime.timedelta,
     "__import__": safe_import,
 }

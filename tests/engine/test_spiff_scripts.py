@@ -53,6 +53,18 @@ def test_a_spiffarena_script_runs_with_its_helpers_on_the_engine_clock() -> None
     assert "time" not in data and "date" not in data  # imported names are not task data
 
 
+def test_print_json_and_item_augmented_assignment_work_as_in_spiffarena() -> None:
+    script = (
+        'print("counting")\ncounts = {"a": 1, "l": [1, 2]}\ncounts["a"] += 2\n'
+        'counts["l"][0] *= 5\ntext = json.dumps(counts, sort_keys=True)\n'
+        "back = json.loads(text)"
+    )
+    data = _run(script)
+    assert data["counts"] == {"a": 3, "l": [5, 2]} == data["back"]
+    assert data["text"] == '{"a": 3, "l": [5, 2]}'
+    assert "printed" not in data
+
+
 def test_a_step_the_engine_runs_has_no_current_user() -> None:
     with spiffarena.acting("system:timer"):
         assert _run("user = get_current_user()")["user"] is None
