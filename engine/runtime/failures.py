@@ -29,7 +29,7 @@ def script_failed(error: Exception) -> ScriptFailed:
         return ScriptFailed(str(inner), element_id=element_id)
     cause = inner or error.__cause__ or error.__context__
     line = getattr(error, "line_number", None) or _script_line(cause) or None
-    return ScriptFailed(_readable(error), element_id=element_id, line=line)
+    return ScriptFailed(_readable(error, cause), element_id=element_id, line=line)
 
 
 def step_failed(error: Exception) -> ScriptFailed:
@@ -81,10 +81,12 @@ def _failing_task(error: BaseException) -> Any:
     return found
 
 
-def _readable(error: Exception) -> str:
+def _readable(error: Exception, cause: BaseException | None = None) -> str:
     """Say what failed once: the library's message, its notes (a "Did you mean" among them)
     once each, never the sandbox's own guard names."""
     text = str(error.args[0]) if error.args else type(error).__name__
+    if text.startswith("Error evaluating expression") and cause is not None:
+        text = f"{text.rstrip('.')}: {type(cause).__name__}: {cause}"
     if _INTERNAL_NAME.search(text):
         return "the script uses a construct the sandbox does not allow"
     text = re.sub(r"^(\w+Error):(?=\S)", r"\1: ", text)

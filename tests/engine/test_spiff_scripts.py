@@ -93,3 +93,21 @@ def test_no_sandbox_internals_reach_the_message() -> None:
     with pytest.raises(ScriptFailed) as failed:
         _run("values = [1]\nx = undefined_function(*values)")
     assert "_apply_" not in str(failed.value) and "undefined_function" in str(failed.value)
+
+
+def test_a_failed_condition_says_what_is_missing_and_suggests_once() -> None:
+    model = _script_process("x = 1").replace(
+        b'<bpmn:sequenceFlow id="f2" sourceRef="compute" targetRef="end" />',
+        b'<bpmn:exclusiveGateway id="big" name="Stor nok?" default="f3" />'
+        b'<bpmn:sequenceFlow id="f2" sourceRef="compute" targetRef="big" />'
+        b'<bpmn:sequenceFlow id="f4" sourceRef="big" targetRef="end">'
+        b"<bpmn:conditionExpression>amount_x &gt; 1</bpmn:conditionExpression>"
+        b"</bpmn:sequenceFlow>"
+        b'<bpmn:sequenceFlow id="f3" sourceRef="big" targetRef="end" />',
+    )
+    built = parse_deployment({"calc.bpmn": model}).built["calc"]
+    with pytest.raises(ScriptFailed) as failed:
+        instances.start(built, {"amount": 2}, now=NOW)
+    message = str(failed.value)
+    assert failed.value.element_id == "big"
+    assert "name 'amount_x' is not defined" in message and message.count("Did you mean") == 1
