@@ -181,7 +181,7 @@ def bare_file(path: Path) -> dict[str, str] | None:
 
 def measure(files: list[Path], run: Callable[[Path], dict[str, str] | None]) -> dict[str, Any]:
     """Run one side over every file; count files read and process ends."""
-    read, ends = 0, Counter[str]()
+    read, ends, each = 0, Counter[str](), {}
     for path in files:
         try:
             with time_limit(SECONDS_PER_FILE):
@@ -192,21 +192,28 @@ def measure(files: list[Path], run: Callable[[Path], dict[str, str] | None]) -> 
         if found is not None:
             read += 1
             ends.update(found.values())
-    return {"files": len(files), "read": read, "ends": dict(sorted(ends.items()))}
+            each.update({f"{path}#{key}": end for key, end in found.items()})
+    return {"files": len(files), "read": read, "ends": dict(sorted(ends.items())), "each": each}
 
 
 def main(argv: list[str]) -> None:
     """Print bare SpiffWorkflow's and saksflyt's figures over a folder of models."""
     folder = Path(argv[0]) if argv else CORPUS
     files = sorted(folder.rglob("*.bpmn"))
+    results = {}
     for side, run in (("bare SpiffWorkflow", bare_file), ("saksflyt", saksflyt_file)):
-        result = measure(files, run)
+        result = results[side] = measure(files, run)
         ends = result["ends"]
         print(
             f"{side:20} files {result['files']}, read {result['read']}, processes run "
             f"{sum(v for k, v in ends.items() if k != 'refused')}: "
             + ", ".join(f"{k} {v}" for k, v in ends.items())
         )
+    bare, ours = results["bare SpiffWorkflow"]["each"], results["saksflyt"]["each"]
+    lost = sorted(k for k, end in bare.items() if end == "completed" and ours.get(k) != "completed")
+    print(f"completed by bare SpiffWorkflow but not by saksflyt: {len(lost)}")
+    for key in lost:
+        print(f"  {key}: {ours.get(key, 'refused on deploy')}")
 
 
 if __name__ == "__main__":
