@@ -1,7 +1,9 @@
-"""The one registry of script functions and service-task operators.
+"""The registry of script functions and service-task operators, one per wiring.
 
-Built-ins (clock and date arithmetic) register here; engine.services adds the domain functions
-(working days, invoice) at start-up, so the runtime never imports engine.rules.
+Built-ins (clock and date arithmetic) are in every registry; engine.services adds the domain
+functions (working days, invoice) when it wires a registry up, so the runtime never imports
+engine.rules. The runtime reads the registry made active for the running unit of work (`use`);
+with none active it sees the built-ins only. Nothing here is shared between two wirings.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,80 +19,9 @@ from engine.runtime import clock
 from engine.timezone import OSLO
 
 ScriptFunction = Callable[..., Any]
-
-_functions: dict[str, ScriptFunction] = {}
-_operators: dict[str, ScriptFunction] = {}
-# Deploy-time checks of an operator's parameters: {parameter id: expression} -> problems.
+# Deploy-time checks of an operator's parameters: (operator, {parameter id: expression}) ->
+# the reasons they would be refused.
 OperatorCheck = Callable[[str, Mapping[str, str]], list[str]]
-_checks: dict[str, OperatorCheck] = {}
-# Operators that call other systems run in a step of their own (see `instances._advance`).
-_deferred: set[str] = set()
-
-
-def register_function(name: str, function: ScriptFunction) -> None:
-    """Make `function` callable by `name` in every script and expression."""
-    _functions[name] = function
-
-
-def register_operator(
-    name: str,
-    function: ScriptFunction,
-    check: OperatorCheck | None = None,
-    *,
-    own_step: bool = False,
-) -> None:
-    """Make `function` the handler of service tasks whose operator is `name`; `check` says
-    at deploy why a task's parameters would be refused; `own_step` runs each such task in a
-    step of its own, so its failure is an incident that leaves the step before it stored."""
-    _operators[name] = function
-    if check is not None:
-        _checks[name] = check
-    if own_step:
-        _deferred.add(name)
-
-
-_recorded: ContextVar[Mapping[str, Any] | None] = ContextVar("saksflyt_recorded", default=None)
-
-
-@contextmanager
-def replaying(results: Mapping[str, Any]) -> Iterator[None]:
-    """Answer own-step service tasks from `results` (variable -> value) instead of calling
-    out: an audit replay must never call another system again."""
-    token = _recorded.set(results)
-    try:
-        yield
-    finally:
-        _recorded.reset(token)
-
-
-def recorded_results() -> Mapping[str, Any] | None:
-    """Return the results a replay answers own-step service tasks with, if replaying."""
-    return _recorded.get()
-
-
-def runs_in_own_step(name: str | None) -> bool:
-    """Tell whether service tasks of operator `name` run in a step of their own."""
-    return name in _deferred
-
-
-def operator_check(name: str) -> OperatorCheck | None:
-    """Return the deploy-time parameter check of an operator, if it has one."""
-    return _checks.get(name)
-
-
-def functions() -> Mapping[str, ScriptFunction]:
-    """Return the script functions by name."""
-    return _functions
-
-
-def operator(name: str) -> ScriptFunction | None:
-    """Return the service-task handler registered under `name`, if any."""
-    return _operators.get(name)
-
-
-def operator_names() -> frozenset[str]:
-    """Return the names of all registered service-task operators."""
-    return frozenset(_operators)
 
 
 def _today() -> str:
@@ -110,7 +42,98 @@ def _end_of_day(day: str) -> str:
     return moment.replace(tzinfo=OSLO).isoformat()
 
 
-register_function("today", _today)
-register_function("now", _now_iso)
-register_function("add_days", _add_days)
-register_function("end_of_day", _end_of_day)
+def _built_ins() -> dict[str, ScriptFunction]:
+    return {"today": _today, "now": _now_iso, "add_days": _add_days, "end_of_day": _end_of_day}
+
+
+@dataclass
+class Registry:
+    """Script functions and service-task operators by name, starting with the built-ins."""
+
+    functions: dict[str, ScriptFunction] = field(default_factory=_built_ins)
+    operators: dict[str, ScriptFunction] = field(default_factory=dict)
+    checks: dict[str, OperatorCheck] = field(default_factory=dict)
+    own_step: set[str] = field(default_factory=set)  # operators that call other systems
+
+    def register_function(self, name: str, function: ScriptFunction) -> None:
+        """Make `function` callable by `name` in every script and expression."""
+        self.functions[name] = function
+
+    def register_operator(
+        self,
+        name: str,
+        function: ScriptFunction,
+        check: OperatorCheck | None = None,
+        *,
+        own_step: bool = False,
+    ) -> None:
+        """Make `function` the handler of service tasks whose operator is `name`; `check` says
+        at deploy why a task's parameters would be refused; `own_step` runs each such task in
+        a step of its own, so its failure is an incident that leaves the step before stored."""
+        self.operators[name] = function
+        if check is not None:
+            self.checks[name] = check
+        if own_step:
+            self.own_step.add(name)
+
+
+_active: ContextVar[Registry | None] = ContextVar("saksflyt_registry", default=None)
+
+
+@contextmanager
+def use(registry: Registry) -> Iterator[Registry]:
+    """Let the runtime use `registry` until the block ends (in this thread or task only)."""
+    token = _active.set(registry)
+    try:
+        yield registry
+    finally:
+        _active.reset(token)
+
+
+def active() -> Registry:
+    """Return the registry in use; with none in use, a registry of the built-ins only."""
+    return _active.get() or Registry()
+
+
+def functions() -> Mapping[str, ScriptFunction]:
+    """Return the script functions by name."""
+    return active().functions
+
+
+def operator(name: str) -> ScriptFunction | None:
+    """Return the service-task handler registered under `name`, if any."""
+    return active().operators.get(name)
+
+
+def operator_names() -> frozenset[str]:
+    """Return the names of all registered service-task operators."""
+    return frozenset(active().operators)
+
+
+def operator_check(name: str) -> OperatorCheck | None:
+    """Return the deploy-time parameter check of an operator, if it has one."""
+    return active().checks.get(name)
+
+
+def runs_in_own_step(name: str | None) -> bool:
+    """Tell whether service tasks of operator `name` run in a step of their own."""
+    return name in active().own_step
+
+
+_recorded: ContextVar[Mapping[str, Any] | None] = ContextVar("saksflyt_recorded", default=None)
+
+
+@contextmanager
+def replaying(results: Mapping[str, Any]) -> Iterator[None]:
+    """Answer own-step service tasks from `results` (variable -> value) instead of calling
+    out: an audit replay must never call another system again."""
+    token = _recorded.set(results)
+    try:
+        yield
+    finally:
+        _recorded.reset(token)
+
+
+def recorded_results() -> Mapping[str, Any] | None:
+    """Return the results a replay answers own-step service tasks with, if replaying."""
+    return _recorded.get()

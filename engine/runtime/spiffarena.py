@@ -6,8 +6,8 @@ SpiffArena models call `get_current_user()`, `get_env()` and
 engine, never the host: `datetime.datetime.now()`, `datetime.date.today()` and `time.time()`
 read the engine clock (`clock`), `time` has no `sleep`, and `import` reaches only these three
 modules. The step's actor comes from the service that runs the step (`acting`), the environment
-name and the public URL from the deployment's settings (`configure`), the running task from the
-script engine.
+name and the public URL from the wiring's settings (`register` binds them into its registry),
+the running task from the script engine.
 """
 
 from __future__ import annotations
@@ -29,14 +29,18 @@ from engine.timezone import OSLO
 
 _actor: ContextVar[str | None] = ContextVar("saksflyt_actor", default=None)
 _task: ContextVar[Any] = ContextVar("saksflyt_script_task", default=None)
-_deployment = {"env": "development", "public_url": "http://127.0.0.1:5000"}
 # Actors that are the engine itself (a timer, a routed message), not a person.
 _SYSTEM_PREFIX = "system:"
 
 
-def configure(*, env: str, public_url: str) -> None:
-    """Set what `get_env()` and task URLs say about this deployment (from Settings)."""
-    _deployment.update(env=env, public_url=public_url.rstrip("/"))
+def register(functions: registry.Registry, *, env: str, public_url: str) -> None:
+    """Register SpiffArena's helpers in a wiring's registry, bound to its settings."""
+    functions.register_function("get_current_user", get_current_user)
+    functions.register_function("get_env", lambda: env)
+    functions.register_function(
+        "get_url_for_task_with_bpmn_identifier",
+        lambda bpmn_identifier: task_url(public_url, bpmn_identifier),
+    )
 
 
 @contextmanager
@@ -67,14 +71,9 @@ def get_current_user() -> dict[str, str] | None:
     return {"username": actor}
 
 
-def get_env() -> str:
-    """Return the deployment's environment name (`development`, `test`, `production`)."""
-    return _deployment["env"]
-
-
-def get_url_for_task_with_bpmn_identifier(bpmn_identifier: str) -> str:
+def task_url(public_url: str, bpmn_identifier: str) -> str:
     """Return the page of the instance's task for element `bpmn_identifier` (the open one, or
-    the one ahead on the path)."""
+    the one ahead on the path): SpiffArena's get_url_for_task_with_bpmn_identifier."""
     task = _task.get()
     if task is None:
         raise ValueError("get_url_for_task_with_bpmn_identifier runs only in a process step")
@@ -87,7 +86,7 @@ def get_url_for_task_with_bpmn_identifier(bpmn_identifier: str) -> str:
         raise ValueError(f"the instance has no task '{bpmn_identifier}'")
     live = [t for t in found if not t.has_state(TaskState.FINISHED_MASK)]
     chosen = (live or found)[-1]
-    return f"{_deployment['public_url']}/tasks/{chosen.id}"
+    return f"{public_url.rstrip('/')}/tasks/{chosen.id}"
 
 
 class _EngineDatetime(_datetime.datetime):
@@ -167,9 +166,3 @@ BUILTINS: dict[str, Any] = {
     "__import__": safe_import,
 }
 """Pre-imported names: builtins, so task data of the same name shadows them."""
-
-registry.register_function("get_current_user", get_current_user)
-registry.register_function("get_env", get_env)
-registry.register_function(
-    "get_url_for_task_with_bpmn_identifier", get_url_for_task_with_bpmn_identifier
-)

@@ -5,7 +5,8 @@ SpiffArena's convention, `spiffworkflow:serviceTaskOperator id="http/GetRequest"
 body), `basic_auth_username` and `basic_auth_password`; the task's `resultVariable` gets
 `{"body": …, "mimetype": …, "http_status": …}` (the body parsed when it is JSON).
 
-The guards are the deployment's, never the model's (Settings, `configure`):
+The guards are the deployment's, never the model's (Settings; `register` binds each wiring's
+policy into its registry):
 - only hosts in `SAKSFLYT_HTTP_ALLOWED_HOSTS` are called (empty, the default: none), and
   redirects are not followed, so an allowed host cannot send the call elsewhere;
 - every call has a timeout and a largest response;
@@ -29,8 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.runtime import registry
 from engine.runtime.errors import ScriptFailed
+from engine.runtime.registry import Registry
 
 OPERATORS = ("http/GetRequest", "http/PostRequest")
 SECRET = re.compile(r"SPIFF_SECRET:([A-Za-z0-9_.-]+)")
@@ -50,14 +51,6 @@ class HttpPolicy:
     secrets: Mapping[str, str] = field(default_factory=dict)
 
 
-_policy = [HttpPolicy()]
-
-
-def configure(policy: HttpPolicy) -> None:
-    """Set the deployment's HTTP policy (from Settings, at wiring)."""
-    _policy[0] = policy
-
-
 def policy_from(allowed_hosts: str, timeout: float, max_bytes: int, secrets: str) -> HttpPolicy:
     """Build the policy from the settings' text: hosts comma-separated, secrets a JSON object."""
     hosts = frozenset(h.strip().lower() for h in allowed_hosts.split(",") if h.strip())
@@ -75,18 +68,8 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
-def get_request(context: Any, **params: Any) -> str:
-    """Run an `http/GetRequest` service task."""
-    return _call("GET", params)
-
-
-def post_request(context: Any, **params: Any) -> str:
-    """Run an `http/PostRequest` service task."""
-    return _call("POST", params)
-
-
-def _call(method: str, params: Mapping[str, Any]) -> str:
-    policy = _policy[0]
+def call(method: str, params: Mapping[str, Any], policy: HttpPolicy) -> str:
+    """Make one call of an `http` service task under `policy`; return the result as JSON."""
     resolved = _resolve(dict(params), policy.secrets)
     url = str(resolved.get("url") or "")
     _check_url(url, policy)
@@ -181,7 +164,11 @@ def check_parameters(operator: str, parameters: Mapping[str, str]) -> list[str]:
     return found
 
 
-def register() -> None:
-    """Register the `http` operators (idempotent)."""
-    for name, handler in (("http/GetRequest", get_request), ("http/PostRequest", post_request)):
-        registry.register_operator(name, handler, check_parameters, own_step=True)
+def register(functions: Registry, policy: HttpPolicy) -> None:
+    """Register the `http` operators in a wiring's registry, bound to its policy."""
+    for name, method in (("http/GetRequest", "GET"), ("http/PostRequest", "POST")):
+
+        def handler(context: Any, *, _method: str = method, **params: Any) -> str:
+            return call(_method, params, policy)
+
+        functions.register_operator(name, handler, check_parameters, own_step=True)

@@ -4,16 +4,26 @@ went wrong once, without the sandbox's internals."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
-from engine.runtime import instances, spiffarena
+from engine.runtime import instances, registry, spiffarena
 from engine.runtime.errors import InvalidProcess, ScriptFailed
 from engine.runtime.specs import parse_deployment
 from tests.conftest import fixture_files
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def helpers() -> Iterator[None]:
+    """A registry with SpiffArena's helpers, as a wiring registers them."""
+    functions = registry.Registry()
+    spiffarena.register(functions, env="test", public_url="https://saksflyt.example.no/")
+    with registry.use(functions):
+        yield
 
 
 def _script_process(script: str) -> bytes:
@@ -39,7 +49,6 @@ def _run(script: str, data: dict[str, object] | None = None) -> dict[str, object
 
 def test_a_spiffarena_script_runs_with_its_helpers_on_the_engine_clock() -> None:
     built = parse_deployment(fixture_files("arena_script.bpmn")).built["arena_script"]
-    spiffarena.configure(env="test", public_url="https://saksflyt.example.no/")
     with spiffarena.acting("kari"):
         outcome = instances.start(built, {}, now=NOW)
     data = outcome.data

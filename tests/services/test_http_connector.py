@@ -76,15 +76,22 @@ def server() -> Iterator[Any]:
     httpd.seen, httpd.down, httpd.release = [], False, threading.Event()  # type: ignore[attr-defined]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    host = f"127.0.0.1:{httpd.server_address[1]}"
-    http_connector.configure(http_connector.HttpPolicy(frozenset({host}), 0.5, 1000, SECRETS))
     try:
         yield httpd
     finally:
         httpd.release.set()  # type: ignore[attr-defined]
         httpd.shutdown()
         httpd.server_close()
-        http_connector.configure(http_connector.HttpPolicy())
+
+
+def _policy(server: Any) -> http_connector.HttpPolicy:
+    """The deployment's policy: only this server, half a second, 1000 bytes, the secrets."""
+    host = f"127.0.0.1:{server.server_address[1]}"
+    return http_connector.HttpPolicy(frozenset({host}), 0.5, 1000, SECRETS)
+
+
+def _get(server: Any, url: str, policy: http_connector.HttpPolicy | None = None) -> str:
+    return http_connector.call("GET", {"url": url}, policy or _policy(server))
 
 
 def _base(server: Any) -> str:
@@ -92,7 +99,9 @@ def _base(server: Any) -> str:
 
 
 @pytest.fixture
-def lookup(deployed: Wiring) -> Wiring:
+def lookup(deployed: Wiring, server: Any) -> Wiring:
+    """The test processes plus `lookup`, on a wiring whose policy allows only `server`."""
+    http_connector.register(deployed.configuration.registry, _policy(server))
     files = fixture_files("lookup.bpmn", "lookup.start.schema.json")
     definitions.deploy(deployed.new_uow(), files, actor="test", now=NOW)
     return deployed
@@ -144,9 +153,9 @@ def test_a_failed_call_is_an_incident_an_admin_retries(lookup: Wiring, server: A
 
 
 def test_only_allowed_hosts_are_called(server: Any) -> None:
-    http_connector.configure(http_connector.HttpPolicy(secrets=SECRETS))  # the default: none
+    nobody = http_connector.HttpPolicy(secrets=SECRETS)  # the default: no host
     with pytest.raises(ScriptFailed, match="not in SAKSFLYT_HTTP_ALLOWED_HOSTS"):
-        http_connector.get_request({}, url=f"{_base(server)}/people/1")
+        _get(server, f"{_base(server)}/people/1", nobody)
     assert server.seen == []
 
 
@@ -161,32 +170,36 @@ def test_only_allowed_hosts_are_called(server: Any) -> None:
 )
 def test_bad_answers_fail_the_call(server: Any, path: str, reason: str) -> None:
     with pytest.raises(ScriptFailed, match=reason):
-        http_connector.get_request({}, url=f"{_base(server)}{path}")
+        _get(server, f"{_base(server)}{path}")
 
 
 def test_no_secret_reaches_a_message(server: Any) -> None:
     url = f"{_base(server)}/nowhere?key=SPIFF_SECRET:registry_token"
     with pytest.raises(ScriptFailed) as failed:
-        http_connector.get_request({}, url=url)
+        _get(server, url)
     assert "t0ken-9f3" not in str(failed.value) and "***" in str(failed.value)
     with pytest.raises(ScriptFailed, match="'missing' is not in SAKSFLYT_HTTP_SECRETS"):
-        http_connector.get_request({}, url=f"{_base(server)}/?k=SPIFF_SECRET:missing")
+        _get(server, f"{_base(server)}/?k=SPIFF_SECRET:missing")
 
 
-def test_a_model_may_not_hold_a_password(deployed: Wiring) -> None:
+def test_a_model_may_not_hold_a_password(lookup: Wiring) -> None:
     model = fixture_files("lookup.bpmn")["lookup.bpmn"].replace(
         b"&#34;SPIFF_SECRET:report_password&#34;", b"&#34;hunter2&#34;"
     )
     files = {"lookup.bpmn": model, **fixture_files("lookup.start.schema.json")}
     with pytest.raises(InvalidProcess) as refused:
-        definitions.deploy(deployed.new_uow(), files, actor="test", now=NOW)
+        definitions.deploy(lookup.new_uow(), files, actor="test", now=NOW)
     [found] = refused.value.problems
     assert found.element_id == "report" and "never hold the password" in found.message
 
 
 def test_a_call_after_a_timer_runs_in_the_timers_step(server: Any) -> None:
     from engine.runtime import instances as runtime
+    from engine.runtime import registry
     from engine.runtime.specs import parse_deployment
+
+    functions = registry.Registry()
+    http_connector.register(functions, _policy(server))
 
     model = fixture_files("lookup.bpmn")["lookup.bpmn"].replace(
         b'<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fetch_person" />',
@@ -196,13 +209,14 @@ def test_a_call_after_a_timer_runs_in_the_timers_step(server: Any) -> None:
         b"</bpmn:intermediateCatchEvent>"
         b'<bpmn:sequenceFlow id="f0" sourceRef="wait" targetRef="fetch_person" />',
     )
-    built = parse_deployment(
-        {"lookup.bpmn": model}, available_forms=["lookup.start.schema.json"]
-    ).built["lookup"]
-    started = runtime.start(built, {"base_url": _base(server), "person_id": "1"}, now=NOW)
-    [wait] = started.timers
-    assert wait.kind == "duration"
-    done = runtime.fire_timers(built, started.snapshot, now=NOW + timedelta(hours=2))
+    with registry.use(functions):
+        built = parse_deployment(
+            {"lookup.bpmn": model}, available_forms=["lookup.start.schema.json"]
+        ).built["lookup"]
+        started = runtime.start(built, {"base_url": _base(server), "person_id": "1"}, now=NOW)
+        [wait] = started.timers
+        assert wait.kind == "duration"
+        done = runtime.fire_timers(built, started.snapshot, now=NOW + timedelta(hours=2))
     assert done.state == "completed" and done.data["receipt"]["http_status"] == 201
 
 
