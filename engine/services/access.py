@@ -223,6 +223,11 @@ class CaseView:
         kept = {k: v for k, v in (data or {}).items() if self.sees(k)}
         return dict(mask_data(kept, self.audit))
 
+    def masked(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Return data masked as the reader's audit rights say, every key kept (a form's own
+        option lists, which the reader of the task sees as part of its form)."""
+        return dict(mask_data(data, self.audit))
+
     def shows_delta(self, delta: Mapping[str, Any] | None) -> dict[str, Any] | None:
         """Return the readable keys of a history delta ({key: {before, after}}), masked."""
         if delta is None:

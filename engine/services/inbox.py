@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.rules import calendar
-from engine.services import access, case_data, definitions
+from engine.services import access, case_data, definitions, forms
 from engine.services.access import CaseView, may_work
 from engine.services.errors import Forbidden
 from engine.services.tasks import Completed
@@ -181,9 +181,10 @@ def _detail(
     detail["data"] = view.shows(data)
     detail["context"] = access.context_of(view, built, task, source)
     detail["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
+    options = view.masked(source)  # dynamic choices: part of the form, masked for auditors
     detail["form"] = (
         {
-            "schema": _form(built.forms, task.form_schema),
+            "schema": forms.expand_options(_form(built.forms, task.form_schema), options),
             "ui_schema": _form(built.forms, task.form_uischema),
         }
         if task.form_schema
