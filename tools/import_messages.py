@@ -1,0 +1,259 @@
+"""Move texts kept the old way into the gettext catalogues (engine/translations/*/messages.po).
+
+Re-runnable. The old ways: the dicts of web/i18n*.py, nb/en tables inside modules, and the mail
+templates' YAML. They are read from the working tree and, with `--ref BRANCH`, from a branch
+(after a merge that kept the catalogue side of a conflict, the branch still has its keys):
+
+    make messages                      # the working tree
+    make messages REF=need/holes       # ... and the old tables as that branch has them
+
+A text is added when its msgid is missing from the catalogue, and replaced when the source
+changed it since BASE (the commit the texts moved from, so a branch's untouched copies never
+undo an edit made in the catalogue). Old dict-only files found in the working tree (web/i18n_*.py,
+the mail YAML) are deleted once moved; a table left inside a module is reported, to be replaced
+by `catalogue.text(...)` calls. `--check` changes nothing and exits 1 if anything would change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("nb", "en")
+# main's commit the texts moved from: the old tables as every other branch started with them.
+BASE = "d946dba"
+MAIL = "engine/services/step/mail_templates/{language}.yaml"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One old table: a module-level assignment and how its entries become msgids.
+
+    shape "languages": {"nb": {key: text}, "en": {...}}  -> prefix + key
+    shape "text":      {"nb": text, "en": text}          -> prefix (the whole msgid)
+    shape "pair":      {"nb": (text, text), ...}         -> prefix + names[i]
+    shape "codes":     {code: {"nb": text, "en": text}}  -> prefix + code
+    """
+
+    path: str
+    name: str
+    shape: str
+    prefix: str
+    names: tuple[str, ...] = ()
+    dict_only_file: bool = False
+
+
+TABLES = (
+    Table("web/i18n.py", "CATALOGUE", "languages", ""),
+    Table("web/i18n_admin.py", "TEXTS", "languages", "", dict_only_file=True),
+    Table("web/i18n_audit.py", "TEXTS", "languages", "", dict_only_file=True),
+    Table("web/i18n_modeler.py", "TEXTS", "languages", "", dict_only_file=True),
+    Table("web/i18n_modeler.py", "TYPES", "languages", "mod_type_", dict_only_file=True),
+    Table("engine/services/forms.py", "MESSAGES", "languages", "forms."),
+    Table("engine/services/forms.py", "FORMAT_NAMES", "languages", "forms.format."),
+    Table("engine/services/forms.py", "ATTACHMENT_MESSAGES", "text", "forms.attachment"),
+    Table("engine/services/forms.py", "NOT_BEFORE_MESSAGES", "text", "forms.not_before"),
+    Table("engine/services/forms.py", "AFTER_TODAY_MESSAGES", "text", "forms.after_today"),
+    Table("engine/services/hiring/vacancies.py", "MESSAGES", "languages", "vacancies."),
+    Table(
+        "engine/services/hiring/vacancies.py",
+        "RECEIPT",
+        "pair",
+        "vacancies.receipt_",
+        ("subject", "body"),
+    ),
+    Table("engine/services/hiring/vacancies.py", "RECEIPT_LATE", "text", "vacancies.receipt_late"),
+    Table(
+        "engine/services/hiring/vacancies.py",
+        "RECEIPT_EXEMPTION",
+        "text",
+        "vacancies.receipt_exemption",
+    ),
+    Table("engine/services/instances.py", "RESERVED_KEY", "text", "instances.reserved_key"),
+    Table(
+        "engine/services/instances.py",
+        "BUSINESS_KEY_IN_USE",
+        "text",
+        "instances.business_key_in_use",
+    ),
+    Table("engine/services/assignment/announcements.py", "MESSAGES", "languages", "announcements."),
+    Table("engine/services/assignment/invoices.py", "MESSAGES", "languages", "invoices."),
+    Table("engine/services/attachments.py", "MESSAGES", "languages", "attachments."),
+    Table("api/payloads.py", "MESSAGES", "codes", "payloads."),
+    Table("api/payloads.py", "INVALID_JSON", "text", "payloads.invalid_json"),
+    Table("api/language.py", "ERROR_MESSAGES", "codes", "api.error."),
+    Table("api/routes/vacancies.py", "BOOLEAN", "text", "vacancies.boolean"),
+    Table("api/routes/vacancies.py", "TEXT", "text", "vacancies.text"),
+    Table("api/routes/vacancies.py", "UNKNOWN", "text", "vacancies.unknown"),
+    Table("api/routes/vacancies.py", "TOO_MANY", "text", "vacancies.too_many"),
+    Table("api/routes/attachments.py", "NO_FILE", "text", "attachments.no_file"),
+)
+
+Entries = dict[tuple[str, str], str]  # (language, msgid) -> text
+
+
+def _git_show(ref: str, path: str) -> str | None:
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:{path}"], capture_output=True, text=True
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+def _assignment(source: str, name: str) -> tuple[Any, int] | None:
+    """Return the literal value assigned to a module-level name, and its line, if any."""
+    for node in ast.parse(source).body:
+        target = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and target.id == name:
+            try:
+                return ast.literal_eval(value), node.lineno
+            except ValueError:
+                return None  # no longer a literal table: nothing to move
+    return None
+
+
+def _table_entries(table: Table, value: Any) -> Iterator[tuple[str, str, str]]:
+    if not isinstance(value, dict):
+        return
+    if table.shape == "codes":
+        for code, texts in value.items():
+            for language, text in (texts or {}).items():
+                yield language, table.prefix + code, text
+        return
+    for language, texts in value.items():
+        if table.shape == "languages":
+            for key, text in texts.items():
+                yield language, table.prefix + key, text
+        elif table.shape == "text":
+            yield language, table.prefix, texts
+        elif table.shape == "pair":
+            for name, text in zip(table.names, texts, strict=True):
+                yield language, table.prefix + name, text
+
+
+def _mail_entries(source: str, language: str) -> Iterator[tuple[str, str, str]]:
+    for kind, template in (yaml.safe_load(source) or {}).items():
+        if isinstance(template, str):
+            yield language, f"mail.{kind}", template
+        elif isinstance(template, dict):
+            for field, text in template.items():
+                if isinstance(text, str):
+                    yield language, f"mail.{kind}.{field}", text
+
+
+def read_sources(ref: str | None) -> tuple[Entries, list[str]]:
+    """Return the old tables' texts at ref (None: the working tree) and where they were."""
+    entries: Entries = {}
+    places: list[str] = []
+
+    def read(path: str) -> str | None:
+        if ref is not None:
+            return _git_show(ref, path)
+        file = ROOT / path
+        return file.read_text(encoding="utf-8") if file.exists() else None
+
+    for table in TABLES:
+        source = read(table.path)
+        found = _assignment(source, table.name) if source else None
+        if found is None:
+            continue
+        places.append(f"{table.path}:{found[1]} {table.name}")
+        for language, msgid, text in _table_entries(table, found[0]):
+            if language in LANGUAGES and isinstance(text, str):
+                entries[language, msgid] = text
+    for language in LANGUAGES:
+        path = MAIL.format(language=language)
+        source = read(path)
+        if source is not None:
+            places.append(path)
+            for code, msgid, text in _mail_entries(source, language):
+                entries[code, msgid] = text
+    return entries, places
+
+
+def po_path(language: str) -> Path:
+    """Return the catalogue file of a language."""
+    return ROOT / "engine" / "translations" / language / "LC_MESSAGES" / "messages.po"
+
+
+def load(language: str) -> Catalog:
+    """Return a language's catalogue (a new one if the file does not exist yet)."""
+    path = po_path(language)
+    if not path.exists():
+        return Catalog(locale=language, project="saksflyt", fuzzy=False)
+    with path.open("rb") as file:
+        return read_po(file, locale=language)
+
+
+def save(catalog: Catalog, language: str) -> None:
+    """Write a catalogue back, in its own order (new texts last)."""
+    path = po_path(language)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = BytesIO()
+    write_po(buffer, catalog, width=0, no_location=True, omit_header=False)
+    path.write_bytes(buffer.getvalue())
+
+
+def merge(catalogs: dict[str, Catalog], found: Entries, base: Entries) -> list[str]:
+    """Add missing texts and take changed ones into the catalogues; return what changed."""
+    changes = []
+    for (language, msgid), text in found.items():
+        message = catalogs[language].get(msgid)
+        if message is None:
+            catalogs[language].add(msgid, text)
+            changes.append(f"added   {language} {msgid}")
+        elif text != base.get((language, msgid)) and text != message.string:
+            message.string = text
+            changes.append(f"changed {language} {msgid}")
+    return changes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the import; print what changed and which old tables remain."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ref", action="append", default=[], help="a branch to read too")
+    parser.add_argument("--base", default=BASE, help="the commit the texts moved from")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if due")
+    options = parser.parse_args(argv)
+    base, _ = read_sources(options.base)
+    catalogs = {language: load(language) for language in LANGUAGES}
+    changes: list[str] = []
+    for ref in options.ref:
+        found, _ = read_sources(ref)
+        changes += merge(catalogs, found, base)
+    found, places = read_sources(None)
+    changes += merge(catalogs, found, base)
+    print("\n".join(changes) or "The catalogues have every old text already.")
+    if options.check:
+        return 1 if changes or places else 0
+    for language in LANGUAGES:
+        save(catalogs[language], language)
+    for place in places:
+        path = ROOT / place.split(":")[0].split(" ")[0]
+        dict_only = any(t.dict_only_file and t.path in place for t in TABLES)
+        if dict_only or place.endswith(".yaml"):
+            if path.exists():
+                path.unlink()
+                print(f"deleted {path.relative_to(ROOT)} (moved)")
+        else:
+            print(f"moved, now replace the table with catalogue calls: {place}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
