@@ -89,7 +89,7 @@ def page_context() -> dict[str, Any]:
         "t": t,
         "other_lang": "en" if lang == "nb" else "nb",
         "csrf_token": session.get("csrf", ""),
-        "strings": i18n.CATALOGUE[lang],
+        "strings": i18n.page_messages(lang),
         "format_date": lambda value: i18n.format_date(value, lang),
         "format_money": lambda value: i18n.format_money(value, lang),
     }
