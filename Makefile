@@ -31,9 +31,9 @@ web/static/vendor/.installed: web/package.json web/package-lock.json web/copy-ve
 web-assets: web/static/vendor/.installed ## Install front-end assets from npm (served locally)
 
 chromium: ## Install Debian's chromium (browser tests) and pango + fonts (PDFs) if missing
-	@test -x /usr/bin/chromium && dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || \
+	@test -x /usr/bin/chromium && dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-	   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)
+	   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null)
 
 faketime: ## Install Debian's faketime (libfaketime, for test-future) if missing
 	@test -x /usr/bin/faketime || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \

@@ -62,7 +62,7 @@ TABLES = (
     Table("web/i18n_modeler.py", "TEXTS", "languages", "", dict_only_file=True),
     Table("web/i18n_modeler.py", "TYPES", "languages", "mod_type_", dict_only_file=True),
     Table("engine/services/forms.py", "MESSAGES", "languages", "forms."),
-    Table("engine/services/forms.py", "FORMAT_NAMES", "languages", "forms.format."),
+    Table("engine/services/forms.py", "FORMAT_NAMES", "languages", "forms.format_name."),
     Table("engine/services/forms.py", "ATTACHMENT_MESSAGES", "text", "forms.attachment"),
     Table("engine/services/forms.py", "NOT_BEFORE_MESSAGES", "text", "forms.not_before"),
     Table("engine/services/forms.py", "AFTER_TODAY_MESSAGES", "text", "forms.after_today"),
