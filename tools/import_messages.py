@@ -156,6 +156,29 @@ def _mail_entries(source: str, language: str) -> Iterator[tuple[str, str, str]]:
                     yield language, f"mail.{kind}.{field}", text
 
 
+def reminder_kinds(source: str) -> set[str]:
+    """Return the mail kinds an old mail YAML marks `reminder: true`."""
+    templates = yaml.safe_load(source) or {}
+    return {k for k, v in templates.items() if isinstance(v, dict) and v.get("reminder")}
+
+
+def missing_reminders(ref: str | None) -> set[str]:
+    """Return reminder kinds of the old mail YAML that notifications.REMINDERS lacks."""
+    path = "engine/services/step/notifications.py"
+    found = _assignment((ROOT / path).read_text(encoding="utf-8"), "REMINDERS")
+    known = set(found[0]) if found else set()
+    kinds: set[str] = set()
+    for language in LANGUAGES:
+        mail = MAIL.format(language=language)
+        source = _git_show(ref, mail) if ref else _read(ROOT / mail)
+        kinds |= reminder_kinds(source) if source else set()
+    return kinds - known
+
+
+def _read(file: Path) -> str | None:
+    return file.read_text(encoding="utf-8") if file.exists() else None
+
+
 def read_sources(ref: str | None) -> tuple[Entries, list[str]]:
     """Return the old tables' texts at ref (None: the working tree) and where they were."""
     entries: Entries = {}
@@ -164,8 +187,7 @@ def read_sources(ref: str | None) -> tuple[Entries, list[str]]:
     def read(path: str) -> str | None:
         if ref is not None:
             return _git_show(ref, path)
-        file = ROOT / path
-        return file.read_text(encoding="utf-8") if file.exists() else None
+        return _read(ROOT / path)
 
     for table in TABLES:
         source = read(table.path)
@@ -239,8 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     found, places = read_sources(None)
     changes += merge(catalogs, found, base)
     print("\n".join(changes) or "The catalogues have every old text already.")
+    reminders = set().union(*(missing_reminders(ref) for ref in [*options.ref, None]))
+    for kind in sorted(reminders):
+        print(f"add {kind!r} to REMINDERS in engine/services/step/notifications.py")
     if options.check:
-        return 1 if changes or places else 0
+        return 1 if changes or places or reminders else 0
     for language in LANGUAGES:
         save(catalogs[language], language)
     for place in places:
