@@ -163,9 +163,9 @@ def _format_message(name: str, locale: str) -> str:
     )
 
 
-def _type_names(expected: object, locale: str) -> str:
+def _type_names(expected: Any, locale: str) -> str:
     """Return "et heltall" for "integer", "tekst eller tom verdi" for ["string", "null"]."""
-    types = [expected] if isinstance(expected, str) else list(expected or [])
+    types = [expected] if isinstance(expected, str) else [str(t) for t in expected or []]
     types.sort(key=lambda t: _TYPES_ORDER.index(t) if t in _TYPES_ORDER else len(_TYPES_ORDER))
     names = [catalogue.gettext(locale, f"forms.type_name.{t}") for t in types]
     return catalogue.text(locale, "forms.or").join(names)
