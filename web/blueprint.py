@@ -56,10 +56,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 @bp.before_request
 def choose_language() -> None:
-    """Pick the page language from ?lang=, the session or the settings; remember a ?lang= choice."""
+    """Pick the page language from ?lang=, the session, Accept-Language or the settings;
+    remember a ?lang= choice."""
     requested = request.args.get("lang")
     default = services().settings.default_locale
-    g.lang = i18n.pick_language(requested, session.get("lang"), default)
+    accepted = request.accept_languages.best_match(i18n.LANGUAGES)
+    g.lang = i18n.pick_language(requested, session.get("lang"), default, accepted)
     if requested in i18n.LANGUAGES:
         session["lang"] = requested
 

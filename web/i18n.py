@@ -21,9 +21,12 @@ LANGUAGES = catalogue.LANGUAGES
 BABEL_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
 
 
-def pick_language(requested: str | None, stored: str | None, default: str) -> str:
-    """Return the language to use: ?lang= first, then the session's, then the default."""
-    for candidate in (requested, stored, default):
+def pick_language(
+    requested: str | None, stored: str | None, default: str, accepted: str | None = None
+) -> str:
+    """Return the language to use: ?lang= first, then the session's, then the browser's
+    (Accept-Language), then the default."""
+    for candidate in (requested, stored, accepted, default):
         if candidate in LANGUAGES:
             return candidate
     return "nb"
