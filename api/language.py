@@ -41,6 +41,7 @@ _EXACT = {
     "Not a valid list.": "list",
     "Not a valid email address.": "email",
     "Not a valid URL.": "url",
+    "At most two decimals.": "two_decimals",  # api/schemas_assignment.py
 }
 _BOUND = {
     "greater than or equal to": "at_least",
@@ -66,6 +67,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
     (re.compile(r"Length must be (\S+)\."), "validation.length", ("n",)),
     (re.compile(r"Shorter than minimum length (\S+)\."), "validation.shorter", ("n",)),
     (re.compile(r"Longer than maximum length (\S+)\."), "validation.longer", ("n",)),
+    (re.compile(r"Can be at most (\S+)\."), "validation.at_most_value", ("limit",)),
 ]
 
 
