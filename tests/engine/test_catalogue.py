@@ -123,3 +123,21 @@ def test_the_import_reads_a_branchs_old_tables(tmp_path: Path) -> None:
     assert import_messages.reminder_kinds(mail) == {"new_kind"}
     source = 'X = 1\nCATALOGUE: dict[str, dict[str, str]] = {"nb": {"a": "A " "b"}}\n'
     assert import_messages._assignment(source, "CATALOGUE") == ({"nb": {"a": "A b"}}, 2)
+
+
+def test_mail_templates_are_built_from_the_mail_msgids_a_kind_may_hold_dots(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = {
+        "_footer": "Hilsen",
+        "task_available.subject": "Ny oppgave",
+        "applicant.offer_letter.subject": "Tilbud",
+        "applicant.offer_letter.body": "Hei $name",
+    }
+    monkeypatch.setattr(notifications.catalogues, "section", lambda language, prefix: texts)
+    built = notifications.catalogue.__wrapped__("nb")
+    assert built == {
+        "_footer": "Hilsen",
+        "task_available": {"subject": "Ny oppgave"},
+        "applicant.offer_letter": {"subject": "Tilbud", "body": "Hei $name"},
+    }

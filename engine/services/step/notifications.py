@@ -68,11 +68,11 @@ def catalogue(locale: str) -> dict[str, Any]:
     {kind: {field: text}}, and `mail._footer` and the like as {"_footer": text}."""
     templates: dict[str, Any] = {}
     for msgid, text in catalogues.section(locale, "mail.").items():
-        kind, _, field = msgid.partition(".")
-        if field:
+        kind, _, field = msgid.rpartition(".")  # a kind may hold dots: applicant.offer_letter
+        if kind:
             templates.setdefault(kind, {})[field] = text
         else:
-            templates[kind] = text
+            templates[field] = text
     return templates
 
 
