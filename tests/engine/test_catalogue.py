@@ -52,7 +52,11 @@ def test_nb_and_en_have_the_same_msgids_each_with_text_and_the_same_placeholders
 
 def test_every_key_templates_scripts_and_code_use_is_in_both_catalogues() -> None:
     used: dict[str, set[str]] = {}
-    for path in _files("web/templates/*.html", "engine/services/**/templates/*.html"):
+    for path in _files(
+        "web/templates/*.html",
+        "engine/services/**/templates/*.html",
+        "engine/services/document_templates/*.html",
+    ):
         for key in TEMPLATE_KEY.findall(path.read_text(encoding="utf-8")):
             used.setdefault(key, set()).add(str(path.relative_to(ROOT)))
     for path in _files("web/static/js/*.js"):
