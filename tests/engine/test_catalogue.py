@@ -145,3 +145,11 @@ def test_mail_templates_are_built_from_the_mail_msgids_a_kind_may_hold_dots(
         "task_available": {"subject": "Ny oppgave"},
         "applicant.offer_letter": {"subject": "Tilbud", "body": "Hei $name"},
     }
+
+
+def test_the_import_names_nb_en_tables_it_does_not_know() -> None:
+    assert import_messages._is_language_table({"nb": "Hei", "en": "Hello"})
+    assert import_messages._is_language_table({"gone": {"nb": "Borte", "en": "Gone"}})
+    assert not import_messages._is_language_table({"limit": 5, "nb": "x"})
+    assert not import_messages._is_language_table({"gone": {"de": "Weg"}})
+    assert import_messages.unmapped_tables(None) == []
