@@ -80,8 +80,10 @@ def text(language: str, msgid: str, **values: object) -> str:
     return found.format(**values) if values else found
 
 
+@lru_cache(maxsize=128)
 def section(language: str, prefix: str) -> dict[str, str]:
-    """Return the texts whose msgid starts with prefix, keyed by the rest of the msgid."""
+    """Return the texts whose msgid starts with prefix, keyed by the rest of the msgid (a shared
+    dict: read it, do not change it)."""
     size = len(prefix)
     return {
         key[size:]: value for key, value in messages(language).items() if key.startswith(prefix)
@@ -93,6 +95,7 @@ def is_page_key(msgid: str) -> bool:
     return "." not in msgid
 
 
+@lru_cache(maxsize=len(LANGUAGES))
 def page_messages(language: str) -> dict[str, str]:
     """Return the texts the pages and their JavaScript use (the catalogue the browser gets)."""
     return {key: value for key, value in messages(language).items() if is_page_key(key)}

@@ -80,6 +80,15 @@ def _no_fetching(url: str, *args: Any, **kwargs: Any) -> NoReturn:
     raise ValueError(f"documents fetch no resources ({url[:60]})")
 
 
+def render_html(template: str, context: Mapping[str, Any], language: str = "nb") -> str:
+    """Render a document template to HTML, its texts (`documents.*`) in the language."""
+
+    def t(msgid: str, **values: object) -> str:
+        return catalogue.text(language, msgid, **values)
+
+    return _env.get_template(template).render(**context, t=t, lang=language)
+
+
 def render_pdf(template: str, context: Mapping[str, Any], language: str = "nb") -> bytes:
     """Render an HTML template to PDF, its texts (`documents.*`) in the language; the documents
     are issued in bokmål, and dates and amounts are written the Norwegian way in both."""
@@ -88,10 +97,7 @@ def render_pdf(template: str, context: Mapping[str, Any], language: str = "nb") 
     except (ImportError, OSError) as error:  # OSError: the system library pango is missing
         raise BadRequest(f"PDFs need WeasyPrint and pango on the server: {error}") from error
 
-    def t(msgid: str, **values: object) -> str:
-        return catalogue.text(language, msgid, **values)
-
-    html = _env.get_template(template).render(**context, t=t, lang=language)
+    html = render_html(template, context, language)
     return bytes(HTML(string=html, url_fetcher=_no_fetching).write_pdf())
 
 
