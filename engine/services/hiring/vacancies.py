@@ -23,9 +23,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from babel.dates import format_date
+
 from engine import catalogue
 from engine.services import attachments, documents, instances
-from engine.services.documents import long_date
 from engine.services.errors import BadRequest, Forbidden, FormInvalid
 from engine.store.errors import NotFound
 from engine.store.models import Outbox, ProcessInstance, User
@@ -247,10 +248,10 @@ def _check_open(
 
 
 def _when(moment: datetime, locale: str) -> str:
+    """Return "14. desember 2026 kl. 23.59" (nb) or "14 December 2026 at 23.59" (en)."""
     local = moment.astimezone(OSLO)
-    if locale == "en":
-        return f"{local:%H:%M} on {local:%Y-%m-%d}"
-    return f"{long_date(local.date())} kl. {local:%H.%M}"
+    day = format_date(local.date(), catalogue.gettext(locale, "dates.long"), locale=locale)
+    return catalogue.text(locale, "dates.at_time", date=day, time=f"{local:%H.%M}")
 
 
 def _entry(vacancy: ProcessInstance, application_id: UUID) -> dict[str, Any] | None:
