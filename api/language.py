@@ -13,7 +13,7 @@ from typing import Any
 
 from babel.support import Translations
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain
 
 from engine import catalogue
 
@@ -73,9 +73,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
 
 def request_locale() -> str:
     """Return `nb` or `en` for this request (bokmål unless the page or `Accept-Language` asks)."""
+    # Asked each time, not from Flask-Babel's per-context cache: requests may share one app
+    # context (a test or a CLI holding it), and their languages differ.
     if not has_request_context():
         return catalogue.DEFAULT
-    return catalogue.language_or_default(str(get_locale() or catalogue.DEFAULT))
+    return _select_locale()
 
 
 def _select_locale() -> str:

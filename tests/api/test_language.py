@@ -194,3 +194,14 @@ def test_an_e_mail_in_bokmal_and_english(hiring: PublicPlayer, deployed: Wiring)
     assert english.subject == "Receipt: application for Sykepleier" and english.locale == "en"
     assert "We have received your application" in english.body
     assert "Sent automatically by saksflyt" in english.body
+
+
+def test_requests_sharing_an_app_context_keep_their_own_language(
+    client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    bad_query = "/api/v1/tasks?scope=mine&limit=0"
+    with client.application.app_context():
+        norwegian = client.get(bad_query, headers=auth("emp.asker"))
+        english = client.get(bad_query, headers={**auth("emp.asker"), **ENGLISH})
+    assert norwegian.get_json()["error"]["details"] == {"limit": ["Må være minst 1 og høyst 500."]}
+    assert english.get_json()["error"]["details"]["limit"][0].startswith("Must be")
