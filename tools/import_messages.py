@@ -9,15 +9,18 @@ templates' YAML. They are read from the working tree and, with `--ref BRANCH`, f
 
 A text is added when its msgid is missing from the catalogue, and replaced when the source
 changed it since BASE (the commit the texts moved from, so a branch's untouched copies never
-undo an edit made in the catalogue). Old dict-only files found in the working tree (web/i18n_*.py,
-the mail YAML) are deleted once moved; a table left inside a module is reported, to be replaced
-by `catalogue.text(...)` calls. `--check` changes nothing and exits 1 if anything would change.
+undo an edit made in the catalogue). A web/i18n_*.py module is read through its own
+`catalogue(language)` (plain keys, as the pages use them) and deleted once moved, like the mail
+YAML. A table inside a code module moves under the msgids TABLES gives it; a table TABLES does
+not know moves under `<module>.<table name>` (printed), and the module's code must then be
+changed to call `catalogue.text(...)`. `--check` changes nothing and exits 1 if anything is due.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -55,14 +58,11 @@ class Table:
     names: tuple[str, ...] = ()
     dict_only_file: bool = False
     language: str = ""  # shape "single"
+    derived: bool = False  # not in TABLES: found in a module, msgids from its name
 
 
 TABLES = (
     Table("web/i18n.py", "CATALOGUE", "languages", ""),
-    Table("web/i18n_admin.py", "TEXTS", "languages", "", dict_only_file=True),
-    Table("web/i18n_audit.py", "TEXTS", "languages", "", dict_only_file=True),
-    Table("web/i18n_modeler.py", "TEXTS", "languages", "", dict_only_file=True),
-    Table("web/i18n_modeler.py", "TYPES", "languages", "mod_type_", dict_only_file=True),
     Table("engine/services/forms.py", "MESSAGES", "languages", "forms."),
     Table("engine/services/forms.py", "FORMAT_NAMES", "languages", "forms.format_name."),
     Table("engine/services/forms.py", "ATTACHMENT_MESSAGES", "text", "forms.attachment"),
@@ -102,11 +102,6 @@ TABLES = (
     Table("api/routes/vacancies.py", "TOO_MANY", "text", "vacancies.too_many"),
     Table("api/routes/attachments.py", "NO_FILE", "text", "attachments.no_file"),
     # Tables other branches added while the texts moved (pages/case, pages/hiring, need/holes):
-    Table("web/i18n_cases.py", "TEXTS", "languages", "", dict_only_file=True),
-    Table("web/i18n_cases.py", "FIELDS_NB", "single", "field_", (), True, "nb"),
-    Table("web/i18n_cases.py", "FIELDS_EN", "single", "field_", (), True, "en"),
-    Table("web/i18n_cases.py", "VALUES_NB", "single", "value_", (), True, "nb"),
-    Table("web/i18n_cases.py", "VALUES_EN", "single", "value_", (), True, "en"),
     Table("engine/services/refusals.py", "UNKNOWN", "text", "refusals.unknown"),
     Table("engine/services/forms.py", "UNRESOLVABLE", "text", "forms.unresolvable"),
     Table("engine/services/assignment/case_documents.py", "TITLES", "languages", "case_documents."),
@@ -198,36 +193,60 @@ def _read(file: Path) -> str | None:
 
 
 def _is_language_table(value: Any) -> bool:
-    """Tell whether a literal looks like texts per language: {"nb": ..., "en": ...} or
-    {code: {"nb": ..., "en": ...}}."""
+    """Tell whether a literal looks like texts per language: {"nb": text, "en": text},
+    {"nb": {key: text}, ...} or {code: {"nb": text, "en": text}}."""
+
+    def texts(item: Any) -> bool:
+        return isinstance(item, str) or (
+            isinstance(item, (dict, list, tuple))
+            and all(isinstance(v, str) for v in (item.values() if isinstance(item, dict) else item))
+        )
+
     if not isinstance(value, dict) or not value:
         return False
     if set(value) <= set(LANGUAGES) and "nb" in value:
-        return True
-    return all(isinstance(v, dict) and v and set(v) <= set(LANGUAGES) for v in value.values())
+        return all(texts(item) for item in value.values())
+    return all(
+        isinstance(v, dict)
+        and v
+        and set(v) <= set(LANGUAGES)
+        and all(isinstance(t, str) for t in v.values())
+        for v in value.values()
+    )
 
 
-def unmapped_tables(ref: str | None) -> list[str]:
-    """Return nb/en tables (and web/i18n_*.py modules) that TABLES does not know: to be added
-    there with their msgids, then moved; nothing of them is moved before."""
-    mapped = {(t.path, t.name) for t in TABLES} | NOT_TEXTS
+def _shape(value: dict[str, Any]) -> str:
+    if not (set(value) <= set(LANGUAGES)):
+        return "codes"
+    return "languages" if isinstance(value.get("nb"), dict) else "text"
+
+
+def _is_web_module(path: str) -> bool:
+    return path.startswith("web/i18n_") and path.endswith(".py")
+
+
+def _paths(ref: str | None) -> list[str]:
+    """Return the Python files under engine/, api/ and web/ at ref (None: the working tree)."""
     if ref is None:
-        paths = [
-            str(p.relative_to(ROOT))
-            for d in ("engine", "api", "web")
-            for p in (ROOT / d).rglob("*.py")
+        found = [
+            p.relative_to(ROOT) for d in ("engine", "api", "web") for p in (ROOT / d).rglob("*.py")
         ]
-    else:
-        listed = subprocess.run(
-            ["git", "-C", str(ROOT), "ls-tree", "-r", "--name-only", ref, "engine", "api", "web"],
-            capture_output=True,
-            text=True,
-        )
-        paths = [p for p in listed.stdout.split() if p.endswith(".py")]
+        return sorted(str(p) for p in found if ".venv" not in p.parts)
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-tree", "-r", "--name-only", ref, "engine", "api", "web"],
+        capture_output=True,
+        text=True,
+    )
+    return [p for p in listed.stdout.split() if p.endswith(".py")]
+
+
+def derived_tables(ref: str | None, sources: dict[str, str]) -> list[Table]:
+    """Return the nb/en tables of code modules that TABLES does not know, each with msgids
+    from its module and name (`refusals.unknown`, `case_documents.titles.<key>`)."""
+    mapped = {(t.path, t.name) for t in TABLES} | NOT_TEXTS
     found = []
-    for path in paths:
-        source = _git_show(ref, path) if ref else _read(ROOT / path)
-        if not source or ('"nb"' not in source and not path.startswith("web/i18n_")):
+    for path, source in sources.items():
+        if _is_web_module(path) or '"nb"' not in source:
             continue
         for node in ast.parse(source).body:
             target = (
@@ -239,40 +258,83 @@ def unmapped_tables(ref: str | None) -> list[str]:
                 value = ast.literal_eval(node.value)  # type: ignore[attr-defined]
             except (ValueError, AttributeError, TypeError, SyntaxError):
                 continue
-            if _is_language_table(value) or (
-                path.startswith("web/i18n_") and isinstance(value, dict)
-            ):
-                found.append(f"{path}:{node.lineno} {target.id}")
+            if not _is_language_table(value) or isinstance(value.get("nb"), (list, tuple)):
+                continue
+            shape = _shape(value)
+            prefix = f"{Path(path).stem}.{target.id.strip('_').lower()}"
+            prefix += "" if shape == "text" else "."
+            found.append(Table(path, target.id, shape, prefix, derived=True))
     return found
 
 
-def read_sources(ref: str | None) -> tuple[Entries, list[str]]:
-    """Return the old tables' texts at ref (None: the working tree) and where they were."""
+def unmapped_tables(ref: str | None) -> list[str]:
+    """Return the tables TABLES does not know (they move under derived msgids)."""
+    sources = {p: s for p in _paths(ref) if (s := _source(ref, p))}
+    return [f"{t.path} {t.name} -> {t.prefix}" for t in derived_tables(ref, sources)]
+
+
+def _source(ref: str | None, path: str) -> str | None:
+    return _git_show(ref, path) if ref is not None else _read(ROOT / path)
+
+
+def _web_module_entries(path: str, source: str) -> Entries | None:
+    """Return a web/i18n_*.py module's texts through its own catalogue(language)."""
+    namespace: dict[str, Any] = {"__name__": f"old_{Path(path).stem}"}
+    try:
+        exec(compile(source, path, "exec"), namespace)  # the project's own data module
+        return {
+            (language, key): text
+            for language in LANGUAGES
+            for key, text in namespace["catalogue"](language).items()
+            if isinstance(text, str)
+        }
+    except Exception:  # a module of another shape: reported, not moved
+        return None
+
+
+def read_sources(ref: str | None) -> tuple[Entries, list[str], list[str]]:
+    """Return the old texts at ref (None: the working tree), where they were, and warnings."""
     entries: Entries = {}
     places: list[str] = []
-
-    def read(path: str) -> str | None:
-        if ref is not None:
-            return _git_show(ref, path)
-        return _read(ROOT / path)
-
-    for table in TABLES:
-        source = read(table.path)
+    warnings: list[str] = []
+    paths = _paths(ref)
+    sources = {p: s for p in paths if (p.endswith(".py")) and (s := _source(ref, p))}
+    for table in (*TABLES, *derived_tables(ref, sources)):
+        source = sources.get(table.path)
         found = _assignment(source, table.name) if source else None
         if found is None:
             continue
-        places.append(f"{table.path}:{found[1]} {table.name}")
+        where = f"{table.path}:{found[1]} {table.name}"
+        places.append(where + (f" (msgids {table.prefix}...)" if table.derived else ""))
         for language, msgid, text in _table_entries(table, found[0]):
             if language in LANGUAGES and isinstance(text, str):
                 entries[language, msgid] = text
+    # web/i18n.py merged its modules in this order; a later one wins, as its update() did.
+    order = re.findall(r"i18n_(\w+)\.catalogue", sources.get("web/i18n.py", ""))
+    modules = sorted(
+        (p for p in sources if _is_web_module(p)),
+        key=lambda p: order.index(Path(p).stem[5:]) if Path(p).stem[5:] in order else len(order),
+    )
+    web: Entries = {}
+    for path in modules:
+        texts = _web_module_entries(path, sources[path])
+        if texts is None:
+            warnings.append(f"not moved, no catalogue(language) to read: {path}")
+            continue
+        places.append(path)
+        for key, text in texts.items():
+            if key in web and web[key] != text:
+                warnings.append(f"{path} gives {key[0]} {key[1]} another text; kept {path}'s")
+            web[key] = text
+    entries.update(web)
     for language in LANGUAGES:
         path = MAIL.format(language=language)
-        source = read(path)
+        source = _source(ref, path)
         if source is not None:
             places.append(path)
             for code, msgid, text in _mail_entries(source, language):
                 entries[code, msgid] = text
-    return entries, places
+    return entries, places, warnings
 
 
 def po_path(language: str) -> Path:
@@ -319,29 +381,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", default=BASE, help="the commit the texts moved from")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if due")
     options = parser.parse_args(argv)
-    base, _ = read_sources(options.base)
+    base, _, _ = read_sources(options.base)
     catalogs = {language: load(language) for language in LANGUAGES}
     changes: list[str] = []
+    warnings: list[str] = []
     for ref in options.ref:
-        found, _ = read_sources(ref)
+        found, places, warned = read_sources(ref)
         changes += merge(catalogs, found, base)
-    found, places = read_sources(None)
+        warnings += warned + [f"{ref}: {p}" for p in places if "(msgids" in p]
+    found, places, warned = read_sources(None)
     changes += merge(catalogs, found, base)
-    print("\n".join(changes) or "The catalogues have every old text already.")
-    unknown = sorted({t for ref in [*options.ref, None] for t in unmapped_tables(ref)})
-    for table in unknown:
-        print(f"not moved, add it to TABLES in tools/import_messages.py: {table}")
+    warnings += warned
     reminders = set().union(*(missing_reminders(ref) for ref in [*options.ref, None]))
-    for kind in sorted(reminders):
-        print(f"add {kind!r} to REMINDERS in engine/services/step/notifications.py")
+    warnings += [
+        f"add {k!r} to REMINDERS in engine/services/step/notifications.py"
+        for k in sorted(reminders)
+    ]
+    print("\n".join(changes) or "The catalogues have every old text already.")
+    if warnings:
+        print("\n".join(warnings))
     if options.check:
-        return 1 if changes or places or reminders or unknown else 0
+        return 1 if changes or places or warnings else 0
     for language in LANGUAGES:
         save(catalogs[language], language)
     for place in places:
         path = ROOT / place.split(":")[0].split(" ")[0]
-        dict_only = any(t.dict_only_file and t.path in place for t in TABLES)
-        if dict_only or place.endswith(".yaml"):
+        if _is_web_module(place.split(" ")[0]) or place.endswith(".yaml"):
             if path.exists():
                 path.unlink()
                 print(f"deleted {path.relative_to(ROOT)} (moved)")

@@ -153,3 +153,27 @@ def test_the_import_names_nb_en_tables_it_does_not_know() -> None:
     assert not import_messages._is_language_table({"limit": 5, "nb": "x"})
     assert not import_messages._is_language_table({"gone": {"de": "Weg"}})
     assert import_messages.unmapped_tables(None) == []
+    source = (
+        '_REASON = {"nb": "Skriv hvorfor.", "en": "Say why."}\n'
+        'TITLES = {"nb": {"contract": "Kontrakt"}, "en": {"contract": "Contract"}}\n'
+        'LIMIT = {"nb": 3}\n'
+    )
+    derived = import_messages.derived_tables(None, {"api/routes/cases.py": source})
+    assert [(t.name, t.shape, t.prefix) for t in derived] == [
+        ("_REASON", "text", "cases.reason"),
+        ("TITLES", "languages", "cases.titles."),
+    ]
+
+
+def test_the_import_reads_a_web_module_through_its_own_catalogue() -> None:
+    source = (
+        'FIELDS_NB = {"age": "Alder"}\nFIELDS_EN = {"age": "Age"}\n'
+        "def catalogue(language):\n"
+        '    fields = FIELDS_EN if language == "en" else FIELDS_NB\n'
+        '    return {f"field_{k}": v for k, v in fields.items()}\n'
+    )
+    assert import_messages._web_module_entries("web/i18n_x.py", source) == {
+        ("nb", "field_age"): "Alder",
+        ("en", "field_age"): "Age",
+    }
+    assert import_messages._web_module_entries("web/i18n_y.py", "TEXTS = {}") is None
