@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from api.language import bokmal
 from engine import catalogue
+from engine.services import forms
 from engine.services.audit import pdf as audit_pdf
+from engine.services.errors import FormInvalid
 from engine.services.wiring import Wiring
 from engine.store.models import Outbox
 from tests.api.test_vacancies import ANNE, BJORN, PublicPlayer, apply, hiring, pdf_text
@@ -205,3 +207,42 @@ def test_requests_sharing_an_app_context_keep_their_own_language(
         english = client.get(bad_query, headers={**auth("emp.asker"), **ENGLISH})
     assert norwegian.get_json()["error"]["details"] == {"limit": ["Må være minst 1 og høyst 500."]}
     assert english.get_json()["error"]["details"]["limit"][0].startswith("Must be")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "nb",
+            {
+                "at": ["Verdien er ikke et gyldig tidspunkt."],
+                "count": ["Verdien har feil type: forventet et heltall."],
+                "note": ["Verdien har feil type: forventet tekst eller tom verdi."],
+            },
+        ),
+        (
+            "en",
+            {
+                "at": ["The value is not a valid date and time."],
+                "count": ["The value has the wrong type: expected a whole number."],
+                "note": ["The value has the wrong type: expected text or an empty value."],
+            },
+        ),
+    ],
+)
+def test_form_messages_name_types_and_formats_in_the_language(
+    language: str, expected: dict[str, list[str]]
+) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "count": {"type": "integer"},
+            "note": {"type": ["string", "null"]},
+        },
+    }
+    with pytest.raises(FormInvalid) as refused:
+        forms.validate(
+            json.dumps(schema).encode(), {"at": "5.1.2027", "count": "3", "note": 1}, language
+        )
+    assert refused.value.errors == expected
