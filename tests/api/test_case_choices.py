@@ -99,3 +99,39 @@ def test_a_task_offered_to_one_named_person_is_in_mine(
     detail = client.get(f"/api/v1/tasks/{mine['id']}", headers=leader).get_json()
     assert detail["data"]["employee_name"]
     assert detail["data"]["announcement"]["nature_of_work"].startswith("Vakter ved legevakten")
+
+
+def test_each_task_shows_what_its_participant_decides_on(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "review_registrations")
+    headers = auth("tl.baerum")
+    task = open_task(client, headers, "review_registrations")
+    context = client.get(f"/api/v1/tasks/{task['id']}", headers=headers).get_json()["context"]
+    assert set(context) == {"registrations", "union_comments"}
+    assert [r["employee_name"] for r in context["registrations"]] == ["Eva Holm", "Ingrid Moe"]
+    assert context["registrations"][0]["motivation"].startswith("Jeg vil gjerne")
+
+
+def test_the_case_page_lists_the_documents_its_reader_may_open(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "plan_cover")
+    case_id = player.aliases["a"]
+    employee = client.get(f"/api/v1/cases/{case_id}", headers=auth("emp.asker")).get_json()
+    assert employee["business_key"].startswith("OPPDRAG-")
+    assert [d["kind"] for d in employee["documents"]] == ["contract"]
+    assert "registrations" not in employee["data"]  # only what the employee may read
+    assert employee["data"]["contract"]["monthly_salary"] == 52000
+    assert [t["element_id"] for t in employee["my_tasks"]] == ["sign_contract_employee"]
+    assert [t["element_id"] for t in employee["open_tasks"]] == ["plan_cover"]
+    assert employee["open_tasks"][0]["may_work"] is False
+    # Someone with no part in it gets 404, whatever the case holds.
+    assert client.get(f"/api/v1/cases/{case_id}", headers=auth("emp.drammen")).status_code == 404
+    assert client.get(f"/api/v1/cases/{case_id}", headers=auth("fin.drammen")).status_code == 404
+    # "Mine saker" lists it for each participant, with what it waits for.
+    mine = client.get("/api/v1/cases", headers=auth("leder.asker")).get_json()
+    [row] = [c for c in mine["items"] if c["id"] == str(case_id)]
+    assert row["waiting_for"] == ["Finn erstatningsløsninger"]
