@@ -110,7 +110,8 @@ class TaskDetailSchema(TaskSummarySchema):
     instructions = fields.String(allow_none=True)
     form = fields.Dict(allow_none=True)
     data = fields.Dict()
-    context = fields.Dict()  # the case data shown read-only above the form (contextFields)
+    # The case data shown read-only above the form (contextFields); `context` is taken on Schema.
+    task_context = fields.Dict(attribute="context", data_key="context")
     may_work = fields.Boolean()
 
 

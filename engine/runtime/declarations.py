@@ -138,8 +138,10 @@ def context_fields(built: Any, element_id: str) -> tuple[str, ...]:
     for spec in (built.spec, *built.subprocess_specs.values()):
         for task_spec in spec.task_specs.values():
             if getattr(task_spec, "bpmn_id", None) == element_id:
+                # A multi-instance task has two specs of one id; one carries the properties.
                 values = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
-                return tuple(str(values.get("contextFields") or "").replace(",", " ").split())
+                if values.get("contextFields"):
+                    return tuple(str(values["contextFields"]).replace(",", " ").split())
     return ()
 
 

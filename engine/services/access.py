@@ -98,8 +98,8 @@ class CaseView:
 
 def case_view(uow: UnitOfWork, instance: ProcessInstance, user: User) -> CaseView | None:
     """Return the user's view of a case, or None if they take no part in it (404)."""
-    from engine.services import definitions  # noqa: PLC0415 (definitions imports this module)
-    from engine.services.tasks import may_work  # noqa: PLC0415
+    from engine.services import definitions  # definitions imports this module
+    from engine.services.tasks import may_work
 
     data = instance.data or {}
     if EVERYTHING_ROLES & set(user.roles):
@@ -120,7 +120,7 @@ def case_view(uow: UnitOfWork, instance: ProcessInstance, user: User) -> CaseVie
 
 def task_context(uow: UnitOfWork, task: HumanTask, user: User) -> dict[str, Any]:
     """Return the case data a task shows read-only above its form (its `contextFields`)."""
-    from engine.services import definitions  # noqa: PLC0415
+    from engine.services import definitions
 
     instance = uow.instances.get(task.instance_id)
     built = definitions.built_for(uow, instance.definition_id)
