@@ -7,6 +7,9 @@ no variable name reaches a page); `value_<value>` names a coded value.
 from __future__ import annotations
 
 FIELDS_NB = {
+    "employee_name": "Medarbeider",
+    "employee_unit": "Enhet",
+    "motivation": "Begrunnelse fra medarbeideren",
     "announcement": "Kunngjøringen",
     "receiving_municipality_name": "Kommune som trenger kompetansen",
     "competence_requirements": "Kompetansekrav (a)",
@@ -25,9 +28,6 @@ FIELDS_NB = {
     "unit": "Enhet",
     "email": "E-post",
     "phone": "Telefon",
-    "employee_name": "Medarbeider",
-    "employee_unit": "Enhet",
-    "motivation": "Begrunnelse fra medarbeideren",
     "registrations": "Interessemeldinger",
     "registered_at": "Meldt",
     "union_comments": "Innspill fra tillitsvalgte",
@@ -238,6 +238,7 @@ def catalogue(language: str) -> dict[str, str]:
     fields, values = (FIELDS_EN, VALUES_EN) if language == "en" else (FIELDS_NB, VALUES_NB)
     return {
         **TEXTS[language],
+        "field_order": " ".join(FIELDS_NB),  # page data keys arrive sorted; this is the order
         **{f"field_{key}": label for key, label in fields.items()},
         **{f"value_{key}": label for key, label in values.items()},
     }

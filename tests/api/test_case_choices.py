@@ -135,3 +135,35 @@ def test_the_case_page_lists_the_documents_its_reader_may_open(
     mine = client.get("/api/v1/cases", headers=auth("leder.asker")).get_json()
     [row] = [c for c in mine["items"] if c["id"] == str(case_id)]
     assert row["waiting_for"] == ["Finn erstatningsløsninger"]
+
+
+def test_extending_the_deadline_keeps_the_registrations(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    """'Forleng fristen' after no suitable candidate: nobody's registration is lost or told."""
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "select_candidate")
+    headers = auth("tl.baerum")
+    task = open_task(client, headers, "select_candidate")
+    reply = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"selection_decision": "none_suitable"}},
+        headers=headers,
+    )
+    assert reply.status_code == 200, reply.get_json()
+    task = open_task(client, headers, "decide_next_step")
+    reply = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"next_step": "extend", "new_interest_deadline": "2026-12-20"}},
+        headers=headers,
+    )
+    assert reply.status_code == 200, reply.get_json()
+    case = client.get(
+        f"/api/v1/process-instances/{player.aliases['a']}", headers=auth("admin")
+    ).get_json()["data"]
+    assert case["status"] == "published" and case["interest_deadline"] == "2026-12-20"
+    assert [r["employee_username"] for r in case["registrations"]] == [
+        "emp.asker",
+        "emp.drammen",
+    ]
+    assert not [n for n in case["notifications"] if n["type"] == "no_candidate_chosen"]

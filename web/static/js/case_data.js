@@ -47,9 +47,14 @@ export function valueNode(key, value) {
   return el("span", { class: "case-value" }, scalar(key, value));
 }
 
+// The order keys are shown in (the catalogue's order: who before what, KV 1 a before g).
+const ORDER = t("field_order").split(" ");
+const rank = (key) => (ORDER.includes(key) ? ORDER.indexOf(key) : ORDER.length);
+
 /** A definition list of an object's labelled keys (null if none is labelled). */
 export function fieldsNode(data) {
-  const rows = Object.entries(data || {}).filter(([key]) => label(key));
+  const rows = Object.entries(data || {}).filter(([key]) => label(key))
+    .sort(([a], [b]) => rank(a) - rank(b));
   if (!rows.length) return null;
   return el("dl", { class: "case-fields" },
     rows.flatMap(([key, value]) => [el("dt", {}, label(key)), el("dd", {}, valueNode(key, value))]));
