@@ -167,3 +167,28 @@ def test_extending_the_deadline_keeps_the_registrations(
         "emp.drammen",
     ]
     assert not [n for n in case["notifications"] if n["type"] == "no_candidate_chosen"]
+
+
+def test_an_interview_cannot_be_held_in_the_future(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    """Implausible dates are refused at the field (issue 17 §6): nothing happens after today."""
+    player, happy = start_happy_path(deployed, client, auth)
+    for step in happy["steps"]:
+        if step.get("complete_each") == "interview":
+            break
+        player.play(step)
+    headers = auth("tl.baerum")
+    items = client.get("/api/v1/tasks?scope=group", headers=headers).get_json()["items"]
+    task = next(t for t in items if t["element_id"] == "interview")  # the clock: 2026-12-02
+    for held_on, status in (("2027-02-01", 422), ("2026-12-03", 422), ("2026-12-02", 200)):
+        reply = client.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            json={"data": {"interview": {"held_on": held_on, "outcome": "suitable"}}},
+            headers=headers,
+        )
+        assert reply.status_code == status, held_on
+        if status == 422:
+            assert reply.get_json()["error"]["details"] == {
+                "interview.held_on": ["Datoen kan ikke være senere enn i dag."]
+            }
