@@ -93,13 +93,15 @@ def routine_screenshots() -> None:
         page.screenshot(path=path, full_page=True)
         taken.append(str(path))
 
-    with tempfile.TemporaryDirectory() as directory:
-        with running_server(Path(directory), demo_clock=True) as server:
-            deploy_processes(server.wiring, now=server.wiring.now())
-            with sync_playwright() as playwright:
-                browser = launch(playwright)
-                assignment_routine.play(browser, server, shoot)
-                browser.close()
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        running_server(Path(directory), demo_clock=True) as server,
+    ):
+        deploy_processes(server.wiring, now=server.wiring.now())
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            assignment_routine.play(browser, server, shoot)
+            browser.close()
     for path in taken:
         print(f"wrote {path}")
 
