@@ -192,3 +192,21 @@ def test_an_interview_cannot_be_held_in_the_future(
             assert reply.get_json()["error"]["details"] == {
                 "interview.held_on": ["Datoen kan ikke være senere enn i dag."]
             }
+
+
+def test_no_assignment_text_names_a_data_key() -> None:
+    """Help, descriptions and instructions say what to do, not which variable holds it."""
+    import json
+    import re
+
+    from tests.conftest import ROOT
+
+    texts = []
+    for path in sorted((ROOT / "forms").glob("assignment.*.json")):
+        pattern = r'"(?:ui:help|description|x-description-en)": "([^"]*)"'
+        texts += re.findall(pattern, path.read_text())
+    for path in sorted((ROOT / "processes" / "assignment").glob("*.bpmn")):
+        texts += re.findall(r"<spiffworkflow:instructionsForEndUser>(.*?)<", path.read_text())
+    assert texts and json.dumps(texts)
+    named = [t for t in texts if re.search(r"\b[a-z]+_[a-z_]+\b", t)]
+    assert not named
