@@ -5,8 +5,9 @@ escalated; see `task_deadlines`) and the process's own messages, which are the n
 the instance's `notifications` list (appended by scripts or the `notify` service operator):
 `{"type": "not_selected", "to": "user" | [...], "cc": ..., "to_role": "finance",
 "cc_role": ..., "municipality": "asker", "except_municipality": "baerum", ...fields for the
-text}` (`except_municipality` leaves out role holders of that municipality). Each recipient gets one row,
-in their `locale` (nb or en); templates marked `reminder` skip users who turned reminders off.
+text}` (`except_municipality` leaves out role holders of that municipality). Each recipient
+gets one row, in their `locale` (nb or en); templates marked `reminder` skip users who turned
+reminders off.
 Rows are delivered later by `outbox.deliver_due`.
 """
 
