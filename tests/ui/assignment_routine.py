@@ -240,6 +240,9 @@ def play(browser: Browser, server: Server, shoot: Shoot = no_shots) -> str:
         shoot(page, "cases-mine")
         row.get_by_role("link", name=case_number).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(case_number)
+        data = page.get_by_role("region", name="Saksopplysninger")
+        expect(data).to_contain_text("En ny triagemodell.")  # KV 3: the report reaches him
+        expect(page.locator(".documents")).to_contain_text("Kontrakt (PDF)")
         shoot(page, "case-page")
     return case_number
 
