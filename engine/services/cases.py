@@ -2,18 +2,17 @@
 
 What a user reads of a case's data comes from `access.case_view` (the need-to-know model),
 never the whole instance data. Routines add the documents of their cases (the assignment's
-contract, invoice PDF and EHF, the report) with `register_documents`; the core names none.
+contract, invoice PDF and EHF, the report) in the wiring's configuration; the core names none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from engine.runtime import instances as runtime
-from engine.services import access, definitions
+from engine.services import access, configuration, definitions
 from engine.services.access import may_work
 from engine.services.errors import Forbidden
 from engine.services.inbox import task_view, with_names
@@ -24,15 +23,8 @@ from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
 
 # A document on the case page: {"kind", "title", "url"}; title in the reader's language.
+# Routines list theirs in the wiring's configuration (`configuration.documents`).
 Document = dict[str, str]
-DocumentSource = Callable[[UnitOfWork, ProcessInstance, User, dict[str, Any], str], list[Document]]
-
-_sources: dict[str, DocumentSource] = {}
-
-
-def register_documents(name: str, source: DocumentSource) -> None:
-    """List `source(uow, instance, user, data, locale)`'s documents on every case page."""
-    _sources[name] = source
 
 
 def case_detail(
@@ -55,7 +47,7 @@ def case_detail(
         page["data"] = view.data
         page["documents"] = [
             document
-            for source in _sources.values()
+            for source in configuration.current().documents.values()
             for document in source(uow, instance, user, view.data, locale)
         ]
         page["may_cancel"] = access.may_cancel(instance, user)
