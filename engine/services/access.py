@@ -51,7 +51,7 @@ from engine.services.errors import MessageForbidden, StartForbidden
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.errors import NotFound
 from engine.store.models import Attachment, HumanTask, Invoice, ProcessInstance, User
-from engine.store.states import TaskState
+from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
 
 TRYING_ROLES = frozenset({"process_owner", "admin"})  # start what declares no startRoles
