@@ -104,6 +104,10 @@ def play(browser: Browser, server: Server, shoot: Shoot = no_shots) -> str:
         page.get_by_label(re.compile("^g. Frist")).fill(deadline.isoformat())
         shoot(page, "task-describe-need")
         complete(page, server)
+        page.get_by_role("link", name=re.compile("^Fullførte")).click()
+        open_task(page, "Beskriv kompetansebehovet (Ledige oppdrag)", tab="Mine")
+        expect(page.locator(".claim-bar")).to_have_text("Oppgaven er fullført.")
+        expect(page.get_by_role("heading", name="Veiledning")).to_have_count(0)
 
     for employee in ("emp.asker", "emp.drammen"):  # 2. interest (KV 2)
         with signed_in(browser, server, employee) as page:
