@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from engine.store.states import InstanceState
 from tests.conftest import deploy_processes
 from tests.ui import assignment_routine
-from tests.ui.harness import Server, running_server
+from tests.ui.harness import Server, axe_violations, running_server
 
 pytestmark = pytest.mark.ui
 
@@ -27,7 +27,14 @@ def routine_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 def test_the_assignment_routine_is_played_through_the_pages(
     browser: Browser, routine_server: Server
 ) -> None:
-    case_number = assignment_routine.play(browser, routine_server)
+    found: dict[str, list[dict[str, object]]] = {}
+
+    def check(page: Page, name: str) -> None:  # axe on every page the README shows
+        page.wait_for_load_state("networkidle")
+        found[name] = axe_violations(page)
+
+    case_number = assignment_routine.play(browser, routine_server, check, bypass_csp=True)
+    assert len(found) >= 12 and not [v for v in found.values() if v], found
     with routine_server.wiring.new_uow() as uow:
         [case] = [
             i
