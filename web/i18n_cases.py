@@ -200,6 +200,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "case_state_cancelled": "Avlyst",
         "case_state_error": "Feil",
         "context_title": "Dette tar du stilling til",
+        "diagram_zoom": "Forstørrelse",
+        "diagram_zoom_in": "Forstørr",
+        "diagram_zoom_out": "Forminsk",
+        "diagram_zoom_fit": "Hele prosessen",
+        "diagram_drag": "Dra i diagrammet for å flytte det.",
         "case_cancel_title": "Avlys saken",
         "case_cancel_intro": "Alle åpne oppgaver og frister i saken avsluttes. Grunnen står i "
         "historikken, synlig for alle som tar del i saken.",
@@ -244,6 +249,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "case_state_cancelled": "Cancelled",
         "case_state_error": "Error",
         "context_title": "What you decide on",
+        "diagram_zoom": "Zoom",
+        "diagram_zoom_in": "Zoom in",
+        "diagram_zoom_out": "Zoom out",
+        "diagram_zoom_fit": "Whole process",
+        "diagram_drag": "Drag the diagram to move it.",
         "case_cancel_title": "Cancel the case",
         "case_cancel_intro": "Every open task and deadline of the case ends. The reason is kept "
         "in the history, visible to everyone who takes part.",
