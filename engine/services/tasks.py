@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime import instances as runtime
+from engine.runtime import spiffarena
 from engine.services import definitions, forms
 from engine.services.access import may_unclaim, may_work
 from engine.services.errors import BadRequest, Forbidden
@@ -56,7 +57,8 @@ def complete_task(
                 else None
             )
             forms.validate(schema, data, locale, today=today, task_data=own)
-        outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
+        with spiffarena.acting(actor.username):
+            outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
