@@ -52,7 +52,7 @@ from engine.services.errors import MessageForbidden, StartForbidden
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.errors import NotFound
 from engine.store.models import Attachment, HumanTask, Invoice, ProcessInstance, User
-from engine.store.states import TaskState
+from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
 
 TRYING_ROLES = frozenset({"process_owner", "admin"})  # start what declares no startRoles
@@ -406,3 +406,10 @@ def may_read_applicants(uow: UnitOfWork, vacancy: ProcessInstance, user: User) -
     authority, an admin (the hiring routine declares the first two)."""
     view = case_view(uow, vacancy, user)
     return view is not None and bool(APPLICANT_READERS & view.roles)
+
+
+def may_cancel(instance: ProcessInstance, user: User) -> bool:
+    """Tell whether the user may cancel the case (with a reason): its starter or an admin,
+    while it runs."""
+    running = instance.state == InstanceState.RUNNING
+    return running and (instance.started_by == user.username or ADMIN in user.roles)

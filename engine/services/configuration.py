@@ -41,6 +41,10 @@ class CaseDeclaration:
     roles: CaseRoles | None = None
 
 
+# Lists a case's documents a reader may open, as {"kind", "title", "url"} (see cases.py).
+DocumentSource = Callable[..., list[dict[str, str]]]
+
+
 @dataclass(frozen=True)
 class Policy:
     """What the wiring decides for every process's mail: links, grace period, reminder hour."""
@@ -61,6 +65,7 @@ class Configuration:
     followers: dict[str, Follower] = field(default_factory=dict)  # in the order they run
     listeners: list[Listener] = field(default_factory=list)
     cases: dict[str, CaseDeclaration] = field(default_factory=dict)  # process key -> readers
+    documents: dict[str, DocumentSource] = field(default_factory=dict)  # a routine's, case page
 
 
 class NotConfigured(RuntimeError):
