@@ -13,6 +13,9 @@ Starting (the start page, `POST /api/v1/process-definitions/{key}/start`):
   admins (to try a new model);
 - with `startMunicipalities`, only users of one of those municipalities.
 
+External tasks (`/engine-rest/external-task/...`, Camunda 7 workers) are done by service
+accounts: users holding `process_owner` or `admin`; incidents are retried by admins.
+
 Messages from outside (`POST /api/v1/messages`) reach only catching events whose
 `messageSenderRoles` include one of the sender's roles; messages the engine routes between
 instances are not checked.
@@ -21,10 +24,11 @@ instances are not checked.
 from __future__ import annotations
 
 from engine.runtime.declarations import Declarations
-from engine.services.errors import MessageForbidden, StartForbidden
+from engine.services.errors import Forbidden, MessageForbidden, StartForbidden
 from engine.store.models import User
 
 TRYING_ROLES = frozenset({"process_owner", "admin"})  # start what declares no startRoles
+WORKER_ROLES = frozenset({"process_owner", "admin"})  # fetch, lock and complete external tasks
 
 
 def start_refusal(
@@ -73,3 +77,20 @@ def ensure_may_send(user: User, name: str, sender_roles: frozenset[str]) -> None
     """Raise MessageForbidden unless some deployed process lets the user send `name`."""
     if not may_send(user, sender_roles):
         raise MessageForbidden(name)
+
+
+def may_work_external_tasks(user: User) -> bool:
+    """Tell whether the user may fetch, lock, complete or fail external tasks (a worker)."""
+    return bool(WORKER_ROLES & set(user.roles))
+
+
+def ensure_may_work_external_tasks(user: User) -> None:
+    """Raise Forbidden unless the user may act as an external-task worker."""
+    if not may_work_external_tasks(user):
+        raise Forbidden("external tasks are done by process owners' and admins' workers")
+
+
+def ensure_may_retry_incidents(user: User) -> None:
+    """Raise Forbidden unless the user may retry incidents (admins)."""
+    if "admin" not in user.roles:
+        raise Forbidden("only admins retry incidents")

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 
-from engine.runtime import normalise, specs, validation, xmlsafe
+from engine.runtime import camunda, normalise, specs, validation, xmlsafe
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services.roles import ROLES
 from engine.services.step import history
@@ -70,10 +70,27 @@ def prepare(files: Mapping[str, bytes], known: Mapping[str, bytes]) -> Prepared:
     """Check form files and normalise BPMN; raise InvalidProcess for unreadable forms."""
     kinds = {name: kind_of(name) for name in files}
     forms = _check_forms(files, kinds, known)
-    models = {n: c for n, c in files.items() if kinds[n] != "form"}
+    models = _from_camunda({n: c for n, c in files.items() if kinds[n] != "form"})
     fixed, notes = normalise.normalise_files(models)
     known_models = {n: c for n, c in known.items() if kind_of(n) != "form" and n not in models}
     return Prepared(fixed, forms, known_models, notes)
+
+
+def _from_camunda(models: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Rewrite Camunda 7 diagrams into our conventions (`runtime.camunda`); refuse what cannot
+    run, naming the element and the expression."""
+    result, problems = dict(models), []
+    for name, content in models.items():
+        if not name.lower().endswith(".bpmn"):
+            continue
+        root = xmlsafe.read_xml(name, content).root
+        if root is None or not camunda.uses_camunda(root):
+            continue
+        problems += camunda.translate(name, root, ROLES)
+        result[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    if problems:
+        raise InvalidProcess(problems)
+    return result
 
 
 def kind_of(name: str) -> str:

@@ -10,7 +10,14 @@ from uuid import UUID
 from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
 from engine.runtime.projection import is_mail_list
-from engine.services.step import followers, history, notifications, task_deadlines, wakeups
+from engine.services.step import (
+    external,
+    followers,
+    history,
+    notifications,
+    task_deadlines,
+    wakeups,
+)
 from engine.store.models import (
     HumanTask,
     MessageSubscription,
@@ -113,6 +120,8 @@ def apply(
             data={"type": event.element_type},
         )
     _sync_tasks(uow, instance, built, outcome.ready_tasks, previous["tasks"], closed, actor, now)
+    if previous.get("external", {}) != waits["external"]:
+        external.sync(uow, instance, outcome.external, previous.get("external", {}), closed, now)
     # What an instance waits on rarely changes; compare in memory before touching the tables.
     if previous["timers"] != waits["timers"]:
         _sync_timers(uow, instance, outcome, now)
@@ -168,6 +177,7 @@ def _waits(outcome: Outcome) -> dict[str, Any]:
     """Return what the instance now waits on, kept in the snapshot for the next step."""
     return {
         "tasks": {t.id: [t.element_id, t.name] for t in outcome.ready_tasks},
+        "external": {t.id: t.topic for t in outcome.external},
         "timers": {t.task_id: t.due_at.isoformat() if t.due_at else None for t in outcome.timers},
         "messages": [
             [m.task_id, m.message_name, _jsonable(m.correlation)] for m in outcome.messages
@@ -229,8 +239,9 @@ def _open_task(
     now: datetime,
 ) -> None:
     role = built.lane_roles.get(item.lane or "")
+    roles = list(item.candidate_roles) or ([role] if role else [])
     users = list(item.candidate_users)
-    if not users and role is None:
+    if not users and not roles:
         users = [instance.started_by] if instance.started_by else []
     _check_candidates(item, users)
     task = HumanTask(
@@ -241,7 +252,7 @@ def _open_task(
         element_id=item.element_id,
         name=item.name,
         lane=item.lane,
-        candidate_roles=[role] if role and not users else [],
+        candidate_roles=roles if not users else [],
         candidate_users=users,
         municipality_id=item.candidate_municipality,
         state=TaskState.OPEN,
