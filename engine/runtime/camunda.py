@@ -100,7 +100,7 @@ def _correlate_by_business_key(root: etree._Element) -> None:
         owner = definition.getparent()
         if definition.get("messageRef") not in names or local_name(owner).startswith("end"):
             continue
-        if "intermediateThrowEvent" == local_name(owner):
+        if local_name(owner) == "intermediateThrowEvent":
             continue
         path = "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
         declared = {p.get("name") for p in owner.iterfind(path, NS)}

@@ -197,6 +197,7 @@ class ExternalTask(Base):
     instance_id: Mapped[UUID] = mapped_column(ForeignKey("process_instance.id"), index=True)
     definition_id: Mapped[UUID] = mapped_column(ForeignKey("process_definition.id"))
     process_key: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
     business_key: Mapped[str | None] = mapped_column(String(200))
     element_id: Mapped[str] = mapped_column(String(200))
     topic: Mapped[str] = mapped_column(String(200))

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("instance_id", sa.Uuid(), nullable=False),
         sa.Column("definition_id", sa.Uuid(), nullable=False),
         sa.Column("process_key", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("business_key", sa.String(length=200), nullable=True),
         sa.Column("element_id", sa.String(length=200), nullable=False),
         sa.Column("topic", sa.String(length=200), nullable=False),

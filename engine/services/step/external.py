@@ -43,6 +43,7 @@ def sync(
                 instance_id=instance.id,
                 definition_id=instance.definition_id,
                 process_key=instance.key,
+                version=instance.version,
                 business_key=instance.business_key,
                 element_id=work.element_id,
                 topic=work.topic,

@@ -1,0 +1,181 @@
+"""Reads the Camunda 7 door (`/engine-rest`) needs, under the same need-to-know rules.
+
+Tasks are the human tasks the caller may work on (or, for admins and auditors, all); an
+instance, its variables and its history are readable by whoever may read the instance
+(`inbox.may_read_instance`), its data masked as their rights say (`inbox.reader_access`).
+History comes from the history tables: instances, the `element_completed`/`task_*` events
+and the human task rows. Nothing here loads a workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+
+from engine.services import inbox
+from engine.services.audit.access import mask_data
+from engine.services.tasks import may_work
+from engine.store.errors import NotFound
+from engine.store.models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance, User
+from engine.store.states import InstanceState, TaskState
+from engine.store.uow import UnitOfWork
+
+SEEING_ALL = frozenset({"admin", "auditor"})
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """The filters of Camunda's task query that saksflyt answers (None: not given)."""
+
+    instance_id: UUID | None = None
+    process_key: str | None = None
+    element_id: str | None = None
+    assignee: str | None = None
+    candidate_groups: tuple[str, ...] | None = None
+    candidate_user: str | None = None
+    unassigned: bool | None = None
+    business_key: str | None = None
+    task_id: UUID | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+def definitions(uow: UnitOfWork, *, key: str | None, latest: bool) -> Sequence[ProcessDefinition]:
+    """Return the runnable definitions (the latest per key, or every version)."""
+    with uow:
+        found = uow.definitions.list(all_versions=not latest)
+    return [d for d in found if key is None or d.key == key]
+
+
+def definition(uow: UnitOfWork, definition_id: UUID) -> ProcessDefinition:
+    """Return one definition version (NotFound for an unknown id)."""
+    with uow:
+        return uow.definitions.get(definition_id)
+
+
+def readable_instance(
+    uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
+) -> tuple[ProcessInstance, dict[str, Any]]:
+    """Return an instance the user may read and its data, masked as their rights say."""
+    with uow:
+        instance = uow.instances.get(instance_id)
+        if not inbox.may_read_instance(instance, user, uow):
+            raise NotFound("process instance", instance_id)  # no existence leak
+    data = mask_data(dict(instance.data or {}), inbox.reader_access(user, open_fields))
+    return instance, data
+
+
+def running_instance(
+    uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
+) -> tuple[ProcessInstance, dict[str, Any]]:
+    """As `readable_instance`, but an ended instance is NotFound (Camunda's runtime view)."""
+    instance, data = readable_instance(uow, instance_id, user, open_fields=open_fields)
+    if instance.state != InstanceState.RUNNING:
+        raise NotFound("process instance", instance_id)
+    return instance, data
+
+
+def tasks(
+    uow: UnitOfWork, user: User, given: TaskFilter, *, open_only: bool = True
+) -> list[tuple[HumanTask, ProcessInstance]]:
+    """Return the tasks the user may see that match the filter, oldest first."""
+    query = select(HumanTask, ProcessInstance).join(
+        ProcessInstance, ProcessInstance.id == HumanTask.instance_id
+    )
+    if open_only:
+        query = query.where(HumanTask.state == TaskState.OPEN)
+    for column, value in (
+        (HumanTask.instance_id, given.instance_id),
+        (HumanTask.process_key, given.process_key),
+        (HumanTask.element_id, given.element_id),
+        (HumanTask.assignee, given.assignee),
+        (HumanTask.business_key, given.business_key),
+        (HumanTask.id, given.task_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if given.unassigned:
+        query = query.where(HumanTask.assignee.is_(None))
+    with uow:
+        rows = uow.session.execute(query.order_by(HumanTask.created_at, HumanTask.id)).all()
+    sees_all = bool(SEEING_ALL & set(user.roles))
+    found = []
+    for task, instance in rows:
+        if not (sees_all or may_work(task, user) or task.completed_by == user.username):
+            continue
+        if not _offered(task, given) or not _has_values(instance.data or {}, given.variables):
+            continue
+        found.append((task, instance))
+    return found
+
+
+def task(uow: UnitOfWork, task_id: UUID, user: User) -> tuple[HumanTask, ProcessInstance]:
+    """Return one task the user may see (NotFound otherwise, as Camunda answers)."""
+    found = tasks(uow, user, TaskFilter(task_id=task_id), open_only=False)
+    if not found:
+        raise NotFound("task", task_id)
+    return found[0]
+
+
+def _offered(task: HumanTask, given: TaskFilter) -> bool:
+    if given.candidate_groups is not None and not set(given.candidate_groups) & set(
+        task.candidate_roles
+    ):
+        return False
+    return given.candidate_user is None or given.candidate_user in task.candidate_users
+
+
+def _has_values(data: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    return all(name in data and data[name] == value for name, value in wanted.items())
+
+
+def instances(
+    uow: UnitOfWork,
+    user: User,
+    *,
+    instance_ids: Sequence[UUID] | None = None,
+    key: str | None = None,
+    business_key: str | None = None,
+    finished: bool | None = None,
+    started_after: datetime | None = None,
+    started_before: datetime | None = None,
+) -> list[ProcessInstance]:
+    """Return the instances the user may read that match, oldest first (history)."""
+    query = select(ProcessInstance)
+    if instance_ids is not None:
+        query = query.where(ProcessInstance.id.in_(list(instance_ids)))
+    for column, value in ((ProcessInstance.key, key), (ProcessInstance.business_key, business_key)):
+        if value is not None:
+            query = query.where(column == value)
+    if finished is not None:
+        ended = ProcessInstance.ended_at.is_not(None)
+        query = query.where(ended if finished else ~ended)
+    if started_after is not None:
+        query = query.where(ProcessInstance.created_at > started_after)
+    if started_before is not None:
+        query = query.where(ProcessInstance.created_at < started_before)
+    with uow:
+        rows = uow.session.scalars(query.order_by(ProcessInstance.created_at)).all()
+        return [i for i in rows if _may_read(i, user, uow)]
+
+
+def _may_read(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
+    try:
+        return inbox.may_read_instance(instance, user, uow)
+    except NotFound:
+        return False
+
+
+def events(
+    uow: UnitOfWork, instance_id: UUID, user: User
+) -> tuple[ProcessInstance, Sequence[HistoryEvent]]:
+    """Return a readable instance and its history events, in order."""
+    with uow:
+        instance = uow.instances.get(instance_id)
+        if not _may_read(instance, user, uow):
+            raise NotFound("process instance", instance_id)
+        return instance, uow.history.of_instance(instance_id)
