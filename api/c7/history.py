@@ -36,6 +36,9 @@ ACTIVITY_TYPES = {
     "ServiceTask": "serviceTask",
 }
 
+# What SpiffWorkflow adds around an activity with boundary events: no modeller's element.
+ENGINE_PARTS = frozenset({"BoundaryEventSplit", "BoundaryEventJoin", "_BoundaryEventParent"})
+
 
 def _millis(start: datetime | None, end: datetime | None) -> int | None:
     return None if start is None or end is None else int((end - start).total_seconds() * 1000)
@@ -150,7 +153,13 @@ def list_historic_instances() -> Any:
 def _activities(instance: ProcessInstance, events: list[HistoryEvent]) -> list[dict[str, Any]]:
     started = {e.task_id: e.at for e in events if e.type == "task_ready" and e.task_id}
     external = {e.element_id for e in events if e.type.startswith("external_task")}
-    done = [e for e in events if e.type == "element_completed" and e.task_id]
+    done = [
+        e
+        for e in events
+        if e.type == "element_completed"
+        and e.task_id
+        and str((e.data or {}).get("type")) not in ENGINE_PARTS
+    ]
     finished = {e.task_id for e in done}
     open_tasks = [e for e in events if e.type == "task_ready" and e.task_id not in finished]
     views = []

@@ -82,7 +82,11 @@ def running_instance(
 def tasks(
     uow: UnitOfWork, user: User, given: TaskFilter, *, open_only: bool = True
 ) -> list[tuple[HumanTask, ProcessInstance]]:
-    """Return the tasks the user may see that match the filter, oldest first."""
+    """Return the tasks the user may see that match the filter, oldest first.
+
+    Open tasks (the runtime view) are those offered to the user; with `open_only=False` (the
+    history view) also every task of an instance the user may read.
+    """
     query = select(HumanTask, ProcessInstance).join(
         ProcessInstance, ProcessInstance.id == HumanTask.instance_id
     )
@@ -104,9 +108,16 @@ def tasks(
         rows = uow.session.execute(query.order_by(HumanTask.created_at, HumanTask.id)).all()
     sees_all = bool(SEEING_ALL & set(user.roles))
     found = []
+    readable: dict[UUID, bool] = {}
     for task, instance in rows:
         if not (sees_all or may_work(task, user) or task.completed_by == user.username):
-            continue
+            if open_only:
+                continue
+            if instance.id not in readable:
+                with uow:
+                    readable[instance.id] = _may_read(instance, user, uow)
+            if not readable[instance.id]:
+                continue
         if not _offered(task, given) or not _has_values(instance.data or {}, given.variables):
             continue
         found.append((task, instance))
