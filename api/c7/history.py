@@ -81,7 +81,7 @@ def _instances(given: dict[str, Any]) -> list[ProcessInstance]:
         ids = ids.split(",")
     if given.get("processInstanceId"):
         ids = [*(ids or []), given["processInstanceId"]]
-    finished = convert.flag(given.get("finished"), "finished") or None
+    finished: bool | None = convert.flag(given.get("finished"), "finished") or None
     if convert.flag(given.get("unfinished"), "unfinished"):
         finished = False
     after, before = given.get("startedAfter"), given.get("startedBefore")
@@ -167,7 +167,7 @@ def _activities(instance: ProcessInstance, events: list[HistoryEvent]) -> list[d
         kind = str((event.data or {}).get("type") or "UserTask")
         if event.element_id in external:
             kind = "ServiceTask"
-        start = started.get(event.task_id, event.at)
+        start = started.get(str(event.task_id), event.at)
         end = event.at if event.type == "element_completed" else None
         views.append(
             {
@@ -249,7 +249,7 @@ def _historic_task(task: HumanTask, instance: ProcessInstance) -> dict[str, Any]
         "processDefinitionKey": instance.key,
         "caseDefinitionKey": None,
         "activityInstanceId": f"{task.element_id}:{task.id}",
-        "deleteReason": {"completed": "completed", "cancelled": "deleted"}.get(str(task.state)),
+        "deleteReason": DELETE_REASONS.get(str(task.state)),
         "startTime": convert.date(task.created_at),
         "endTime": convert.date(task.completed_at),
         "duration": _millis(task.created_at, task.completed_at),
@@ -259,6 +259,7 @@ def _historic_task(task: HumanTask, instance: ProcessInstance) -> dict[str, Any]
     }
 
 
+DELETE_REASONS = {"completed": "completed", "cancelled": "deleted"}
 TASK_SORTS = {
     "taskId": "id",
     "startTime": "created_at",

@@ -62,10 +62,9 @@ class ExternalTasks(Repository):
         )
         if business_key is not None:
             query = query.where(ExternalTask.business_key == business_key)
-        order = [ExternalTask.created_at, ExternalTask.id]
         if by_priority:
-            order.insert(0, ExternalTask.priority.desc())
-        query = query.order_by(*order).limit(limit)
+            query = query.order_by(ExternalTask.priority.desc())
+        query = query.order_by(ExternalTask.created_at, ExternalTask.id).limit(limit)
         query = query.with_for_update(of=ExternalTask, skip_locked=True)
         rows = self.session.execute(query).all()
         return [(row[0], {**(row[1] or {}), **row[0].variables}) for row in rows]

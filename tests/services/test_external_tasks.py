@@ -1,4 +1,4 @@
-"""External tasks on both databases: lock once, expire, refuse a stale worker, fail, retry, error."""
+"""External tasks on both databases: lock once, expire, refuse a stale worker, fail, error."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from uuid import UUID
 import pytest
 
 from engine.services import definitions, external_tasks, instances, tasks
-from engine.services.external_tasks import Topic
 from engine.services.errors import Forbidden
+from engine.services.external_tasks import Topic
 from engine.services.wiring import Wiring
 from engine.store.errors import Conflict, NotFound
 from engine.store.states import ExternalTaskState, InstanceState, TaskState
