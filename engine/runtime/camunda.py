@@ -10,6 +10,7 @@ into what the engine reads (docs/bpmn-conventions.md, docs/camunda7.md):
 - `${…}`/`#{…}` conditions, timer expressions and `camunda:inputOutput` values are translated
   into the sandbox's Python (`juel.py`); input parameters run before the task (preScript),
   output parameters after it (postScript);
+- `camunda:formData` becomes a JSON Schema form (`<process>.<element>.schema.json`);
 - `camunda:historyTimeToLive`, `camunda:asyncBefore/After`, `camunda:formKey`,
   `camunda:versionTag` and `camunda:jobPriority` are accepted and kept as attributes.
 
@@ -20,11 +21,13 @@ mappings, unknown groups and JUEL outside the subset.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection
 
 from lxml import etree
 
 from engine.runtime import juel
+from engine.runtime.declarations import START_FORM
 from engine.runtime.errors import Problem
 from engine.runtime.xmlsafe import BPMN, NS, SPIFF, label, local_name, problem
 
@@ -40,8 +43,13 @@ def uses_camunda(root: etree._Element) -> bool:
     return any(juel.is_expression(t) for t in root.itertext())
 
 
-def translate(file: str, root: etree._Element, roles: Collection[str]) -> list[Problem]:
-    """Rewrite a Camunda 7 document in place; return the problems (errors) it has."""
+def translate(
+    file: str, root: etree._Element, roles: Collection[str], forms: dict[str, bytes]
+) -> list[Problem]:
+    """Rewrite a Camunda 7 document in place; return the problems (errors) it has.
+
+    The JSON Schema forms made from `camunda:formData` are added to `forms` by file name.
+    """
     found: list[Problem] = []
     _correlate_by_business_key(root)
     for process in root.iterfind(".//bpmn:process", NS):
@@ -53,7 +61,57 @@ def translate(file: str, root: etree._Element, roles: Collection[str]) -> list[P
             for step in _STEPS.get(kind, ()):
                 found += step(file, element, roles)
             found += _io_mapping(file, element)
+            found += _form_data(file, str(process.get("id")), element, forms)
     return found
+
+
+_FIELD_TYPES = {
+    "string": {"type": "string"},
+    "long": {"type": "integer"},
+    "integer": {"type": "integer"},
+    "double": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"},
+}
+
+
+def _form_data(
+    file: str, process_id: str, element: etree._Element, forms: dict[str, bytes]
+) -> list[Problem]:
+    """Turn `camunda:formData` into a JSON Schema form the task (or start event) shows."""
+    data = element.find("bpmn:extensionElements/camunda:formData", C)
+    if data is None:
+        return []
+    properties: dict[str, dict[str, object]] = {}
+    required: list[str] = []
+    for field in data.iterfind("camunda:formField", C):
+        name, kind = field.get("id") or "", field.get("type") or "string"
+        if not name.isidentifier():
+            return [problem(file, element, f"{label(element)} has a form field '{name}'.")]
+        if kind == "enum":
+            values = [str(v.get("id")) for v in field.iterfind("camunda:value", C)]
+            schema: dict[str, object] = {"type": "string", "enum": values}
+        elif kind in _FIELD_TYPES:
+            schema = dict(_FIELD_TYPES[kind])
+        else:
+            message = f"{label(element)}: the form field '{name}' has the type '{kind}', "
+            return [problem(file, element, message + "which saksflyt's forms do not know.")]
+        schema["title"] = field.get("label") or name
+        path = "camunda:validation/camunda:constraint"
+        if any(c.get("name") == "required" for c in field.iterfind(path, C)):
+            required.append(name)
+        properties[name] = schema
+    form = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "required": required,
+    }
+    name = f"{process_id}.{element.get('id')}.schema.json"
+    forms[name] = json.dumps(form, ensure_ascii=False, indent=2).encode()
+    start = local_name(element) == "startEvent"
+    _set_property(element, START_FORM if start else "formJsonSchemaFilename", name)
+    return []
 
 
 def _starters(file: str, process: etree._Element, roles: Collection[str]) -> list[Problem]:
@@ -68,7 +126,7 @@ def _starters(file: str, process: etree._Element, roles: Collection[str]) -> lis
         triggered = any(local_name(c).endswith("EventDefinition") for c in event)
         if names and not triggered:
             _set_property(event, "startRoles", " ".join(names))
-        if not triggered:
+        if not triggered and event.find("bpmn:extensionElements/camunda:formData", C) is None:
             _set_property(event, "startVariables", "any")
     return []
 
