@@ -81,7 +81,7 @@ def _from_camunda(models: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[s
     """Rewrite Camunda 7 diagrams into our conventions (`runtime.camunda`); refuse what cannot
     run, naming the element and the expression. Return the models and the forms made from
     `camunda:formData`."""
-    result, forms, problems = dict(models), {}, []
+    result, forms, problems = dict(models), dict[str, bytes](), list[Problem]()
     for name, content in models.items():
         if not name.lower().endswith(".bpmn"):
             continue
