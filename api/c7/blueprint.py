@@ -129,3 +129,9 @@ def no_content() -> Response:
 def version() -> Any:
     """Return the Camunda REST API version this door follows (the Modeler asks)."""
     return {"version": "7.24.0"}
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
+def not_supported(rest: str) -> Any:
+    """Answer what saksflyt's door leaves out in Camunda's shape (docs/camunda7.md)."""
+    return error(404, "RestException", f"/engine-rest/{rest} is not supported by saksflyt")

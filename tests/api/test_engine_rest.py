@@ -129,3 +129,70 @@ def test_a_model_with_unsupported_juel_is_refused_naming_the_element(client: Fla
 
 
 assert Path
+
+
+def test_definitions_sorted_as_the_worker_client_asks(client: FlaskClient) -> None:
+    _deploy(client)
+    content = (FIXTURES / "camunda7" / "invoice.bpmn").read_bytes().replace(b"Kontroller", b"Sjekk")
+    client.post(
+        "/engine-rest/deployment/create",
+        data={"resource-0": (__import__("io").BytesIO(content), "invoice.bpmn")},
+        headers=basic("eier"),
+    )
+    newest = client.get(
+        "/engine-rest/process-definition?key=c7_invoice&sortBy=version&sortOrder=desc"
+        "&firstResult=0&maxResults=1",
+        headers=basic("eier"),
+    ).get_json()
+    assert [(d["version"], d["id"].split(":")[:2]) for d in newest] == [(2, ["c7_invoice", "2"])]
+    bad = client.get("/engine-rest/process-definition?sortBy=colour", headers=basic("eier"))
+    assert bad.status_code == 400 and bad.get_json()["type"] == "InvalidRequestException"
+
+
+def test_typed_variables_in_and_out(client: FlaskClient) -> None:
+    _deploy(client)
+    wrong = client.post(
+        "/engine-rest/process-definition/key/c7_invoice/start",
+        json={"variables": {"amount": {"value": "many", "type": "Integer"}}},
+        headers=basic("eier"),
+    )
+    assert wrong.status_code == 400 and "amount" in wrong.get_json()["message"]
+    started = client.post(
+        "/engine-rest/process-definition/key/c7_invoice/start",
+        json={
+            "variables": {
+                "amount": {"value": 3_000_000_000},
+                "rate": {"value": 1, "type": "Double"},
+                "lines": {"value": '[{"sum": 2}]', "type": "Json", "valueInfo": None},
+                "note": {"value": None, "type": None},
+            },
+            "withVariablesInReturn": True,
+        },
+        headers=basic("eier"),
+    ).get_json()
+    typed = started["variables"]
+    assert typed["amount"] == {"value": 3_000_000_000, "type": "Long", "valueInfo": {}}
+    assert typed["rate"] == {"value": 1.0, "type": "Double", "valueInfo": {}}
+    assert typed["lines"] == {"value": '[{"sum": 2}]', "type": "Json", "valueInfo": {}}
+    assert typed["note"] == {"value": None, "type": "Null", "valueInfo": {}}
+    unknown = client.post(
+        "/engine-rest/process-definition/key/nothing/start", json={}, headers=basic("eier")
+    )
+    assert unknown.status_code == 404
+
+
+def test_claims_are_for_oneself_and_left_out_endpoints_answer_in_camunda_shape(
+    client: FlaskClient,
+) -> None:
+    other = client.post(
+        "/engine-rest/task/00000000-0000-0000-0000-000000000000/claim",
+        json={"userId": "someone.else"},
+        headers=basic("fin.asker"),
+    )
+    assert other.status_code == 403
+    missing = client.get("/engine-rest/job", headers=basic("eier"))
+    assert missing.status_code == 404
+    assert missing.get_json() == {
+        "type": "RestException",
+        "message": "/engine-rest/job is not supported by saksflyt",
+    }
