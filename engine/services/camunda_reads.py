@@ -1,10 +1,11 @@
 """Reads the Camunda 7 door (`/engine-rest`) needs, under the same need-to-know rules.
 
-Tasks are the human tasks the caller may work on (or, for admins and auditors, all); an
-instance, its variables and its history are readable by whoever may read the instance
-(`inbox.may_read_instance`), its data masked as their rights say (`inbox.reader_access`).
-History comes from the history tables: instances, the `element_completed`/`task_*` events
-and the human task rows. Nothing here loads a workflow.
+Every rule is access.py's: open tasks are those the caller may work on (or, for admins and
+auditors, all); an instance, its variables, its tasks and its history are readable by whoever
+has a part in the case (`access.case_view`), its data as their view shows it; without a part
+the case does not exist for them (NotFound). History comes from the history tables:
+instances, the `element_completed`/`task_*` events and the human task rows. Nothing here loads
+a workflow.
 """
 
 from __future__ import annotations
@@ -17,15 +18,12 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from engine.services import inbox
-from engine.services.audit.access import mask_data
-from engine.services.tasks import may_work
+from engine.services import access
+from engine.services.access import CaseView
 from engine.store.errors import NotFound
 from engine.store.models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance, User
 from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
-
-SEEING_ALL = frozenset({"admin", "auditor"})
 
 
 @dataclass(frozen=True)
@@ -60,13 +58,11 @@ def definition(uow: UnitOfWork, definition_id: UUID) -> ProcessDefinition:
 def readable_instance(
     uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
 ) -> tuple[ProcessInstance, dict[str, Any]]:
-    """Return an instance the user may read and its data, masked as their rights say."""
+    """Return an instance the user has a part in and the data their view of it shows."""
     with uow:
         instance = uow.instances.get(instance_id)
-        if not inbox.may_read_instance(instance, user, uow):
-            raise NotFound("process instance", instance_id)  # no existence leak
-    data = mask_data(dict(instance.data or {}), inbox.reader_access(user, open_fields))
-    return instance, data
+        view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
+    return instance, view.data
 
 
 def running_instance(
@@ -106,17 +102,16 @@ def tasks(
         query = query.where(HumanTask.assignee.is_(None))
     with uow:
         rows = uow.session.execute(query.order_by(HumanTask.created_at, HumanTask.id)).all()
-    sees_all = bool(SEEING_ALL & set(user.roles))
     found = []
-    readable: dict[UUID, bool] = {}
+    views: dict[UUID, CaseView | None] = {}
     for task, instance in rows:
-        if not (sees_all or may_work(task, user) or task.completed_by == user.username):
+        if not (access.may_list_all_tasks(user) or access.may_work(task, user)):
             if open_only:
                 continue
-            if instance.id not in readable:
+            if instance.id not in views:
                 with uow:
-                    readable[instance.id] = _may_read(instance, user, uow)
-            if not readable[instance.id]:
+                    views[instance.id] = access.case_view(uow, instance, user)
+            if not access.may_read_task(views[instance.id], task, user):
                 continue
         if not _offered(task, given) or not _has_values(instance.data or {}, given.variables):
             continue
@@ -175,10 +170,7 @@ def instances(
 
 
 def _may_read(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
-    try:
-        return inbox.may_read_instance(instance, user, uow)
-    except NotFound:
-        return False
+    return access.case_view(uow, instance, user) is not None
 
 
 def events(

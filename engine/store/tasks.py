@@ -58,6 +58,14 @@ class Tasks(Repository):
             .order_by(HumanTask.created_at)
         ).all()
 
+    def of_instance(self, instance_id: UUID) -> Sequence[HumanTask]:
+        """Return every task of one instance, open, completed or cancelled, oldest first."""
+        return self.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id)
+            .order_by(HumanTask.created_at, HumanTask.id)
+        ).all()
+
     def offer(self, task: HumanTask) -> None:
         """Put an open, unclaimed task in the group inbox of its candidate users or role.
 

@@ -279,6 +279,12 @@ def register_interest(
         data = {
             "assignment_id": assignment_id,
             "motivation": motivation,
+            # What the leader decides on (approve_interest's contextFields): who, and for what.
+            "employee_name": actor.full_name,
+            "announcement": {
+                "receiving_municipality": (assignment.data or {}).get("receiving_municipality"),
+                **{field: (assignment.data or {}).get(field) for field in FIELDS},
+            },
             "employee_username": actor.username,
             "employee_leader": actor.leader_username,
             "employee_municipality": actor.municipality_id,

@@ -1,4 +1,4 @@
-"""Plug the assignment routine in: its script function and its step follower."""
+"""Plug the assignment routine in: its script function, its step follower, its readers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from engine.rules.invoice import calculate_invoice
 from engine.runtime import registry
 from engine.services import process_settings
-from engine.services.assignment import invoices
+from engine.services.assignment import case_access, invoices
 from engine.services.step import followers
 
 
@@ -27,6 +27,8 @@ def _invoice_for(
 
 
 def register() -> None:
-    """Add `invoice_for` to the scripts and keep each assignment's invoice row after every step."""
+    """Add `invoice_for`, keep each assignment's invoice row after every step, and declare who
+    reads what of its cases."""
     registry.register_function("invoice_for", _invoice_for)
     followers.register("assignment.invoices", invoices.project)
+    case_access.declare()
