@@ -29,7 +29,7 @@ from api.audit_schemas import (
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
 from api.wiring import services
-from engine.services import access, inbox
+from engine.services import access, instance_views
 from engine.services.audit import access as audit_access
 from engine.services.audit import chain as audit
 from engine.services.audit import pdf as audit_pdf
@@ -162,7 +162,7 @@ def state_at(instance_id: UUID, seq: int) -> Any:
     if seq > instance.history_seq:
         raise NotFound("history event", f"{instance_id} #{seq}")
     state = replay.state_at(services().new_uow(), instance_id, seq)
-    return inbox.shown_state(state, view)
+    return instance_views.shown_state(state, view)
 
 
 @bp.get("/audit/anchors")

@@ -47,20 +47,20 @@ class Doorbell:
                 self.condition.wait(timeout=max(seconds, 0.0))
 
 
-_bells: dict[str, Doorbell] = {}
+_bells: dict[int, Doorbell] = {}
 _lock = threading.Lock()
 
 
 def doorbell(wiring: Wiring) -> Doorbell:
-    """Return this process's doorbell for the wiring's database, listening from first use."""
-    url = wiring.settings.database_url
+    """Return the wiring's doorbell, listening from its first use (in-process commits and, on
+    PostgreSQL, other processes' NOTIFY)."""
     with _lock:
-        bell = _bells.get(url)
+        bell = _bells.get(id(wiring.configuration))
         if bell is None:
-            bell = _bells[url] = Doorbell()
-            wakeups.listen(bell.ring)
+            bell = _bells[id(wiring.configuration)] = Doorbell()
+            wakeups.listen(wiring.configuration, bell.ring)
             if wiring.engine.dialect.name == "postgresql":
-                listener.start(url, bell.ring, threading.Event())
+                listener.start(wiring.settings.database_url, bell.ring, threading.Event())
     return bell
 
 

@@ -282,8 +282,8 @@ def register_interest(
             # What the leader decides on (approve_interest's contextFields): who, and for what.
             "employee_name": actor.full_name,
             "announcement": {
-                "receiving_municipality": (assignment.data or {}).get("receiving_municipality"),
-                **{field: (assignment.data or {}).get(field) for field in FIELDS},
+                "receiving_municipality": assignment.process_data.get("receiving_municipality"),
+                **{field: assignment.process_data.get(field) for field in FIELDS},
             },
             "employee_username": actor.username,
             "employee_leader": actor.leader_username,

@@ -1,41 +1,48 @@
 """Wake-up hints: a transaction that adds due work tells the schedulers once it commits.
 
-A step that writes a timer or an outbox row calls `hint(session, channel, at)`. After the commit,
-listeners in this process hear `(channel, at)` (the scheduler reschedules its job); on PostgreSQL
-the same hint goes out with NOTIFY inside the transaction, so other processes' schedulers that
-LISTEN wake too (only from processes without a scheduler of their own: one awake scheduler
-is enough), except "external", which every process hears (a worker's long poll waits in any
-of them). A rolled-back transaction wakes nobody. Channels: "timers", "mail", "external".
+A step that writes a timer or an outbox row calls `hint(session, channel, at)`. After the
+commit, the listeners of the session's wiring hear `(channel, at)` (the scheduler reschedules
+its job); on PostgreSQL the same hint goes out with NOTIFY inside the transaction, so other
+processes' schedulers that LISTEN wake too (only from processes without a scheduler of their
+own: one awake scheduler is enough), except "external", which every process hears (a worker's
+long poll waits in any of them). A rolled-back transaction wakes nobody. Channels: "timers",
+"mail", "external".
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-Listener = Callable[[str, datetime | None], None]
+from engine.services.configuration import Configuration, Listener
+
 NOTIFY_CHANNEL = "saksflyt_wake"
 _KEY = "saksflyt_wake"
+# The session info key of the wiring's listeners: its session factories put them there.
+LISTENERS = "saksflyt_listeners"
 # Channels every process must hear even when one of its own listeners heard it: any worker's
 # long poll, in whichever process it waits, answers a new external task.
 EVERY_PROCESS = frozenset({"external"})
-_listeners: list[Listener] = []
 log = logging.getLogger(__name__)
 
 
-def listen(listener: Listener) -> None:
-    """Call `listener(channel, at)` after every commit that hinted at new due work."""
-    _listeners.append(listener)
+def listen(configuration: Configuration, listener: Listener) -> None:
+    """Call `listener(channel, at)` after every commit of this wiring that hinted at due work."""
+    configuration.listeners.append(listener)
 
 
-def unlisten(listener: Listener) -> None:
+def unlisten(configuration: Configuration, listener: Listener) -> None:
     """Stop calling a listener."""
-    if listener in _listeners:
-        _listeners.remove(listener)
+    if listener in configuration.listeners:
+        configuration.listeners.remove(listener)
+
+
+def _listeners(session: Session) -> list[Listener]:
+    listeners: list[Listener] = session.info.get(LISTENERS, [])
+    return listeners
 
 
 def hint(session: Session, channel: str, at: datetime | None) -> None:
@@ -67,7 +74,7 @@ def _notify_others(session: Session) -> None:
     if not pending or session.get_bind().dialect.name != "postgresql":
         return
     for channel, at in pending.items():
-        if _listeners and channel not in EVERY_PROCESS:
+        if _listeners(session) and channel not in EVERY_PROCESS:
             continue
         session.execute(
             text("SELECT pg_notify(:channel, :payload)"),
@@ -79,7 +86,7 @@ def _notify_others(session: Session) -> None:
 def _wake_listeners(session: Session) -> None:
     pending = session.info.pop(_KEY, None) or {}
     for channel, at in pending.items():
-        for listener in list(_listeners):
+        for listener in list(_listeners(session)):
             try:
                 listener(channel, at)
             except Exception:  # a hint must never fail the caller's commit
