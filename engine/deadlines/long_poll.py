@@ -74,13 +74,17 @@ def fetch_and_lock(
     timeout_ms: int,
     by_priority: bool = False,
 ) -> list[Locked]:
-    """Lock tasks for the worker, waiting up to `timeout_ms` for one to become lockable."""
-    bell = doorbell(wiring)
+    """Lock tasks for the worker, waiting up to `timeout_ms` for one to become lockable.
+
+    The doorbell (and, on PostgreSQL, its LISTEN connection) is made only when a fetch has to
+    wait; a task readied between the first try and then is found by the next poll.
+    """
     deadline = time.monotonic() + max(timeout_ms, 0) / 1000
     names = [topic.name for topic in topics]
     poll = POLL_SECONDS.get(wiring.engine.dialect.name, 1.0)
+    bell: Doorbell | None = None
     while True:
-        seen = bell.rings
+        seen = bell.rings if bell is not None else 0
         found = external_tasks.fetch_and_lock(
             wiring.new_uow(),
             worker_id,
@@ -93,6 +97,9 @@ def fetch_and_lock(
         left = deadline - time.monotonic()
         if found or left <= 0 or not names:
             return found
+        if bell is None:
+            bell = doorbell(wiring)
+            seen = bell.rings
         now = wiring.now()
         soonest = external_tasks.next_lockable(wiring.new_uow(read_only=True), names, now)
         wait = min(left, poll)
