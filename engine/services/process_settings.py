@@ -7,6 +7,7 @@ invoice calculation takes its rates and options from `kv_assignment.invoicing` a
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,13 @@ def rates() -> InvoiceRates:
 
 
 def value(name: str, default: Any = _MISSING) -> Any:
-    """Return a setting; without a default an unknown name is an error that names it."""
+    """Return a setting; without a default an unknown name is an error that names it.
+
+    A list or mapping is returned as a copy: the values are shared by every instance, so a
+    script changing what it got must not change what the next one reads.
+    """
     if name in _values:
-        return _values[name]
+        return copy.deepcopy(_values[name])
     if default is _MISSING:
         raise KeyError(f"unknown setting {name!r} (processes/settings.yaml)")
     return default
