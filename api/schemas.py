@@ -35,6 +35,13 @@ class UserSchema(Schema):
     leader_username = fields.String(allow_none=True)
     locale = fields.String()
     reminders_enabled = fields.Boolean()
+    is_active = fields.Boolean()
+
+
+class ActiveSchema(Strict):
+    """Deactivate (false) or reactivate (true) a user."""
+
+    is_active = fields.Boolean(required=True)
 
 
 class PreferencesSchema(Schema):

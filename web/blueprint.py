@@ -24,7 +24,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from api.auth import current_user, sign_in_session
+from api.auth import current_user, sign_in_session, sign_out_session
 from api.wiring import services
 from engine.services import organisation
 from engine.services.audit import chain as audit_log
@@ -191,7 +191,7 @@ def logout() -> ResponseReturnValue:
     token = request.form.get("csrf", "")
     if session.get("csrf") and secrets.compare_digest(str(session["csrf"]), token):
         lang = session.get("lang")
-        session.clear()
+        sign_out_session()
         if lang:
             session["lang"] = lang
     return redirect(url_for("web.login"))
@@ -254,6 +254,17 @@ def admin_mail() -> ResponseReturnValue:
     if "admin" not in user.roles:
         return render_template("admin_forbidden.html", user=user, page="mail"), 403
     return render_template("admin_mail.html", user=user, page="mail")
+
+
+@bp.get("/admin/users")
+def admin_users() -> ResponseReturnValue:
+    """Users, with deactivate and reactivate (admins)."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    if "admin" not in user.roles:
+        return render_template("admin_forbidden.html", user=user, page="users"), 403
+    return render_template("admin_users.html", user=user, page="users")
 
 
 @bp.get("/stillinger")

@@ -1,4 +1,4 @@
-"""The nb/en texts of the mail pages: the admin outbox with the demo clock, and my settings."""
+"""The nb/en texts of the admin pages (the outbox with the demo clock, users) and my settings."""
 
 from __future__ import annotations
 
@@ -47,6 +47,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_saved": "Innstillingene er lagret.",
         "clock_disabled": "Demoklokka er av. Slå den på med SAKSFLYT_DEMO_CLOCK=true "
         "(aldri i produksjon).",
+        "nav_users": "Brukere",
+        "users_title": "Brukere",
+        "users_intro": "Deaktiver en bruker som ikke lenger skal ha tilgang: innloggingen og "
+        "API-nøklene slutter å virke med en gang. Hver endring logges.",
+        "users_forbidden": "Denne siden er for administratorer.",
+        "users_username": "Brukernavn",
+        "users_name": "Navn",
+        "users_roles": "Roller",
+        "users_municipality": "Kommune",
+        "users_state": "Status",
+        "users_active": "Aktiv",
+        "users_inactive": "Deaktivert",
+        "users_deactivate": "Deaktiver {name}",
+        "users_reactivate": "Aktiver {name}",
+        "users_deactivated": "{name} er deaktivert.",
+        "users_reactivated": "{name} er aktivert igjen.",
+        "users_you": "deg",
     },
     "en": {
         "nav_mail": "E-mail",
@@ -93,6 +110,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_saved": "Your settings are saved.",
         "clock_disabled": "The demo clock is off. Turn it on with SAKSFLYT_DEMO_CLOCK=true "
         "(never in production).",
+        "nav_users": "Users",
+        "users_title": "Users",
+        "users_intro": "Deactivate a user who should no longer have access: their sign-in and "
+        "API tokens stop working at once. Every change is logged.",
+        "users_forbidden": "This page is for administrators.",
+        "users_username": "Username",
+        "users_name": "Name",
+        "users_roles": "Roles",
+        "users_municipality": "Municipality",
+        "users_state": "State",
+        "users_active": "Active",
+        "users_inactive": "Deactivated",
+        "users_deactivate": "Deactivate {name}",
+        "users_reactivate": "Reactivate {name}",
+        "users_deactivated": "{name} is deactivated.",
+        "users_reactivated": "{name} is active again.",
+        "users_you": "you",
     },
 }
 

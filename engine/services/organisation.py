@@ -12,9 +12,15 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from engine.services.errors import BadRequest, TooManyAttempts, Unauthenticated
+from engine.services.errors import (
+    BadRequest,
+    Forbidden,
+    TooManyAttempts,
+    Unauthenticated,
+)
 from engine.services.roles import ROLES
 from engine.services.step import history
+from engine.store.errors import Conflict
 from engine.store.models import Municipality, Unit, User
 from engine.store.uow import UnitOfWork
 
@@ -104,11 +110,15 @@ def load_demo(
 ) -> int:
     """Load (or refresh) the demo organisation from YAML; return the number of users.
 
-    The load is an admin edit of who may do what, so it is logged in the system stream.
+    The load is an admin edit of who may do what, so it is logged in the system stream. The
+    file lists every password user: one it lists becomes active, one it no longer lists is
+    deactivated (its sessions and tokens stop working at once). Users who sign in with OpenID
+    Connect (no password) are not the file's to deactivate.
     """
     content = path.read_bytes()
     document = yaml.safe_load(content.decode("utf-8"))
     password_hash = hash_password(password)
+    at = now or datetime.now(UTC)
     with uow:
         for row in document["municipalities"]:
             uow.session.merge(Municipality(**row))
@@ -118,14 +128,22 @@ def load_demo(
                 Unit(id=row["id"], municipality_id=row["municipality"], name=row["name"])
             )
         uow.flush()
+        listed = set()
         for row in document["users"]:
-            _upsert_user(uow, row, password_hash)
+            _upsert_user(uow, row, password, password_hash)
+            listed.add(row["username"])
+            user = uow.users.get(row["username"])
+            if not user.is_active:
+                _set_active(uow, user, True, actor=actor, now=at, reason="organisation_file")
+        for user in uow.users.list():
+            if user.username not in listed and user.password_hash and user.is_active:
+                _set_active(uow, user, False, actor=actor, now=at, reason="organisation_file")
         history.append(
             uow,
             stream=history.SYSTEM_STREAM,
             type="organisation_loaded",
             actor=actor,
-            at=now or datetime.now(UTC),
+            at=at,
             data={
                 "file": path.name,
                 "hash": hashlib.sha256(content).hexdigest(),
@@ -138,7 +156,7 @@ def load_demo(
     return len(document["users"])
 
 
-def _upsert_user(uow: UnitOfWork, row: dict[str, Any], password_hash: str) -> None:
+def _upsert_user(uow: UnitOfWork, row: dict[str, Any], password: str, password_hash: str) -> None:
     unknown = set(row.get("roles", [])) - ROLES
     if unknown:
         raise BadRequest(f"unknown roles for {row['username']}: {sorted(unknown)}")
@@ -154,8 +172,52 @@ def _upsert_user(uow: UnitOfWork, row: dict[str, Any], password_hash: str) -> No
         raise BadRequest(f"audit for {row['username']} takes municipality and personal_data")
     user.audit_municipality_id = audit.get("municipality")
     user.audit_personal_data = bool(audit.get("personal_data", False))
-    user.password_hash = password_hash
+    if not _verifies(user.password_hash, password):  # a new password ends every session
+        if user.password_hash is not None:
+            uow.users.end_sessions(user.username)
+        user.password_hash = password_hash
     uow.users.add(user)
+    uow.flush()
+
+
+def _verifies(password_hash: str | None, password: str) -> bool:
+    try:
+        return bool(password_hash) and _hasher.verify(password_hash or "", password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_active(uow: UnitOfWork, username: str, active: bool, *, actor: User, now: datetime) -> User:
+    """Deactivate a user (their sessions and tokens stop working at once) or reactivate them.
+
+    Admins only; an admin cannot deactivate themselves. Logged in the system stream.
+    """
+    if "admin" not in actor.roles:
+        raise Forbidden("only an admin may deactivate or reactivate users")
+    with uow:
+        user = uow.users.get(username)
+        if not active and user.username == actor.username:
+            raise Conflict("deactivate_self", "you cannot deactivate yourself")
+        if user.is_active != active:
+            _set_active(uow, user, active, actor=actor.username, now=now, reason="admin")
+            uow.commit()
+    return user
+
+
+def _set_active(
+    uow: UnitOfWork, user: User, active: bool, *, actor: str, now: datetime, reason: str
+) -> None:
+    user.is_active = active
+    if not active:
+        uow.users.end_sessions(user.username)
+    history.append(
+        uow,
+        stream=history.SYSTEM_STREAM,
+        type="user_reactivated" if active else "user_deactivated",
+        actor=actor,
+        at=now,
+        data={"username": user.username, "reason": reason},
+    )
 
 
 def users_with_password(uow: UnitOfWork, password: str) -> Sequence[str]:

@@ -89,6 +89,21 @@ class User(Base):
     login_delay_until: Mapped[datetime | None] = mapped_column()
 
 
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a secret, this row its hash (engine/services/sessions).
+
+    Signing out, deactivating the user or changing their password deletes the rows, so the
+    cookie stops working at once; `last_seen_at` ends a session left idle.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the secret
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    created_at: Mapped[datetime] = mapped_column()
+    last_seen_at: Mapped[datetime] = mapped_column()
+
+
 class Deployment(Base):
     __tablename__ = "deployment"
 

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, and_, bindparam, func, insert, select
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session, defer
 
 from engine.store.errors import NotFound
@@ -26,6 +26,7 @@ from engine.store.models import (
     ProcessDefinition,
     Unit,
     User,
+    UserSession,
 )
 
 T = TypeVar("T")
@@ -92,6 +93,14 @@ class Users(Repository):
     def list(self) -> Sequence[User]:
         """Return every user by username."""
         return self.session.scalars(select(User).order_by(User.username)).all()
+
+    def session_row(self, session_id: str) -> UserSession | None:
+        """Return a browser session by the hash of its secret."""
+        return self.session.get(UserSession, session_id)
+
+    def end_sessions(self, username: str) -> None:
+        """Delete every browser session of the user (sign-out everywhere)."""
+        self.session.execute(delete(UserSession).where(UserSession.username == username))
 
     def municipality(self, municipality_id: str) -> Municipality | None:
         """Return a municipality by id."""
