@@ -158,6 +158,7 @@ def login() -> ResponseReturnValue:
                 password,
                 now=wiring.now(),
                 max_delay_seconds=wiring.settings.login_delay_max_seconds,
+                client=request.remote_addr or "",
             )
         except TooManyAttempts as waiting:
             error, retry_after = "login_delayed", waiting.retry_after

@@ -37,6 +37,7 @@ def token(body: dict[str, str]) -> dict[str, Any]:
             body["password"],
             now=services().now(),
             max_delay_seconds=services().settings.login_delay_max_seconds,
+            client=request.remote_addr or "",
         )
     except Unauthenticated:
         audit.log_login_failure(

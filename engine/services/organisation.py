@@ -53,51 +53,49 @@ def authenticate(
     *,
     now: datetime,
     max_delay_seconds: int,
+    client: str = "",
 ) -> User:
     """Return the user whose password matches, or raise Unauthenticated.
 
-    Wrong passwords in a row slow the account's sign-in down (`login_delay`): while the delay
-    runs, attempts are refused with TooManyAttempts before the password is even read, so
-    guessing online costs an attacker about a minute a try. The password check itself runs
-    outside any transaction; only the counters are written, in a short one.
+    Attempts on an account are counted per client address (`SignInThrottle`): after
+    FREE_ATTEMPTS without a success, each attempt from that client waits `login_delay`, and
+    while it runs attempts are refused with TooManyAttempts before the password is read. The
+    attempt is claimed in a short locked transaction *before* the password check (which runs
+    outside any transaction), so parallel guesses, from this process or another, are counted
+    one by one and only one is checked per delay window. A stranger guessing from another
+    address slows only their own attempts: the real user is never locked out.
     """
     with new_uow() as uow:
         user = uow.users.find(username)
-    if user is not None and user.login_delay_until is not None and user.login_delay_until > now:
-        raise TooManyAttempts((user.login_delay_until - now).total_seconds())
+    if user is not None:
+        _claim_attempt(new_uow, username, client[:64], now, max_delay_seconds)
     try:
         _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError) as error:
-        if user is not None:
-            _count_failure(new_uow, username, now, max_delay_seconds)
         raise Unauthenticated("wrong username or password") from error
     if user is None or not user.is_active:
         raise Unauthenticated("wrong username or password")
-    if user.failed_logins or user.login_delay_until is not None:
-        _clear_failures(new_uow, username)
-        user.failed_logins, user.login_delay_until = 0, None
+    with new_uow() as uow:
+        uow.users.clear_throttle(username, client[:64])
+        uow.commit()
     return user
 
 
-def _count_failure(
-    new_uow: Callable[[], UnitOfWork], username: str, now: datetime, max_delay_seconds: int
+def _claim_attempt(
+    new_uow: Callable[[], UnitOfWork],
+    username: str,
+    client: str,
+    now: datetime,
+    max_delay_seconds: int,
 ) -> None:
     with new_uow() as uow:
-        user = uow.users.find_for_update(username)
-        if user is None:
-            return
-        user.failed_logins += 1
-        seconds = login_delay(user.failed_logins, max_delay_seconds)
-        user.login_delay_until = now + timedelta(seconds=seconds) if seconds else None
+        counter = uow.users.throttle_for_update(username, client)
+        if counter.delay_until is not None and counter.delay_until > now:
+            raise TooManyAttempts((counter.delay_until - now).total_seconds())
+        counter.attempts += 1
+        seconds = login_delay(counter.attempts, max_delay_seconds)
+        counter.delay_until = now + timedelta(seconds=seconds) if seconds else None
         uow.commit()
-
-
-def _clear_failures(new_uow: Callable[[], UnitOfWork], username: str) -> None:
-    with new_uow() as uow:
-        user = uow.users.find_for_update(username)
-        if user is not None:
-            user.failed_logins, user.login_delay_until = 0, None
-            uow.commit()
 
 
 def load_demo(

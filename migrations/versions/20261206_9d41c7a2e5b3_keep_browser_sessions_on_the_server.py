@@ -1,4 +1,4 @@
-"""keep browser sessions on the server, so signing out or deactivating a user ends them
+"""keep browser sessions on the server; count sign-in attempts per account and client
 
 Revision ID: 9d41c7a2e5b3
 Revises: 5c2d8e4f7a10
@@ -28,8 +28,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_session")),
     )
     op.create_index(op.f("ix_user_session_username"), "user_session", ["username"])
+    op.create_table(
+        "sign_in_throttle",
+        sa.Column("username", sa.String(length=80), nullable=False),
+        sa.Column("client", sa.String(length=64), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("delay_until", engine.store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("username", "client", name=op.f("pk_sign_in_throttle")),
+    )
+    with op.batch_alter_table("app_user") as batch:
+        batch.drop_column("login_delay_until")
+        batch.drop_column("failed_logins")
 
 
 def downgrade() -> None:
+    op.add_column(
+        "app_user",
+        sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"),
+    )
+    op.add_column(
+        "app_user",
+        sa.Column(
+            "login_delay_until", engine.store.types.UTCDateTime(timezone=True), nullable=True
+        ),
+    )
+    op.drop_table("sign_in_throttle")
     op.drop_index(op.f("ix_user_session_username"), table_name="user_session")
     op.drop_table("user_session")
