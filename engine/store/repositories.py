@@ -25,8 +25,8 @@ from engine.store.models import (
     HistoryEvent,
     Municipality,
     ProcessDefinition,
-    Unit,
     SignInThrottle,
+    Unit,
     User,
     UserSession,
 )
