@@ -73,7 +73,9 @@ def _check_start_data(
     if reserved:
         text = RESERVED_KEY.get(locale, RESERVED_KEY["nb"])
         raise FormInvalid({name: [text] for name in reserved})
-    forms.validate(declared.start_form or NO_START_FORM, data, locale, today=today)
+    forms.validate(
+        declared.start_form or NO_START_FORM, data, locale, today=today, forms=declared.forms
+    )
 
 
 def start_in(

@@ -48,7 +48,9 @@ def complete_task(
         built = definitions.built_for(uow, instance.definition_id)
         if task.form_schema:
             today = now.astimezone(OSLO).date()
-            forms.validate(built.forms[task.form_schema], data, locale, today=today)
+            forms.validate(
+                built.forms[task.form_schema], data, locale, today=today, forms=built.forms
+            )
         outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})

@@ -111,12 +111,12 @@ class Users(Repository):
         query = select(SignInThrottle).filter_by(**key).with_for_update()
         found = self.session.scalar(query)
         if found is None:
-            table = SignInThrottle.__table__
+            new: Any
             if self.session.get_bind().dialect.name == "postgresql":
-                new = postgresql_insert(table).values(**key, attempts=0).on_conflict_do_nothing()
+                new = postgresql_insert(SignInThrottle).on_conflict_do_nothing()
             else:  # SQLite: the writing transaction already holds the one write lock
-                new = insert(table).values(**key, attempts=0).prefix_with("OR IGNORE")
-            self.session.execute(new)
+                new = insert(SignInThrottle).prefix_with("OR IGNORE")
+            self.session.execute(new.values(**key, attempts=0))
             found = self.session.scalar(query.execution_options(populate_existing=True))
         assert found is not None
         return found
