@@ -15,7 +15,7 @@ Sizes and switches (environment):
     BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test   ("off" skips PostgreSQL
                                and the timer section; the bench works in its own schema and
                                drops it afterwards)
-    BENCH_ONLY=raw,http,routine,age,inbox,timers   run only these sections
+    BENCH_ONLY=raw,http,routine,age,inbox,timers,deploy   run only these sections
     BENCH_PROFILE=1            also cProfile 200 HTTP completions into bench/results/
 
 Targets are informational: the exit status is 0 whatever the figures.
@@ -39,11 +39,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import age, apps, completion, inbox, raw, routine, targets
+from bench import deploy as deploy_bench
 from bench import timers as timer_bench
 from bench.report import Row, as_json, percentile, table
 
 RESULTS = Path(__file__).parent / "results"
-SECTIONS = ("raw", "http", "routine", "age", "inbox", "timers")
+SECTIONS = ("raw", "http", "routine", "age", "inbox", "timers", "deploy")
 ROUNDS = 5  # raw and HTTP alternate, so a burst of load elsewhere hits both alike
 
 
@@ -229,6 +230,9 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         if "timers" in config.only:
             results["timers"], timer_rows = _timers(config)
             rows += timer_rows
+        if "deploy" in config.only:
+            results["deploy"] = deploy_bench.run()
+            rows += targets.deploy_rows(results["deploy"])
     results["seconds"] = time.perf_counter() - started
     results["rows"] = as_json(rows)
     after = results["environment"]["load_average_after"] = list(os.getloadavg())
