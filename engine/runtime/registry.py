@@ -17,16 +17,30 @@ ScriptFunction = Callable[..., Any]
 
 _functions: dict[str, ScriptFunction] = {}
 _operators: dict[str, ScriptFunction] = {}
+_generation = [0]
 
 
 def register_function(name: str, function: ScriptFunction) -> None:
     """Make `function` callable by `name` in every script and expression."""
-    _functions[name] = function
+    if _functions.get(name) is not function:
+        _functions[name] = function
+        changed()
 
 
 def register_operator(name: str, function: ScriptFunction) -> None:
     """Make `function` the handler of service tasks whose operator is `name`."""
     _operators[name] = function
+
+
+def changed() -> None:
+    """Say that the functions, or what they read (process settings), changed: script worker
+    processes forked before (engine/runtime/isolation.py) are replaced."""
+    _generation[0] += 1
+
+
+def generation() -> int:
+    """Return how many times the functions changed."""
+    return _generation[0]
 
 
 def functions() -> Mapping[str, ScriptFunction]:

@@ -23,6 +23,7 @@ from engine.rules.invoice import (
     SalaryProration,
     SocialCostBase,
 )
+from engine.runtime import registry
 
 _values: dict[str, Any] = {}
 _rates: list[InvoiceRates] = [InvoiceRates()]
@@ -58,6 +59,8 @@ def _flatten(node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def configure(values: dict[str, Any]) -> None:
     """Use these values from now on (the wiring does this once)."""
+    if values != _values:
+        registry.changed()  # script workers forked before read the old values
     _values.clear()
     _values.update(values)
     _rates[0] = invoice_rates(values)
