@@ -8,6 +8,10 @@ from typing import Any
 
 from flask import request
 
+from engine.runtime.values import MAX_REQUEST_DATA_BYTES
+
+DATA_TOO_LARGE = f"The data is too large (at most {MAX_REQUEST_DATA_BYTES} bytes of JSON)."
+
 LANGUAGES = ("nb", "en")
 
 # marshmallow's own messages (fields, schema, validators) in bokmål.
@@ -34,6 +38,7 @@ _EXACT = {
     "Not a valid list.": "Må være en liste.",
     "Not a valid email address.": "Ikke en gyldig e-postadresse.",
     "Not a valid URL.": "Ikke en gyldig URL.",
+    DATA_TOO_LARGE: f"Dataene er for store (høyst {MAX_REQUEST_DATA_BYTES} byte JSON).",
 }
 _BOUND = {
     "greater than or equal to": "minst",
