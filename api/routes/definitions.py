@@ -18,7 +18,7 @@ from api.schemas import (
 )
 from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
-from engine.services import declarations, definitions, inbox, instances
+from engine.services import declarations, definitions, instance_views, instances
 from engine.store.errors import NotFound
 
 MAX_VERSION = 2**31 - 1
@@ -117,4 +117,4 @@ def start(body: dict[str, Any], key: str) -> Any:
         locale=request_locale(),
     )
     with wiring.new_uow() as uow:
-        return inbox.instance_view(uow, instance, wiring.now())
+        return instance_views.instance_view(uow, instance, wiring.now())

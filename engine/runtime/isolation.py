@@ -16,7 +16,8 @@ other requests run on. A worker that dies or breaks a limit is replaced; what it
 fails as `ScriptLimitExceeded` (a ScriptFailed: the step fails naming the element, and a timer's
 step becomes an incident). Workers are forked from the process (they inherit the registry of
 script functions) and serve one evaluation at a time, each with the engine clock of the caller.
-When the registry changes (`registry.generation()`), the idle workers are replaced.
+A worker serves the registry it was forked with (the wiring's, with its configuration); after
+the registry changes (`Registry.generation`), a new worker is forked.
 
 The fast path stays in-process: an expression built only from names, constants, comparisons,
 boolean logic, +, -, /, //, subscripts, attributes, literals and calls of the registered script
@@ -47,6 +48,7 @@ CPU_SECONDS = 2
 WALL_SECONDS = 5.0
 MEMORY_BYTES = 256 * 2**20
 MAX_RESULT_BYTES = 20_000_000
+MAX_IDLE = 4  # idle workers kept (across wirings: tests make many)
 
 Job = tuple[str, str, dict[str, Any], dict[str, Any], datetime | None]
 Runner = Callable[[str, str, dict[str, Any], dict[str, Any]], Any]
@@ -57,9 +59,11 @@ class ScriptLimitExceeded(ScriptFailed):
 
 
 class _Worker:
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Runner, functions: registry.Registry) -> None:
         self.connection, child = multiprocessing.Pipe(duplex=True)
-        self.generation = registry.generation()
+        # Forked inside the caller's work: the child keeps the registry (and the wiring's
+        # configuration its functions read) active then; the reference keeps its id unique.
+        self.functions, self.key = functions, _key(functions)
         self.exitcode: int | None = None
         self.pid = os.fork()  # a plain fork: also from a daemonic process (a scheduler worker)
         if self.pid == 0:
@@ -86,26 +90,41 @@ class _Worker:
         self.connection.close()
 
 
+def _key(functions: registry.Registry) -> tuple[int, int]:
+    return id(functions), functions.generation
+
+
 class _Pool:
+    """Idle workers, at most MAX_IDLE, each for the registry (and generation) it was forked with."""
+
     def __init__(self) -> None:
         self.idle: list[_Worker] = []
         self.lock = threading.Lock()
         self.owner = os.getpid()
 
     def take(self, runner: Runner) -> _Worker:
+        functions = registry.active()
+        key = _key(functions)
         with self.lock:
             if self.owner != os.getpid():  # forked: the parent's workers are not ours
                 self.idle, self.owner = [], os.getpid()
-            while self.idle:
-                worker = self.idle.pop()
-                if worker.generation == registry.generation() and worker.is_alive():
-                    return worker
-                worker.stop()
-        return _Worker(runner)
+            for worker in reversed(self.idle):
+                if worker.key == key and worker.functions is functions:
+                    self.idle.remove(worker)
+                    if worker.is_alive():
+                        return worker
+                    worker.stop()
+                    break
+        return _Worker(runner, functions)
 
     def give_back(self, worker: _Worker) -> None:
         with self.lock:
             self.idle.append(worker)
+            keep = [w for w in self.idle if w.key == _key(w.functions)][-MAX_IDLE:]
+            stale = [w for w in self.idle if w not in keep]
+            self.idle = keep
+        for old in stale:  # its registry changed since the fork, or too many are idle
+            old.stop()
 
 
 _pool = _Pool()
@@ -269,14 +288,18 @@ _BOUNDED_NODES = (
 _BOUNDED_BUILTINS = frozenset({"len", "abs", "str", "int", "float", "bool", "min", "max"})
 
 
-@lru_cache(maxsize=4096)
-def is_bounded(source: str, generation: int) -> bool:
+def is_bounded(source: str) -> bool:
     """Tell whether an expression may run in-process (see the module's docstring)."""
+    return _is_bounded(source, frozenset(registry.functions()))
+
+
+@lru_cache(maxsize=4096)
+def _is_bounded(source: str, functions: frozenset[str]) -> bool:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError:
         return False
-    callable_names = _BOUNDED_BUILTINS | set(registry.functions())
+    callable_names = _BOUNDED_BUILTINS | functions
     for node in ast.walk(tree):
         if not isinstance(node, _BOUNDED_NODES):
             return False

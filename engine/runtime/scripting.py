@@ -203,7 +203,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         text = expression.strip()
         if is_iso_literal(text) and text not in context:
             return text
-        if isolation.is_bounded(text, registry.generation()):
+        if isolation.is_bounded(text):
             return _evaluate_here(text, context, external_context or {})
         external = dict(external_context or {})
         return isolation.run("evaluate", text, dict(context), external, run_job)

@@ -1,4 +1,7 @@
-"""Read side of tasks and instances: inbox pages, one task with its form, instance views."""
+"""Read side of tasks: inbox pages, one task with its form, who may read an instance.
+
+The read side of instances (views, listing, history) is `instance_views`.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,7 @@ from uuid import UUID
 from engine.rules import calendar
 from engine.runtime import instances as runtime
 from engine.services import definitions
-from engine.services.audit.access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
-from engine.services.audit.views import event_view
 from engine.services.errors import Forbidden
-from engine.services.step import history
 from engine.services.tasks import Completed, may_work
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
@@ -153,7 +153,7 @@ def _detail(
     # its own scope, e.g. a candidate
     if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
         own = runtime.task_data(built, instance.snapshot, task.id)
-    view["data"] = {**(own if own is not None else instance.data or {}), **(task.draft or {})}
+    view["data"] = {**(own if own is not None else instance.process_data), **(task.draft or {})}
     view["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
     view["form"] = (
         {
@@ -170,79 +170,6 @@ def _form(forms: dict[str, bytes], name: str | None) -> dict[str, Any] | None:
     if not name or name not in forms:
         return None
     return json.loads(forms[name])  # type: ignore[no-any-return]
-
-
-def instance_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> dict[str, Any]:
-    """Return the API's view of an instance with its open tasks."""
-    view = {
-        column: getattr(instance, column)
-        for column in (
-            "id",
-            "key",
-            "version",
-            "state",
-            "business_key",
-            "started_by",
-            "data",
-            "created_at",
-            "ended_at",
-            "error",
-        )
-    }
-    view["open_tasks"] = with_names(
-        uow, [task_view(t, now) for t in uow.tasks.open_for_instance(instance.id)]
-    )
-    return view
-
-
-def reader_access(user: User, open_fields: str) -> AuditAccess:
-    """What an instance reader may see of it.
-
-    Admins and process owners see everything, and so does everyone else of the instances they
-    may read (their own); auditors see what their audit rights allow (`audit_access`): their
-    municipality's instances, and personal data masked unless they hold that right.
-    """
-    if {"admin", "process_owner"} & set(user.roles):
-        return EVERYTHING
-    return access_of(user, open_fields)
-
-
-def list_instances(
-    uow: UnitOfWork,
-    user: User,
-    *,
-    now: datetime,
-    open_fields: str,
-    limit: int,
-    offset: int,
-    **filters: Any,
-) -> dict[str, Any]:
-    """Return a page of the instances the user may list: their own, or an auditor's scope."""
-    if not {"admin", "auditor", "process_owner"} & set(user.roles):
-        filters["started_by"] = user.username
-    access = reader_access(user, open_fields)
-    with uow:
-        rows, total = uow.instances.list(
-            **filters, scope=access.municipality, limit=limit, offset=offset
-        )
-        items = [_masked(instance_view(uow, row, now), access) for row in rows]
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
-
-
-def read_instance(
-    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime, open_fields: str
-) -> dict[str, Any]:
-    """Return one instance the user may read, its data masked as their rights say."""
-    with uow:
-        instance = uow.instances.get(instance_id)
-        if not may_read_instance(instance, user, uow):
-            raise Forbidden("you may not read this instance")
-        view = instance_view(uow, instance, now)
-    return _masked(view, reader_access(user, open_fields))
-
-
-def _masked(view: dict[str, Any], access: AuditAccess) -> dict[str, Any]:
-    return {**view, "data": mask_data(view["data"], access)}
 
 
 # What makes a user a participant who may read the instance: their own work on its tasks.
@@ -277,25 +204,3 @@ def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) ->
         e.actor == user.username and e.type in PARTICIPATION
         for e in uow.history.of_instance(instance.id)
     )
-
-
-def instance_history(
-    uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
-) -> dict[str, Any]:
-    """Return an instance's events (masked as the reader's rights say) and the chain check."""
-    access = reader_access(user, open_fields)
-    with uow:
-        instance = uow.instances.get(instance_id)
-        if not may_read_instance(instance, user, uow):
-            raise Forbidden("you may not read this instance")
-        events = list(uow.history.of_instance(instance_id))
-    broken = history.verify(events)
-    views: list[Any] = list(events)
-    if not access.sees_personal_data:
-        views = [mask_event(event_view(event, {}), access) for event in events]
-    return {
-        "instance_id": instance_id,
-        "events": views,
-        "chain_valid": broken is None,
-        "first_broken_seq": broken,
-    }

@@ -67,11 +67,11 @@ def access_of(user: User, open_fields: str) -> AuditAccess:
     """Return the user's audit rights; admins and non-auditors are not limited by them."""
     if "admin" in user.roles or "auditor" not in user.roles:
         return EVERYTHING
-    fields = None if user.audit_personal_data else parse_fields(open_fields)
+    fields = None if user.audit_personal_data else _parse_fields(open_fields)
     return AuditAccess(municipality=user.audit_municipality_id, open_fields=fields)
 
 
-def parse_fields(text: str) -> frozenset[str]:
+def _parse_fields(text: str) -> frozenset[str]:
     """Return the field names of a comma-separated setting."""
     return frozenset(name.strip() for name in text.split(",") if name.strip())
 
@@ -92,7 +92,7 @@ def mask_data(data: Mapping[str, Any] | None, access: AuditAccess) -> Any:
     return {k: v if k in access.open_fields else _hide(v) for k, v in data.items()}
 
 
-def mask_delta(delta: Mapping[str, Any] | None, access: AuditAccess) -> Any:
+def _mask_delta(delta: Mapping[str, Any] | None, access: AuditAccess) -> Any:
     """Return a delta ({field: {before, after}}) with personal fields' values hidden."""
     if delta is None or access.open_fields is None or not isinstance(delta, Mapping):
         return delta
@@ -110,7 +110,7 @@ def mask_event(event: Mapping[str, Any], access: AuditAccess) -> dict[str, Any]:
     return {
         **event,
         "data": data if event.get("type") in BOOKKEEPING else mask_data(data, access),
-        "delta": mask_delta(event.get("delta"), access),
+        "delta": _mask_delta(event.get("delta"), access),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine.rules import deadlines
-from engine.runtime import registry
+from engine.services.configuration import Configuration
 
 
 def _application_deadline(published_on: str, days: int = 21) -> str:
@@ -22,8 +22,8 @@ def _probation_end(start_date: str, months: int = 6) -> str:
     return deadlines.probation_end(date.fromisoformat(start_date), int(months)).isoformat()
 
 
-def register() -> None:
+def register(configuration: Configuration) -> None:
     """Add the hiring deadlines (application, offer answer, probation end) to the scripts."""
-    registry.register_function("application_deadline", _application_deadline)
-    registry.register_function("offer_answer_deadline", _offer_answer_deadline)
-    registry.register_function("probation_end", _probation_end)
+    configuration.registry.register_function("application_deadline", _application_deadline)
+    configuration.registry.register_function("offer_answer_deadline", _offer_answer_deadline)
+    configuration.registry.register_function("probation_end", _probation_end)
