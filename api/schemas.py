@@ -94,7 +94,7 @@ class CaseData(fields.Dict):
         super().__init__(keys=fields.String(), load_default=dict)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        loaded = super()._deserialize(value, attr, data, **kwargs)
+        loaded = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-untyped-call]
         _, size = values.measure(loaded)
         if size > values.MAX_REQUEST_DATA_BYTES:
             raise ValidationError(DATA_TOO_LARGE)
