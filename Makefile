@@ -8,7 +8,8 @@ T ?= tests
 WORKERS ?= 2
 export SAKSFLYT_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: help install run test test-fast test-future lint fix bench check migration web-assets chromium faketime \
+.PHONY: help install run test test-fast test-future lint fix bench conformance check migration web-assets chromium \
+	faketime \
 	screenshots
 
 help: ## Print this list
@@ -83,6 +84,9 @@ fix: install ## ruff --fix and ruff format
 
 bench: install ## Print throughput and latency figures with ratios to the raw baseline
 	$(BIN)/python -m bench
+
+conformance: install ## Bare SpiffWorkflow vs saksflyt on the MIWG corpus (or DIR=…), end to end
+	$(BIN)/python -m bench.conformance $(DIR)
 
 migration: install ## New Alembic revision: make migration m="add due date to user task"
 	$(BIN)/python -c "from saksflyt.cli import alembic_config; from engine.settings import Settings; from alembic import command; command.revision(alembic_config(Settings.from_env()), message='$(m)', autogenerate=True)"

@@ -41,7 +41,7 @@ from functools import lru_cache
 from multiprocessing.connection import Connection
 from typing import Any
 
-from engine.runtime import clock, registry
+from engine.runtime import clock, registry, spiffarena
 from engine.runtime.errors import ScriptFailed
 
 CPU_SECONDS = 2
@@ -50,7 +50,7 @@ MEMORY_BYTES = 256 * 2**20
 MAX_RESULT_BYTES = 20_000_000
 MAX_IDLE = 4  # idle workers kept (across wirings: tests make many)
 
-Job = tuple[str, str, dict[str, Any], dict[str, Any], datetime | None]
+Job = tuple[str, str, dict[str, Any], dict[str, Any], datetime | None, spiffarena.Carried]
 Runner = Callable[[str, str, dict[str, Any], dict[str, Any]], Any]
 
 
@@ -138,7 +138,8 @@ def run(
     `execute` jobs return the script's new task data (the caller copies it into the task's);
     an exception raised by the script is raised here again.
     """
-    job: Job = (kind, source, context, external, clock.now() if clock.is_frozen() else None)
+    now = clock.now() if clock.is_frozen() else None
+    job: Job = (kind, source, context, external, now, spiffarena.carried(source))
     try:
         request = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as error:
@@ -184,7 +185,7 @@ def _serve(connection: Connection, runner: Runner) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     while True:
         try:
-            kind, source, context, external, now = pickle.loads(connection.recv_bytes())
+            kind, source, context, external, now, state = pickle.loads(connection.recv_bytes())
         except (EOFError, OSError):
             os._exit(0)
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -193,7 +194,10 @@ def _serve(connection: Connection, runner: Runner) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (spent + CPU_SECONDS, cpu_hard))
         failed = False
         try:
-            with clock.frozen_at(now) if now is not None else nullcontext():
+            with (
+                clock.frozen_at(now) if now is not None else nullcontext(),
+                spiffarena.carrying(state),
+            ):
                 result = runner(kind, source, context, external)
             try:
                 answer = pickle.dumps(("ok", result), protocol=pickle.HIGHEST_PROTOCOL)

@@ -9,6 +9,7 @@ from uuid import uuid4
 
 from engine.runtime import declarations as runtime_declarations
 from engine.runtime import instances as runtime
+from engine.runtime import spiffarena
 from engine.runtime.model import Outcome, ThrownMessage
 from engine.services import access, declarations, definitions, forms
 from engine.services.errors import BadRequest, FormInvalid
@@ -109,7 +110,8 @@ def start_in(
         "business_key": business_key,
     }
     caught = (message.name, message.payload) if message is not None else None
-    outcome = runtime.start(built, start_data, now=now, step_budget=step_budget, message=caught)
+    with spiffarena.acting(username):
+        outcome = runtime.start(built, start_data, now=now, step_budget=step_budget, message=caught)
     instance = ProcessInstance(
         id=instance_id,
         definition_id=definition.id,
@@ -168,9 +170,10 @@ def route_messages(
             senders = runtime_declarations.sender_roles(built, subscription.element_id)
             if sender is not None and not access.may_send(sender, senders):
                 continue
-            outcome = runtime.deliver_message(
-                built, instance.snapshot, message.name, message.payload, now=now
-            )
+            with spiffarena.acting(actor):
+                outcome = runtime.deliver_message(
+                    built, instance.snapshot, message.name, message.payload, now=now
+                )
             steps.record(
                 uow,
                 instance,

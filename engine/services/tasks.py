@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime import instances as runtime
+from engine.runtime import spiffarena
 from engine.services import definitions, forms
 from engine.services.errors import BadRequest, Forbidden
 from engine.services.instances import route_messages
@@ -48,10 +49,15 @@ def complete_task(
         built = definitions.built_for(uow, instance.definition_id)
         if task.form_schema:
             today = now.astimezone(OSLO).date()
-            forms.validate(
-                built.forms[task.form_schema], data, locale, today=today, forms=built.forms
+            schema = built.forms[task.form_schema]
+            own = (
+                runtime.task_data(built, instance.snapshot, task_id)
+                if forms.has_options(schema)
+                else None
             )
-        outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
+            forms.validate(schema, data, locale, today=today, task_data=own, forms=built.forms)
+        with spiffarena.acting(actor.username):
+            outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
