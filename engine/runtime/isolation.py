@@ -34,6 +34,7 @@ import pickle
 import resource
 import signal
 import threading
+import traceback
 from collections.abc import Callable
 from contextlib import nullcontext, suppress
 from datetime import datetime
@@ -234,6 +235,12 @@ def _limit(message: str) -> bytes:
 
 
 def _error(error: Exception) -> bytes:
+    lines = [
+        f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == "<script>"
+    ]
+    if lines:
+        with suppress(AttributeError):  # the traceback stays here: carry the script's line
+            error.script_line = lines[-1]  # type: ignore[attr-defined]
     try:
         answer = pickle.dumps(("error", error), protocol=pickle.HIGHEST_PROTOCOL)
         pickle.loads(answer)
