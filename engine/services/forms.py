@@ -129,8 +129,23 @@ def has_options(schema_content: bytes) -> bool:
     return OPTIONS_PREFIX.encode() in schema_content
 
 
+# `"x-not-after-today": true` on a date field: something that has happened (an interview held,
+# an invoice sent) cannot be dated after today in Europe/Oslo.
+NOT_AFTER_TODAY = "x-not-after-today"
+
+
+def _not_after_today(
+    validator: Any, rule: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    today = form_today.get()
+    early = isinstance(instance, str) and today is not None and instance[:10] > today.isoformat()
+    if rule is True and early:
+        yield ValidationError(f"{instance} is after {today}")
+
+
 _Validator = validators.extend(
-    Draft202012Validator, {NOT_BEFORE: _not_before, AFTER_TODAY: _after_today}
+    Draft202012Validator,
+    {NOT_BEFORE: _not_before, AFTER_TODAY: _after_today, NOT_AFTER_TODAY: _not_after_today},
 )
 
 
@@ -253,6 +268,8 @@ def _message(error: ValidationError, locale: str) -> str:
         return _format_message(str(value), locale)
     if kind == AFTER_TODAY:
         return catalogue.text(locale, "forms.after_today")
+    if kind == NOT_AFTER_TODAY:
+        return catalogue.text(locale, "forms.not_after_today")
     if kind == NOT_BEFORE:
         return catalogue.text(locale, "forms.not_before", other=value.get(locale, value["nb"]))
     if kind == "type":
