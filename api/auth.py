@@ -13,8 +13,7 @@ from flask import current_app, g, request, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from api.wiring import services
-from engine.services import access
-from engine.services import sessions
+from engine.services import access, sessions
 from engine.services.errors import Forbidden, Unauthenticated
 from engine.store.models import User
 
