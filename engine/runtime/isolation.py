@@ -28,6 +28,8 @@ storage rules bound (engine/runtime/values.py), so it needs no worker.
 from __future__ import annotations
 
 import ast
+import atexit
+import math
 import multiprocessing
 import os
 import pickle
@@ -70,6 +72,7 @@ class _Worker:
         if self.pid == 0:
             try:
                 self.connection.close()
+                _detach(child.fileno())
                 _serve(child, runner)
             finally:
                 os._exit(0)
@@ -89,6 +92,22 @@ class _Worker:
             _, status = os.waitpid(self.pid, 0)
             self.exitcode = os.waitstatus_to_exitcode(status)
         self.connection.close()
+
+
+def _detach(keep: int) -> None:
+    """Hold no descriptor of the parent but the worker's own pipe.
+
+    A forked worker inherits every open file of its parent: the pipes of its siblings (so none
+    of them would see its pipe close when the parent dies, and none would ever exit), the
+    parent's stdout pipe (a test runner or a supervisor waits for its end), listening sockets.
+    With only its own pipe left, a worker ends as soon as its parent does (kill -9 too).
+    Standard streams go to /dev/null.
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
 
 
 def _key(functions: registry.Registry) -> tuple[int, int]:
@@ -129,6 +148,16 @@ class _Pool:
 
 
 _pool = _Pool()
+
+
+@atexit.register
+def _stop_idle_workers() -> None:
+    """Stop this process's idle workers when it exits (a forked copy's list is not its own)."""
+    with _pool.lock:
+        idle = _pool.idle if _pool.owner == os.getpid() else []
+        _pool.idle = []
+    for worker in idle:
+        worker.stop()
 
 
 def run(
@@ -190,9 +219,12 @@ def _serve(connection: Connection, runner: Runner) -> None:
         except (EOFError, OSError):
             os._exit(0)
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        spent = int(usage.ru_utime + usage.ru_stime)
+        # The limit is in whole seconds of the worker's total: round up and add one, so each
+        # job gets more than CPU_SECONDS (never less, whatever earlier jobs spent) and a Python
+        # loop meets the script's own 2 s deadline (scripting.py) first.
+        spent = math.ceil(usage.ru_utime + usage.ru_stime)
         _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
-        resource.setrlimit(resource.RLIMIT_CPU, (spent + CPU_SECONDS, cpu_hard))
+        resource.setrlimit(resource.RLIMIT_CPU, (spent + CPU_SECONDS + 1, cpu_hard))
         failed = False
         try:
             with (
