@@ -262,7 +262,7 @@ def vacancies() -> ResponseReturnValue:
     return render_template("vacancies.html", user=_signed_in(), page="vacancies")
 
 
-@bp.get("/stillinger/<string:vacancy_id>")
+@bp.get("/stillinger/<path:vacancy_id>")
 def vacancy(vacancy_id: str) -> ResponseReturnValue:
     """One vacancy with the application form (no sign-in)."""
     values = {"user": _signed_in(), "page": "vacancies", "vacancy_id": vacancy_id[:200]}

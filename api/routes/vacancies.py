@@ -22,6 +22,7 @@ from api.schemas import (
     VacancySchema,
 )
 from api.wiring import services
+from engine.services import attachments
 from engine.services.errors import FormInvalid
 from engine.services.hiring import vacancies
 
@@ -76,6 +77,16 @@ class SlidingWindow:
         self._hits: dict[str, deque[float]] = {}
         self._lock = Lock()
 
+    def wait(self, key: str, now: float) -> float:
+        """Return 0 if one more hit is allowed now, else the seconds until it is."""
+        if self.limit <= 0:
+            return 0.0
+        with self._lock:
+            hits = self._hits.get(key) or deque()
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            return hits[0] + self.window - now if len(hits) >= self.limit else 0.0
+
     def hit(self, key: str, now: float) -> float:
         """Count a hit; return 0 if allowed, else the seconds until the next one is."""
         if self.limit <= 0:
@@ -109,7 +120,7 @@ def list_vacancies() -> Any:
     return vacancies.list_vacancies(services().new_uow(), now=services().now())
 
 
-@bp.get("/vacancies/<string:vacancy_id>")
+@bp.get("/vacancies/<path:vacancy_id>")
 @bp.doc(security=PUBLIC)
 @bp.response(200, VacancySchema)
 def get_vacancy(vacancy_id: str) -> Any:
@@ -117,16 +128,18 @@ def get_vacancy(vacancy_id: str) -> Any:
     return vacancies.get_vacancy(services().new_uow(), vacancy_id[:200], now=services().now())
 
 
-@bp.post("/vacancies/<string:vacancy_id>/applications")
+@bp.post("/vacancies/<path:vacancy_id>/applications")
 @bp.doc(security=PUBLIC, requestBody={"content": APPLICATION_FORM, "required": True})
 @bp.response(201, ApplicationReceiptSchema)
 def apply(vacancy_id: str) -> Any:
     """Apply (no login): multipart with an optional `cv` (PDF or Word), or JSON without one."""
-    retry = _limiter().hit(request.remote_addr or "unknown", time.monotonic())
+    client = request.remote_addr or "unknown"
+    retry = _limiter().wait(client, time.monotonic())
     if retry:
         return _too_many(retry)
+    _refuse_too_large_body()
     application = _application()
-    return vacancies.apply(
+    receipt = vacancies.apply(
         services().new_uow(),
         vacancy_id[:200],
         application,
@@ -134,6 +147,16 @@ def apply(vacancy_id: str) -> Any:
         locale=request_locale(),
         max_bytes=services().settings.max_upload_bytes,
     )
+    _limiter().hit(client, time.monotonic())  # only accepted applications count
+    return receipt
+
+
+def _refuse_too_large_body() -> None:
+    """Refuse a body over the request limit at the CV field, before Werkzeug reads it (413)."""
+    size = request.content_length
+    if size and size > services().settings.max_upload_bytes * 4:  # MAX_CONTENT_LENGTH
+        limit = services().settings.max_upload_bytes
+        raise attachments.too_large(size, limit, field="cv", locale=request_locale())
 
 
 def _too_many(retry: float) -> Response:
@@ -177,14 +200,14 @@ def _application() -> vacancies.Application:
     return vacancies.Application(**values, requests_exemption_from_public_list=exemption, cv=cv)
 
 
-@bp.get("/vacancies/<string:vacancy_id>/applicants")
+@bp.get("/vacancies/<path:vacancy_id>/applicants")
 @bp.response(200, ApplicantListSchema)
 def applicants(vacancy_id: str) -> Any:
     """Return the applicant list with contact details (hr, the hiring authority)."""
     return vacancies.applicants(services().new_uow(), vacancy_id[:200], current_user())
 
 
-@bp.get("/vacancies/<string:vacancy_id>/public-applicant-list")
+@bp.get("/vacancies/<path:vacancy_id>/public-applicant-list")
 @bp.doc(security=PUBLIC)
 @bp.response(200, PublicApplicantListSchema)
 def public_applicant_list(vacancy_id: str) -> Any:

@@ -223,6 +223,27 @@ def _two_applicant_steps() -> list[dict[str, Any]]:
     return kept
 
 
+def test_a_case_number_with_a_slash_works_on_the_public_pages(
+    deployed: Wiring, client: FlaskClient, auth: Auth
+) -> None:
+    """Issue 17: `2026/0412`, the usual Norwegian case number, answered 404 in English JSON."""
+    deploy_processes(deployed)
+    player = PublicPlayer(deployed, client, auth)
+    scenario = json.loads(json.dumps(happy_path()).replace(VACANCY, "2026/0412"))
+    player.start(scenario["start"])
+    for step in scenario["steps"][:7]:
+        player.play(step)
+    vacancy = client.get("/api/v1/vacancies/2026/0412")
+    assert vacancy.status_code == 200 and vacancy.get_json()["id"] == "2026/0412"
+    assert [v["id"] for v in client.get("/api/v1/vacancies").get_json()] == ["2026/0412"]
+    assert apply(client, BJORN, vacancy="2026/0412").status_code == 201
+    assert apply(client, ANNE, vacancy="2026%2F0412").status_code == 201  # encoded: the same
+    listed = client.get("/api/v1/vacancies/2026/0412/applicants", headers=auth("hr.loten"))
+    assert [a["name"] for a in listed.get_json()["applicants"]] == ["Bjørn Dahl", "Anne Berg"]
+    page = client.get("/stillinger/2026/0412")
+    assert page.status_code == 200 and 'data-vacancy-id="2026/0412"' in page.text
+
+
 def test_bad_applications_are_refused_and_store_nothing(
     hiring: PublicPlayer, client: FlaskClient, deployed: Wiring
 ) -> None:
@@ -350,12 +371,43 @@ def test_oversized_cv_is_413_and_stores_nothing(hiring: PublicPlayer, deployed: 
     assert rows(deployed, ProcessInstance) == before and rows(deployed, Attachment) == 0
 
 
+def test_a_cv_over_the_request_limit_gets_a_norwegian_message_at_the_cv_field(
+    hiring: PublicPlayer, client: FlaskClient
+) -> None:
+    """Issue 17: a 20 MB CV passed Werkzeug's request limit and got an English 413."""
+    # Built by hand: the test client would spool it to a file the refusing app never reads.
+    head = (
+        b'--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nBjorn\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="cv"; filename="cv.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n"
+    )
+    body = head + PDF + b"0" * 20_000_000 + b"\r\n--b--\r\n"
+
+    def post(**headers: str) -> Any:
+        return client.post(
+            f"{BASE}/applications",
+            data=body,
+            content_type="multipart/form-data; boundary=b",
+            headers=headers,
+        )
+
+    reply = post()
+    assert reply.status_code == 413
+    assert reply.get_json()["error"]["details"] == {
+        "cv": ["Filen er for stor: 20,0 MB; største tillatte er 5,0 MB."]
+    }
+    english = post(**{"Accept-Language": "en"})
+    assert english.get_json()["error"]["details"]["cv"][0].startswith("The file is too large")
+
+
 def test_rate_limit_per_client_address(hiring: PublicPlayer, deployed: Wiring) -> None:
     limited = replace(deployed.settings, public_rate_limit=2)
     deployed.settings = limited
     client = create_app(limited, wiring=deployed).test_client()
-    assert apply(client, {}).status_code == 422  # refused ones count too
+    assert apply(client, {}).status_code == 422  # refused ones do not count (issue 17)
+    assert apply(client, {"name": "X", "email": "nope"}).status_code == 422
     assert apply(client, BJORN).status_code == 201
+    assert apply(client, ANNE).status_code == 201
     third = apply(client, BJORN, headers={"Accept-Language": "en"})
     assert third.status_code == 429 and third.get_json()["error"]["code"] == "too_many_requests"
     assert 3500 < int(third.headers["Retry-After"]) <= 3600

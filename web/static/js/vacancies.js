@@ -10,8 +10,13 @@ async function getJson(path) {
   return { ok: response.ok, status: response.status, data: await response.json().catch(() => null) };
 }
 
+// A case number may hold "/" (`2026/0412`): each part is encoded, the slashes stay.
+export function segments(id) {
+  return String(id).split("/").map(encodeURIComponent).join("/");
+}
+
 function vacancyUrl(id) {
-  return `/stillinger/${encodeURIComponent(id)}${lang === "en" ? "?lang=en" : ""}`;
+  return `/stillinger/${segments(id)}${lang === "en" ? "?lang=en" : ""}`;
 }
 
 async function showList(container) {
@@ -127,7 +132,7 @@ function setUpForm(id) {
     button.textContent = t("vacancies_sending");
     let result;
     try {
-      const response = await fetch(`/api/v1/vacancies/${encodeURIComponent(id)}/applications`, {
+      const response = await fetch(`/api/v1/vacancies/${segments(id)}/applications`, {
         method: "POST", body, headers: { Accept: "application/json", "Accept-Language": lang },
       });
       result = { ok: response.ok, status: response.status, data: await response.json().catch(() => null) };
@@ -155,7 +160,7 @@ function setUpForm(id) {
 
 async function showVacancy(container) {
   const id = container.dataset.vacancyId;
-  const result = await getJson(`/api/v1/vacancies/${encodeURIComponent(id)}`);
+  const result = await getJson(`/api/v1/vacancies/${segments(id)}`);
   if (!result.ok) {
     container.replaceChildren(el("h1", {}, t("vacancies_title")), el("p", { class: "note" }, t("vacancies_not_found")));
     return;
