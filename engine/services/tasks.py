@@ -9,8 +9,8 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime import instances as runtime
-from engine.services import definitions, forms
-from engine.services.errors import BadRequest, Forbidden
+from engine.services import definitions, forms, refusals
+from engine.services.errors import BadRequest, Forbidden, RuleRefused
 from engine.services.instances import route_messages
 from engine.services.step import history, steps
 from engine.store.errors import Conflict
@@ -50,6 +50,11 @@ def complete_task(
             today = now.astimezone(OSLO).date()
             forms.validate(built.forms[task.form_schema], data, locale, today=today)
         outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
+        refused = refusals.codes(outcome, task.element_id)
+        if refused:  # a rule after the form sent the task back: refuse it like a form error
+            schema = built.forms.get(task.form_schema) if task.form_schema else None
+            errors = refusals.messages(schema, refused, locale)
+            raise RuleRefused(task.element_id, refused, errors)
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
