@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 import yaml
@@ -233,13 +234,79 @@ def process_messages(
         for digest, (count, item) in current.items():
             for _ in range(count - sent.get(digest, 0)):
                 params = {**case_params(uow, instance), **_fields(uow, item)}
-                kind = str(item.get("type") or "process_message")
+                kind = _template(instance.key, str(item.get("type") or "process_message"))
                 for user, copy in _addressees(uow, item):
                     enqueue(uow, user, kind, params, now=now, instance=instance, copy=copy)
+                if item.get("to_email"):
+                    _mail_applicant(uow, instance, item, params, now)
     counts = dict(sent)
     for digest, (count, _) in current.items():
         counts[digest] = max(count, counts.get(digest, 0))
     return counts
+
+
+def _template(process_key: str, kind: str) -> str:
+    """Return the process's own template of a kind (`hiring.announcement_published`) if any."""
+    own = f"{process_key}.{kind}"
+    return own if own in catalogue("nb") else kind
+
+
+APPLICANT = "applicant."  # templates for people outside saksflyt, addressed by `to_email`
+
+
+def _mail_applicant(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    item: Mapping[str, Any],
+    params: Mapping[str, Any],
+    now: datetime,
+) -> Outbox | None:
+    """Mail an applicant (no user) a message its process addresses `to_email`, in bokmål.
+
+    Only kinds with an `applicant.<type>` template are mailed here: the public vacancy page
+    sends the receipt itself. The link is the vacancy's public page.
+    """
+    kind = APPLICANT + str(item.get("type"))
+    texts = catalogue("nb")
+    if kind not in texts:
+        return None
+    data = instance.data or {}
+    applicant = _applicant(data, item.get("applicant_no"))
+    vacancy = str(data.get("vacancy_id") or instance.business_key or "")
+    path = "/".join(quote(part, safe="") for part in vacancy.split("/"))
+    values = {
+        **_formatted(params, "nb"),
+        "name": str(applicant.get("name") or ""),
+        "title": str((data.get("published_announcement") or {}).get("title") or ""),
+        "case": instance.business_key or texts["_no_case"],
+        "link": f"{policy().public_url.rstrip('/')}/stillinger/{path}",
+    }
+    if isinstance(item.get("panel"), list):
+        values["panel"] = ", ".join(str(p) for p in item["panel"])
+    subject, body = render(kind, "nb", values)
+    row = Outbox(
+        instance_id=instance.id,
+        kind=str(item.get("type")),
+        recipient=None,
+        to_address=str(item["to_email"])[:320],
+        to_name=values["name"][:200] or None,
+        is_copy=False,
+        locale="nb",
+        subject=subject,
+        body=body,
+        state=OutboxState.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    uow.outbox.add(row)
+    wakeups.hint(uow.session, "mail", None)
+    return row
+
+
+def _applicant(data: Mapping[str, Any], number: Any) -> Mapping[str, Any]:
+    rows = list(data.get("previous_applications") or []) + list(data.get("applications") or [])
+    return next((a for a in rows if isinstance(a, dict) and a.get("applicant_no") == number), {})
 
 
 def current_counts(lists: Mapping[str, Any]) -> dict[str, tuple[int, dict[str, Any]]]:
