@@ -110,6 +110,7 @@ class TaskDetailSchema(TaskSummarySchema):
     instructions = fields.String(allow_none=True)
     form = fields.Dict(allow_none=True)
     data = fields.Dict()
+    context = fields.Dict()  # the case data shown read-only above the form (contextFields)
     may_work = fields.Boolean()
 
 

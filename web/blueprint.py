@@ -218,6 +218,24 @@ def task(task_id: UUID) -> ResponseReturnValue:
     return render_template("task.html", user=user, task_id=str(task_id), page="task")
 
 
+@bp.get("/cases")
+def cases() -> ResponseReturnValue:
+    """Mine saker: the cases the user started or takes part in."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("cases.html", user=user, page="cases")
+
+
+@bp.get("/cases/<uuid:instance_id>")
+def case(instance_id: UUID) -> ResponseReturnValue:
+    """One case as its participant sees it: state, deadlines, tasks, documents, history."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("case.html", user=user, instance_id=str(instance_id), page="cases")
+
+
 @bp.get("/start")
 def start() -> ResponseReturnValue:
     """The processes the user can start."""

@@ -133,6 +133,16 @@ def sender_roles(built: Any, element_id: str) -> frozenset[str]:
     return frozenset()
 
 
+def context_fields(built: Any, element_id: str) -> tuple[str, ...]:
+    """Return the instance data keys a user task's participants see read-only (`contextFields`)."""
+    for spec in (built.spec, *built.subprocess_specs.values()):
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == element_id:
+                values = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+                return tuple(str(values.get("contextFields") or "").replace(",", " ").split())
+    return ()
+
+
 def message_start_senders(built: Any, name: str) -> frozenset[str]:
     """Return the roles that may start a built process by sending it message `name`."""
     for task_spec in built.spec.task_specs.values():

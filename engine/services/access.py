@@ -20,9 +20,16 @@ instances are not checked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from engine.runtime import declarations
+from engine.runtime import instances as runtime
 from engine.runtime.declarations import Declarations
 from engine.services.errors import MessageForbidden, StartForbidden
-from engine.store.models import User
+from engine.store.models import HumanTask, ProcessInstance, User
+from engine.store.states import InstanceState, TaskState
+from engine.store.uow import UnitOfWork
 
 TRYING_ROLES = frozenset({"process_owner", "admin"})  # start what declares no startRoles
 
@@ -73,3 +80,55 @@ def ensure_may_send(user: User, name: str, sender_roles: frozenset[str]) -> None
     """Raise MessageForbidden unless some deployed process lets the user send `name`."""
     if not may_send(user, sender_roles):
         raise MessageForbidden(name)
+
+
+# --- The case a participant reads (issue 17). Provisional until the need-to-know model
+# (branch need/access) replaces these two with its own; the pages call only these names.
+EVERYTHING_ROLES = frozenset({"admin", "process_owner"})
+CASE_KEYS = ("status",)  # what every participant of a case sees of its data
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What one user may read of an instance: its data cut to the keys they may read."""
+
+    instance: ProcessInstance
+    data: dict[str, Any]
+
+
+def case_view(uow: UnitOfWork, instance: ProcessInstance, user: User) -> CaseView | None:
+    """Return the user's view of a case, or None if they take no part in it (404)."""
+    from engine.services import definitions  # noqa: PLC0415 (definitions imports this module)
+    from engine.services.tasks import may_work  # noqa: PLC0415
+
+    data = instance.data or {}
+    if EVERYTHING_ROLES & set(user.roles):
+        return CaseView(instance, dict(data))
+    tasks = [
+        t
+        for t in uow.tasks.of_instance(instance.id)
+        if (t.state == TaskState.OPEN and may_work(t, user)) or t.completed_by == user.username
+    ]
+    if not tasks and instance.started_by != user.username:
+        return None
+    built = definitions.built_for(uow, instance.definition_id)
+    keys = set(CASE_KEYS)
+    for task in tasks:
+        keys.update(declarations.context_fields(built, task.element_id))
+    return CaseView(instance, {k: v for k, v in data.items() if k in keys})
+
+
+def task_context(uow: UnitOfWork, task: HumanTask, user: User) -> dict[str, Any]:
+    """Return the case data a task shows read-only above its form (its `contextFields`)."""
+    from engine.services import definitions  # noqa: PLC0415
+
+    instance = uow.instances.get(task.instance_id)
+    built = definitions.built_for(uow, instance.definition_id)
+    keys = declarations.context_fields(built, task.element_id)
+    if not keys:
+        return {}
+    own = None
+    if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
+        own = runtime.task_data(built, instance.snapshot, task.id)
+    data = own if own is not None else instance.data or {}
+    return {key: data[key] for key in keys if key in data}

@@ -23,6 +23,7 @@ from lxml import etree
 
 from engine.runtime import normalise, specs, validation, xmlsafe
 from engine.runtime.errors import InvalidProcess, Problem
+from engine.services.forms import expand_options
 from engine.services.roles import ROLES
 from engine.services.step import history
 from engine.store.errors import NotFound
@@ -221,7 +222,8 @@ def _form_problems(name: str, document: Any) -> list[Problem]:
     if name.lower().endswith(".uischema.json"):
         return []
     try:
-        Draft202012Validator.check_schema(document)
+        # A dynamic enum's marker is no schema; its expansion is (engine/services/forms.py).
+        Draft202012Validator.check_schema(expand_options(document, {}))
     except SchemaError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "the top level"
         message = f"the form is not a valid JSON Schema (2020-12) at {where}: {error.message}"

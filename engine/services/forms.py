@@ -131,6 +131,56 @@ def _after_today(
         yield ValidationError(f"{instance} is not after {today}")
 
 
+# Choices from the case: SpiffArena's dynamic enum. A field (or an array's `items`) declares
+# `"anyOf": ["options_from_task_data_var:<var>"]`, and the task data's `<var>` lists the
+# choices, each {"value": ..., "label": ...} (or a plain value). The server expands it before
+# the form is shown and validates a submission against the expanded list, so a value outside
+# it is refused at the field. Deploy checks the expanded form (`expand_options(schema, {})`).
+OPTIONS_PREFIX = "options_from_task_data_var:"
+
+
+def option_source(schema: Mapping[str, Any]) -> str | None:
+    """Return the task data variable a field takes its choices from, if it declares one."""
+    any_of = schema.get("anyOf")
+    marker = any_of[0] if isinstance(any_of, list) and len(any_of) == 1 else None
+    if isinstance(marker, str) and marker.startswith(OPTIONS_PREFIX):
+        return marker[len(OPTIONS_PREFIX) :].strip()
+    return None
+
+
+def expand_options(schema: Any, data: Mapping[str, Any]) -> Any:
+    """Return the form with every dynamic enum replaced by `enum` + `enumNames` from `data`.
+
+    A missing or malformed list gives no choices (`enum: []`): nothing can be submitted.
+    """
+    if isinstance(schema, list):
+        return [expand_options(item, data) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: expand_options(value, data) for key, value in schema.items() if key != "anyOf"}
+    source = option_source(schema)
+    if source is None:
+        if "anyOf" in schema:
+            out["anyOf"] = expand_options(schema["anyOf"], data)
+        return out
+    listed = data.get(source)
+    choices = [_choice(item) for item in listed] if isinstance(listed, list) else []
+    out["enum"] = [value for value, _ in choices]
+    out["enumNames"] = [label for _, label in choices]
+    return out
+
+
+def _choice(item: Any) -> tuple[Any, str]:
+    if isinstance(item, dict) and "value" in item:
+        return item["value"], str(item.get("label", item["value"]))
+    return item, str(item)
+
+
+def has_options(schema_content: bytes) -> bool:
+    """Tell whether a form file declares a dynamic enum (its choices come from task data)."""
+    return OPTIONS_PREFIX.encode() in schema_content
+
+
 _Validator = validators.extend(
     Draft202012Validator, {NOT_BEFORE: _not_before, AFTER_TODAY: _after_today}
 )
@@ -148,10 +198,20 @@ def load_schema(content: bytes) -> dict[str, Any]:
 
 
 def validate(
-    schema_content: bytes, data: Mapping[str, Any], locale: str = "nb", today: date | None = None
+    schema_content: bytes,
+    data: Mapping[str, Any],
+    locale: str = "nb",
+    today: date | None = None,
+    task_data: Mapping[str, Any] | None = None,
 ) -> None:
-    """Raise FormInvalid with messages per field path if `data` does not satisfy the schema."""
-    validator = _validator(schema_content.decode())
+    """Raise FormInvalid with messages per field path if `data` does not satisfy the schema.
+
+    `task_data` fills the form's dynamic enums (`options_from_task_data_var`).
+    """
+    text = schema_content.decode()
+    if has_options(schema_content):
+        text = json.dumps(expand_options(json.loads(text), task_data or {}), sort_keys=True)
+    validator = _validator(text)
     errors: dict[str, list[str]] = {}
     token = form_today.set(today)
     try:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from engine.rules import calendar
 from engine.runtime import instances as runtime
-from engine.services import definitions
+from engine.services import access, definitions, forms
 from engine.services.audit.access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
 from engine.services.audit.views import event_view
 from engine.services.errors import Forbidden
@@ -128,7 +128,9 @@ def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) ->
         if not allowed and not {"admin", "auditor"} & set(user.roles):
             raise Forbidden("this task is not offered to you")
         built = definitions.built_for(uow, instance.definition_id)
-        return _detail(task, municipality_name, assignee_name, instance, built, user, now)
+        view = _detail(task, municipality_name, assignee_name, instance, built, user, now)
+        view["context"] = access.task_context(uow, task, user)
+        return view
 
 
 def completed_detail(done: Completed, user: User, *, now: datetime) -> dict[str, Any]:
@@ -153,11 +155,12 @@ def _detail(
     # its own scope, e.g. a candidate
     if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
         own = runtime.task_data(built, instance.snapshot, task.id)
-    view["data"] = {**(own if own is not None else instance.data or {}), **(task.draft or {})}
+    case_data = own if own is not None else instance.data or {}
+    view["data"] = {**case_data, **(task.draft or {})}
     view["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
     view["form"] = (
         {
-            "schema": _form(built.forms, task.form_schema),
+            "schema": forms.expand_options(_form(built.forms, task.form_schema), case_data),
             "ui_schema": _form(built.forms, task.form_uischema),
         }
         if task.form_schema

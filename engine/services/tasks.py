@@ -48,7 +48,13 @@ def complete_task(
         built = definitions.built_for(uow, instance.definition_id)
         if task.form_schema:
             today = now.astimezone(OSLO).date()
-            forms.validate(built.forms[task.form_schema], data, locale, today=today)
+            schema = built.forms[task.form_schema]
+            own = (
+                runtime.task_data(built, instance.snapshot, task_id)
+                if forms.has_options(schema)
+                else None
+            )
+            forms.validate(schema, data, locale, today=today, task_data=own)
         outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         refused = refusals.codes(outcome, task.element_id)
         if refused:  # a rule after the form sent the task back: refuse it like a form error

@@ -58,6 +58,29 @@ class Tasks(Repository):
             .order_by(HumanTask.created_at)
         ).all()
 
+    def of_instance(self, instance_id: UUID) -> Sequence[HumanTask]:
+        """Return every task of one instance, open and closed, oldest first."""
+        return self.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id)
+            .order_by(HumanTask.created_at, HumanTask.id)
+        ).all()
+
+    def case_ids(
+        self, username: str, roles: Sequence[str], municipality_id: str | None
+    ) -> set[UUID]:
+        """Return the instances a user takes part in: tasks done, held or offered to them."""
+        done = select(HumanTask.instance_id).where(
+            or_(HumanTask.completed_by == username, HumanTask.assignee == username)
+        )
+        mine = Tasks.mine(username).with_only_columns(HumanTask.instance_id).order_by(None)
+        group = (
+            Tasks.group(username, roles, municipality_id)
+            .with_only_columns(HumanTask.instance_id)
+            .order_by(None)
+        )
+        return set(self.session.scalars(union(done, mine, group)).all())
+
     def offer(self, task: HumanTask) -> None:
         """Put an open, unclaimed task in the group inbox of its candidate users or role.
 
@@ -108,11 +131,24 @@ class Tasks(Repository):
 
     @staticmethod
     def mine(username: str) -> Select[tuple[HumanTask]]:
-        """Open tasks assigned to the user."""
+        """Open tasks assigned to the user, or offered to them by name and not yet claimed.
+
+        A task whose `candidateUsers` names the user waits for them alone (or for them among a
+        few named people): it is theirs to act on now, as its "tildelt deg" e-mail says.
+        """
+        named = select(TaskCandidate.task_id).where(
+            TaskCandidate.kind == "user", TaskCandidate.value == username
+        )
         return (
             select(HumanTask)
-            .where(HumanTask.assignee == username, HumanTask.state == TaskState.OPEN)
-            .order_by(HumanTask.created_at)
+            .where(
+                or_(
+                    HumanTask.assignee == username,
+                    and_(HumanTask.assignee.is_(None), HumanTask.id.in_(named)),
+                ),
+                HumanTask.state == TaskState.OPEN,
+            )
+            .order_by(HumanTask.created_at, HumanTask.id)
         )
 
     @staticmethod

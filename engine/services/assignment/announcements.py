@@ -276,9 +276,17 @@ def register_interest(
         )
         _check_registration(uow, assignment, others, actor, now, locale)
         unit = uow.users.unit(actor.unit_id) if actor.unit_id else None
+        posted = assignment.data or {}
+        receiving = uow.users.municipality(str(posted.get("receiving_municipality")))
         data = {
             "assignment_id": assignment_id,
             "motivation": motivation,
+            # What the leader decides on (KV 2): who, and the announcement itself (a to g).
+            "announcement": {
+                "receiving_municipality_name": receiving.name if receiving else None,
+                **{field: posted.get(field) for field in FIELDS},
+            },
+            "employee_name": actor.full_name,
             "employee_username": actor.username,
             "employee_leader": actor.leader_username,
             "employee_municipality": actor.municipality_id,

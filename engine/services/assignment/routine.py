@@ -8,8 +8,8 @@ from typing import Any
 
 from engine.rules.invoice import calculate_invoice
 from engine.runtime import registry
-from engine.services import process_settings
-from engine.services.assignment import invoices
+from engine.services import cases, process_settings
+from engine.services.assignment import case_documents, invoices
 from engine.services.step import followers
 
 
@@ -27,6 +27,7 @@ def _invoice_for(
 
 
 def register() -> None:
-    """Add `invoice_for` to the scripts and keep each assignment's invoice row after every step."""
+    """Add `invoice_for`, keep each assignment's invoice row, list its documents on the case."""
     registry.register_function("invoice_for", _invoice_for)
     followers.register("assignment.invoices", invoices.project)
+    cases.register_documents("assignment", case_documents.documents)

@@ -1,5 +1,6 @@
 // The task page: details, claim/unclaim, instructions, the form and its completion,
 // the process diagram with the task marked, and the instance's history.
+import { fieldsNode } from "./case_data.js";
 import { showDiagram } from "./diagram.js";
 import { renderForm } from "./form.js";
 import { markdownToHtml } from "./markdown.js";
@@ -162,6 +163,32 @@ function delegateSection(task) {
   return section;
 }
 
+function contextSection(task) {
+  const fields = fieldsNode(task.context || {});
+  if (!fields) return null;
+  return el("section", { class: "panel panel--context", "aria-labelledby": "context-title" },
+    el("h2", { id: "context-title" }, t("context_title")), fields);
+}
+
+function caseSection(task) {
+  const list = el("ul", { class: "documents" });
+  const section = el("section", { class: "panel", "aria-labelledby": "case-title" },
+    el("h2", { id: "case-title" }, t("case_link")),
+    el("p", {}, el("a", { href: `/cases/${task.instance_id}`, id: "case-link" },
+      task.business_key ? `${t("case_open")} ${task.business_key}` : t("case_open"))),
+    list);
+  api(`/api/v1/cases/${task.instance_id}`).then((result) => {
+    const documents = result.ok ? result.data.documents : [];
+    if (!documents.length) {
+      list.remove();
+      return;
+    }
+    list.replaceChildren(...documents.map((d) => el("li", {},
+      el("a", { href: d.url, target: "_blank", rel: "noopener", "data-kind": d.kind }, d.title))));
+  });
+  return section;
+}
+
 function instructions(task) {
   if (!task.instructions) return null;
   const body = el("div", { class: "prose" });
@@ -214,11 +241,11 @@ async function render(task) {
     shownInstance = task.instance_id;
     diagram = diagramSection(task);
   }
-  const aside = el("div", { class: "task-aside" }, details(task), delegateSection(task),
-    await historySection(task));
+  const aside = el("div", { class: "task-aside" }, details(task), caseSection(task),
+    delegateSection(task), await historySection(task));
   root.replaceChildren(heading, claimBar(task),
     el("div", { class: "task-layout" },
-      el("div", { class: "task-main" }, instructions(task), formSection(task)), aside),
+      el("div", { class: "task-main" }, instructions(task), contextSection(task), formSection(task)), aside),
     diagram);
 }
 
