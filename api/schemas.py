@@ -262,6 +262,9 @@ class ApplicantSchema(Schema):
     round = fields.Integer(allow_none=True)
     late = fields.Boolean(allow_none=True)
     late_decision = fields.String(allow_none=True)
+    age = fields.Integer(allow_none=True)
+    occupation = fields.String(allow_none=True)
+    home_municipality = fields.String(allow_none=True)
 
 
 class ApplicantListSchema(Schema):
@@ -271,7 +274,12 @@ class ApplicantListSchema(Schema):
 
 
 class PublicApplicantSchema(Schema):
+    """Offentleglova § 25: name, age, position or occupation, municipality of residence."""
+
     name = fields.String(allow_none=True)
+    age = fields.Integer(allow_none=True)
+    occupation = fields.String(allow_none=True)
+    home_municipality = fields.String(allow_none=True)
 
 
 class PublicApplicantListSchema(Schema):

@@ -33,12 +33,21 @@ bp = Blueprint(
     description="Vacancies, public applications and applicant lists",
 )
 PUBLIC: list[dict[str, list[str]]] = []  # no bearer token
-TEXT_FIELDS = ("name", "email", "phone", "motivation", "exemption_reason")
-FIELDS = (*TEXT_FIELDS, "requests_exemption_from_public_list")
+TEXT_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "motivation",
+    "exemption_reason",
+    "occupation",
+    "home_municipality",
+)
+FIELDS = (*TEXT_FIELDS, "requests_exemption_from_public_list", "age")
 TRUE = frozenset({"true", "on", "1", "yes", "ja"})
 FALSE = frozenset({"false", "off", "0", "no", "nei", ""})
 BOOLEAN = {"nb": "Velg ja eller nei.", "en": "Choose yes or no."}
 TEXT = {"nb": "Verdien må være tekst.", "en": "The value must be text."}
+AGE = {"nb": "Skriv alderen i hele år.", "en": "Enter the age in whole years."}
 UNKNOWN = {"nb": "Ukjent felt.", "en": "Unknown field."}
 TOO_MANY = {
     "nb": "For mange søknader fra denne adressen; prøv igjen om {minutes} minutter.",
@@ -52,6 +61,7 @@ APPLICATION_FORM = {
             "properties": {
                 **{name: {"type": "string"} for name in TEXT_FIELDS},
                 "requests_exemption_from_public_list": {"type": "boolean"},
+                "age": {"type": "integer"},
                 "cv": {"type": "string", "format": "binary"},
             },
         }
@@ -63,6 +73,7 @@ APPLICATION_FORM = {
             "properties": {
                 **{name: {"type": "string"} for name in TEXT_FIELDS},
                 "requests_exemption_from_public_list": {"type": "boolean"},
+                "age": {"type": "integer"},
             },
         }
     },
@@ -195,9 +206,28 @@ def _application() -> vacancies.Application:
     if not isinstance(exemption, bool):
         errors["requests_exemption_from_public_list"] = [BOOLEAN[lang]]
         exemption = False
+    age = _age(raw.get("age"))
+    if age is False:
+        errors["age"] = [AGE[lang]]
     if errors:
         raise FormInvalid(errors)
-    return vacancies.Application(**values, requests_exemption_from_public_list=exemption, cv=cv)
+    return vacancies.Application(
+        **values,
+        requests_exemption_from_public_list=exemption,
+        cv=cv,
+        age=age if isinstance(age, int) and not isinstance(age, bool) else None,
+    )
+
+
+def _age(value: Any) -> int | None | bool:
+    """Return the age in whole years, None when not given, False when it is not a number."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return False
 
 
 @bp.get("/vacancies/<path:vacancy_id>/applicants")

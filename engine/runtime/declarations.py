@@ -139,7 +139,8 @@ def context_fields(built: Any, element_id: str) -> tuple[str, ...]:
         for task_spec in spec.task_specs.values():
             if getattr(task_spec, "bpmn_id", None) == element_id:
                 values = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
-                return tuple(str(values.get("contextFields") or "").replace(",", " ").split())
+                if values.get("contextFields"):  # a multi-instance task: its child has them
+                    return tuple(str(values["contextFields"]).replace(",", " ").split())
     return ()
 
 

@@ -105,4 +105,3 @@ def _task(task: Any, user: User, now: datetime) -> dict[str, Any]:
     view = task_view(task, now)
     view["may_work"] = may_work(task, user)
     return view
-

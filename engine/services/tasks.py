@@ -58,8 +58,8 @@ def complete_task(
         outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         refused = refusals.codes(outcome, task.element_id)
         if refused:  # a rule after the form sent the task back: refuse it like a form error
-            schema = built.forms.get(task.form_schema) if task.form_schema else None
-            errors = refusals.messages(schema, refused, locale)
+            form = built.forms.get(task.form_schema) if task.form_schema else None
+            errors = refusals.messages(form, refused, locale)
             raise RuleRefused(task.element_id, refused, errors)
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})

@@ -6,6 +6,8 @@ from datetime import date
 
 from engine.rules import deadlines
 from engine.runtime import registry
+from engine.services import cases
+from engine.services.hiring import case_documents
 
 
 def _application_deadline(published_on: str, days: int = 21) -> str:
@@ -23,7 +25,9 @@ def _probation_end(start_date: str, months: int = 6) -> str:
 
 
 def register() -> None:
-    """Add the hiring deadlines (application, offer answer, probation end) to the scripts."""
+    """Add the hiring deadlines (application, offer answer, probation end) to the scripts and
+    list a case's applicant list, CVs and offer letter on its case page."""
     registry.register_function("application_deadline", _application_deadline)
     registry.register_function("offer_answer_deadline", _offer_answer_deadline)
     registry.register_function("probation_end", _probation_end)
+    cases.register_documents("hiring", case_documents.documents)

@@ -52,6 +52,7 @@ PUBLIC_FIELDS = (
     "reservations",
 )
 
+PUBLIC_LIST = ("name", "age", "occupation", "home_municipality")  # offentleglova § 25
 MESSAGES = {
     "nb": {
         "required": "Feltet må fylles ut.",
@@ -61,6 +62,7 @@ MESSAGES = {
         "closed": "Stillingen tar ikke lenger imot søknader.",
         "deadline": "Søknadsfristen gikk ut {deadline}.",
         "not_received": "Søknaden kom ikke fram til saken; prøv igjen senere.",
+        "age": "Skriv alderen i hele år (15 til 100).",
     },
     "en": {
         "required": "This field is required.",
@@ -70,6 +72,7 @@ MESSAGES = {
         "closed": "The position no longer takes applications.",
         "deadline": "The application deadline passed at {deadline}.",
         "not_received": "The application did not reach the case; try again later.",
+        "age": "Enter the age in whole years (15 til 100).",
     },
 }
 RECEIPT = {
@@ -112,6 +115,10 @@ class Application:
     requests_exemption_from_public_list: bool = False
     exemption_reason: str = ""
     cv: tuple[str, bytes] | None = None
+    # What the public applicant list shows besides the name (offentleglova § 25).
+    age: int | None = None
+    occupation: str = ""
+    home_municipality: str = ""
 
 
 def list_vacancies(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
@@ -239,6 +246,9 @@ def apply(
                     application.requests_exemption_from_public_list
                 ),
                 "exemption_reason": application.exemption_reason,
+                "age": application.age,
+                "occupation": application.occupation,
+                "home_municipality": application.home_municipality,
             },
             actor=actor,
             now=now,
@@ -262,6 +272,8 @@ def _check_fields(application: Application, text: Mapping[str, str]) -> None:
         "phone": 30,
         "motivation": 5000,
         "exemption_reason": 2000,
+        "occupation": 200,
+        "home_municipality": 100,
     }
     for field, limit in limits.items():
         value = getattr(application, field)
@@ -272,6 +284,8 @@ def _check_fields(application: Application, text: Mapping[str, str]) -> None:
             errors[field] = [text["required"]]
     if "email" not in errors and not EMAIL.match(application.email):
         errors["email"] = [text["email"]]
+    if application.age is not None and not 15 <= application.age <= 100:
+        errors["age"] = [text["age"]]
     if application.requests_exemption_from_public_list and not application.exemption_reason.strip():
         errors["exemption_reason"] = [text["exemption_reason"]]
     if errors:
@@ -393,12 +407,16 @@ def _applicant(row: Mapping[str, Any]) -> dict[str, Any]:
         "round",
         "late",
         "late_decision",
+        "age",
+        "occupation",
+        "home_municipality",
     )
     return {key: row.get(key) for key in keys}
 
 
 def public_applicant_list(uow: UnitOfWork, vacancy_id: str) -> dict[str, Any]:
-    """Return the public applicant list: names, without granted exemptions (offentleglova § 25)."""
+    """Return the public applicant list without granted exemptions: name, age, position or
+    occupation and municipality of residence (offentleglova § 25)."""
     with uow:
         data = _vacancy(uow, vacancy_id).data or {}
     published = data.get("public_applicant_list")
@@ -406,7 +424,7 @@ def public_applicant_list(uow: UnitOfWork, vacancy_id: str) -> dict[str, Any]:
         "vacancy_id": vacancy_id,
         "title": (data.get("published_announcement") or {}).get("title"),
         "is_published": isinstance(published, list),
-        "applicants": [{"name": a.get("name")} for a in published or []],
+        "applicants": [{key: a.get(key) for key in PUBLIC_LIST} for a in published or []],
     }
 
 
@@ -435,3 +453,27 @@ def offer_letter_pdf(
 
 def _days_inclusive(first: str, last: str) -> int:
     return (date.fromisoformat(str(last)[:10]) - date.fromisoformat(str(first)[:10])).days + 1
+
+
+def overview(uow: UnitOfWork, user: User) -> list[dict[str, Any]]:
+    """Return the hiring cases the user may follow as HR or hiring authority, newest first."""
+    with uow:
+        found = [
+            i for i in uow.announcements.instances_with_data(HIRING) if may_read_applicants(i, user)
+        ]
+    rows = []
+    for instance in reversed(found):
+        data = instance.data or {}
+        position = data.get("position") if isinstance(data.get("position"), dict) else {}
+        rows.append(
+            {
+                "instance_id": str(instance.id),
+                "vacancy_id": data.get("vacancy_id") or instance.business_key,
+                "title": (position or {}).get("title"),
+                "state": str(instance.state),
+                "status": data.get("status"),
+                "application_deadline_at": data.get("application_deadline_at"),
+                "applicants": len(data.get("applications") or []),
+            }
+        )
+    return rows

@@ -31,6 +31,11 @@ export function valueNode(key, value) {
     const items = value.map((item) => el("li", {}, valueNode(key, item)));
     return el(value.some((v) => v && typeof v === "object") ? "ol" : "ul", { class: "case-list" }, items);
   }
+  if (value && typeof value === "object" && typeof value.attachment_id === "string") {
+    // A file in the case (a CV): a link the server checks (the readers of the case only).
+    return el("a", { href: `/api/v1/attachments/${encodeURIComponent(value.attachment_id)}/content` },
+      value.name || t("attachment_attached"));
+  }
   if (value && typeof value === "object") return fieldsNode(value);
   return el("span", { class: "case-value" }, scalar(key, value));
 }
@@ -40,5 +45,5 @@ export function fieldsNode(data) {
   const rows = Object.entries(data || {}).filter(([key]) => label(key));
   if (!rows.length) return null;
   return el("dl", { class: "case-fields" },
-    rows.map(([key, value]) => [el("dt", {}, label(key)), el("dd", {}, valueNode(key, value))]));
+    rows.flatMap(([key, value]) => [el("dt", {}, label(key)), el("dd", {}, valueNode(key, value))]));
 }

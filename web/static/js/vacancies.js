@@ -3,7 +3,8 @@
 // /api/v1/vacancies/{id}/applications and shows errors at the fields, or the receipt number.
 import { announce, el, formatDate, formatDateTime, lang, t } from "./page.js";
 
-const FIELDS = ["name", "email", "phone", "motivation", "cv", "requests_exemption_from_public_list", "exemption_reason"];
+const FIELDS = ["name", "email", "phone", "age", "occupation", "home_municipality", "motivation", "cv",
+  "requests_exemption_from_public_list", "exemption_reason"];
 
 async function getJson(path) {
   const response = await fetch(path, { headers: { Accept: "application/json", "Accept-Language": lang } });
@@ -100,6 +101,12 @@ function localCheck(form) {
   for (const name of ["name", "email"]) {
     if (!form.elements[name].value.trim()) details[name] = [t("vacancies_required")];
   }
+  const file = form.elements.cv.files[0];
+  const limit = Number(form.dataset.maxBytes);
+  if (file && limit && file.size > limit) {
+    const mb = (bytes) => (bytes / 1_000_000).toLocaleString(lang === "en" ? "en-GB" : "nb-NO", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+    details.cv = [t("vacancies_cv_too_large", { size: mb(file.size), limit: mb(limit) })];
+  }
   if (form.elements.requests_exemption_from_public_list.checked && !form.elements.exemption_reason.value.trim()) {
     details.exemption_reason = [t("vacancies_required")];
   }
@@ -122,7 +129,9 @@ function setUpForm(id) {
       return;
     }
     const body = new FormData();
-    for (const name of ["name", "email", "phone", "motivation"]) body.append(name, form.elements[name].value);
+    for (const name of ["name", "email", "phone", "age", "occupation", "home_municipality", "motivation"]) {
+      body.append(name, form.elements[name].value);
+    }
     body.append("requests_exemption_from_public_list", exemption.checked ? "true" : "false");
     if (exemption.checked) body.append("exemption_reason", form.elements.exemption_reason.value);
     const file = form.elements.cv.files[0];
@@ -166,6 +175,7 @@ async function showVacancy(container) {
     return;
   }
   describe(container, result.data);
+  container.append(el("p", {}, el("a", { href: `/sokerlister/${segments(id)}` }, t("hiring_public_link"))));
   if (result.data.is_open || result.data.accepts_late_applications) {
     document.getElementById("apply").hidden = false;
     setUpForm(id);
