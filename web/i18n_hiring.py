@@ -85,6 +85,7 @@ FIELDS_NB = {
     "required_certificates": "Påkrevde attester (Løten 4.6.2)",
     "certificates_recorded_on": "Attestene registrert",
     "probation_ends_on": "Prøvetiden går ut",
+    "next_step_reason": "Hvorfor saken trenger en ny avgjørelse",
 }
 FIELDS_EN = {
     "position": "The position",
@@ -165,6 +166,7 @@ FIELDS_EN = {
     "required_certificates": "Required certificates (Løten 4.6.2)",
     "certificates_recorded_on": "Certificates recorded on",
     "probation_ends_on": "Probation ends",
+    "next_step_reason": "Why the case needs a new decision",
 }
 VALUES_NB = {
     "announce": "Kunngjøres",
@@ -185,6 +187,11 @@ VALUES_NB = {
     "tuberculin_certificate": "Tuberkulinattest",
     "seen_and_destroyed": "Sett og makulert",
     "kept_while_in_position": "Oppbevares mens personen har stillingen",
+    "no_qualified_applicants": "Ingen søkere er kvalifisert",
+    "none_suitable": "Ingen er kvalifisert og egnet",
+    "offer_declined_no_candidates": "Tilbudet ble avslått, og ingen innstilte er igjen",
+    "offer_expired": "Svarfristen for tilbudet gikk ut",
+    "positions_left_no_candidates": "Stillinger står igjen, men ingen innstilte er igjen",
 }
 VALUES_EN = {
     "announce": "To be announced",
@@ -205,6 +212,11 @@ VALUES_EN = {
     "tuberculin_certificate": "Tuberculin certificate",
     "seen_and_destroyed": "Seen and destroyed",
     "kept_while_in_position": "Kept while the person holds the post",
+    "no_qualified_applicants": "No applicant is qualified",
+    "none_suitable": "Nobody is qualified and suitable",
+    "offer_declined_no_candidates": "The offer was declined and no recommended candidate is left",
+    "offer_expired": "The answer deadline for the offer passed",
+    "positions_left_no_candidates": "Posts are left but no recommended candidate is",
 }
 
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.services import definitions, instances, tasks, timers
-from engine.services.errors import RuleRefused
+from engine.services.errors import FormInvalid, RuleRefused
 from engine.services.wiring import Wiring
 from engine.store.models import Outbox
 from tests.conftest import ROOT, deploy_processes, user
@@ -120,6 +120,12 @@ class Player:
     def play(self, step: dict[str, Any]) -> None:
         if "start" in step:
             self.start(step["start"])
+        elif "refused_fields" in step:  # the form itself refuses it (a choice not offered)
+            with pytest.raises(FormInvalid) as refused:
+                Player.complete(
+                    self, step["instance"], step["complete"], step["user"], step["data"]
+                )
+            assert sorted(refused.value.errors) == sorted(step["refused_fields"])
         elif "complete" in step:
             self.complete(step["instance"], step["complete"], step["user"], step.get("data", {}))
         elif "complete_each" in step:

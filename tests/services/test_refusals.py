@@ -121,3 +121,14 @@ def _codes_by_task() -> dict[str, dict[str, list[str]]]:
 
 def test_a_code_the_form_does_not_declare_gets_a_general_message() -> None:
     assert refusals.messages(None, ["x"], "nb") == {"_form": [refusals.UNKNOWN["nb"]]}
+
+
+def test_the_hiring_guidance_names_no_data_keys() -> None:
+    """Issue 17: instructions said «Feilkoder står i decide_hiring_errors» and the like."""
+    for bpmn in (ROOT / "processes" / "hiring").glob("*.bpmn"):
+        text = html.unescape(bpmn.read_text("utf-8"))
+        pattern = (
+            r"<spiffworkflow:instructionsForEndUser>(.*?)</spiffworkflow:instructionsForEndUser>"
+        )
+        for guidance in re.findall(pattern, text, re.S):
+            assert not re.findall(r"\b[a-z]+_[a-z_]+\b", guidance), (bpmn.name, guidance)

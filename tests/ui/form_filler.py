@@ -15,6 +15,7 @@ from typing import Any
 from playwright.sync_api import Page
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
+DASH = "\u2013"  # between the number and the name of an applicant in a choice
 
 
 def form_files(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -44,6 +45,34 @@ def _type(schema: dict[str, Any]) -> str:
     if "properties" in schema:
         return "object"
     return "array" if "items" in schema else "string"
+
+
+def _from_case(schema: dict[str, Any]) -> bool:
+    """Tell whether the field's choices come from the case (a dynamic enum)."""
+    any_of = schema.get("anyOf")
+    return isinstance(any_of, list) and str(any_of[0]).startswith("options_from_task_data_var:")
+
+
+def _pick(page: Page, selector: str, value: Any) -> None:
+    """Choose the option the page labels with the value and a dash (an applicant: number, name)."""
+    options = page.locator(f"{selector} option")
+    for i in range(options.count()):
+        if options.nth(i).inner_text().startswith(f"{value} {DASH} "):
+            page.locator(selector).select_option(options.nth(i).get_attribute("value"))
+            return
+    raise AssertionError(f"{selector} offers no {value}")
+
+
+def _tick(page: Page, path: str, values: list[Any]) -> None:
+    """Tick the boxes the page labels with one of the values and a dash, untick the others."""
+    labels = page.locator(f"{_id(path)}-group label")
+    for i in range(labels.count()):
+        number = labels.nth(i).inner_text().split(f" {DASH} ")[0]
+        box = page.locator(f"#{labels.nth(i).get_attribute('for')}")
+        if any(str(v) == number for v in values):
+            box.check()
+        else:
+            box.uncheck()
 
 
 def _choices(schema: dict[str, Any]) -> list[tuple[Any, str]] | None:
@@ -76,6 +105,9 @@ def _fill(page: Page, schema: dict[str, Any], ui: dict[str, Any], value: Any, pa
         _fill_object(page, schema, ui, value, path)
     elif kind == "array":
         items = schema.get("items") or {}
+        if _from_case(items):
+            _tick(page, path, value)
+            return
         choices = _choices(items)
         if choices is not None:
             for i, (choice, _) in enumerate(choices):
@@ -98,6 +130,8 @@ def _fill(page: Page, schema: dict[str, Any], ui: dict[str, Any], value: Any, pa
             page.locator(_id(path)).check()
         else:
             page.locator(_id(path)).uncheck()
+    elif _from_case(schema):
+        _pick(page, _id(path), value)
     elif (choices := _choices(schema)) is not None:
         index = [c for c, _ in choices].index(value)
         if widget == "radio":

@@ -26,7 +26,7 @@ from engine.store.states import InstanceState
 from engine.timezone import OSLO
 from tests.api.test_attachments import PDF
 from tests.conftest import deploy_processes
-from tests.ui.form_filler import fill_form
+from tests.ui.form_filler import DASH, fill_form
 from tests.ui.harness import Server, new_page, running_server, sign_in
 
 pytestmark = pytest.mark.ui
@@ -284,6 +284,8 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
     # 8. The hiring authority shortlists two for interview.
     page = journey.open_task("vl.loten", "Vurder søkerne og velg ut til intervju")
     expect(page.locator(".panel--context")).to_contain_text("Cecilie Eng")
+    # Choices from the case: applicants by number and name, nothing typed.
+    expect(page.locator("#f-qualified-group")).to_contain_text(f"3 {DASH} Cecilie Eng")
     shortlist = {
         "late_decisions": [],
         "qualified": [1, 2],
