@@ -241,6 +241,7 @@ class VacancySchema(Schema):
     reservations = fields.List(fields.String(), allow_none=True)
     accepts_late_applications = fields.Boolean()
     is_open = fields.Boolean()
+    is_internal = fields.Boolean()
 
 
 class ApplicationReceiptSchema(Schema):
@@ -265,6 +266,7 @@ class ApplicantSchema(Schema):
     age = fields.Integer(allow_none=True)
     occupation = fields.String(allow_none=True)
     home_municipality = fields.String(allow_none=True)
+    internal_applicant = fields.String(allow_none=True)  # the employee's username, if any
 
 
 class ApplicantListSchema(Schema):

@@ -1,7 +1,7 @@
 """The hiring procedure's pages: HR's cases, the applicant list with CVs, the public list.
 
 Server-rendered from the hiring services: the applicant list follows
-`vacancies.may_read_applicants` (HR of the hiring municipality, the hiring authority), the
+`applicants.may_read_applicants` (HR of the hiring municipality, the hiring authority), the
 public applicant list shows what offentleglova § 25 allows, without granted exemptions.
 """
 
@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from api.wiring import services
 from engine.services.errors import Forbidden
-from engine.services.hiring import vacancies
+from engine.services.hiring import applicants as hiring_applicants
 from engine.store.errors import NotFound
 from web.blueprint import _signed_in, _to_login, bp
 
@@ -25,7 +25,7 @@ def hiring_cases() -> ResponseReturnValue:
     user = _signed_in()
     if user is None:
         return _to_login()
-    rows = vacancies.overview(services().new_uow(read_only=True), user)
+    rows = hiring_applicants.overview(services().new_uow(read_only=True), user)
     values = {"rows": rows, "moment": _moment}
     return render_template("hiring_cases.html", user=user, page="hiring", **values)
 
@@ -37,7 +37,9 @@ def applicants(vacancy_id: str) -> ResponseReturnValue:
     if user is None:
         return _to_login()
     try:
-        listed = vacancies.applicants(services().new_uow(read_only=True), vacancy_id[:200], user)
+        listed = hiring_applicants.applicants(
+            services().new_uow(read_only=True), vacancy_id[:200], user
+        )
     except Forbidden:
         return render_template("hiring_forbidden.html", user=user, page="hiring"), 403
     except NotFound:
@@ -56,7 +58,7 @@ def public_applicant_list(vacancy_id: str) -> ResponseReturnValue:
     """The public applicant list (offentleglova § 25), no sign-in."""
     user = _signed_in()
     try:
-        listed = vacancies.public_applicant_list(
+        listed = hiring_applicants.public_applicant_list(
             services().new_uow(read_only=True), vacancy_id[:200]
         )
     except NotFound:

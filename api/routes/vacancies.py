@@ -23,8 +23,10 @@ from api.schemas import (
 )
 from api.wiring import services
 from engine.services import attachments
-from engine.services.errors import FormInvalid
+from engine.services.errors import FormInvalid, Unauthenticated
+from engine.services.hiring import applicants as hiring_applicants
 from engine.services.hiring import vacancies
+from engine.store.models import User
 
 bp = Blueprint(
     "vacancies",
@@ -128,7 +130,7 @@ def _limiter() -> SlidingWindow:
 @bp.response(200, VacancySchema(many=True))
 def list_vacancies() -> Any:
     """List the open vacancies announced externally, soonest deadline first (no login)."""
-    return vacancies.list_vacancies(services().new_uow(), now=services().now())
+    return vacancies.list_vacancies(services().new_uow(), now=services().now(), user=_caller())
 
 
 @bp.get("/vacancies/<path:vacancy_id>")
@@ -136,7 +138,9 @@ def list_vacancies() -> Any:
 @bp.response(200, VacancySchema)
 def get_vacancy(vacancy_id: str) -> Any:
     """Return a vacancy's announcement and deadline (no login)."""
-    return vacancies.get_vacancy(services().new_uow(), vacancy_id[:200], now=services().now())
+    return vacancies.get_vacancy(
+        services().new_uow(), vacancy_id[:200], now=services().now(), user=_caller()
+    )
 
 
 @bp.post("/vacancies/<path:vacancy_id>/applications")
@@ -157,9 +161,18 @@ def apply(vacancy_id: str) -> Any:
         now=services().now(),
         locale=request_locale(),
         max_bytes=services().settings.max_upload_bytes,
+        user=_caller(),
     )
     _limiter().hit(client, time.monotonic())  # only accepted applications count
     return receipt
+
+
+def _caller() -> User | None:
+    """Return the signed-in user, if any: an employee sees and applies to internal vacancies."""
+    try:
+        return current_user()
+    except Unauthenticated:
+        return None
 
 
 def _refuse_too_large_body() -> None:
@@ -234,7 +247,7 @@ def _age(value: Any) -> int | None | bool:
 @bp.response(200, ApplicantListSchema)
 def applicants(vacancy_id: str) -> Any:
     """Return the applicant list with contact details (hr, the hiring authority)."""
-    return vacancies.applicants(services().new_uow(), vacancy_id[:200], current_user())
+    return hiring_applicants.applicants(services().new_uow(), vacancy_id[:200], current_user())
 
 
 @bp.get("/vacancies/<path:vacancy_id>/public-applicant-list")
@@ -242,14 +255,14 @@ def applicants(vacancy_id: str) -> Any:
 @bp.response(200, PublicApplicantListSchema)
 def public_applicant_list(vacancy_id: str) -> Any:
     """Return the public applicant list: names, without granted exemptions (no login)."""
-    return vacancies.public_applicant_list(services().new_uow(), vacancy_id[:200])
+    return hiring_applicants.public_applicant_list(services().new_uow(), vacancy_id[:200])
 
 
 @bp.get("/process-instances/<uuid:instance_id>/offer-letter.pdf")
 @bp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
 def offer_letter_pdf(instance_id: UUID) -> Response:
     """Download the offer letter of a hiring case (hr, the hiring authority)."""
-    name, pdf = vacancies.offer_letter_pdf(
+    name, pdf = hiring_applicants.offer_letter_pdf(
         services().new_uow(), instance_id, current_user(), now=services().now()
     )
     response = Response(pdf, mimetype="application/pdf")

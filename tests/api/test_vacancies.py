@@ -89,7 +89,14 @@ ANNE = {
     "requests_exemption_from_public_list": "true",
     "exemption_reason": "Nåværende arbeidsgiver vet ikke at jeg søker.",
 }
-BJORN = {"name": "Bjørn Dahl", "email": "bjorn.dahl@example.no", "phone": "+47 900 00 001"}
+BJORN = {
+    "name": "Bjørn Dahl",
+    "email": "bjorn.dahl@example.no",
+    "phone": "+47 900 00 001",
+    "age": "29",
+    "occupation": "Sykepleier, Sykehuset Innlandet",
+    "home_municipality": "Løten",
+}
 
 
 def rows(wiring: Wiring, model: Any, **where: Any) -> int:
@@ -162,7 +169,15 @@ def test_whole_procedure_with_two_public_applicants(
 
     public = client.get(f"{BASE}/public-applicant-list").get_json()
     assert public["is_published"] is True
-    assert public["applicants"] == [{"name": "Bjørn Dahl"}]  # Anne's exemption was granted
+    # Anne's exemption was granted; the list has the fields of offentleglova § 25 (issue 17)
+    assert public["applicants"] == [
+        {
+            "name": "Bjørn Dahl",
+            "age": 29,
+            "occupation": "Sykepleier, Sykehuset Innlandet",
+            "home_municipality": "Løten",
+        }
+    ]
 
     with deployed.new_uow() as uow:
         case = uow.instances.get(hiring.aliases["h"])
@@ -242,6 +257,41 @@ def test_a_case_number_with_a_slash_works_on_the_public_pages(
     assert [a["name"] for a in listed.get_json()["applicants"]] == ["Bjørn Dahl", "Anne Berg"]
     page = client.get("/stillinger/2026/0412")
     assert page.status_code == 200 and 'data-vacancy-id="2026/0412"' in page.text
+
+
+def test_an_internal_vacancy_is_for_the_municipalitys_staff_who_apply_signed_in(
+    deployed: Wiring, client: FlaskClient, auth: Auth
+) -> None:
+    """Issue 17: internal applicants had no channel; an internal announcement had no page."""
+    deploy_processes(deployed)
+    player = PublicPlayer(deployed, client, auth)
+    scenario = happy_path()
+    settle = next(s for s in scenario["steps"] if s.get("complete") == "settle_procedure")
+    settle["data"]["recruitment"] = {
+        "method": "internal",
+        "internal_reasons": ["preference_right"],
+        "personnel_policy_goals_considered": True,
+    }
+    player.start(scenario["start"])
+    for step in scenario["steps"][:6]:
+        player.play(step)
+    assert client.get("/api/v1/vacancies").get_json() == []  # not on the public board
+    assert client.get(BASE).status_code == 404
+    assert apply(client, BJORN).status_code == 404
+    outsider = client.get("/api/v1/vacancies", headers=auth("emp.asker")).get_json()
+    assert outsider == []
+    staff = client.get("/api/v1/vacancies", headers=auth("tv.loten")).get_json()
+    assert [(v["id"], v["is_internal"]) for v in staff] == [(VACANCY, True)]
+    kari = {"name": "Kari Tillit", "email": "kari.tillit@loten.example"}
+    reply = client.post(f"{BASE}/applications", json=kari, headers=auth("tv.loten"))
+    assert reply.status_code == 201, reply.get_json()
+    with deployed.new_uow() as uow:
+        application = uow.instances.get(UUID(reply.get_json()["receipt_number"]))
+    assert application.started_by == "tv.loten"
+    listed = client.get(f"{BASE}/applicants", headers=auth("hr.loten")).get_json()
+    assert [(a["name"], a["internal_applicant"]) for a in listed["applicants"]] == [
+        ("Kari Tillit", "tv.loten")
+    ]
 
 
 def test_bad_applications_are_refused_and_store_nothing(

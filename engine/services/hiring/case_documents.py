@@ -1,7 +1,7 @@
 """The hiring case's documents on its case page: the applicant list, the CVs, the offer letter.
 
 Applicant data is personal data: each is listed only for HR of the hiring municipality and
-the hiring authority (`vacancies.may_read_applicants`); the links are the pages' and the API's
+the hiring authority (`applicants.may_read_applicants`); the links are the pages' and the API's
 own addresses, which check the same rule again.
 """
 
@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 from engine.services.cases import Document
-from engine.services.hiring.vacancies import HIRING, may_read_applicants
+from engine.services.hiring.applicants import may_read_applicants
+from engine.services.hiring.vacancies import HIRING
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from engine.services import attachments, documents, instances
+from engine.services import attachments, instances
 from engine.services.documents import long_date
-from engine.services.errors import BadRequest, Forbidden, FormInvalid
+from engine.services.errors import BadRequest, FormInvalid
 from engine.services.step import notifications
 from engine.store.errors import NotFound
 from engine.store.models import Outbox, ProcessInstance, User
@@ -121,42 +121,58 @@ class Application:
     home_municipality: str = ""
 
 
-def list_vacancies(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
-    """Return the open public vacancies, soonest deadline first."""
+def list_vacancies(
+    uow: UnitOfWork, *, now: datetime, user: User | None = None
+) -> list[dict[str, Any]]:
+    """Return the open vacancies, soonest deadline first: the external ones, and for a signed-in
+    employee of the hiring municipality its internal ones too (Løten 4.4)."""
     with uow:
-        views = [public_view(i, now) for i in uow.announcements.instances_with_data(HIRING)]
+        cases = uow.announcements.instances_with_data(HIRING)
+        views = [public_view(i, now, user) for i in cases]
     opened = [v for v in views if v is not None and v["is_open"]]
     return sorted(opened, key=lambda v: v["application_deadline_at"])
 
 
-def get_vacancy(uow: UnitOfWork, vacancy_id: str, *, now: datetime) -> dict[str, Any]:
-    """Return one published public vacancy (open or not)."""
+def get_vacancy(
+    uow: UnitOfWork, vacancy_id: str, *, now: datetime, user: User | None = None
+) -> dict[str, Any]:
+    """Return one announced vacancy the user may see (open or not)."""
     with uow:
-        view = public_view(_vacancy(uow, vacancy_id), now)
+        view = public_view(vacancy_case(uow, vacancy_id, user=user), now, user)
     if view is None:
         raise NotFound("vacancy", vacancy_id)
     return view
 
 
-def _vacancy(uow: UnitOfWork, vacancy_id: str, *, lock: bool = False) -> ProcessInstance:
+def vacancy_case(
+    uow: UnitOfWork, vacancy_id: str, *, lock: bool = False, user: User | None = None
+) -> ProcessInstance:
+    """Return the hiring case of a vacancy announced to the user (NotFound if none)."""
     found = [
         i
         for i in uow.announcements.instances_with_data(HIRING, business_key=vacancy_id, lock=lock)
-        if (i.data or {}).get("vacancy_id") == vacancy_id and _is_public(i)
+        if (i.data or {}).get("vacancy_id") == vacancy_id and _is_announced_to(i, user)
     ]
     if not found:
         raise NotFound("vacancy", vacancy_id)
     return found[-1]
 
 
-def _is_public(instance: ProcessInstance) -> bool:
-    announcement = (instance.data or {}).get("published_announcement")
-    return isinstance(announcement, dict) and announcement.get("channel") == "external"
+def _is_announced_to(instance: ProcessInstance, user: User | None) -> bool:
+    """An external announcement is for anyone; an internal one for the municipality's staff."""
+    data = instance.data or {}
+    announcement = data.get("published_announcement")
+    channel = announcement.get("channel") if isinstance(announcement, dict) else None
+    if channel == "internal":
+        return user is not None and user.municipality_id == data.get("municipality")
+    return channel == "external"
 
 
-def public_view(instance: ProcessInstance, now: datetime) -> dict[str, Any] | None:
-    """Return what anyone may see of a vacancy, or None if it is not publicly announced."""
-    if not _is_public(instance):
+def public_view(
+    instance: ProcessInstance, now: datetime, user: User | None = None
+) -> dict[str, Any] | None:
+    """Return what the user (or anyone) may see of a vacancy, or None if not announced to them."""
+    if not _is_announced_to(instance, user):
         return None
     data = instance.data or {}
     announcement = data["published_announcement"]
@@ -166,6 +182,7 @@ def public_view(instance: ProcessInstance, now: datetime) -> dict[str, Any] | No
         "application_deadline_at": data.get("application_deadline_at"),
         "accepts_late_applications": _accepts_late(data),
         "is_open": is_open(instance, now),
+        "is_internal": announcement.get("channel") == "internal",
     }
 
 
@@ -200,14 +217,23 @@ def apply(
     now: datetime,
     locale: str = "nb",
     max_bytes: int = attachments.DEFAULT_MAX_BYTES,
+    user: User | None = None,
 ) -> dict[str, Any]:
-    """Take an application from the public; return its receipt number only."""
+    """Take an application from the public, or from a signed-in employee (an internal
+    applicant of the hiring municipality, Løten 2.7.5); return its receipt number only."""
     text = MESSAGES.get(locale, MESSAGES["nb"])
     _check_fields(application, text)
     with uow:
-        vacancy = _vacancy(uow, vacancy_id, lock=True)
+        vacancy = vacancy_case(uow, vacancy_id, lock=True, user=user)
         late = _check_open(uow, vacancy, now, text, locale)
-        actor = User(username=f"applicant:{application.email}", full_name=application.name)
+        internal = user is not None and user.municipality_id == (vacancy.data or {}).get(
+            "municipality"
+        )
+        actor = (
+            user
+            if user is not None and internal
+            else User(username=f"applicant:{application.email}", full_name=application.name)
+        )
         files: list[dict[str, Any]] = []
         cv = None
         if application.cv is not None:
@@ -249,6 +275,7 @@ def apply(
                 "age": application.age,
                 "occupation": application.occupation,
                 "home_municipality": application.home_municipality,
+                "internal_applicant": actor.username if internal else "",
             },
             actor=actor,
             now=now,
@@ -364,116 +391,3 @@ def _send_receipt(
             created_at=now,
         )
     )
-
-
-def applicants(uow: UnitOfWork, vacancy_id: str, user: User) -> dict[str, Any]:
-    """Return the applicant list (søkerliste) for hr and the hiring authority (Løten 4.5.3)."""
-    with uow:
-        vacancy = _vacancy(uow, vacancy_id)
-        data = vacancy.data or {}
-        if not may_read_applicants(vacancy, user):
-            raise Forbidden("only hr and the hiring authority may read the applicant list")
-        rows = list(data.get("previous_applications") or []) + list(data.get("applications") or [])
-    return {
-        "vacancy_id": vacancy_id,
-        "round": data.get("announcement_round"),
-        "applicants": [_applicant(row) for row in rows],
-    }
-
-
-def may_read_applicants(vacancy: ProcessInstance, user: User) -> bool:
-    """Tell whether the user is hr (of the municipality), an admin or the hiring authority."""
-    data = vacancy.data or {}
-    if "admin" in user.roles:
-        return True
-    if "hr" in user.roles and user.municipality_id in (None, data.get("municipality")):
-        return True
-    return user.username in (data.get("hiring_authority_users") or [])
-
-
-def _applicant(row: Mapping[str, Any]) -> dict[str, Any]:
-    keys = (
-        "applicant_no",
-        "application_id",
-        "name",
-        "email",
-        "phone",
-        "motivation",
-        "documents",
-        "requests_exemption",
-        "exemption_reason",
-        "submitted_at",
-        "received_at",
-        "round",
-        "late",
-        "late_decision",
-        "age",
-        "occupation",
-        "home_municipality",
-    )
-    return {key: row.get(key) for key in keys}
-
-
-def public_applicant_list(uow: UnitOfWork, vacancy_id: str) -> dict[str, Any]:
-    """Return the public applicant list without granted exemptions: name, age, position or
-    occupation and municipality of residence (offentleglova § 25)."""
-    with uow:
-        data = _vacancy(uow, vacancy_id).data or {}
-    published = data.get("public_applicant_list")
-    return {
-        "vacancy_id": vacancy_id,
-        "title": (data.get("published_announcement") or {}).get("title"),
-        "is_published": isinstance(published, list),
-        "applicants": [{key: a.get(key) for key in PUBLIC_LIST} for a in published or []],
-    }
-
-
-def offer_letter_pdf(
-    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime
-) -> tuple[str, bytes]:
-    """Return the file name and the Norwegian PDF of a hiring case's current offer (4.5.6)."""
-    with uow:
-        instance = uow.instances.get(instance_id)
-        data = instance.data or {}
-        letter = data.get("offer_letter")
-        if instance.key != HIRING or not isinstance(letter, dict):
-            raise NotFound("offer letter of hiring case", instance_id)
-        if not may_read_applicants(instance, user):
-            raise Forbidden("only hr and the hiring authority may read the offer letter")
-    offer = {
-        **letter,
-        "vacancy_id": data.get("vacancy_id") or instance.business_key,
-        "email": (data.get("current_offer") or {}).get("email"),
-        "answer_days": _days_inclusive(letter["printed_on"], letter["answer_deadline_on"]),
-    }
-    number = (data.get("current_offer") or {}).get("applicant_no", "")
-    name = f"tilbudsbrev-{offer['vacancy_id']}-{number}.pdf"
-    return name, documents.render_pdf("offer_letter.html", {"offer": offer})
-
-
-def _days_inclusive(first: str, last: str) -> int:
-    return (date.fromisoformat(str(last)[:10]) - date.fromisoformat(str(first)[:10])).days + 1
-
-
-def overview(uow: UnitOfWork, user: User) -> list[dict[str, Any]]:
-    """Return the hiring cases the user may follow as HR or hiring authority, newest first."""
-    with uow:
-        found = [
-            i for i in uow.announcements.instances_with_data(HIRING) if may_read_applicants(i, user)
-        ]
-    rows = []
-    for instance in reversed(found):
-        data = instance.data or {}
-        position = data.get("position") if isinstance(data.get("position"), dict) else {}
-        rows.append(
-            {
-                "instance_id": str(instance.id),
-                "vacancy_id": data.get("vacancy_id") or instance.business_key,
-                "title": (position or {}).get("title"),
-                "state": str(instance.state),
-                "status": data.get("status"),
-                "application_deadline_at": data.get("application_deadline_at"),
-                "applicants": len(data.get("applications") or []),
-            }
-        )
-    return rows

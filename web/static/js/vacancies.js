@@ -35,6 +35,7 @@ async function showList(container) {
     const titleId = `vacancy-${item.id}`;
     container.append(el("article", { class: "card vacancy", "aria-labelledby": titleId },
       el("h2", { id: titleId }, item.title || item.id),
+      item.is_internal ? el("p", { class: "badge" }, t("vacancies_internal")) : null,
       el("p", {}, item.employer || ""),
       el("p", { class: "deadline" }, t("vacancies_deadline"), " ",
         el("time", { datetime: item.application_deadline_on }, formatDate(item.application_deadline_on))),
@@ -48,6 +49,7 @@ function describe(container, item) {
   const requirements = item.qualification_requirements || [];
   container.replaceChildren(
     el("h1", {}, item.title || item.id),
+    item.is_internal ? el("p", { class: "badge" }, t("vacancies_internal")) : null,
     el("p", {}, `${item.employer || ""} · ${item.percentage ?? t("none")} %`),
     el("p", { class: "deadline" }, t("vacancies_deadline"), " ",
       el("time", { datetime: item.application_deadline_at }, formatDateTime(item.application_deadline_at))),
@@ -142,7 +144,8 @@ function setUpForm(id) {
     let result;
     try {
       const response = await fetch(`/api/v1/vacancies/${segments(id)}/applications`, {
-        method: "POST", body, headers: { Accept: "application/json", "Accept-Language": lang },
+        method: "POST", body, headers: { Accept: "application/json", "Accept-Language": lang,
+          "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]')?.content || "" },
       });
       result = { ok: response.ok, status: response.status, data: await response.json().catch(() => null) };
     } catch {
