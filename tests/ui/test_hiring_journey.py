@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +50,13 @@ class Journey:
         self.browser, self.server = browser, server
         self.pages: dict[str, Page] = {}
         self.start = server.wiring.now().astimezone(OSLO)
+        self.shots: Path | None = None  # tests.ui.screenshots sets a folder
+
+    def snap(self, page: Page, name: str) -> None:
+        """Save a screenshot of the page for docs/screenshots (only when asked to)."""
+        if self.shots is not None:
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=self.shots / f"hiring-{name}.png", full_page=True)
 
     def day(self, days: int) -> str:
         """The date `days` after the journey began, as a date field takes it."""
@@ -175,6 +183,7 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
     context = page.locator(".panel--context")
     expect(context).to_contain_text("Stillingen trengs for forsvarlig bemanning.")
     expect(context).to_contain_text("Eksisterer stillingens arbeidsoppgaver?")
+    journey.snap(page, "union-reads-the-assessment")
     consultation = {
         "consulted_on": journey.day(0),
         "representative": "Kari Tillit",
@@ -235,6 +244,8 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
                 applicant.get_by_label(re.compile("^Begrunnelse for anmodningen")).fill(
                     "Nåværende arbeidsgiver vet ikke at jeg søker."
                 )
+            if exempt:
+                journey.snap(applicant, "public-vacancy-application")
             applicant.get_by_role("button", name="Send søknaden").click()
             expect(applicant.locator("#receipt")).to_contain_text("Søknaden er mottatt")
         finally:
@@ -256,15 +267,18 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
         "Hver anmodning om unntak fra offentlig søkerliste må avgjøres før listen lages "
         "(offentleglova § 25).",
     )
+    journey.snap(page, "applicant-list-task-refused")
     decision = {"applicant_no": 1, "granted": True, "reason": "Tungtveiende grunn."}
     journey.complete(page, "hiring.prepare_applicant_list", {"exemption_decisions": [decision]})
     hr.goto("/ansettelser")
     row = hr.locator("tbody tr").filter(has_text=CASE)
     expect(row).to_contain_text("Søkerlisten er klar")
+    journey.snap(hr, "hr-cases")
     row.get_by_role("link", name="3").click()
     expect(hr.get_by_role("heading", level=1)).to_have_text(f"Søkerliste: {CASE}")
     anne = hr.get_by_role("article", name=re.compile("Anne Berg"))
     expect(anne).to_contain_text("Nåværende arbeidsgiver vet ikke at jeg søker.")
+    journey.snap(hr, "applicant-list")
     with hr.expect_download() as download:
         anne.get_by_role("link", name="CV: CV Anne Berg.pdf").click()
     assert download.value.suggested_filename == "CV Anne Berg.pdf"
@@ -278,6 +292,7 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
         expect(table).to_contain_text("Sykepleier, Sykehuset Innlandet")
         expect(table).to_contain_text("Løten")
         expect(table).not_to_contain_text("Anne Berg")
+        journey.snap(public, "public-applicant-list")
     finally:
         public.context.close()
 
@@ -286,6 +301,7 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
     expect(page.locator(".panel--context")).to_contain_text("Cecilie Eng")
     # Choices from the case: applicants by number and name, nothing typed.
     expect(page.locator("#f-qualified-group")).to_contain_text(f"3 {DASH} Cecilie Eng")
+    journey.snap(page, "shortlist")
     shortlist = {
         "late_decisions": [],
         "qualified": [1, 2],
@@ -305,6 +321,8 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
         context = page.locator(".panel--context")
         name = "Anne Berg" if "Anne Berg" in context.inner_text() else "Bjørn Dahl"
         expect(context).to_contain_text("Helsetunet")
+        if not interviewed:
+            journey.snap(page, "interview-names-the-candidate")
         interviewed.add(name)
         note = {
             "held_on": journey.day(24),
@@ -368,6 +386,7 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
         "certificates",
         "Politiattesten er eldre enn 3 måneder før tiltredelsen (Løten 4.6.2).",
     )
+    journey.snap(page, "certificates-refused")
     page.reload()
     expect(page.locator("form .form-fields")).to_be_visible()
     journey.complete(page, "hiring.record_certificates", certificates(20))
@@ -394,6 +413,7 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
     journey.advance(*["+3 uker"] * 7, "+1 uke")
     page = journey.open_task("vl.loten", "Meld fra før prøvetiden går ut")
     expect(page.locator(".panel--context")).to_contain_text("Prøvetiden går ut")
+    journey.snap(page, "probation-report")
     report = {"concerns": False, "reported_on": journey.day(218)}
     journey.complete(page, "hiring.report_probation", {"probation_report": report})
     journey.advance("+3 uker", "+3 uker")
