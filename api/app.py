@@ -13,8 +13,8 @@ from flask_smorest import Api
 from api import errors
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
 from api.routes import attachments as attachment_routes
-from api.routes import cases as case_routes
 from api.routes import audit as audit_routes
+from api.routes import cases as case_routes
 from api.routes import vacancies as vacancy_routes
 
 

@@ -1,7 +1,7 @@
 """The hiring procedure's pages: HR's cases, the applicant list with CVs, the public list.
 
 Server-rendered from the hiring services: the applicant list follows
-`applicants.may_read_applicants` (HR of the hiring municipality, the hiring authority), the
+`access.may_read_applicants` (HR of the hiring municipality, the hiring authority), the
 public applicant list shows what offentleglova § 25 allows, without granted exemptions.
 """
 

@@ -7,6 +7,9 @@ no variable name reaches a page); `value_<value>` names a coded value.
 from __future__ import annotations
 
 FIELDS_NB = {
+    "employee_name": "Medarbeider",
+    "employee_unit": "Enhet",
+    "motivation": "Begrunnelse fra medarbeideren",
     "announcement": "Kunngjøringen",
     "receiving_municipality_name": "Kommune som trenger kompetansen",
     "competence_requirements": "Kompetansekrav (a)",
@@ -25,9 +28,6 @@ FIELDS_NB = {
     "unit": "Enhet",
     "email": "E-post",
     "phone": "Telefon",
-    "employee_name": "Medarbeider",
-    "employee_unit": "Enhet",
-    "motivation": "Begrunnelse fra medarbeideren",
     "registrations": "Interessemeldinger",
     "registered_at": "Meldt",
     "union_comments": "Innspill fra tillitsvalgte",
@@ -158,6 +158,11 @@ VALUES_EN = {
 TEXTS: dict[str, dict[str, str]] = {
     "nb": {
         "nav_cases": "Mine saker",
+        "board_new": "Nytt oppdrag",
+        "board_new_hint": "Trenger kommunen din kompetanse? Beskriv behovet på skjemaet "
+        "«Ledige oppdrag» (KV 1); det kunngjøres når du fullfører det.",
+        "board_new_ok": "Oppdrag {id} er opprettet. Beskriv behovet og fullfør for å "
+        "kunngjøre det.",
         "cases_title": "Mine saker",
         "cases_intro": "Sakene du har startet eller tar del i, nyeste først. Åpne en sak for "
         "å se hvor den står, hva den venter på, og dokumentene du har tilgang til.",
@@ -185,11 +190,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "case_state_cancelled": "Avlyst",
         "case_state_error": "Feil",
         "context_title": "Dette tar du stilling til",
-        "context_none": "–",
+        "context_none": "\u2013",
         "open_task": "Åpne oppgaven",
     },
     "en": {
         "nav_cases": "My cases",
+        "board_new": "New assignment",
+        "board_new_hint": "Does your municipality need competence? Describe the need on the "
+        "“Vacant assignments” form (KV 1); it is announced when you complete it.",
+        "board_new_ok": "Assignment {id} is created. Describe the need and complete the task to "
+        "announce it.",
         "cases_title": "My cases",
         "cases_intro": "The cases you started or take part in, newest first. Open a case to see "
         "where it stands, what it waits for, and the documents you may read.",
@@ -217,7 +227,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "case_state_cancelled": "Cancelled",
         "case_state_error": "Error",
         "context_title": "What you decide on",
-        "context_none": "–",
+        "context_none": "\u2013",
         "open_task": "Open the task",
     },
 }
@@ -228,6 +238,7 @@ def catalogue(language: str) -> dict[str, str]:
     fields, values = (FIELDS_EN, VALUES_EN) if language == "en" else (FIELDS_NB, VALUES_NB)
     return {
         **TEXTS[language],
+        "field_order": " ".join(FIELDS_NB),  # page data keys arrive sorted; this is the order
         **{f"field_{key}": label for key, label in fields.items()},
         **{f"value_{key}": label for key, label in values.items()},
     }

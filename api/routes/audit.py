@@ -29,7 +29,7 @@ from api.audit_schemas import (
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
 from api.wiring import services
-from engine.services import inbox
+from engine.services import access, inbox
 from engine.services.audit import access as audit_access
 from engine.services.audit import chain as audit
 from engine.services.audit import pdf as audit_pdf
@@ -159,16 +159,15 @@ def export_instance(args: dict[str, Any], instance_id: UUID) -> Response:
 def state_at(instance_id: UUID, seq: int) -> Any:
     """Rebuild the instance as it was right after event `seq` by replaying its history."""
     user = current_user()
-    access = _access(user)
     with services().new_uow() as uow:
         instance = uow.instances.get(instance_id)
-        if not inbox.may_read_instance(instance, user, uow):
-            raise Forbidden("you may not read this instance")
-    audit_access.ensure_in_scope(services().new_uow(), access, instance_id)
+        view = access.ensure_case_view(
+            uow, instance, user, open_fields=services().settings.audit_open_fields
+        )
     if seq > instance.history_seq:
         raise NotFound("history event", f"{instance_id} #{seq}")
     state = replay.state_at(services().new_uow(), instance_id, seq)
-    return audit_access.mask_state(state, access)
+    return inbox.shown_state(state, view)
 
 
 @bp.get("/audit/anchors")

@@ -13,8 +13,8 @@ from typing import Any
 from uuid import UUID
 
 from engine.services import access
+from engine.services.access import may_work
 from engine.services.inbox import task_view, with_names
-from engine.services.tasks import may_work
 from engine.store.errors import NotFound
 from engine.store.models import ProcessInstance, User
 from engine.store.states import InstanceState, TaskState

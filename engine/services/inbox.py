@@ -8,16 +8,18 @@ from typing import Any
 from uuid import UUID
 
 from engine.rules import calendar
-from engine.runtime import instances as runtime
 from engine.services import access, definitions, forms
-from engine.services.audit.access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
+from engine.services.access import CaseView, may_work
+from engine.services.audit.access import BOOKKEEPING
 from engine.services.audit.views import event_view
 from engine.services.errors import Forbidden
 from engine.services.step import history
-from engine.services.tasks import Completed, may_work
+from engine.services.tasks import Completed
+from engine.settings import AUDIT_OPEN_FIELDS
+from engine.store.audit import Audit
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
-from engine.store.states import InstanceState, TaskState
+from engine.store.states import TaskState
 from engine.store.tasks import Tasks
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
@@ -94,7 +96,7 @@ def list_tasks(
     sort: str | None = None,
 ) -> dict[str, Any]:
     """Return one page of the user's tasks for a scope: mine, group, completed or all."""
-    if scope == "all" and not {"admin", "auditor"} & set(user.roles):
+    if scope == "all" and not access.may_list_all_tasks(user):
         raise Forbidden("only admins and auditors can list all tasks")
     by_index = scope == "group" and not (process_key or text)
     if by_index and sort in (None, "created_at", "-created_at"):
@@ -113,30 +115,49 @@ def list_tasks(
         "all": lambda: Tasks.all_tasks(state),
     }[scope]()
     query = Tasks.refine(query, process_key=process_key, text=text, sort=sort)
+    limited_to = access.task_scope(user)
+    if scope == "all" and limited_to is not None:
+        query = Audit.tasks_within(query, limited_to)
     with uow:
         rows, total = uow.tasks.page(query, limit, offset)
         items = with_names(uow, [task_view(t, now) for t in rows])
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) -> dict[str, Any]:
-    """Return a task with its form (JSON Schema, UI schema) and the data it shows."""
+def task_detail(
+    uow: UnitOfWork,
+    task_id: UUID,
+    user: User,
+    *,
+    now: datetime,
+    open_fields: str = AUDIT_OPEN_FIELDS,
+) -> dict[str, Any]:
+    """Return a task with its form (JSON Schema, UI schema), the form's data and the task's
+    read-only context, as much as the user may read of it."""
     with uow:
         task, municipality_name, assignee_name = uow.tasks.get_named(task_id)
         instance = uow.instances.get(task.instance_id)
-        allowed = may_work(task, user) or task.completed_by == user.username
-        if not allowed and not {"admin", "auditor"} & set(user.roles):
+        view = access.case_view(uow, instance, user, open_fields=open_fields)
+        if view is None:
+            raise NotFound("task", task_id)
+        if not access.may_read_task(view, task, user):
             raise Forbidden("this task is not offered to you")
         built = definitions.built_for(uow, instance.definition_id)
-        view = _detail(task, municipality_name, assignee_name, instance, built, user, now)
-        view["context"] = access.task_context(uow, task, user)
-        return view
+        detail = _detail(task, municipality_name, assignee_name, instance, built, user, now, view)
+        detail["context"] = access.task_context(uow, task, user, open_fields=open_fields)
+        return detail
 
 
-def completed_detail(done: Completed, user: User, *, now: datetime) -> dict[str, Any]:
-    """Return the task `user` just completed, from the step itself: nothing is read again."""
+def completed_detail(
+    uow: UnitOfWork, done: Completed, user: User, *, now: datetime
+) -> dict[str, Any]:
+    """Return the task `user` just completed, its names from the step (nothing else is read)."""
     names = done.municipality_name, done.assignee_name
-    return _detail(done.task, *names, done.instance, done.built, user, now)
+    with uow:
+        view = access.case_view(uow, done.instance, user)
+        detail = _detail(done.task, *names, done.instance, done.built, user, now, view)
+        detail["context"] = access.task_context(uow, done.task, user) if view else {}
+    return detail
 
 
 def _detail(
@@ -147,26 +168,30 @@ def _detail(
     built: definitions.Built,
     user: User,
     now: datetime,
+    view: CaseView | None,
 ) -> dict[str, Any]:
-    view = task_view(task, now)
-    view["municipality_name"], view["assignee_name"] = municipality_name, assignee_name
-    view["instructions"] = task.instructions
-    own = None
-    # its own scope, e.g. a candidate
-    if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
-        own = runtime.task_data(built, instance.snapshot, task.id)
-    case_data = own if own is not None else instance.data or {}
-    view["data"] = {**case_data, **(task.draft or {})}
-    view["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
-    view["form"] = (
+    view_of_task = task_view(task, now)
+    view_of_task["municipality_name"], view_of_task["assignee_name"] = (
+        municipality_name,
+        assignee_name,
+    )
+    view_of_task["instructions"] = task.instructions
+    # The form shows its own fields only: what the task's data holds of them, and the draft.
+    fields = access.form_fields(built, task.form_schema)
+    source = access.task_source(built, instance, task)
+    data = {k: v for k, v in {**source, **(task.draft or {})}.items() if k in fields}
+    view_of_task["data"] = view.shows(data) if view is not None else {}
+    view_of_task["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
+    view_of_task["form"] = (
         {
-            "schema": forms.expand_options(_form(built.forms, task.form_schema), case_data),
+            # Choices from the case (dynamic enums) come from the task's own data.
+            "schema": forms.expand_options(_form(built.forms, task.form_schema), source),
             "ui_schema": _form(built.forms, task.form_uischema),
         }
         if task.form_schema
         else None
     )
-    return view
+    return view_of_task
 
 
 def _form(forms: dict[str, bytes], name: str | None) -> dict[str, Any] | None:
@@ -198,18 +223,6 @@ def instance_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> 
     return view
 
 
-def reader_access(user: User, open_fields: str) -> AuditAccess:
-    """What an instance reader may see of it.
-
-    Admins and process owners see everything, and so does everyone else of the instances they
-    may read (their own); auditors see what their audit rights allow (`audit_access`): their
-    municipality's instances, and personal data masked unless they hold that right.
-    """
-    if {"admin", "process_owner"} & set(user.roles):
-        return EVERYTHING
-    return access_of(user, open_fields)
-
-
 def list_instances(
     uow: UnitOfWork,
     user: User,
@@ -220,85 +233,64 @@ def list_instances(
     offset: int,
     **filters: Any,
 ) -> dict[str, Any]:
-    """Return a page of the instances the user may list: their own, or an auditor's scope."""
-    if not {"admin", "auditor", "process_owner"} & set(user.roles):
+    """Return a page of the instances the user may list (their own; an auditor's scope; every
+    one for admins), each with only the data the user may read of it."""
+    if not {"admin", "auditor"} & set(user.roles):
         filters["started_by"] = user.username
-    access = reader_access(user, open_fields)
+    scope = access.task_scope(user)
     with uow:
-        rows, total = uow.instances.list(
-            **filters, scope=access.municipality, limit=limit, offset=offset
-        )
-        items = [_masked(instance_view(uow, row, now), access) for row in rows]
+        rows, total = uow.instances.list(**filters, scope=scope, limit=limit, offset=offset)
+        items = []
+        for row in rows:
+            view = access.case_view(uow, row, user, open_fields=open_fields)
+            if view is not None:
+                items.append({**instance_view(uow, row, now), "data": view.data})
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 def read_instance(
     uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime, open_fields: str
 ) -> dict[str, Any]:
-    """Return one instance the user may read, its data masked as their rights say."""
+    """Return one instance the user has a part in, with only the data they may read."""
     with uow:
         instance = uow.instances.get(instance_id)
-        if not may_read_instance(instance, user, uow):
-            raise Forbidden("you may not read this instance")
-        view = instance_view(uow, instance, now)
-    return _masked(view, reader_access(user, open_fields))
-
-
-def _masked(view: dict[str, Any], access: AuditAccess) -> dict[str, Any]:
-    return {**view, "data": mask_data(view["data"], access)}
-
-
-# What makes a user a participant who may read the instance: their own work on its tasks.
-# Sending it a message does not (the engine's steps that follow are recorded in the sender's
-# name too): a message reaches a case without showing it to the sender.
-PARTICIPATION = frozenset(
-    {
-        "task_completed",
-        "task_claimed",
-        "task_unclaimed",
-        "task_delegated",
-        "task_draft_saved",
-    }
-)
-
-
-def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
-    """Tell whether the user may see the instance (starter, participant, admin, auditor).
-
-    An auditor scoped to one municipality (`audit_municipality_id`) sees only the instances
-    that involve it; others are NotFound to them, as on the audit pages (no existence leak).
-    """
-    roles = set(user.roles)
-    if {"admin", "process_owner"} & roles or instance.started_by == user.username:
-        return True
-    if "auditor" in roles:
-        scope = user.audit_municipality_id
-        if scope is None or uow.audit.involves(instance.id, scope):
-            return True
-        raise NotFound("process instance", instance.id)
-    return any(may_work(t, user) for t in uow.tasks.open_for_instance(instance.id)) or any(
-        e.actor == user.username and e.type in PARTICIPATION
-        for e in uow.history.of_instance(instance.id)
-    )
+        view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
+        return {
+            **instance_view(uow, instance, now),
+            "data": view.data,
+            "my_part": sorted(view.roles),
+        }
 
 
 def instance_history(
     uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
 ) -> dict[str, Any]:
-    """Return an instance's events (masked as the reader's rights say) and the chain check."""
-    access = reader_access(user, open_fields)
+    """Return an instance's events, each with only the data the reader may read (masked as
+    their rights say), and the chain check."""
     with uow:
         instance = uow.instances.get(instance_id)
-        if not may_read_instance(instance, user, uow):
-            raise Forbidden("you may not read this instance")
+        view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
         events = list(uow.history.of_instance(instance_id))
     broken = history.verify(events)
     views: list[Any] = list(events)
-    if not access.sees_personal_data:
-        views = [mask_event(event_view(event, {}), access) for event in events]
+    if not (view.sees_everything and view.sees_personal_data):
+        views = [_shown_event(event_view(event, {}), view) for event in events]
     return {
         "instance_id": instance_id,
         "events": views,
         "chain_valid": broken is None,
         "first_broken_seq": broken,
     }
+
+
+def _shown_event(event: dict[str, Any], view: CaseView) -> dict[str, Any]:
+    data = event.get("data")
+    if event.get("type") not in BOOKKEEPING:
+        data = view.shows(data) if isinstance(data, dict) else data
+    return {**event, "data": data, "delta": view.shows_delta(event.get("delta"))}
+
+
+def shown_state(state: dict[str, Any], view: CaseView) -> dict[str, Any]:
+    """Return a replayed state (`audit.replay.state_at`) with what the reader may read of it."""
+    event = state.get("event") or {}
+    return {**state, "data": view.shows(state.get("data")), "event": _shown_event(event, view)}

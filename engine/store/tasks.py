@@ -59,7 +59,7 @@ class Tasks(Repository):
         ).all()
 
     def of_instance(self, instance_id: UUID) -> Sequence[HumanTask]:
-        """Return every task of one instance, open and closed, oldest first."""
+        """Return every task of one instance, open, completed or cancelled, oldest first."""
         return self.session.scalars(
             select(HumanTask)
             .where(HumanTask.instance_id == instance_id)

@@ -281,12 +281,13 @@ def register_interest(
         data = {
             "assignment_id": assignment_id,
             "motivation": motivation,
-            # What the leader decides on (KV 2): who, and the announcement itself (a to g).
-            "announcement": {
-                "receiving_municipality_name": receiving.name if receiving else None,
-                **{field: posted.get(field) for field in FIELDS},
-            },
+            # What the leader decides on (approve_interest's contextFields): who, and for what.
             "employee_name": actor.full_name,
+            "announcement": {
+                "receiving_municipality": (assignment.data or {}).get("receiving_municipality"),
+                "receiving_municipality_name": receiving.name if receiving else None,
+                **{field: (assignment.data or {}).get(field) for field in FIELDS},
+            },
             "employee_username": actor.username,
             "employee_leader": actor.leader_username,
             "employee_municipality": actor.municipality_id,

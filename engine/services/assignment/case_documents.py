@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from engine.services import attachments
-from engine.services.assignment import invoices
+from engine.services import access
 from engine.services.cases import Document
-from engine.services.documents import may_read_contract
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
@@ -42,17 +40,17 @@ def documents(
     titles = TITLES.get(locale, TITLES["nb"])
     data = instance.data or {}
     found: list[Document] = []
-    if isinstance(data.get("contract"), dict) and may_read_contract(instance, user):
+    if isinstance(data.get("contract"), dict) and access.may_read_contract(uow, instance, user):
         url = f"/api/v1/process-instances/{instance.id}/contract.pdf"
         found.append({"kind": "contract", "title": titles["contract"], "url": url})
     row = uow.invoices.for_instance(instance.id)
-    if row is not None and invoices.may_read(user, row):
+    if row is not None and access.may_read_invoice_file(uow, user, row):
         number = row.number
         for kind, suffix in (("invoice_pdf", "pdf"), ("invoice_ehf", "xml")):
             url = f"/api/v1/invoices/{row.id}.{suffix}"
             found.append({"kind": kind, "title": titles[kind].format(number=number), "url": url})
     for item in uow.attachments.many(_report_attachment(data)):
-        if attachments.may_read(uow, item, user):
+        if access.may_read_attachment(uow, item, user):
             url = f"/api/v1/attachments/{item.id}/content"
             title = titles["report"].format(name=item.filename)
             found.append({"kind": "report", "title": title, "url": url})

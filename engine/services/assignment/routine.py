@@ -1,4 +1,4 @@
-"""Plug the assignment routine in: its script function and its step follower."""
+"""Plug the assignment routine in: its script function, its step follower, its readers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from engine.rules.invoice import calculate_invoice
 from engine.runtime import registry
 from engine.services import cases, process_settings
-from engine.services.assignment import case_documents, invoices
+from engine.services.assignment import case_access, case_documents, invoices
 from engine.services.step import followers
 
 
@@ -27,7 +27,9 @@ def _invoice_for(
 
 
 def register() -> None:
-    """Add `invoice_for`, keep each assignment's invoice row, list its documents on the case."""
+    """Add `invoice_for`, keep each assignment's invoice row after every step, declare who
+    reads what of its cases and list its documents on the case page."""
     registry.register_function("invoice_for", _invoice_for)
     followers.register("assignment.invoices", invoices.project)
+    case_access.declare()
     cases.register_documents("assignment", case_documents.documents)

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from engine.services import documents
+from engine.services import access, documents
 from engine.services.errors import Forbidden
 from engine.services.hiring.vacancies import HIRING, PUBLIC_LIST, vacancy_case
 from engine.store.errors import NotFound
-from engine.store.models import ProcessInstance, User
+from engine.store.models import User
 from engine.store.uow import UnitOfWork
 
 
@@ -21,7 +21,7 @@ def applicants(uow: UnitOfWork, vacancy_id: str, user: User) -> dict[str, Any]:
     with uow:
         vacancy = vacancy_case(uow, vacancy_id, user=user)
         data = vacancy.data or {}
-        if not may_read_applicants(vacancy, user):
+        if not access.may_read_applicants(uow, vacancy, user):
             raise Forbidden("only hr and the hiring authority may read the applicant list")
         rows = list(data.get("previous_applications") or []) + list(data.get("applications") or [])
     return {
@@ -29,16 +29,6 @@ def applicants(uow: UnitOfWork, vacancy_id: str, user: User) -> dict[str, Any]:
         "round": data.get("announcement_round"),
         "applicants": [_applicant(row) for row in rows],
     }
-
-
-def may_read_applicants(vacancy: ProcessInstance, user: User) -> bool:
-    """Tell whether the user is hr (of the municipality), an admin or the hiring authority."""
-    data = vacancy.data or {}
-    if "admin" in user.roles:
-        return True
-    if "hr" in user.roles and user.municipality_id in (None, data.get("municipality")):
-        return True
-    return user.username in (data.get("hiring_authority_users") or [])
 
 
 def _applicant(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -89,7 +79,7 @@ def offer_letter_pdf(
         letter = data.get("offer_letter")
         if instance.key != HIRING or not isinstance(letter, dict):
             raise NotFound("offer letter of hiring case", instance_id)
-        if not may_read_applicants(instance, user):
+        if not access.may_read_applicants(uow, instance, user):
             raise Forbidden("only hr and the hiring authority may read the offer letter")
     offer = {
         **letter,
@@ -110,7 +100,9 @@ def overview(uow: UnitOfWork, user: User) -> list[dict[str, Any]]:
     """Return the hiring cases the user may follow as HR or hiring authority, newest first."""
     with uow:
         found = [
-            i for i in uow.announcements.instances_with_data(HIRING) if may_read_applicants(i, user)
+            i
+            for i in uow.announcements.instances_with_data(HIRING)
+            if access.may_read_applicants(uow, i, user)
         ]
     rows = []
     for instance in reversed(found):

@@ -1,7 +1,7 @@
 """The hiring case's documents on its case page: the applicant list, the CVs, the offer letter.
 
 Applicant data is personal data: each is listed only for HR of the hiring municipality and
-the hiring authority (`applicants.may_read_applicants`); the links are the pages' and the API's
+the hiring authority (`access.may_read_applicants`); the links are the pages' and the API's
 own addresses, which check the same rule again.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from engine.services import access
 from engine.services.cases import Document
-from engine.services.hiring.applicants import may_read_applicants
 from engine.services.hiring.vacancies import HIRING
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
@@ -36,7 +36,7 @@ def documents(
     uow: UnitOfWork, instance: ProcessInstance, user: User, _seen: dict[str, Any], locale: str
 ) -> list[Document]:
     """List the hiring case's documents the user may open."""
-    if instance.key != HIRING or not may_read_applicants(instance, user):
+    if instance.key != HIRING or not access.may_read_applicants(uow, instance, user):
         return []
     titles = TITLES.get(locale, TITLES["nb"])
     data = instance.data or {}

@@ -1,4 +1,4 @@
-"""Plug the hiring routine in: its deadline functions for the BPMN scripts."""
+"""Plug the hiring routine in: its deadline functions for the BPMN scripts, its readers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from engine.rules import deadlines
 from engine.runtime import registry
 from engine.services import cases
-from engine.services.hiring import case_documents
+from engine.services.hiring import case_access, case_documents
 
 
 def _application_deadline(published_on: str, days: int = 21) -> str:
@@ -30,4 +30,5 @@ def register() -> None:
     registry.register_function("application_deadline", _application_deadline)
     registry.register_function("offer_answer_deadline", _offer_answer_deadline)
     registry.register_function("probation_end", _probation_end)
+    case_access.declare()
     cases.register_documents("hiring", case_documents.documents)

@@ -36,7 +36,6 @@ from engine.timezone import OSLO
 HIRING = "hiring"
 APPLICATION = "hiring_application"
 MESSAGE = "application_received"
-LIST_READERS = frozenset({"admin", "hr"})
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = 69  # "applicant:" + the address fits the 80 characters of an actor
 PUBLIC_FIELDS = (

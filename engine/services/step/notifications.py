@@ -4,8 +4,10 @@ Sources: a task becomes available or is assigned, task reminders (due tomorrow, 
 escalated; see `task_deadlines`) and the process's own messages, which are the new entries of
 the instance's `notifications` list (appended by scripts or the `notify` service operator):
 `{"type": "not_selected", "to": "user" | [...], "cc": ..., "to_role": "finance",
-"cc_role": ..., "municipality": "asker", ...fields for the text}`. Each recipient gets one row,
-in their `locale` (nb or en); templates marked `reminder` skip users who turned reminders off.
+"cc_role": ..., "municipality": "asker", "except_municipality": "baerum", ...fields for the
+text}` (`except_municipality` leaves out role holders of that municipality). Each recipient
+gets one row, in their `locale` (nb or en); templates marked `reminder` skip users who turned
+reminders off.
 Rows are delivered later by `outbox.deliver_due`.
 """
 
@@ -35,7 +37,7 @@ from engine.timezone import OSLO
 
 TEMPLATES = Path(__file__).parent / "mail_templates"
 LOCALES = ("nb", "en")
-_ADDRESSING = {"type", "to", "cc", "to_role", "cc_role", "municipality"}
+_ADDRESSING = {"type", "to", "cc", "to_role", "cc_role", "municipality", "except_municipality"}
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def task_params(uow: UnitOfWork, instance: ProcessInstance, task: HumanTask) -> 
         **case_params(uow, instance),
         "task": task.name,
         "due": task.due_at,
-        "link": f"{policy().public_url.rstrip('/')}/tasks/{task.id}",
+        "link": f"{policy().public_url.rstrip('/')}/tasks/{task.id}",  # the case is linked there
     }
 
 
@@ -146,7 +148,9 @@ def case_params(uow: UnitOfWork, instance: ProcessInstance) -> dict[str, Any]:
     return {
         "process": _process_name(uow, instance.definition_id, instance.key),
         "case": instance.business_key or "",
-        "link": policy().public_url.rstrip("/") + "/",
+        # The case page: each recipient sees there what they may of it (access.case_view).
+        "link": f"{policy().public_url.rstrip('/')}/cases/{instance.id}",
+        "home": policy().public_url.rstrip("/"),
     }
 
 
@@ -331,9 +335,13 @@ def _key(entry: Any) -> str:
 
 
 def _addressees(uow: UnitOfWork, item: Mapping[str, Any]) -> list[tuple[User, bool]]:
-    municipality = item.get("municipality")
+    municipality, left_out = item.get("municipality"), item.get("except_municipality")
     to = _found(uow, _names(item.get("to"))) + _role(uow, item.get("to_role"), municipality)
     cc = _found(uow, _names(item.get("cc"))) + _role(uow, item.get("cc_role"), municipality)
+    if left_out:  # a role's holders elsewhere: "Nytt oppdrag" is for the other municipalities
+        named = set(_names(item.get("to"))) | set(_names(item.get("cc")))
+        to = [u for u in to if u.username in named or u.municipality_id != left_out]
+        cc = [u for u in cc if u.username in named or u.municipality_id != left_out]
     chosen: dict[str, tuple[User, bool]] = {}
     for user, copy in [(u, False) for u in to] + [(u, True) for u in cc]:
         chosen.setdefault(user.username, (user, copy))

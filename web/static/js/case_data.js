@@ -24,8 +24,20 @@ function scalar(key, value) {
   return String(value);
 }
 
+/** "4 uker (14. desember 2026 – 8. januar 2027)": KV 1 e, a period in weeks or months. */
+export function durationText(duration) {
+  const d = duration || {};
+  const amount = d.amount ? `${d.amount} ${t(`value_${d.unit || "weeks"}`)}` : "";
+  const dates = d.planned_start
+    ? `${formatDate(`${d.planned_start}T12:00:00`)} – ${d.planned_end ? formatDate(`${d.planned_end}T12:00:00`) : "…"}`
+    : "";
+  if (amount && dates) return `${amount} (${dates})`;
+  return amount || dates || t("context_none");
+}
+
 /** Render one value: scalars as text, lists as lists, objects as definition lists. */
 export function valueNode(key, value) {
+  if (key === "duration" && value && typeof value === "object") return el("span", {}, durationText(value));
   if (Array.isArray(value)) {
     if (!value.length) return el("span", {}, t("context_none"));
     const items = value.map((item) => el("li", {}, valueNode(key, item)));
@@ -40,9 +52,14 @@ export function valueNode(key, value) {
   return el("span", { class: "case-value" }, scalar(key, value));
 }
 
+// The order keys are shown in (the catalogue's order: who before what, KV 1 a before g).
+const ORDER = t("field_order").split(" ");
+const rank = (key) => (ORDER.includes(key) ? ORDER.indexOf(key) : ORDER.length);
+
 /** A definition list of an object's labelled keys (null if none is labelled). */
 export function fieldsNode(data) {
-  const rows = Object.entries(data || {}).filter(([key]) => label(key));
+  const rows = Object.entries(data || {}).filter(([key]) => label(key))
+    .sort(([a], [b]) => rank(a) - rank(b));
   if (!rows.length) return null;
   return el("dl", { class: "case-fields" },
     rows.flatMap(([key, value]) => [el("dt", {}, label(key)), el("dd", {}, valueNode(key, value))]));

@@ -35,7 +35,7 @@ function details(task) {
     el("dl", { class: "details" },
       row(t("process"), names.get(task.process_key) || task.process_key),
       row(t("business_key"), task.business_key || t("none")),
-      row(t("municipality"), task.municipality_id || t("none")),
+      row(t("municipality"), task.municipality_name || task.municipality_id || t("none")),
       row(t("created"), el("time", { datetime: task.created_at }, formatDate(task.created_at))),
       row(t("due"), due),
       row(t("assignee"), task.assignee || t("unassigned"))));
