@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from api.schemas import PageSchema, TaskSummarySchema
+from api.schemas import PageSchema, Strict, TaskSummarySchema
 
 
 class CaseTaskSchema(TaskSummarySchema):
@@ -38,7 +38,12 @@ class CaseSchema(CaseSummarySchema):
     my_tasks = fields.List(fields.Nested(TaskSummarySchema))
     documents = fields.List(fields.Nested(DocumentSchema))
     may_cancel = fields.Boolean()
+    cancel_reason = fields.String(allow_none=True)
 
 
 class CasePageSchema(PageSchema):
     items = fields.List(fields.Nested(CaseSummarySchema))
+
+
+class CancelSchema(Strict):
+    reason = fields.String(required=True, validate=validate.Length(max=2000))  # blank: the route

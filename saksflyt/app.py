@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -12,6 +15,9 @@ from engine.services.wiring import Wiring, wire
 from engine.settings import Settings, SettingsError
 from web import oidc
 from web.blueprint import bp as pages
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 
 def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -> Flask:
@@ -39,10 +45,22 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     api_app.init_app(app)
     app.register_blueprint(pages)
     oidc.init_app(app, settings)
+    _configured_requests(app, wiring)
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
+
+
+def _configured_requests(app: Flask, wiring: Wiring) -> None:
+    """Run every request with this app's wiring's configuration current (not another app's)."""
+    handle = app.wsgi_app
+
+    def configured(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with wiring.active():
+            return handle(environ, start_response)
+
+    app.wsgi_app = configured  # type: ignore[method-assign]
 
 
 def _refuse_demo_passwords(settings: Settings, wiring: Wiring) -> None:

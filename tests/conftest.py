@@ -14,8 +14,9 @@ import pytest
 import time_machine
 from sqlalchemy import create_engine, make_url, text
 
-from engine.services import definitions, organisation
-from engine.services.wiring import Wiring, wire
+from engine.services import configuration, definitions, organisation
+from engine.services.configuration import Configuration
+from engine.services.wiring import Wiring, configure, wire
 from engine.settings import Settings
 from engine.store.db import normalise_url
 from engine.store.models import Base, User
@@ -48,6 +49,14 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["PYTHONPATH"] = os.pathsep.join([str(CLOCK_DIRECTORY), *filter(None, paths)])
     if CLOCK_AHEAD and not time_machine.escape_hatch.is_travelling():
         time_machine.travel(CLOCK_AHEAD, tick=True).start()  # an xdist worker travels at start-up
+
+
+@pytest.fixture(autouse=True)
+def configured() -> Iterator[Configuration]:
+    """A default wiring's configuration, current for code a test runs outside any wiring's
+    units of work (the runtime's scripts, the calculations); each test gets its own."""
+    with configuration.active(configure(Settings(env="test"))) as current:
+        yield current
 
 
 def _reset(wiring: Wiring) -> None:

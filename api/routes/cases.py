@@ -9,9 +9,10 @@ from api.auth import current_user
 from api.blueprint import Blueprint
 from api.language import request_locale
 from api.schemas import PageArgs
-from api.schemas_cases import CasePageSchema, CaseSchema
+from api.schemas_cases import CancelSchema, CasePageSchema, CaseSchema
 from api.wiring import services
 from engine.services import cases
+from engine.services.errors import FormInvalid
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
 
@@ -41,3 +42,25 @@ def get_case(instance_id: UUID) -> Any:
         now=services().now(),
         locale=request_locale(),
     )
+
+
+@bp.post("/<uuid:instance_id>/cancel")
+@bp.arguments(CancelSchema)
+@bp.response(200, CaseSchema)
+def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
+    """Cancel a running case with a reason (its starter or an admin); the reason is in history."""
+    user = current_user()
+    reason = body["reason"].strip()
+    if not reason:
+        raise FormInvalid({"reason": [_REASON[request_locale()]]})
+    cases.cancel_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
+    return cases.case_detail(
+        services().new_uow(read_only=True),
+        instance_id,
+        user,
+        now=services().now(),
+        locale=request_locale(),
+    )
+
+
+_REASON = {"nb": "Skriv hvorfor saken avlyses.", "en": "Say why the case is cancelled."}

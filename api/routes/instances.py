@@ -16,7 +16,7 @@ from api.schemas import (
     MessageSchema,
 )
 from api.wiring import services
-from engine.services import inbox, messages
+from engine.services import instance_views, messages
 
 bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Instances and messages")
 
@@ -26,7 +26,7 @@ bp = Blueprint("instances", __name__, url_prefix="/api/v1", description="Instanc
 @bp.response(200, InstancePageSchema)
 def list_instances(args: dict[str, Any]) -> Any:
     """List instances (filters key, state, business_key, started_by; paging)."""
-    return inbox.list_instances(
+    return instance_views.list_instances(
         services().new_uow(read_only=True),
         current_user(),
         now=services().now(),
@@ -39,7 +39,7 @@ def list_instances(args: dict[str, Any]) -> Any:
 @bp.response(200, InstanceSchema)
 def get_instance(instance_id: UUID) -> Any:
     """Return one instance with its data and open tasks."""
-    return inbox.read_instance(
+    return instance_views.read_instance(
         services().new_uow(read_only=True),
         instance_id,
         current_user(),
@@ -52,7 +52,7 @@ def get_instance(instance_id: UUID) -> Any:
 @bp.response(200, HistorySchema)
 def instance_history(instance_id: UUID) -> Any:
     """Return the instance's history events, in order, with the chain check."""
-    return inbox.instance_history(
+    return instance_views.instance_history(
         services().new_uow(read_only=True),
         instance_id,
         current_user(),

@@ -129,12 +129,12 @@ def start(wiring: Wiring) -> Scheduler:
             pumps[channel].wake(at)
 
     stop = threading.Event()
-    wakeups.listen(hint)
+    wakeups.listen(wiring.configuration, hint)
     if wiring.engine.dialect.name == "postgresql":
         listener.start(wiring.settings.database_url, hint, stop)
 
     def stopped(_event: SchedulerEvent) -> None:
-        wakeups.unlisten(hint)
+        wakeups.unlisten(wiring.configuration, hint)
         stop.set()
 
     scheduler.add_listener(stopped, EVENT_SCHEDULER_SHUTDOWN)

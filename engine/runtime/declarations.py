@@ -20,11 +20,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from engine.runtime.xmlsafe import NS, local_name, read_xml
+
+if TYPE_CHECKING:  # specs imports validation, which imports this module
+    from engine.runtime.specs import BuiltProcess
 
 START_ROLES = "startRoles"
 START_MUNICIPALITIES = "startMunicipalities"
@@ -145,7 +148,7 @@ def message_catchers(
             yield element, message_names.get(str(ref), str(ref))
 
 
-def sender_roles(built: Any, element_id: str) -> frozenset[str]:
+def sender_roles(built: BuiltProcess, element_id: str) -> frozenset[str]:
     """Return the roles that may send the message an element of a built process catches."""
     for spec in (built.spec, *built.subprocess_specs.values()):
         for task_spec in spec.task_specs.values():
@@ -155,7 +158,7 @@ def sender_roles(built: Any, element_id: str) -> frozenset[str]:
     return frozenset()
 
 
-def context_fields(built: Any, element_id: str) -> tuple[str, ...]:
+def context_fields(built: BuiltProcess, element_id: str) -> tuple[str, ...]:
     """Return the `contextFields` of a user task of a built process (its called ones too)."""
     for spec in (built.spec, *built.subprocess_specs.values()):
         for task_spec in spec.task_specs.values():
@@ -166,7 +169,7 @@ def context_fields(built: Any, element_id: str) -> tuple[str, ...]:
     return ()
 
 
-def message_start_senders(built: Any, name: str) -> frozenset[str]:
+def message_start_senders(built: BuiltProcess, name: str) -> frozenset[str]:
     """Return the roles that may start a built process by sending it message `name`."""
     for task_spec in built.spec.task_specs.values():
         definition = getattr(task_spec, "event_definition", None)

@@ -29,6 +29,7 @@ from engine.runtime.errors import (
 from engine.runtime.model import Outcome, Snapshot, StepEvent
 from engine.runtime.projection import project
 from engine.runtime.scripting import SCRIPT_ENGINE
+from engine.runtime.specs import BuiltProcess
 
 DEFAULT_STEP_BUDGET = 10_000
 # Deeply nested call activities make each step slower (ENGINE-NOTES 11), so the step count
@@ -38,7 +39,7 @@ MAX_CALL_DEPTH = 25
 
 
 def start(
-    built: Any,
+    built: BuiltProcess,
     data: Mapping[str, Any],
     *,
     now: datetime,
@@ -65,7 +66,7 @@ def start(
         return _advance(workflow, step_budget, lambda: workflow.catch(event))
 
 
-def message_start_names(built: Any) -> frozenset[str]:
+def message_start_names(built: BuiltProcess) -> frozenset[str]:
     """Return the names of the messages that start the process (its message start events)."""
     names = set()
     for spec in built.spec.task_specs.values():
@@ -78,7 +79,7 @@ def message_start_names(built: Any) -> frozenset[str]:
 
 
 def complete_task(
-    built: Any,
+    built: BuiltProcess,
     snapshot: Snapshot,
     task_id: UUID,
     data: Mapping[str, Any],
@@ -101,7 +102,7 @@ def complete_task(
 
 
 def deliver_message(
-    built: Any,
+    built: BuiltProcess,
     snapshot: Snapshot,
     name: str,
     payload: Mapping[str, Any],
@@ -128,7 +129,11 @@ def _event_for(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) ->
 
 
 def fire_timers(
-    built: Any, snapshot: Snapshot, *, now: datetime, step_budget: int = DEFAULT_STEP_BUDGET
+    built: BuiltProcess,
+    snapshot: Snapshot,
+    *,
+    now: datetime,
+    step_budget: int = DEFAULT_STEP_BUDGET,
 ) -> Outcome:
     """Let every timer that is due at or before `now` fire, and run on."""
     # SpiffWorkflow fires only when due < now; the timer table means due <= now.
@@ -137,7 +142,7 @@ def fire_timers(
         return _advance(workflow, step_budget, workflow.refresh_timers)
 
 
-def cancel(built: Any, snapshot: Snapshot, *, now: datetime) -> Outcome:
+def cancel(built: BuiltProcess, snapshot: Snapshot, *, now: datetime) -> Outcome:
     """Cancel the instance: every open task and timer ends."""
     with _engine(now):
         workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
@@ -145,12 +150,12 @@ def cancel(built: Any, snapshot: Snapshot, *, now: datetime) -> Outcome:
         return project(workflow, serialization.dump(workflow), [], cancelled=True)
 
 
-def restore(built: Any, snapshot: Snapshot) -> BpmnWorkflow:
+def restore(built: BuiltProcess, snapshot: Snapshot) -> BpmnWorkflow:
     """Return the live workflow of a snapshot (for read-only inspection)."""
     return serialization.load(snapshot, built.spec, built.subprocess_specs)
 
 
-def task_data(built: Any, snapshot: Snapshot, task_id: UUID) -> dict[str, Any] | None:
+def task_data(built: BuiltProcess, snapshot: Snapshot, task_id: UUID) -> dict[str, Any] | None:
     """Return the data a waiting task holds (its own scope: a called process's or a
     multi-instance child's data, not the top process's), or None if the task is gone."""
     workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)

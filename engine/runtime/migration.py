@@ -37,6 +37,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.runtime import clock, periods, serialization, timers
 from engine.runtime.model import Outcome, Snapshot
 from engine.runtime.projection import current_data, project
+from engine.runtime.specs import BuiltProcess
 
 LIVE = TaskState.WAITING | TaskState.READY | TaskState.STARTED | TaskState.ERROR
 _PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
@@ -53,7 +54,7 @@ class MigrationCheck:
     notes: tuple[str, ...] = ()
 
 
-def check(old: Any, new: Any, snapshot: Snapshot) -> MigrationCheck:
+def check(old: BuiltProcess, new: BuiltProcess, snapshot: Snapshot) -> MigrationCheck:
     """Tell whether the instance in `snapshot` (on specs `old`) can move to specs `new`."""
     workflow = serialization.load(snapshot, old.spec, old.subprocess_specs)
     top, subprocesses = diff_workflow(
@@ -76,7 +77,7 @@ def check(old: Any, new: Any, snapshot: Snapshot) -> MigrationCheck:
     return MigrationCheck(not reasons, tuple(dict.fromkeys(waiting)), tuple(reasons), unique)
 
 
-def migrate(old: Any, new: Any, snapshot: Snapshot, *, now: datetime) -> Outcome:
+def migrate(old: BuiltProcess, new: BuiltProcess, snapshot: Snapshot, *, now: datetime) -> Outcome:
     """Return the instance moved onto specs `new` (check() must have allowed it)."""
     with clock.frozen_at(now):
         workflow = serialization.load(snapshot, old.spec, old.subprocess_specs)

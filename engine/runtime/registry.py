@@ -1,12 +1,17 @@
-"""The one registry of script functions and service-task operators.
+"""The registry of script functions and service-task operators, one per wiring.
 
-Built-ins (clock and date arithmetic) register here; engine.services adds the domain functions
-(working days, invoice) at start-up, so the runtime never imports engine.rules.
+Built-ins (clock and date arithmetic) are in every registry; engine.services adds the domain
+functions (working days, invoice) when it wires a registry up, so the runtime never imports
+engine.rules. The runtime reads the registry made active for the running unit of work (`use`);
+with none active it sees the built-ins only. Nothing here is shared between two wirings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,34 +19,6 @@ from engine.runtime import clock
 from engine.timezone import OSLO
 
 ScriptFunction = Callable[..., Any]
-
-_functions: dict[str, ScriptFunction] = {}
-_operators: dict[str, ScriptFunction] = {}
-
-
-def register_function(name: str, function: ScriptFunction) -> None:
-    """Make `function` callable by `name` in every script and expression."""
-    _functions[name] = function
-
-
-def register_operator(name: str, function: ScriptFunction) -> None:
-    """Make `function` the handler of service tasks whose operator is `name`."""
-    _operators[name] = function
-
-
-def functions() -> Mapping[str, ScriptFunction]:
-    """Return the script functions by name."""
-    return _functions
-
-
-def operator(name: str) -> ScriptFunction | None:
-    """Return the service-task handler registered under `name`, if any."""
-    return _operators.get(name)
-
-
-def operator_names() -> frozenset[str]:
-    """Return the names of all registered service-task operators."""
-    return frozenset(_operators)
 
 
 def _today() -> str:
@@ -62,7 +39,54 @@ def _end_of_day(day: str) -> str:
     return moment.replace(tzinfo=OSLO).isoformat()
 
 
-register_function("today", _today)
-register_function("now", _now_iso)
-register_function("add_days", _add_days)
-register_function("end_of_day", _end_of_day)
+def _built_ins() -> dict[str, ScriptFunction]:
+    return {"today": _today, "now": _now_iso, "add_days": _add_days, "end_of_day": _end_of_day}
+
+
+@dataclass
+class Registry:
+    """Script functions and service-task operators by name, starting with the built-ins."""
+
+    functions: dict[str, ScriptFunction] = field(default_factory=_built_ins)
+    operators: dict[str, ScriptFunction] = field(default_factory=dict)
+
+    def register_function(self, name: str, function: ScriptFunction) -> None:
+        """Make `function` callable by `name` in every script and expression."""
+        self.functions[name] = function
+
+    def register_operator(self, name: str, function: ScriptFunction) -> None:
+        """Make `function` the handler of service tasks whose operator is `name`."""
+        self.operators[name] = function
+
+
+_active: ContextVar[Registry | None] = ContextVar("saksflyt_registry", default=None)
+
+
+@contextmanager
+def use(registry: Registry) -> Iterator[Registry]:
+    """Let the runtime use `registry` until the block ends (in this thread or task only)."""
+    token = _active.set(registry)
+    try:
+        yield registry
+    finally:
+        _active.reset(token)
+
+
+def active() -> Registry:
+    """Return the registry in use; with none in use, a registry of the built-ins only."""
+    return _active.get() or Registry()
+
+
+def functions() -> Mapping[str, ScriptFunction]:
+    """Return the script functions by name."""
+    return active().functions
+
+
+def operator(name: str) -> ScriptFunction | None:
+    """Return the service-task handler registered under `name`, if any."""
+    return active().operators.get(name)
+
+
+def operator_names() -> frozenset[str]:
+    """Return the names of all registered service-task operators."""
+    return frozenset(active().operators)

@@ -31,16 +31,14 @@ invoices, contracts, applicant lists, e-mails) asks this module.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from engine.runtime import declarations as runtime_declarations
-from engine.runtime import instances as runtime
 from engine.runtime.declarations import Declarations
-from engine.services import declarations, definitions
+from engine.services import case_data, definitions
 from engine.services.audit.access import (
     EVERYTHING,
     AuditAccess,
@@ -48,6 +46,7 @@ from engine.services.audit.access import (
     mask_data,
     mask_delta,
 )
+from engine.services.configuration import CaseDeclaration, CaseRoles, Configuration, current
 from engine.services.errors import MessageForbidden, StartForbidden
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.errors import NotFound
@@ -112,6 +111,26 @@ def ensure_may_send(user: User, name: str, sender_roles: frozenset[str]) -> None
         raise MessageForbidden(name)
 
 
+# ---------------------------------------------------------------------------- tools
+
+# Who may use which tool besides cases; admins may use them all (`holds`).
+ADMINISTRATION = (ADMIN,)  # timers, incidents, the outbox, the demo clock, retention, users
+MODEL_EDITORS = (PROCESS_OWNER,)  # deploy, the modeler, migrations
+MODEL_READERS = (PROCESS_OWNER, AUDITOR)  # the library, diffs, validation
+AUDIT_READERS = (AUDITOR,)  # audit search, timelines, exports, the log's verification
+
+
+def holds(user: User, roles: Iterable[str]) -> bool:
+    """Tell whether the user holds one of the roles (admins hold them all)."""
+    return ADMIN in user.roles or bool(set(roles) & set(user.roles))
+
+
+def is_read_only(roles: Iterable[str]) -> bool:
+    """Tell whether the roles allow reading only (an auditor and nothing else)."""
+    held = set(roles)
+    return AUDITOR in held and not held - {AUDITOR}
+
+
 # ---------------------------------------------------------------------------- tasks
 
 
@@ -156,32 +175,21 @@ def task_scope(user: User) -> str | None:
 
 # ---------------------------------------------------------------------------- cases
 
-# What a routine declares for a process: the roles a user holds in one of its cases, each with
-# the data keys it reads (None: every key), and the keys everyone with a part reads.
-CaseRoles = Callable[[UnitOfWork, ProcessInstance, User], Mapping[str, frozenset[str] | None]]
-
-
-@dataclass(frozen=True)
-class CaseDeclaration:
-    """A routine's declaration for one process: shared keys and its role rule."""
-
-    shared: frozenset[str] = frozenset()
-    roles: CaseRoles | None = None
-
-
-_cases: dict[str, CaseDeclaration] = {}
-
 
 def declare_case(
-    process_key: str, *, shared: Iterable[str] = (), roles: CaseRoles | None = None
+    configuration: Configuration,
+    process_key: str,
+    *,
+    shared: Iterable[str] = (),
+    roles: CaseRoles | None = None,
 ) -> None:
     """Declare what a routine's process shows: keys for everyone with a part, role rules."""
-    _cases[process_key] = CaseDeclaration(frozenset(shared), roles)
+    configuration.cases[process_key] = CaseDeclaration(frozenset(shared), roles)
 
 
 def declared_cases() -> dict[str, CaseDeclaration]:
-    """Return the routines' declarations, by process key."""
-    return dict(_cases)
+    """Return the running wiring's routines' declarations, by process key."""
+    return dict(current().cases)
 
 
 @dataclass(frozen=True)
@@ -246,18 +254,20 @@ def case_view(
         audit = access_of(user, open_fields)
     if instance.started_by == user.username:
         roles.add(STARTER)
-        fields |= _start_fields(uow, instance)
+        fields |= case_data.start_fields(uow, instance)
         if PROCESS_OWNER in user.roles:
             roles.add(PROCESS_OWNER)  # their own test case
             everything = True
+    if everything:  # admins, auditors in scope, owners' test cases: nothing more to find out
+        return _view(instance, roles, frozenset(), None, audit)
     own = [task for task in uow.tasks.of_instance(instance.id) if took_part(task, user)]
     if own:
         roles.add(PARTICIPANT)
         built = definitions.built_for(uow, instance.definition_id)
         for task in own:
-            fields |= form_fields(built, task.form_schema)
+            fields |= case_data.form_fields(built, task.form_schema)
             fields |= set(runtime_declarations.context_fields(built, task.element_id))
-    declared = _cases.get(instance.key, CaseDeclaration())
+    declared = current().cases.get(instance.key, CaseDeclaration())
     if declared.roles is not None:
         for name, keys in declared.roles(uow, instance, user).items():
             roles.add(name)
@@ -266,8 +276,17 @@ def case_view(
     if not roles:
         return None
     visible = None if everything else frozenset(fields | declared.shared)
-    data = {k: v for k, v in (instance.data or {}).items() if visible is None or k in visible}
-    tasks = frozenset(task.element_id for task in own)
+    return _view(instance, roles, frozenset(task.element_id for task in own), visible, audit)
+
+
+def _view(
+    instance: ProcessInstance,
+    roles: set[str],
+    tasks: frozenset[str],
+    visible: frozenset[str] | None,
+    audit: AuditAccess,
+) -> CaseView:
+    data = {k: v for k, v in instance.process_data.items() if visible is None or k in visible}
     masked = dict(mask_data(data, audit))
     return CaseView(instance.id, instance.key, frozenset(roles), tasks, visible, masked, audit)
 
@@ -298,50 +317,16 @@ def task_context(
     if not may_read_task(view, task, user) or view is None:
         return {}
     built = definitions.built_for(uow, instance.definition_id)
-    names = runtime_declarations.context_fields(built, task.element_id)
-    source = task_source(built, instance, task)
-    return dict(mask_data({k: source[k] for k in names if k in source}, view.audit))
+    return context_of(view, built, task, case_data.task_source(built, instance, task))
 
 
-def task_source(
-    built: definitions.Built, instance: ProcessInstance, task: HumanTask
+def context_of(
+    view: CaseView, built: definitions.Built, task: HumanTask, source: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Return the data a task reads: its own scope while it waits, else the instance's."""
-    if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
-        own = runtime.task_data(built, instance.snapshot, task.id)
-        if own is not None:
-            return own
-    return dict(instance.data or {})
-
-
-_form_fields: dict[tuple[int, str], frozenset[str]] = {}
-
-
-def form_fields(built: definitions.Built, name: str | None) -> frozenset[str]:
-    """Return the top-level fields (JSON Schema properties) of a form of a definition."""
-    if not name or name not in built.forms:
-        return frozenset()
-    cache_key = (id(built.forms), name)
-    if cache_key not in _form_fields:
-        try:
-            schema = json.loads(built.forms[name])
-        except ValueError:
-            schema = {}
-        properties = schema.get("properties") if isinstance(schema, dict) else None
-        _form_fields[cache_key] = frozenset(properties or ())
-    return _form_fields[cache_key]
-
-
-def _start_fields(uow: UnitOfWork, instance: ProcessInstance) -> frozenset[str]:
-    definition = uow.definitions.get(instance.definition_id)
-    start_form = declarations.of(uow, definition).start_form
-    if start_form is None:
-        return frozenset()
-    try:
-        schema = json.loads(start_form)
-    except ValueError:
-        return frozenset()
-    return frozenset((schema.get("properties") or {}) if isinstance(schema, dict) else ())
+    """Return a task's `contextFields` from its data (`case_data.task_source`), masked for
+    the reader (one who may read the task: `may_read_task`)."""
+    names = runtime_declarations.context_fields(built, task.element_id)
+    return dict(mask_data({k: source[k] for k in names if k in source}, view.audit))
 
 
 def reader_access(user: User, open_fields: str = AUDIT_OPEN_FIELDS) -> AuditAccess:
@@ -368,18 +353,7 @@ def may_read_attachment(
     view = case_view(uow, instance, user, open_fields=open_fields)
     if view is None or not view.sees_personal_data:
         return False
-    return view.sees_everything or str(attachment.id) in set(_strings(view.data))
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
+    return view.sees_everything or str(attachment.id) in set(case_data.strings(view.data))
 
 
 def may_read_invoice(uow: UnitOfWork, user: User, row: Invoice) -> bool:
@@ -426,3 +400,10 @@ def may_read_applicants(uow: UnitOfWork, vacancy: ProcessInstance, user: User) -
     authority, an admin (the hiring routine declares the first two)."""
     view = case_view(uow, vacancy, user)
     return view is not None and bool(APPLICANT_READERS & view.roles)
+
+
+def may_cancel(instance: ProcessInstance, user: User) -> bool:
+    """Tell whether the user may cancel the case (with a reason): its starter or an admin,
+    while it runs."""
+    running = instance.state == InstanceState.RUNNING
+    return running and (instance.started_by == user.username or ADMIN in user.roles)

@@ -2,34 +2,29 @@
 
 What a user reads of a case's data comes from `access.case_view` (the need-to-know model),
 never the whole instance data. Routines add the documents of their cases (the assignment's
-contract, invoice PDF and EHF, the report) with `register_documents`; the core names none.
+contract, invoice PDF and EHF, the report) in the wiring's configuration; the core names none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from engine.services import access
+from engine.runtime import instances as runtime
+from engine.services import access, configuration, definitions
 from engine.services.access import may_work
+from engine.services.errors import Forbidden
 from engine.services.inbox import task_view, with_names
+from engine.services.step import steps
 from engine.store.errors import NotFound
 from engine.store.models import ProcessInstance, User
 from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
 
 # A document on the case page: {"kind", "title", "url"}; title in the reader's language.
+# Routines list theirs in the wiring's configuration (`configuration.documents`).
 Document = dict[str, str]
-DocumentSource = Callable[[UnitOfWork, ProcessInstance, User, dict[str, Any], str], list[Document]]
-
-_sources: dict[str, DocumentSource] = {}
-
-
-def register_documents(name: str, source: DocumentSource) -> None:
-    """List `source(uow, instance, user, data, locale)`'s documents on every case page."""
-    _sources[name] = source
 
 
 def case_detail(
@@ -52,10 +47,11 @@ def case_detail(
         page["data"] = view.data
         page["documents"] = [
             document
-            for source in _sources.values()
+            for source in configuration.current().documents.values()
             for document in source(uow, instance, user, view.data, locale)
         ]
-        page["may_cancel"] = may_cancel(instance, user)
+        page["may_cancel"] = access.may_cancel(instance, user)
+        page["cancel_reason"] = _cancel_reason(uow, instance)
     return page
 
 
@@ -73,12 +69,6 @@ def my_cases(
             open_tasks = list(uow.tasks.open_for_instance(instance.id))
             items.append(_summary(instance, data, open_tasks, now))
     return {"items": items, "total": total, "limit": limit, "offset": offset}
-
-
-def may_cancel(instance: ProcessInstance, user: User) -> bool:
-    """Tell whether the user may cancel the case: its starter or an admin, while it runs."""
-    running = instance.state == InstanceState.RUNNING
-    return running and (instance.started_by == user.username or "admin" in user.roles)
 
 
 def _summary(
@@ -105,3 +95,31 @@ def _task(task: Any, user: User, now: datetime) -> dict[str, Any]:
     view = task_view(task, now)
     view["may_work"] = may_work(task, user)
     return view
+
+
+def cancel_case(
+    uow: UnitOfWork, instance_id: UUID, reason: str, *, actor: User, now: datetime
+) -> None:
+    """Cancel a running case: every open task and timer ends; the reason goes in its history."""
+    with uow:
+        instance = uow.instances.get(instance_id, lock=True)
+        if access.case_view(uow, instance, actor) is None:
+            raise NotFound("case", instance_id)
+        if not access.may_cancel(instance, actor):
+            raise Forbidden("only the case's starter or an admin may cancel it, while it runs")
+        built = definitions.built_for(uow, instance.definition_id)
+        outcome = runtime.cancel(built, instance.snapshot, now=now)
+        steps.record(
+            uow, instance, "case_cancel_requested", actor.username, now, data={"reason": reason}
+        )
+        steps.apply(uow, instance, built, outcome, actor=actor.username, now=now)
+        uow.commit()
+
+
+def _cancel_reason(uow: UnitOfWork, instance: ProcessInstance) -> str | None:
+    """Return why the case was cancelled (its history's `case_cancel_requested`), for everyone
+    with a part in it: whoever may see the case may see why it stopped."""
+    if instance.state != InstanceState.CANCELLED:
+        return None
+    asked = [e for e in uow.history.of_instance(instance.id) if e.type == "case_cancel_requested"]
+    return str((asked[-1].data or {}).get("reason") or "") or None if asked else None

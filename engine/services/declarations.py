@@ -36,6 +36,8 @@ class Declared:
         return {"schema": json.loads(self.start_form), "ui_schema": ui}
 
 
+# A pure cache, not configuration: keyed by definition id (a uuid4, unique in every database),
+# of what a deployed definition version declares; deployed files never change.
 _declared: dict[UUID, Declared] = {}
 
 

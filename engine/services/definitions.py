@@ -45,15 +45,15 @@ class DeployResult:
 
 
 @dataclass(frozen=True)
-class Built:
-    """A runnable definition: its specs, lane roles and form files, cached per version."""
+class Built(specs.BuiltProcess):
+    """A runnable definition: its specs (what the runtime runs), lane roles and form files."""
 
-    spec: Any
-    subprocess_specs: dict[str, Any]
     lane_roles: dict[str, str]
     forms: dict[str, bytes]
 
 
+# A pure cache, not configuration: keyed by definition id (a uuid4, unique in every database),
+# of what a deployed definition version builds to; deployed files never change.
 _built: dict[UUID, Built] = {}
 
 
@@ -255,6 +255,7 @@ def built(uow: UnitOfWork, definition: ProcessDefinition) -> Built:
         raise InvalidProcess([Problem(definition.file_name, definition.key, None, None, message)])
     process = processes[definition.key]
     result = Built(
+        process.key,
         process.spec,
         process.subprocess_specs,
         lane_roles([*models.values(), *known.values()]),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from functools import lru_cache
@@ -79,16 +78,6 @@ def _is_usable_attachment(value: object) -> bool:
         return False
     check = attachment_check.get()
     return check is None or check(value)
-
-
-@contextmanager
-def checking_attachments(check: Callable[[str], bool]) -> Iterator[None]:
-    """Check `"format": "attachment"` values with `check` inside the block."""
-    token = attachment_check.set(check)
-    try:
-        yield
-    finally:
-        attachment_check.reset(token)
 
 
 # `"x-not-before": {"end_date": "start_date"}` on an object: a date (or date-time) field may not

@@ -1,4 +1,8 @@
-"""Read side of tasks and instances: inbox pages, one task with its form, instance views."""
+"""Read side of tasks: inbox pages, one task with its form and its context.
+
+The read side of instances (views, listing, history) is `instance_views`; who may read what is
+`access`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from engine.rules import calendar
-from engine.services import access, definitions, forms
+from engine.services import access, case_data, definitions, forms
 from engine.services.access import CaseView, may_work
-from engine.services.audit.access import BOOKKEEPING
-from engine.services.audit.views import event_view
 from engine.services.errors import Forbidden
-from engine.services.step import history
 from engine.services.tasks import Completed
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.audit import Audit
@@ -143,9 +144,8 @@ def task_detail(
         if not access.may_read_task(view, task, user):
             raise Forbidden("this task is not offered to you")
         built = definitions.built_for(uow, instance.definition_id)
-        detail = _detail(task, municipality_name, assignee_name, instance, built, user, now, view)
-        detail["context"] = access.task_context(uow, task, user, open_fields=open_fields)
-        return detail
+        names = municipality_name, assignee_name
+        return _detail(task, *names, instance, built, user, now, view)
 
 
 def completed_detail(
@@ -155,9 +155,9 @@ def completed_detail(
     names = done.municipality_name, done.assignee_name
     with uow:
         view = access.case_view(uow, done.instance, user)
-        detail = _detail(done.task, *names, done.instance, done.built, user, now, view)
-        detail["context"] = access.task_context(uow, done.task, user) if view else {}
-    return detail
+    if view is None:  # cannot happen: completing it made them a participant
+        raise NotFound("task", done.task.id)
+    return _detail(done.task, *names, done.instance, done.built, user, now, view)
 
 
 def _detail(
@@ -168,21 +168,20 @@ def _detail(
     built: definitions.Built,
     user: User,
     now: datetime,
-    view: CaseView | None,
+    view: CaseView,
 ) -> dict[str, Any]:
-    view_of_task = task_view(task, now)
-    view_of_task["municipality_name"], view_of_task["assignee_name"] = (
-        municipality_name,
-        assignee_name,
-    )
-    view_of_task["instructions"] = task.instructions
-    # The form shows its own fields only: what the task's data holds of them, and the draft.
-    fields = access.form_fields(built, task.form_schema)
-    source = access.task_source(built, instance, task)
+    detail = task_view(task, now)
+    detail["municipality_name"], detail["assignee_name"] = municipality_name, assignee_name
+    detail["instructions"] = task.instructions
+    # The form shows its own fields only (what its data holds of them, and the draft); the
+    # task's contextFields come apart, read-only.
+    fields = case_data.form_fields(built, task.form_schema)
+    source = case_data.task_source(built, instance, task)
     data = {k: v for k, v in {**source, **(task.draft or {})}.items() if k in fields}
-    view_of_task["data"] = view.shows(data) if view is not None else {}
-    view_of_task["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
-    view_of_task["form"] = (
+    detail["data"] = view.shows(data)
+    detail["context"] = access.context_of(view, built, task, source)
+    detail["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
+    detail["form"] = (
         {
             # Choices from the case (dynamic enums) come from the task's own data.
             "schema": forms.expand_options(_form(built.forms, task.form_schema), source),
@@ -191,106 +190,10 @@ def _detail(
         if task.form_schema
         else None
     )
-    return view_of_task
+    return detail
 
 
 def _form(forms: dict[str, bytes], name: str | None) -> dict[str, Any] | None:
     if not name or name not in forms:
         return None
     return json.loads(forms[name])  # type: ignore[no-any-return]
-
-
-def instance_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> dict[str, Any]:
-    """Return the API's view of an instance with its open tasks."""
-    view = {
-        column: getattr(instance, column)
-        for column in (
-            "id",
-            "key",
-            "version",
-            "state",
-            "business_key",
-            "started_by",
-            "data",
-            "created_at",
-            "ended_at",
-            "error",
-        )
-    }
-    view["open_tasks"] = with_names(
-        uow, [task_view(t, now) for t in uow.tasks.open_for_instance(instance.id)]
-    )
-    return view
-
-
-def list_instances(
-    uow: UnitOfWork,
-    user: User,
-    *,
-    now: datetime,
-    open_fields: str,
-    limit: int,
-    offset: int,
-    **filters: Any,
-) -> dict[str, Any]:
-    """Return a page of the instances the user may list (their own; an auditor's scope; every
-    one for admins), each with only the data the user may read of it."""
-    if not {"admin", "auditor"} & set(user.roles):
-        filters["started_by"] = user.username
-    scope = access.task_scope(user)
-    with uow:
-        rows, total = uow.instances.list(**filters, scope=scope, limit=limit, offset=offset)
-        items = []
-        for row in rows:
-            view = access.case_view(uow, row, user, open_fields=open_fields)
-            if view is not None:
-                items.append({**instance_view(uow, row, now), "data": view.data})
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
-
-
-def read_instance(
-    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime, open_fields: str
-) -> dict[str, Any]:
-    """Return one instance the user has a part in, with only the data they may read."""
-    with uow:
-        instance = uow.instances.get(instance_id)
-        view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
-        return {
-            **instance_view(uow, instance, now),
-            "data": view.data,
-            "my_part": sorted(view.roles),
-        }
-
-
-def instance_history(
-    uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
-) -> dict[str, Any]:
-    """Return an instance's events, each with only the data the reader may read (masked as
-    their rights say), and the chain check."""
-    with uow:
-        instance = uow.instances.get(instance_id)
-        view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
-        events = list(uow.history.of_instance(instance_id))
-    broken = history.verify(events)
-    views: list[Any] = list(events)
-    if not (view.sees_everything and view.sees_personal_data):
-        views = [_shown_event(event_view(event, {}), view) for event in events]
-    return {
-        "instance_id": instance_id,
-        "events": views,
-        "chain_valid": broken is None,
-        "first_broken_seq": broken,
-    }
-
-
-def _shown_event(event: dict[str, Any], view: CaseView) -> dict[str, Any]:
-    data = event.get("data")
-    if event.get("type") not in BOOKKEEPING:
-        data = view.shows(data) if isinstance(data, dict) else data
-    return {**event, "data": data, "delta": view.shows_delta(event.get("delta"))}
-
-
-def shown_state(state: dict[str, Any], view: CaseView) -> dict[str, Any]:
-    """Return a replayed state (`audit.replay.state_at`) with what the reader may read of it."""
-    event = state.get("event") or {}
-    return {**state, "data": view.shows(state.get("data")), "event": _shown_event(event, view)}

@@ -178,7 +178,7 @@ def route_messages(
                 element_id=subscription.element_id,
                 element_name=element_name(outcome, subscription.element_id),
                 data={"name": message.name, "payload": message.payload},
-                delta=history.data_delta(instance.data or {}, outcome.data) or None,
+                delta=history.data_delta(instance.process_data, outcome.data) or None,
             )
             steps.apply(uow, instance, built, outcome, actor=actor, now=now)
             uow.flush()

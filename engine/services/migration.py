@@ -18,7 +18,7 @@ from engine.runtime import migration as runtime
 from engine.runtime.model import Outcome
 from engine.services import definitions
 from engine.services.errors import BadRequest
-from engine.services.step import steps
+from engine.services.step import steps, waits
 from engine.store.errors import NotFound
 from engine.store.models import ProcessDefinition, ProcessInstance
 from engine.store.states import InstanceState
@@ -148,9 +148,9 @@ def _wait_changes(
     uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome
 ) -> dict[str, list[dict[str, Any]]]:
     """Name the timers and message waits a move arms, disarms or reschedules."""
-    waits = (instance.snapshot or {}).get(steps.WAITS) or {}
-    timers: dict[str, str | None] = waits.get("timers") or {}
-    messages = {task_id: name for task_id, name, _ in waits.get("messages") or []}
+    recorded = (instance.snapshot or {}).get(waits.WAITS) or {}
+    timers: dict[str, str | None] = recorded.get("timers") or {}
+    messages = {task_id: name for task_id, name, _ in recorded.get("messages") or []}
     rows = {t.task_id: t.element_id for t in uow.waits.live_timers(instance.id, BPMN_TIMER_KINDS)}
     armed: list[dict[str, Any]] = []
     rescheduled: list[dict[str, Any]] = []

@@ -50,7 +50,7 @@ def parse_role_map(text: str) -> dict[str, tuple[str, ...]]:
     return mapping
 
 
-def roles_from_claims(claims: Mapping[str, Any], rules: ClaimRules) -> list[str]:
+def _roles_from_claims(claims: Mapping[str, Any], rules: ClaimRules) -> list[str]:
     """Return our roles for the claim values the provider sent (a string or a list per claim)."""
     roles: list[str] = []
     for name in rules.role_claims:
@@ -75,7 +75,7 @@ def sign_in(
     if not isinstance(username, str) or not 0 < len(username.strip()) <= 80:
         raise Unauthenticated(f"the ID token has no usable {rules.username_claim} claim")
     username = username.strip().lower()
-    roles = roles_from_claims(claims, rules)
+    roles = _roles_from_claims(claims, rules)
     municipality = claims.get(rules.municipality_claim)
     with uow:
         user = uow.users.find(username)

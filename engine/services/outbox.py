@@ -83,7 +83,7 @@ def _send_batch(
     done: list[UUID] = []
     for row in rows:
         try:
-            send(message_of(row, sender, now))
+            send(_message_of(row, sender, now))
         except Exception as error:
             log.warning("mail %s to %s failed: %s", row.id, row.to_address, error)
             _failed(new_uow(), row, worker, now, f"{type(error).__name__}: {error}")
@@ -114,7 +114,7 @@ def _failed(uow: UnitOfWork, row: Outbox, worker: str, now: datetime, error: str
         uow.commit()
 
 
-def message_of(row: Outbox, sender: str, now: datetime) -> Message:
+def _message_of(row: Outbox, sender: str, now: datetime) -> Message:
     """Build the e-mail of an outbox row; its Message-ID names the row.
 
     The legacy `email.mime` API: four times faster than EmailMessage's header registry.

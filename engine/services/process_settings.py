@@ -2,7 +2,8 @@
 
 Scripts read a value with `setting("kv_assignment.report.due_days_after_end")`; the KV 5
 invoice calculation takes its rates and options from `kv_assignment.invoicing` and
-`kv_assignment.replacement_budget`. Loaded once per process by the wiring.
+`kv_assignment.replacement_budget`. The wiring loads the file into its configuration
+(`configure`); `value` and `rates` read the configuration of the wiring whose work is running.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from engine.rules.invoice import (
     SalaryProration,
     SocialCostBase,
 )
+from engine.services.configuration import Configuration, current
 
-_values: dict[str, Any] = {}
-_rates: list[InvoiceRates] = [InvoiceRates()]
 _MISSING = object()
 
 
@@ -55,22 +55,26 @@ def _flatten(node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def configure(values: dict[str, Any]) -> None:
-    """Use these values from now on (the wiring does this once)."""
-    _values.clear()
-    _values.update(values)
-    _rates[0] = invoice_rates(values)
+def configure(configuration: Configuration, values: dict[str, Any]) -> None:
+    """Give a wiring's configuration these settings and the invoice rates they give."""
+    configuration.settings = dict(values)
+    configuration.rates = invoice_rates(values)
 
 
 def rates() -> InvoiceRates:
-    """Return the KV 5 rates of the configured settings (built once, by `configure`)."""
-    return _rates[0]
+    """Return the KV 5 rates of the running wiring's settings (built once, by `configure`)."""
+    return current().rates
 
 
 def value(name: str, default: Any = _MISSING) -> Any:
-    """Return a setting; without a default an unknown name is an error that names it."""
-    if name in _values:
-        return _values[name]
+    """Return a setting of the running wiring; an unknown name without a default names it."""
+    return value_in(current().settings, name, default)
+
+
+def value_in(values: dict[str, Any], name: str, default: Any = _MISSING) -> Any:
+    """Return a setting of these values; an unknown name without a default is an error."""
+    if name in values:
+        return values[name]
     if default is _MISSING:
         raise KeyError(f"unknown setting {name!r} (processes/settings.yaml)")
     return default

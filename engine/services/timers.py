@@ -65,7 +65,7 @@ def fire_batch(
         return len(ids), _fire_together(new_uow(), ids, now, worker)
     except Exception as error:
         log.info("a batch of %d timers failed (%s); firing them one by one", len(ids), error)
-    return len(ids), sum(fire_claimed(new_uow, t, now=now, worker=worker) for t in ids)
+    return len(ids), sum(_fire_claimed(new_uow, t, now=now, worker=worker) for t in ids)
 
 
 def claim(uow: UnitOfWork, *, now: datetime, worker: str, limit: int) -> list[UUID]:
@@ -77,7 +77,7 @@ def claim(uow: UnitOfWork, *, now: datetime, worker: str, limit: int) -> list[UU
     return ids
 
 
-def fire_claimed(
+def _fire_claimed(
     new_uow: Callable[[], UnitOfWork], timer_id: UUID, *, now: datetime, worker: str
 ) -> bool:
     """Fire one timer this worker claimed; record any failure; True if it fired."""
@@ -150,7 +150,7 @@ def _run_engine(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: d
     built = definitions.built_for(uow, instance.definition_id)
     outcome = runtime.fire_timers(built, instance.snapshot, now=engine_now)
     fired = [t for t in due if _did_fire(t, outcome)]
-    delta = history.data_delta(instance.data or {}, outcome.data) or None
+    delta = history.data_delta(instance.process_data, outcome.data) or None
     for row in fired:
         _mark_fired(row, now)
         steps.record(

@@ -54,16 +54,19 @@ def _configure_sqlite(engine: Engine) -> None:
 READ_ONLY = "saksflyt_read_only"
 
 
-def session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+def session_factory(
+    engine: Engine, *, read_only: bool = False, info: dict[str, Any] | None = None
+) -> sessionmaker[Session]:
     """Return a session factory; committed objects stay readable.
 
     With `read_only` the transactions only read: SQLite begins without the write lock
     (BEGIN instead of BEGIN IMMEDIATE, with `query_only`) and PostgreSQL with READ ONLY, so
-    both refuse a write, and a reader never queues behind a writer.
+    both refuse a write, and a reader never queues behind a writer. `info` starts every
+    session's `Session.info`.
     """
     if read_only:
         options: dict[str, Any] = {READ_ONLY: True}
         if engine.dialect.name == "postgresql":
             options["postgresql_readonly"] = True
         engine = engine.execution_options(**options)
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(engine, expire_on_commit=False, info=info)

@@ -147,6 +147,11 @@ class ProcessInstance(Base):
     history_seq: Mapped[int] = mapped_column(Integer, default=0)
     history_head: Mapped[str] = mapped_column(String(64), default="")
 
+    @property
+    def process_data(self) -> dict[str, Any]:
+        """Return the process data; empty (never None) before the first step stores any."""
+        return self.data or {}
+
 
 class HumanTask(Base):
     __tablename__ = "human_task"

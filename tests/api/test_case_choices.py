@@ -212,3 +212,40 @@ def test_no_assignment_text_names_a_data_key() -> None:
     assert texts and json.dumps(texts)
     named = [t for t in texts if re.search(r"\b[a-z]+_[a-z_]+\b", t)]
     assert not named
+
+
+def test_a_case_is_cancelled_with_a_reason_in_its_history(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "review_registrations")
+    case_id = player.aliases["a"]
+    starter, leader = auth("tl.baerum"), auth("leder.asker")
+    assert client.get(f"/api/v1/cases/{case_id}", headers=starter).get_json()["may_cancel"]
+    # A participant who did not start it: 403; one with no part in it: 404.
+    union = auth("tv.baerum")
+    refused = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "x"}, headers=union)
+    assert refused.status_code == 403
+    unseen = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "x"}, headers=leader)
+    assert unseen.status_code == 404
+    # No reason: a field message in bokmål.
+    empty = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "  "}, headers=starter)
+    assert empty.status_code == 422
+    assert empty.get_json()["error"]["details"] == {"reason": ["Skriv hvorfor saken avlyses."]}
+    done = client.post(
+        f"/api/v1/cases/{case_id}/cancel", json={"reason": "Behovet er løst."}, headers=starter
+    )
+    assert done.status_code == 200, done.get_json()
+    case = done.get_json()
+    assert case["state"] == "cancelled" and case["open_tasks"] == [] and not case["may_cancel"]
+    assert case["cancel_reason"] == "Behovet er løst."
+    union_view = client.get(f"/api/v1/cases/{case_id}", headers=union).get_json()
+    assert union_view["cancel_reason"] == "Behovet er løst."
+    events = client.get(
+        f"/api/v1/process-instances/{case_id}/history", headers=auth("admin")
+    ).get_json()["events"]
+    [asked] = [e for e in events if e["type"] == "case_cancel_requested"]
+    assert asked["actor"] == "tl.baerum" and asked["data"] == {"reason": "Behovet er løst."}
+    assert events[-1]["type"] == "instance_cancelled"
+    again = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "x"}, headers=starter)
+    assert again.status_code == 403

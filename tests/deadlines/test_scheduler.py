@@ -95,11 +95,11 @@ def test_a_committed_timer_hints_this_process_with_its_due_time(processes: Wirin
     def listener(channel: str, at: datetime | None) -> None:
         heard.append((channel, at))
 
-    wakeups.listen(listener)
+    wakeups.listen(processes.configuration, listener)
     try:
         start_notice(processes)
     finally:
-        wakeups.unlisten(listener)
+        wakeups.unlisten(processes.configuration, listener)
     [row] = all_timers(processes)
     assert ("timers", row.due_at) in heard
 
@@ -110,4 +110,4 @@ def test_the_real_scheduler_starts_and_stops(processes: Wiring) -> None:
         assert {job.id for job in jobs.get_jobs()} == {"timers", "mail", "audit_anchor"}
     finally:
         jobs.shutdown(wait=True)
-    assert wakeups._listeners == []  # the wake-up hook left with the scheduler
+    assert processes.configuration.listeners == []  # the wake-up hook left with the scheduler

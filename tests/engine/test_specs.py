@@ -58,9 +58,10 @@ def line_of(data: bytes, text: bytes) -> int:
 
 @pytest.fixture
 def operator() -> Iterator[str]:
-    registry.register_operator("send_letter", lambda data, **params: None)
-    yield "send_letter"
-    registry._operators.pop("send_letter", None)
+    letters = registry.Registry()
+    letters.register_operator("send_letter", lambda data, **params: None)
+    with registry.use(letters):
+        yield "send_letter"
 
 
 def fixture(name: str) -> dict[str, bytes]:

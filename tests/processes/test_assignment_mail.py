@@ -149,3 +149,25 @@ def test_a_new_assignment_is_mailed_to_the_other_municipalities_with_links(
             break
     told = [m for _r, m in _deliver(player, smtp) if "gikk til en annen" in str(m["Subject"])]
     assert told and f"/cases/{player.aliases['a']}" in told[0].get_body(("plain",)).get_content()
+
+
+def test_the_leaders_and_the_admin_group_get_the_report_itself(
+    demo: Wiring,
+    smtp: Inbox,  # noqa: F811
+) -> None:
+    """KV 3: the written account goes to both leaders; the mail carries it, not just a notice."""
+    scenario = _scenario("happy_path")
+    player = _player(demo, scenario)
+    for step in scenario["steps"]:
+        player.play(step)
+    received = _deliver(player, smtp)
+    reports = {
+        rcpt[0]: m.get_body(("plain",)).get_content()
+        for rcpt, m in received
+        if "Redegjørelse levert" in str(m["Subject"])
+    }
+    assert {"lars.aas@asker.example", "anne@vestregionen.example"} <= set(reports), reports
+    assert any(a.endswith("@baerum.example") for a in reports)
+    for body in reports.values():
+        assert "Jeg har lært en ny triagemodell" in body
+        assert f"/cases/{player.aliases['a']}" in body

@@ -182,11 +182,14 @@ def test_d02_application_period_comes_from_the_process_settings(
 ) -> None:
     settings_file = tmp_path / "settings.yaml"
     settings_file.write_text("hiring:\n  application_period_days: 28\n", encoding="utf-8")
-    process_settings.configure(process_settings.load(settings_file))
+    process_settings.configure(player.wiring.configuration, process_settings.load(settings_file))
     try:  # the scenario's own expectations are for 21 days: skip them (any `modify` does)
         play(player, "happy_path", lambda step: "start" in step, lambda scenario: None)
     finally:
-        process_settings.configure(process_settings.load(ROOT / "processes" / "settings.yaml"))
+        process_settings.configure(
+            player.wiring.configuration,
+            process_settings.load(ROOT / "processes" / "settings.yaml"),
+        )
     assert data(player)["application_deadline_on"] == "2026-12-21"  # 23 Nov + 28 days
 
 

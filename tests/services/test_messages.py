@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from engine.runtime.errors import MessageNotCaught
-from engine.services import access, inbox, instances, messages, tasks
+from engine.services import access, instance_views, instances, messages, tasks
 from engine.services.assignment import announcements
 from engine.services.errors import MessageForbidden
 from engine.services.hiring import vacancies
@@ -51,7 +51,7 @@ def test_the_answer_names_only_instances_the_sender_may_read(deployed: Wiring) -
         # ... and sending it did not make the sender a participant who may read the case
         assert access.case_view(uow, uow.instances.get(case.id), other) is None
     with pytest.raises(NotFound):
-        inbox.read_instance(deployed.new_uow(), case.id, other, now=NOW, open_fields="")
+        instance_views.read_instance(deployed.new_uow(), case.id, other, now=NOW, open_fields="")
 
 
 def test_a_message_nobody_declares_for_the_sender_is_refused(deployed: Wiring) -> None:

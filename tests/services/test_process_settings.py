@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -11,23 +10,17 @@ import pytest
 
 from engine.rules.invoice import DEFAULT_RATES, calculate_invoice
 from engine.runtime import registry
-from engine.services import process_settings
+from engine.services import configuration, process_settings
 from engine.services.assignment.invoices import preview
 from engine.services.errors import FormInvalid
 from engine.settings import ROOT
-
-
-@pytest.fixture(autouse=True)
-def restore() -> Iterator[None]:
-    yield
-    process_settings.configure(process_settings.load(ROOT / "processes" / "settings.yaml"))
 
 
 def _use(tmp_path: Path, text: str) -> dict[str, object]:
     path = tmp_path / "settings.yaml"
     path.write_text(text, encoding="utf-8")
     values = process_settings.load(path)
-    process_settings.configure(values)
+    process_settings.configure(configuration.current(), values)  # this test's own
     return values
 
 

@@ -44,7 +44,8 @@ CORE_ONLY = textwrap.dedent(
         tasks.complete_task(wiring.new_uow(), task.id, data, actor=actor, now=now)
     with wiring.new_uow() as uow:
         state = uow.instances.get(instance.id).state
-    print(state, followers.registered(), "invoice_for" in registry.functions())
+    with wiring.active():
+        print(state, followers.registered(), "invoice_for" in registry.functions())
     """
 )
 
@@ -64,5 +65,6 @@ def test_a_plain_process_runs_to_its_end_with_no_routine_registered(tmp_path: Pa
 
 
 def test_the_wiring_registers_each_installed_routine(wiring: Wiring) -> None:
-    assert "assignment.invoices" in followers.registered()
-    assert {"invoice_for", "application_deadline", "probation_end"} <= set(registry.functions())
+    with wiring.active():
+        assert "assignment.invoices" in followers.registered()
+        assert {"invoice_for", "application_deadline", "probation_end"} <= set(registry.functions())

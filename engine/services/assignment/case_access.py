@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.services import access
+from engine.services.configuration import Configuration
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
@@ -64,7 +65,7 @@ def assignment_roles(
     uow: UnitOfWork, instance: ProcessInstance, user: User
 ) -> Mapping[str, frozenset[str] | None]:
     """Return the roles the routine gives the user in an assignment, with their data keys."""
-    data = instance.data or {}
+    data = instance.process_data
     roles: dict[str, frozenset[str] | None] = {}
     if user.username in (data.get("registered_usernames") or []):
         roles["candidate"] = frozenset()
@@ -84,14 +85,17 @@ def interest_roles(
     uow: UnitOfWork, instance: ProcessInstance, user: User
 ) -> Mapping[str, frozenset[str] | None]:
     """Return the employee's role in their own interest registration."""
-    if (instance.data or {}).get("employee_username") == user.username:
+    if instance.process_data.get("employee_username") == user.username:
         return {"candidate": OWN_REGISTRATION}
     return {}
 
 
-def declare() -> None:
+def declare(configuration: Configuration) -> None:
     """Declare the assignment routine's processes to the access model."""
-    access.declare_case(ASSIGNMENT, shared=ANNOUNCED, roles=assignment_roles)
+    access.declare_case(configuration, ASSIGNMENT, shared=ANNOUNCED, roles=assignment_roles)
     access.declare_case(
-        INTEREST, shared={"assignment_id", "business_key", "outcome"}, roles=interest_roles
+        configuration,
+        INTEREST,
+        shared={"assignment_id", "business_key", "outcome"},
+        roles=interest_roles,
     )

@@ -67,7 +67,7 @@ MESSAGES = {
 
 def project(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> InvoiceRow | None:
     """Create or refresh the invoice row of an assignment whose data has `invoice`."""
-    data = instance.data or {}
+    data = instance.process_data
     record = invoice_record(data)
     if instance.key != ASSIGNMENT or record is None:
         return None

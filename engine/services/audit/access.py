@@ -67,11 +67,11 @@ def access_of(user: User, open_fields: str) -> AuditAccess:
     """Return the user's audit rights; admins and non-auditors are not limited by them."""
     if "admin" in user.roles or "auditor" not in user.roles:
         return EVERYTHING
-    fields = None if user.audit_personal_data else parse_fields(open_fields)
+    fields = None if user.audit_personal_data else _parse_fields(open_fields)
     return AuditAccess(municipality=user.audit_municipality_id, open_fields=fields)
 
 
-def parse_fields(text: str) -> frozenset[str]:
+def _parse_fields(text: str) -> frozenset[str]:
     """Return the field names of a comma-separated setting."""
     return frozenset(name.strip() for name in text.split(",") if name.strip())
 

@@ -112,11 +112,11 @@ def _check_anchors(
     for anchor in anchors:
         if anchor.seq != expected:
             return heads, [Break(ANCHOR_STREAM, expected, "an anchor is missing or out of order")]
-        if anchor.prev_hash != previous or anchor_hash(anchor) != anchor.hash:
+        if anchor.prev_hash != previous or _anchor_hash(anchor) != anchor.hash:
             return heads, [Break(ANCHOR_STREAM, anchor.seq, "the anchor was altered")]
         heads.update({s: (int(v[0]), str(v[1])) for s, v in anchor.heads.items()})
         previous, expected = anchor.hash, expected + 1
-    if check_root and anchors and merkle_root(heads) != anchors[-1].root:
+    if check_root and anchors and _merkle_root(heads) != anchors[-1].root:
         return heads, [Break(ANCHOR_STREAM, anchors[-1].seq, "the anchor's root does not match")]
     return heads, []
 
@@ -138,16 +138,16 @@ def anchor(uow: UnitOfWork, now: datetime) -> AuditAnchor:
             heads={s: [seq, digest] for s, (seq, digest) in sorted(moved.items())},
             stream_count=len(heads),
             event_count=sum(seq for seq, _ in heads.values()),
-            root=merkle_root(heads),
+            root=_merkle_root(heads),
             prev_hash=anchors[-1].hash if anchors else history.GENESIS,
         )
-        row.hash = anchor_hash(row)
+        row.hash = _anchor_hash(row)
         uow.audit.add(row)
         uow.commit()
     return row
 
 
-def anchor_hash(row: AuditAnchor) -> str:
+def _anchor_hash(row: AuditAnchor) -> str:
     """Return the chained hash of an anchor."""
     fields = {
         "seq": row.seq,
@@ -160,7 +160,7 @@ def anchor_hash(row: AuditAnchor) -> str:
     return history.event_hash(row.prev_hash, fields)
 
 
-def merkle_root(heads: dict[str, tuple[int, str]]) -> str:
+def _merkle_root(heads: dict[str, tuple[int, str]]) -> str:
     """Return the Merkle root over stream heads, leaves sorted by stream."""
     level = [
         hashlib.sha256(f"{stream}\0{seq}\0{digest}".encode()).digest()

@@ -199,8 +199,8 @@ def matches_live(uow: UnitOfWork, instance_id: UUID) -> list[str]:
     if last["state"] != instance.state:
         problems.append(f"state: replayed {last['state']}, stored {instance.state}")
     if last["data"] != _jsonable(instance.data):
-        keys = set(last["data"]) | set(instance.data or {})
-        differ = sorted(k for k in keys if last["data"].get(k) != (instance.data or {}).get(k))
+        keys = set(last["data"]) | set(instance.process_data)
+        differ = sorted(k for k in keys if last["data"].get(k) != instance.process_data.get(k))
         problems.append(f"data differs in {differ}")
     replayed_tasks = sorted(t["element_id"] for t in last["open_tasks"])
     if replayed_tasks != live_tasks:

@@ -48,7 +48,7 @@ INSTANCE_COLUMNS = (
 )
 
 
-def instance_summary(instance: ProcessInstance, anonymised: bool) -> dict[str, Any]:
+def _instance_summary(instance: ProcessInstance, anonymised: bool) -> dict[str, Any]:
     """Return the columns auditors list an instance by."""
     return {
         "id": instance.id,
@@ -88,7 +88,7 @@ def search(uow: UnitOfWork, where: InstanceFilter, *, limit: int, offset: int) -
     """Return one page of instances matching the filter, newest first."""
     with uow:
         rows, total = uow.audit.search(where, limit=limit, offset=offset)
-        items = [instance_summary(i, uow.audit.is_anonymised(i.id)) for i in rows]
+        items = [_instance_summary(i, uow.audit.is_anonymised(i.id)) for i in rows]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -103,7 +103,7 @@ def timeline(
         instance = uow.instances.get(instance_id)
         events = list(uow.history.of_instance(instance_id))
         anonymised = any(e.type == history.ANONYMISED for e in events)
-        summary = instance_summary(instance, anonymised)
+        summary = _instance_summary(instance, anonymised)
     report = audit.verify(uow, instance_id)
     names = {e.element_id: e.element_name for e in events if e.element_id and e.element_name}
     return {

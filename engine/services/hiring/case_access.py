@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.services import access
+from engine.services.configuration import Configuration
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
@@ -37,7 +38,7 @@ def hiring_roles(
     uow: UnitOfWork, instance: ProcessInstance, user: User
 ) -> Mapping[str, frozenset[str] | None]:
     """Return the roles the routine gives the user in a hiring case (None: every key)."""
-    data = instance.data or {}
+    data = instance.process_data
     roles: dict[str, frozenset[str] | None] = {}
     if "hr" in user.roles and user.municipality_id in (None, data.get("municipality")):
         roles["hr"] = None
@@ -58,7 +59,9 @@ def application_roles(
     return {}
 
 
-def declare() -> None:
+def declare(configuration: Configuration) -> None:
     """Declare the hiring routine's processes to the access model."""
-    access.declare_case(HIRING, shared=SHARED, roles=hiring_roles)
-    access.declare_case(APPLICATION, shared={"vacancy_id", "business_key"}, roles=application_roles)
+    access.declare_case(configuration, HIRING, shared=SHARED, roles=hiring_roles)
+    access.declare_case(
+        configuration, APPLICATION, shared={"vacancy_id", "business_key"}, roles=application_roles
+    )

@@ -1,12 +1,11 @@
-"""Plug the hiring routine in: its deadline functions for the BPMN scripts, its readers."""
+"""Plug the hiring routine in: its deadline functions for the BPMN scripts."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from engine.rules import deadlines
-from engine.runtime import registry
-from engine.services import cases
+from engine.services.configuration import Configuration
 from engine.services.hiring import case_access, case_documents
 
 
@@ -24,11 +23,11 @@ def _probation_end(start_date: str, months: int = 6) -> str:
     return deadlines.probation_end(date.fromisoformat(start_date), int(months)).isoformat()
 
 
-def register() -> None:
-    """Add the hiring deadlines (application, offer answer, probation end) to the scripts and
-    list a case's applicant list, CVs and offer letter on its case page."""
-    registry.register_function("application_deadline", _application_deadline)
-    registry.register_function("offer_answer_deadline", _offer_answer_deadline)
-    registry.register_function("probation_end", _probation_end)
-    case_access.declare()
-    cases.register_documents("hiring", case_documents.documents)
+def register(configuration: Configuration) -> None:
+    """Add the hiring deadlines (application, offer answer, probation end) to the scripts,
+    declare who reads what of its cases, list its applicant list, CVs and offer letter."""
+    configuration.registry.register_function("application_deadline", _application_deadline)
+    configuration.registry.register_function("offer_answer_deadline", _offer_answer_deadline)
+    configuration.registry.register_function("probation_end", _probation_end)
+    case_access.declare(configuration)
+    configuration.documents["hiring"] = case_documents.documents

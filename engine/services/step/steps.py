@@ -9,18 +9,21 @@ from uuid import UUID
 
 from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
-from engine.runtime.projection import is_mail_list
-from engine.services.step import followers, history, notifications, task_deadlines, wakeups
+from engine.services.step import (
+    followers,
+    history,
+    notifications,
+    process_mail,
+    task_deadlines,
+    waits,
+)
 from engine.store.models import (
     HumanTask,
-    MessageSubscription,
     ProcessInstance,
     TaskCandidate,
-    Timer,
 )
-from engine.store.states import InstanceState, TaskState, TimerState
+from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
-from engine.store.waits import BPMN_TIMER_KINDS
 
 
 class Built(Protocol):
@@ -91,10 +94,10 @@ def apply(
 
     `closed` names tasks the caller already closed (the one just completed).
     """
-    before = instance.data or {}
-    previous = _previous_waits(uow, instance)
-    waits = {**_waits(outcome), MAILS: _mailed(instance, previous, before)}
-    instance.snapshot = {**outcome.snapshot, WAITS: waits}
+    before = instance.process_data
+    previous = waits.previous(uow, instance)
+    waiting = {**waits.waits_of(outcome), waits.MAILS: waits.mailed(instance, previous, before)}
+    instance.snapshot = {**outcome.snapshot, waits.WAITS: waiting}
     instance.data = outcome.data
     instance.state = InstanceState(outcome.state)
     instance.updated_at = now
@@ -114,10 +117,10 @@ def apply(
         )
     _sync_tasks(uow, instance, built, outcome.ready_tasks, previous["tasks"], closed, actor, now)
     # What an instance waits on rarely changes; compare in memory before touching the tables.
-    if previous["timers"] != waits["timers"]:
-        _sync_timers(uow, instance, outcome, now)
-    if previous["messages"] != waits["messages"]:
-        _sync_subscriptions(uow, instance, outcome)
+    if previous["timers"] != waiting["timers"]:
+        waits.sync_timers(uow, instance, outcome, now)
+    if previous["messages"] != waiting["messages"]:
+        waits.sync_subscriptions(uow, instance, outcome)
     followers.follow(uow, instance, now)  # what routines keep in step with the data
     delta = history.data_delta(before, outcome.data)
     if outcome.state != RUNNING and instance.ended_at is None:
@@ -127,12 +130,10 @@ def apply(
         record(
             uow, instance, kind, actor, now, element_id=end, element_name=name, delta=delta or None
         )
-    mailed = notifications.process_messages(uow, instance, waits[MAILS], outcome.mail_lists, now)
-    if mailed != waits[MAILS]:
-        instance.snapshot = {**instance.snapshot, WAITS: {**waits, MAILS: mailed}}
-
-
-WAITS = "saksflyt_waits"
+    sent = waiting[waits.MAILS]
+    mailed = process_mail.process_messages(uow, instance, sent, outcome.mail_lists, now)
+    if mailed != sent:
+        instance.snapshot = {**instance.snapshot, waits.WAITS: {**waiting, waits.MAILS: mailed}}
 
 
 def _end_event(outcome: Outcome) -> tuple[str | None, str | None]:
@@ -145,49 +146,6 @@ def _end_event(outcome: Outcome) -> tuple[str | None, str | None]:
     if ends:
         return ends[-1].element_id, ends[-1].element_name
     return outcome.end_element, None
-
-
-MAILS = "mails"
-
-
-def _mailed(
-    instance: ProcessInstance, previous: dict[str, Any], before: dict[str, Any]
-) -> dict[str, int]:
-    """Return the counts of process messages earlier steps mailed (see `process_messages`)."""
-    if MAILS in previous:
-        return dict(previous[MAILS])
-    if not instance.snapshot:  # a new instance has mailed nothing
-        return {}
-    # A snapshot saved before the counts were kept: what its data listed was mailed.
-    objects = before.get("data_objects") or {}
-    lists = {k: v for k, v in [*before.items(), *objects.items()] if is_mail_list(k)}
-    return {k: n for k, (n, _) in notifications.current_counts(lists).items()}
-
-
-def _waits(outcome: Outcome) -> dict[str, Any]:
-    """Return what the instance now waits on, kept in the snapshot for the next step."""
-    return {
-        "tasks": {t.id: [t.element_id, t.name] for t in outcome.ready_tasks},
-        "timers": {t.task_id: t.due_at.isoformat() if t.due_at else None for t in outcome.timers},
-        "messages": [
-            [m.task_id, m.message_name, _jsonable(m.correlation)] for m in outcome.messages
-        ],
-    }
-
-
-def _previous_waits(uow: UnitOfWork, instance: ProcessInstance) -> dict[str, Any]:
-    snapshot = instance.snapshot or {}
-    if WAITS in snapshot:
-        return dict(snapshot[WAITS])
-    if not snapshot:  # a new instance waits on nothing yet
-        return {"tasks": {}, "timers": {}, "messages": []}
-    # A snapshot saved before waits were kept in it: ask the tables, and sync everything.
-    tasks = uow.tasks.open_for_instance(instance.id)
-    return {
-        "tasks": {str(t.id): [t.element_id, t.name] for t in tasks},
-        "timers": None,
-        "messages": None,
-    }
 
 
 def _sync_tasks(
@@ -294,51 +252,3 @@ def _check_candidates(item: ReadyTask, users: list[str]) -> None:
                 f"({value[:20]!r}…); a {what} has at most {limit}",
                 element_id=item.element_id,
             )
-
-
-def _sync_timers(
-    uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome, now: datetime
-) -> None:
-    waiting = {t.task_id: t for t in uow.waits.live_timers(instance.id, BPMN_TIMER_KINDS)}
-    current = {t.task_id: t for t in outcome.timers}
-    for task_id, row in waiting.items():
-        if task_id not in current:
-            row.state, row.claimed_by, row.claimed_until = TimerState.CANCELLED, None, None
-        elif current[task_id].due_at != row.due_at:
-            row.due_at = current[task_id].due_at
-            wakeups.hint(uow.session, "timers", row.due_at)
-    for task_id, timer in current.items():
-        if task_id not in waiting:
-            wakeups.hint(uow.session, "timers", timer.due_at)
-            uow.waits.add(
-                Timer(
-                    instance_id=instance.id,
-                    task_id=task_id,
-                    element_id=timer.element_id,
-                    kind=timer.kind,
-                    due_at=timer.due_at,
-                    state=TimerState.WAITING,
-                    created_at=now,
-                )
-            )
-
-
-def _sync_subscriptions(uow: UnitOfWork, instance: ProcessInstance, outcome: Outcome) -> None:
-    uow.waits.clear_instance(instance.id)
-    for wait in outcome.messages:
-        uow.waits.add(
-            MessageSubscription(
-                instance_id=instance.id,
-                task_id=wait.task_id,
-                element_id=wait.element_id,
-                message_name=wait.message_name,
-                correlation=_jsonable(wait.correlation),
-            )
-        )
-
-
-def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
-        for k, v in values.items()
-    }

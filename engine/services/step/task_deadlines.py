@@ -32,7 +32,7 @@ _EVENT = {
 }
 
 
-def moments(due_at: datetime, now: datetime, grace_days: int, hour: int) -> dict[str, datetime]:
+def _moments(due_at: datetime, now: datetime, grace_days: int, hour: int) -> dict[str, datetime]:
     """Return when each reminder of a task due at `due_at` falls, leaving out those past."""
     due_day = due_at.astimezone(OSLO).date()
     found = {
@@ -54,7 +54,7 @@ def schedule(uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, now: d
     if task.due_at is None:
         return
     policy = notifications.policy()
-    found = moments(task.due_at, now, policy.escalation_grace_working_days, policy.reminder_hour)
+    found = _moments(task.due_at, now, policy.escalation_grace_working_days, policy.reminder_hour)
     for kind, at in found.items():
         uow.waits.add(
             Timer(

@@ -1,37 +1,44 @@
 """Wake-up hints: a transaction that adds due work tells the schedulers once it commits.
 
-A step that writes a timer or an outbox row calls `hint(session, channel, at)`. After the commit,
-listeners in this process hear `(channel, at)` (the scheduler reschedules its job); on PostgreSQL
-the same hint goes out with NOTIFY inside the transaction, so other processes' schedulers that
-LISTEN wake too (only from processes without a scheduler of their own: one awake scheduler
-is enough). A rolled-back transaction wakes nobody. Channels: "timers", "mail".
+A step that writes a timer or an outbox row calls `hint(session, channel, at)`. After the
+commit, the listeners of the session's wiring hear `(channel, at)` (the scheduler reschedules
+its job); on PostgreSQL the same hint goes out with NOTIFY inside the transaction, so other
+processes' schedulers that LISTEN wake too (only from processes without a scheduler of their
+own: one awake scheduler is enough). A rolled-back transaction wakes nobody. Channels:
+"timers", "mail".
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-Listener = Callable[[str, datetime | None], None]
+from engine.services.configuration import Configuration, Listener
+
 NOTIFY_CHANNEL = "saksflyt_wake"
 _KEY = "saksflyt_wake"
-_listeners: list[Listener] = []
+# The session info key of the wiring's listeners: its session factories put them there.
+LISTENERS = "saksflyt_listeners"
 log = logging.getLogger(__name__)
 
 
-def listen(listener: Listener) -> None:
-    """Call `listener(channel, at)` after every commit that hinted at new due work."""
-    _listeners.append(listener)
+def listen(configuration: Configuration, listener: Listener) -> None:
+    """Call `listener(channel, at)` after every commit of this wiring that hinted at due work."""
+    configuration.listeners.append(listener)
 
 
-def unlisten(listener: Listener) -> None:
+def unlisten(configuration: Configuration, listener: Listener) -> None:
     """Stop calling a listener."""
-    if listener in _listeners:
-        _listeners.remove(listener)
+    if listener in configuration.listeners:
+        configuration.listeners.remove(listener)
+
+
+def _listeners(session: Session) -> list[Listener]:
+    listeners: list[Listener] = session.info.get(LISTENERS, [])
+    return listeners
 
 
 def hint(session: Session, channel: str, at: datetime | None) -> None:
@@ -60,7 +67,7 @@ def _notify_others(session: Session) -> None:
     # A process that runs a scheduler wakes it itself; any scheduler may do the work, so
     # NOTIFY is for processes without one (a web process with the scheduler turned off).
     pending = session.info.get(_KEY)
-    if not pending or _listeners or session.get_bind().dialect.name != "postgresql":
+    if not pending or _listeners(session) or session.get_bind().dialect.name != "postgresql":
         return
     for channel, at in pending.items():
         session.execute(
@@ -73,7 +80,7 @@ def _notify_others(session: Session) -> None:
 def _wake_listeners(session: Session) -> None:
     pending = session.info.pop(_KEY, None) or {}
     for channel, at in pending.items():
-        for listener in list(_listeners):
+        for listener in list(_listeners(session)):
             try:
                 listener(channel, at)
             except Exception:  # a hint must never fail the caller's commit

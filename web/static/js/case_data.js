@@ -58,7 +58,8 @@ const rank = (key) => (ORDER.includes(key) ? ORDER.indexOf(key) : ORDER.length);
 
 /** A definition list of an object's labelled keys (null if none is labelled). */
 export function fieldsNode(data) {
-  const rows = Object.entries(data || {}).filter(([key]) => label(key))
+  const rows = Object.entries(data || {})
+    .filter(([key, value]) => label(key) && !(Array.isArray(value) && !value.length))
     .sort(([a], [b]) => rank(a) - rank(b));
   if (!rows.length) return null;
   return el("dl", { class: "case-fields" },

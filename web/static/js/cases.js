@@ -4,9 +4,9 @@ import { api, el, formatDate, processNames, t } from "./page.js";
 const list = document.getElementById("cases");
 
 function stateText(item) {
+  if (item.state === "cancelled" || item.state === "error") return t(`case_state_${item.state}`);
   const status = item.status ? t(`value_${item.status}`) : null;
-  const known = status && status !== `value_${item.status}`;
-  return known ? status : t(`case_state_${item.state}`);
+  return status && status !== `value_${item.status}` ? status : t(`case_state_${item.state}`);
 }
 
 function row(item, names) {

@@ -190,7 +190,7 @@ function caseSection(task) {
 }
 
 function instructions(task) {
-  if (!task.instructions) return null;
+  if (!task.instructions || task.state !== "open") return null;  // done: nothing left to do
   const body = el("div", { class: "prose" });
   body.innerHTML = markdownToHtml(task.instructions, 3);
   return el("section", { class: "panel panel--instructions", "aria-labelledby": "instructions-title" },
