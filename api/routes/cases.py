@@ -11,6 +11,7 @@ from api.language import request_locale
 from api.schemas import PageArgs
 from api.schemas_cases import CancelSchema, CasePageSchema, CaseSchema
 from api.wiring import services
+from engine import catalogue
 from engine.services import cases
 from engine.services.errors import FormInvalid
 
@@ -52,7 +53,7 @@ def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
     user = current_user()
     reason = body["reason"].strip()
     if not reason:
-        raise FormInvalid({"reason": [_REASON[request_locale()]]})
+        raise FormInvalid({"reason": [catalogue.text(request_locale(), "cases.reason")]})
     cases.cancel_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
     return cases.case_detail(
         services().new_uow(read_only=True),
@@ -61,6 +62,3 @@ def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
         now=services().now(),
         locale=request_locale(),
     )
-
-
-_REASON = {"nb": "Skriv hvorfor saken avlyses.", "en": "Say why the case is cancelled."}

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from engine import catalogue
 from engine.services import access
 from engine.services.errors import BadRequest
 from engine.settings import Settings
@@ -37,19 +38,6 @@ NAMES = {PDF: "PDF", DOCX: "Word", DOC: "Word", PNG: "PNG", JPEG: "JPEG"}
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DEFAULT_MAX_BYTES = Settings.max_upload_bytes
 
-MESSAGES = {
-    "nb": {
-        "empty": "Filen er tom.",
-        "too_large": "Filen er for stor: {size} MB; største tillatte er {limit} MB.",
-        "type": "Filtypen er ikke tillatt. Tillatt: {allowed}.",
-    },
-    "en": {
-        "empty": "The file is empty.",
-        "too_large": "The file is too large: {size} MB; the largest allowed is {limit} MB.",
-        "type": "This type of file is not allowed. Allowed: {allowed}.",
-    },
-}
-
 
 class FileTooLarge(BadRequest):
     """The file is larger than the upload limit (the API answers 413)."""
@@ -59,7 +47,7 @@ class FileTooLarge(BadRequest):
 
 def too_large(size: int, max_bytes: int, *, field: str, locale: str) -> FileTooLarge:
     """Return the refusal of a file of `size` bytes over the limit, at `field`."""
-    text = MESSAGES.get(locale, MESSAGES["nb"])
+    text = catalogue.section(locale, "attachments.")
     message = text["too_large"].format(size=_mb(size), limit=_mb(max_bytes))
     return FileTooLarge(message, {field: [message]})
 
@@ -104,7 +92,7 @@ def check(
     locale: str = "nb",
 ) -> str:
     """Return the file's media type, or raise with a message on `field` (size, kind)."""
-    text = MESSAGES.get(locale, MESSAGES["nb"])
+    text = catalogue.section(locale, "attachments.")
     if len(content) > max_bytes:
         raise too_large(len(content), max_bytes, field=field, locale=locale)
     if not content:

@@ -31,6 +31,8 @@ from engine.store.models import Deployment, DeploymentFile, ProcessDefinition
 from engine.store.uow import UnitOfWork
 
 KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
+# Other tools' names for the same files (Activiti and Flowable write `.bpmn20.xml`).
+MODEL_SUFFIXES = (".bpmn", ".dmn", ".bpmn20.xml", ".dmn11.xml", ".dmn13.xml")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
@@ -80,14 +82,11 @@ def prepare(files: Mapping[str, bytes], known: Mapping[str, bytes]) -> Prepared:
 def kind_of(name: str) -> str:
     """Return bpmn, dmn or form for a file name; raise InvalidProcess otherwise."""
     kind = KINDS.get(Path(name).suffix.lower())
+    if kind is None and name.lower().endswith(MODEL_SUFFIXES):
+        kind = "bpmn" if ".bpmn" in name.lower() else "dmn"
     if kind is None:
-        raise InvalidProcess(
-            [
-                Problem(
-                    name, None, None, None, "only .bpmn, .dmn and .json form files can be deployed"
-                )
-            ]
-        )
+        message = "only .bpmn (or .bpmn20.xml), .dmn and .json form files can be deployed"
+        raise InvalidProcess([Problem(name, None, None, None, message)])
     return kind
 
 
@@ -288,7 +287,7 @@ def deploy_directory(
     """Deploy every BPMN/DMN under processes_dir and every form under forms_dir together."""
     files: dict[str, bytes] = {}
     for path in sorted(processes_dir.glob("*/*")):
-        if path.suffix in (".bpmn", ".dmn"):
+        if path.name.lower().endswith(MODEL_SUFFIXES):
             files[path.name] = path.read_bytes()
     for path in sorted(forms_dir.glob("*.json")):
         files[path.name] = path.read_bytes()

@@ -23,13 +23,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from engine import catalogue
 from engine.runtime.model import Outcome
 
 KEYWORD = "x-refusals"
-UNKNOWN = {
-    "nb": "Innsendingen oppfyller ikke en regel i prosessen. Kontroller opplysningene.",
-    "en": "The submission does not satisfy a rule of the process. Check the details.",
-}
 
 
 def codes(outcome: Outcome, element_id: str) -> list[str]:
@@ -54,7 +51,7 @@ def messages(schema_content: bytes | None, found: list[str], locale: str) -> dic
             text = entry.get(f"x-message-{locale}") or entry.get("message")
             field = str(entry.get("field") or "_form")
         else:
-            text, field = UNKNOWN.get(locale, UNKNOWN["nb"]), "_form"
+            text, field = catalogue.text(locale, "refusals.unknown"), "_form"
         bucket = errors.setdefault(field, [])
         if text not in bucket:
             bucket.append(str(text))

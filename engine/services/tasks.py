@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from engine import catalogue
 from engine.runtime import instances as runtime
+from engine.runtime import spiffarena
 from engine.services import definitions, forms, refusals
 from engine.services.access import may_unclaim, may_work
 from engine.services.errors import BadRequest, Forbidden, RuleRefused
@@ -56,7 +58,8 @@ def complete_task(
                 else None
             )
             forms.validate(schema, data, locale, today=today, task_data=own)
-        outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
+        with spiffarena.acting(actor.username):
+            outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         refused = refusals.codes(outcome, task.element_id)
         if refused:  # a rule after the form sent the task back: refuse it like a form error
             form = built.forms.get(task.form_schema) if task.form_schema else None
@@ -137,7 +140,13 @@ def save_draft(
 
 
 def delegate_task(
-    uow: UnitOfWork, task_id: UUID, username: str, *, actor: User, now: datetime
+    uow: UnitOfWork,
+    task_id: UUID,
+    username: str,
+    *,
+    actor: User,
+    now: datetime,
+    locale: str = catalogue.DEFAULT,
 ) -> HumanTask:
     """Assign the task to a colleague who is among its candidates."""
     with uow:
@@ -145,12 +154,15 @@ def delegate_task(
         _ensure_may_work(task, actor)
         target = uow.users.find(username)
         if target is None:
-            raise BadRequest(f"no user named {username}", {"username": ["Ukjent bruker."]})
+            raise BadRequest(
+                f"no user named {username}",
+                {"username": [catalogue.text(locale, "tasks.unknown_user")]},
+            )
         task.assignee = None
         if not may_work(task, target):
             raise BadRequest(
                 f"{username} is not among the people this task is offered to",
-                {"username": ["Oppgaven er ikke tilbudt denne brukeren."]},
+                {"username": [catalogue.text(locale, "tasks.not_offered")]},
             )
         task.assignee = username
         uow.tasks.drop_candidates([task.id])

@@ -120,7 +120,9 @@ def _codes_by_task() -> dict[str, dict[str, list[str]]]:
 
 
 def test_a_code_the_form_does_not_declare_gets_a_general_message() -> None:
-    assert refusals.messages(None, ["x"], "nb") == {"_form": [refusals.UNKNOWN["nb"]]}
+    assert refusals.messages(None, ["x"], "nb") == {
+        "_form": ["Innsendingen oppfyller ikke en regel i prosessen. Kontroller opplysningene."]
+    }
 
 
 def test_the_hiring_guidance_names_no_data_keys() -> None:

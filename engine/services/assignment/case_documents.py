@@ -9,26 +9,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from engine import catalogue
 from engine.services import access
 from engine.services.cases import Document
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
 ASSIGNMENT = "assignment"
-TITLES = {
-    "nb": {
-        "contract": "Kontrakt (PDF)",
-        "invoice_pdf": "Faktura {number} (PDF)",
-        "invoice_ehf": "Faktura {number} (EHF)",
-        "report": "Skriftlig redegjørelse: {name}",
-    },
-    "en": {
-        "contract": "Contract (PDF)",
-        "invoice_pdf": "Invoice {number} (PDF)",
-        "invoice_ehf": "Invoice {number} (EHF)",
-        "report": "Written account: {name}",
-    },
-}
 
 
 def documents(
@@ -37,7 +24,7 @@ def documents(
     """List the assignment's documents the user may open."""
     if instance.key != ASSIGNMENT:
         return []
-    titles = TITLES.get(locale, TITLES["nb"])
+    titles = catalogue.section(locale, "case_documents.")
     data = instance.data or {}
     found: list[Document] = []
     if isinstance(data.get("contract"), dict) and access.may_read_contract(uow, instance, user):

@@ -10,26 +10,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from engine import catalogue
 from engine.services import access
 from engine.services.cases import Document
 from engine.services.hiring.vacancies import HIRING
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
-
-TITLES = {
-    "nb": {
-        "applicants": "Søkerlisten med søknader og CV-er",
-        "public_list": "Offentlig søkerliste",
-        "offer_letter": "Tilbudsbrev (PDF)",
-        "cv": "CV: {name} (søker {number})",
-    },
-    "en": {
-        "applicants": "The applicant list with applications and CVs",
-        "public_list": "Public applicant list",
-        "offer_letter": "Offer letter (PDF)",
-        "cv": "CV: {name} (applicant {number})",
-    },
-}
 
 
 def documents(
@@ -38,7 +24,7 @@ def documents(
     """List the hiring case's documents the user may open."""
     if instance.key != HIRING or not access.may_read_applicants(uow, instance, user):
         return []
-    titles = TITLES.get(locale, TITLES["nb"])
+    titles = catalogue.section(locale, "hiring.documents.")
     data = instance.data or {}
     vacancy = "/".join(quote(p, safe="") for p in str(data.get("vacancy_id") or "").split("/"))
     rows = list(data.get("previous_applications") or []) + list(data.get("applications") or [])
