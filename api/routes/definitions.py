@@ -116,5 +116,7 @@ def start(body: dict[str, Any], key: str) -> Any:
         step_budget=wiring.settings.step_budget,
         locale=request_locale(),
     )
-    with wiring.new_uow() as uow:
-        return instance_views.instance_view(uow, instance, wiring.now())
+    with wiring.new_uow(read_only=True) as uow:
+        return instance_views.readable_view(
+            uow, instance, user, now=wiring.now(), open_fields=wiring.settings.audit_open_fields
+        )

@@ -36,6 +36,14 @@ SIGNING_TASKS = {
     "sign_contract_lending_leader": "lending",
     "sign_contract_receiving": "receiving",
 }
+# KV 1 a-d and f, as the announcement gave them (e and g are the contract's own dates).
+NEED = (
+    "competence_requirements",
+    "nature_of_work",
+    "expected_results",
+    "special_conditions",
+    "contact_persons",
+)
 
 
 def kroner(amount: Any) -> str:
@@ -136,7 +144,7 @@ def contract_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> 
         "employee": _person(employee, data.get("selected_username")),
         "lending_leader": _person(leader, data.get("selected_leader")),
         "terms": contract,
-        "need": {key: data.get(key) for key in ("nature_of_work", "expected_results")},
+        "need": {key: data.get(key) for key in NEED},
         "rates": rates,
         "estimate": _estimate(contract),
         "signatures": _signatures(uow, instance),

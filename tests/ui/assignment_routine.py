@@ -253,6 +253,11 @@ def play(
         shoot(page, "cases-mine")
         row.get_by_role("link", name=case_number).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(case_number)
+        expect(page.get_by_role("img", name="Prosessdiagram")).to_be_visible()
+        viewport = page.locator("#diagram g.viewport")
+        before = viewport.get_attribute("transform") or ""
+        page.get_by_role("button", name="Forstørr").click()  # the diagram zooms
+        expect(viewport).not_to_have_attribute("transform", before)
         data = page.get_by_role("region", name="Saksopplysninger")
         expect(data).to_contain_text("En ny triagemodell.")  # KV 3: the report reaches him
         expect(page.locator(".documents")).to_contain_text("Kontrakt (PDF)")
