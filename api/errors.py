@@ -27,6 +27,7 @@ from engine.services.errors import (
     BadRequest,
     Forbidden,
     FormInvalid,
+    RuleRefused,
     TooManyAttempts,
     Unauthenticated,
 )
@@ -65,6 +66,13 @@ def _input_refused(error: InputRefused) -> ResponseReturnValue:
     return error_body(error.status, error.code, message, error.details(request_locale()))
 
 
+def _rule_refused(error: RuleRefused) -> ResponseReturnValue:
+    """422 at the fields, with the rules' stable codes beside the messages."""
+    body = {"code": "rule_refused", "message": "the submission breaks a rule of the process"}
+    details = {str(key): value for key, value in error.errors.items()}
+    return jsonify({"error": {**body, "details": details, "rules": error.codes}}), 422
+
+
 def _too_many_attempts(error: TooManyAttempts) -> ResponseReturnValue:
     details = {"retry_after_seconds": error.retry_after}
     message = error_message(error.code, request_locale(), seconds=error.retry_after) or str(error)
@@ -92,6 +100,7 @@ def register(app: Flask) -> None:
             localise(e.messages, request_locale()),
         ),
     )
+    app.register_error_handler(RuleRefused, _rule_refused)
     app.register_error_handler(
         FormInvalid, lambda e: error_body(422, "validation_failed", "the form has errors", e.errors)
     )

@@ -275,6 +275,7 @@ class VacancySchema(Schema):
     reservations = fields.List(fields.String(), allow_none=True)
     accepts_late_applications = fields.Boolean()
     is_open = fields.Boolean()
+    is_internal = fields.Boolean()
 
 
 class ApplicationReceiptSchema(Schema):
@@ -296,6 +297,10 @@ class ApplicantSchema(Schema):
     round = fields.Integer(allow_none=True)
     late = fields.Boolean(allow_none=True)
     late_decision = fields.String(allow_none=True)
+    age = fields.Integer(allow_none=True)
+    occupation = fields.String(allow_none=True)
+    home_municipality = fields.String(allow_none=True)
+    internal_applicant = fields.String(allow_none=True)  # the employee's username, if any
 
 
 class ApplicantListSchema(Schema):
@@ -305,7 +310,12 @@ class ApplicantListSchema(Schema):
 
 
 class PublicApplicantSchema(Schema):
+    """Offentleglova § 25: name, age, position or occupation, municipality of residence."""
+
     name = fields.String(allow_none=True)
+    age = fields.Integer(allow_none=True)
+    occupation = fields.String(allow_none=True)
+    home_municipality = fields.String(allow_none=True)
 
 
 class PublicApplicantListSchema(Schema):

@@ -302,10 +302,15 @@ def vacancies() -> ResponseReturnValue:
     return render_template("vacancies.html", user=_signed_in(), page="vacancies")
 
 
-@bp.get("/stillinger/<string:vacancy_id>")
+@bp.get("/stillinger/<path:vacancy_id>")
 def vacancy(vacancy_id: str) -> ResponseReturnValue:
     """One vacancy with the application form (no sign-in)."""
-    values = {"user": _signed_in(), "page": "vacancies", "vacancy_id": vacancy_id[:200]}
+    values = {
+        "user": _signed_in(),
+        "page": "vacancies",
+        "vacancy_id": vacancy_id[:200],
+        "max_upload_bytes": services().settings.max_upload_bytes,
+    }
     return render_template("vacancies_apply.html", **values)
 
 
@@ -396,3 +401,7 @@ def audit() -> ResponseReturnValue:
 def audit_instance(instance_id: UUID) -> ResponseReturnValue:
     """One instance: its timeline and the step-through player on the diagram."""
     return _audit_page("audit_instance.html", instance_id=str(instance_id))
+
+
+# The hiring procedure's pages register on this blueprint (they share its layout and texts).
+from web import hiring as _hiring  # noqa: E402, F401

@@ -23,8 +23,11 @@ from api.schemas import (
 )
 from api.wiring import services
 from engine import catalogue
-from engine.services.errors import FormInvalid
+from engine.services import attachments
+from engine.services.errors import FormInvalid, Unauthenticated
+from engine.services.hiring import applicants as hiring_applicants
 from engine.services.hiring import vacancies
+from engine.store.models import User
 
 bp = Blueprint(
     "vacancies",
@@ -33,8 +36,16 @@ bp = Blueprint(
     description="Vacancies, public applications and applicant lists",
 )
 PUBLIC: list[dict[str, list[str]]] = []  # no bearer token
-TEXT_FIELDS = ("name", "email", "phone", "motivation", "exemption_reason")
-FIELDS = (*TEXT_FIELDS, "requests_exemption_from_public_list")
+TEXT_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "motivation",
+    "exemption_reason",
+    "occupation",
+    "home_municipality",
+)
+FIELDS = (*TEXT_FIELDS, "requests_exemption_from_public_list", "age")
 TRUE = frozenset({"true", "on", "1", "yes", "ja"})
 FALSE = frozenset({"false", "off", "0", "no", "nei", ""})
 APPLICATION_FORM = {
@@ -45,6 +56,7 @@ APPLICATION_FORM = {
             "properties": {
                 **{name: {"type": "string"} for name in TEXT_FIELDS},
                 "requests_exemption_from_public_list": {"type": "boolean"},
+                "age": {"type": "integer"},
                 "cv": {"type": "string", "format": "binary"},
             },
         }
@@ -56,6 +68,7 @@ APPLICATION_FORM = {
             "properties": {
                 **{name: {"type": "string"} for name in TEXT_FIELDS},
                 "requests_exemption_from_public_list": {"type": "boolean"},
+                "age": {"type": "integer"},
             },
         }
     },
@@ -69,6 +82,16 @@ class SlidingWindow:
         self.limit, self.window = limit, window
         self._hits: dict[str, deque[float]] = {}
         self._lock = Lock()
+
+    def wait(self, key: str, now: float) -> float:
+        """Return 0 if one more hit is allowed now, else the seconds until it is."""
+        if self.limit <= 0:
+            return 0.0
+        with self._lock:
+            hits = self._hits.get(key) or deque()
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            return hits[0] + self.window - now if len(hits) >= self.limit else 0.0
 
     def hit(self, key: str, now: float) -> float:
         """Count a hit; return 0 if allowed, else the seconds until the next one is."""
@@ -100,34 +123,57 @@ def _limiter() -> SlidingWindow:
 @bp.response(200, VacancySchema(many=True))
 def list_vacancies() -> Any:
     """List the open vacancies announced externally, soonest deadline first (no login)."""
-    return vacancies.list_vacancies(services().new_uow(), now=services().now())
+    return vacancies.list_vacancies(services().new_uow(), now=services().now(), user=_caller())
 
 
-@bp.get("/vacancies/<string:vacancy_id>")
+@bp.get("/vacancies/<path:vacancy_id>")
 @bp.doc(security=PUBLIC)
 @bp.response(200, VacancySchema)
 def get_vacancy(vacancy_id: str) -> Any:
     """Return a vacancy's announcement and deadline (no login)."""
-    return vacancies.get_vacancy(services().new_uow(), vacancy_id[:200], now=services().now())
+    return vacancies.get_vacancy(
+        services().new_uow(), vacancy_id[:200], now=services().now(), user=_caller()
+    )
 
 
-@bp.post("/vacancies/<string:vacancy_id>/applications")
+@bp.post("/vacancies/<path:vacancy_id>/applications")
 @bp.doc(security=PUBLIC, requestBody={"content": APPLICATION_FORM, "required": True})
 @bp.response(201, ApplicationReceiptSchema)
 def apply(vacancy_id: str) -> Any:
     """Apply (no login): multipart with an optional `cv` (PDF or Word), or JSON without one."""
-    retry = _limiter().hit(request.remote_addr or "unknown", time.monotonic())
+    client = request.remote_addr or "unknown"
+    retry = _limiter().wait(client, time.monotonic())
     if retry:
         return _too_many(retry)
+    _refuse_too_large_body()
     application = _application()
-    return vacancies.apply(
+    receipt = vacancies.apply(
         services().new_uow(),
         vacancy_id[:200],
         application,
         now=services().now(),
         locale=request_locale(),
         max_bytes=services().settings.max_upload_bytes,
+        user=_caller(),
     )
+    _limiter().hit(client, time.monotonic())  # only accepted applications count
+    return receipt
+
+
+def _caller() -> User | None:
+    """Return the signed-in user, if any: an employee sees and applies to internal vacancies."""
+    try:
+        return current_user()
+    except Unauthenticated:
+        return None
+
+
+def _refuse_too_large_body() -> None:
+    """Refuse a body over the request limit at the CV field, before Werkzeug reads it (413)."""
+    size = request.content_length
+    if size and size > services().settings.max_upload_bytes * 4:  # MAX_CONTENT_LENGTH
+        limit = services().settings.max_upload_bytes
+        raise attachments.too_large(size, limit, field="cv", locale=request_locale())
 
 
 def _too_many(retry: float) -> Response:
@@ -170,31 +216,50 @@ def _application() -> vacancies.Application:
     if not isinstance(exemption, bool):
         errors["requests_exemption_from_public_list"] = [catalogue.text(lang, "vacancies.boolean")]
         exemption = False
+    age = _age(raw.get("age"))
+    if age is False:
+        errors["age"] = [catalogue.text(lang, "vacancies.age_number")]
     if errors:
         raise FormInvalid(errors)
-    return vacancies.Application(**values, requests_exemption_from_public_list=exemption, cv=cv)
+    return vacancies.Application(
+        **values,
+        requests_exemption_from_public_list=exemption,
+        cv=cv,
+        age=age if isinstance(age, int) and not isinstance(age, bool) else None,
+    )
 
 
-@bp.get("/vacancies/<string:vacancy_id>/applicants")
+def _age(value: Any) -> int | None | bool:
+    """Return the age in whole years, None when not given, False when it is not a number."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return False
+
+
+@bp.get("/vacancies/<path:vacancy_id>/applicants")
 @bp.response(200, ApplicantListSchema)
 def applicants(vacancy_id: str) -> Any:
     """Return the applicant list with contact details (hr, the hiring authority)."""
-    return vacancies.applicants(services().new_uow(), vacancy_id[:200], current_user())
+    return hiring_applicants.applicants(services().new_uow(), vacancy_id[:200], current_user())
 
 
-@bp.get("/vacancies/<string:vacancy_id>/public-applicant-list")
+@bp.get("/vacancies/<path:vacancy_id>/public-applicant-list")
 @bp.doc(security=PUBLIC)
 @bp.response(200, PublicApplicantListSchema)
 def public_applicant_list(vacancy_id: str) -> Any:
     """Return the public applicant list: names, without granted exemptions (no login)."""
-    return vacancies.public_applicant_list(services().new_uow(), vacancy_id[:200])
+    return hiring_applicants.public_applicant_list(services().new_uow(), vacancy_id[:200])
 
 
 @bp.get("/process-instances/<uuid:instance_id>/offer-letter.pdf")
 @bp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
 def offer_letter_pdf(instance_id: UUID) -> Response:
     """Download the offer letter of a hiring case (hr, the hiring authority)."""
-    name, pdf = vacancies.offer_letter_pdf(
+    name, pdf = hiring_applicants.offer_letter_pdf(
         services().new_uow(), instance_id, current_user(), now=services().now()
     )
     response = Response(pdf, mimetype="application/pdf")

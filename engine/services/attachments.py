@@ -47,6 +47,13 @@ class FileTooLarge(BadRequest):
     code = "file_too_large"
 
 
+def too_large(size: int, max_bytes: int, *, field: str, locale: str) -> FileTooLarge:
+    """Return the refusal of a file of `size` bytes over the limit, at `field`."""
+    text = catalogue.section(locale, "attachments.")
+    message = text["too_large"].format(size=_mb(size), limit=_mb(max_bytes))
+    return FileTooLarge(message, {field: [message]})
+
+
 def sniff(content: bytes) -> str | None:
     """Return the media type the bytes show, or None if none of the accepted kinds."""
     if content.startswith(b"%PDF-"):
@@ -103,8 +110,7 @@ def check(
     """Return the file's media type, or raise with a message on `field` (size, kind)."""
     text = catalogue.section(locale, "attachments.")
     if len(content) > max_bytes:
-        message = text["too_large"].format(size=_mb(len(content)), limit=_mb(max_bytes))
-        raise FileTooLarge(message, {field: [message]})
+        raise too_large(len(content), max_bytes, field=field, locale=locale)
     if not content:
         raise BadRequest(text["empty"], {field: [text["empty"]]})
     media_type = sniff(content)

@@ -5,6 +5,7 @@ ServiceError
 │   ├── StartForbidden    may not start this process: process key, reason (403 start_forbidden)
 │   └── MessageForbidden  may not send this message from outside (403 message_forbidden)
 ├── FormInvalid      field -> [messages] (422)
+│   └── RuleRefused       a rule after the form sent the task back: its codes (422)
 ├── BadRequest       a clear message about the input (422)
 ├── Unauthenticated  wrong username or password (401)
 └── TooManyAttempts  sign-in slowed down after wrong passwords in a row (429)
@@ -86,3 +87,12 @@ class FormInvalid(ServiceError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         self.errors = errors
         super().__init__("the form has errors")
+
+
+class RuleRefused(FormInvalid):
+    """A check after a valid form refused the submission (`<task>_errors`); nothing is kept."""
+
+    def __init__(self, element_id: str, codes: list[str], errors: dict[str, list[str]]) -> None:
+        self.element_id = element_id
+        self.codes = codes
+        super().__init__(errors)

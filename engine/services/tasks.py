@@ -11,9 +11,9 @@ from uuid import UUID
 from engine import catalogue
 from engine.runtime import instances as runtime
 from engine.runtime import spiffarena
-from engine.services import definitions, forms
+from engine.services import definitions, forms, refusals
 from engine.services.access import may_unclaim, may_work
-from engine.services.errors import BadRequest, Forbidden
+from engine.services.errors import BadRequest, Forbidden, RuleRefused
 from engine.services.instances import route_messages
 from engine.services.step import history, steps
 from engine.store.errors import Conflict
@@ -60,6 +60,11 @@ def complete_task(
             forms.validate(schema, data, locale, today=today, task_data=own, forms=built.forms)
         with spiffarena.acting(actor.username):
             outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
+        refused = refusals.codes(outcome, task.element_id)
+        if refused:  # a rule after the form sent the task back: refuse it like a form error
+            form = built.forms.get(task.form_schema) if task.form_schema else None
+            errors = refusals.messages(form, refused, locale)
+            raise RuleRefused(task.element_id, refused, errors)
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes

@@ -85,7 +85,10 @@ class HttpPlayer(Player):
         reply = self.client.post(
             f"/api/v1/tasks/{matching[0]['id']}/complete", json={"data": data}, headers=headers
         )
-        assert reply.status_code == 200, reply.get_json()
+        body = reply.get_json()
+        refused = reply.status_code == 422 and body["error"]["code"] == "rule_refused"
+        assert reply.status_code == 200 or refused, body
+        self.refused[alias, element_id] = body["error"]["rules"] if refused else []
         self.users.add(username)
 
 

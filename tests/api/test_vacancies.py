@@ -89,7 +89,14 @@ ANNE = {
     "requests_exemption_from_public_list": "true",
     "exemption_reason": "Nåværende arbeidsgiver vet ikke at jeg søker.",
 }
-BJORN = {"name": "Bjørn Dahl", "email": "bjorn.dahl@example.no", "phone": "+47 900 00 001"}
+BJORN = {
+    "name": "Bjørn Dahl",
+    "email": "bjorn.dahl@example.no",
+    "phone": "+47 900 00 001",
+    "age": "29",
+    "occupation": "Sykepleier, Sykehuset Innlandet",
+    "home_municipality": "Løten",
+}
 
 
 def rows(wiring: Wiring, model: Any, **where: Any) -> int:
@@ -162,7 +169,15 @@ def test_whole_procedure_with_two_public_applicants(
 
     public = client.get(f"{BASE}/public-applicant-list").get_json()
     assert public["is_published"] is True
-    assert public["applicants"] == [{"name": "Bjørn Dahl"}]  # Anne's exemption was granted
+    # Anne's exemption was granted; the list has the fields of offentleglova § 25 (issue 17)
+    assert public["applicants"] == [
+        {
+            "name": "Bjørn Dahl",
+            "age": 29,
+            "occupation": "Sykepleier, Sykehuset Innlandet",
+            "home_municipality": "Løten",
+        }
+    ]
 
     with deployed.new_uow() as uow:
         case = uow.instances.get(hiring.aliases["h"])
@@ -221,6 +236,62 @@ def _two_applicant_steps() -> list[dict[str, Any]]:
                 }
             )
     return kept
+
+
+def test_a_case_number_with_a_slash_works_on_the_public_pages(
+    deployed: Wiring, client: FlaskClient, auth: Auth
+) -> None:
+    """Issue 17: `2026/0412`, the usual Norwegian case number, answered 404 in English JSON."""
+    deploy_processes(deployed)
+    player = PublicPlayer(deployed, client, auth)
+    scenario = json.loads(json.dumps(happy_path()).replace(VACANCY, "2026/0412"))
+    player.start(scenario["start"])
+    for step in scenario["steps"][:7]:
+        player.play(step)
+    vacancy = client.get("/api/v1/vacancies/2026/0412")
+    assert vacancy.status_code == 200 and vacancy.get_json()["id"] == "2026/0412"
+    assert [v["id"] for v in client.get("/api/v1/vacancies").get_json()] == ["2026/0412"]
+    assert apply(client, BJORN, vacancy="2026/0412").status_code == 201
+    assert apply(client, ANNE, vacancy="2026%2F0412").status_code == 201  # encoded: the same
+    listed = client.get("/api/v1/vacancies/2026/0412/applicants", headers=auth("hr.loten"))
+    assert [a["name"] for a in listed.get_json()["applicants"]] == ["Bjørn Dahl", "Anne Berg"]
+    page = client.get("/stillinger/2026/0412")
+    assert page.status_code == 200 and 'data-vacancy-id="2026/0412"' in page.text
+
+
+def test_an_internal_vacancy_is_for_the_municipalitys_staff_who_apply_signed_in(
+    deployed: Wiring, client: FlaskClient, auth: Auth
+) -> None:
+    """Issue 17: internal applicants had no channel; an internal announcement had no page."""
+    deploy_processes(deployed)
+    player = PublicPlayer(deployed, client, auth)
+    scenario = happy_path()
+    settle = next(s for s in scenario["steps"] if s.get("complete") == "settle_procedure")
+    settle["data"]["recruitment"] = {
+        "method": "internal",
+        "internal_reasons": ["preference_right"],
+        "personnel_policy_goals_considered": True,
+    }
+    player.start(scenario["start"])
+    for step in scenario["steps"][:6]:
+        player.play(step)
+    assert client.get("/api/v1/vacancies").get_json() == []  # not on the public board
+    assert client.get(BASE).status_code == 404
+    assert apply(client, BJORN).status_code == 404
+    outsider = client.get("/api/v1/vacancies", headers=auth("emp.asker")).get_json()
+    assert outsider == []
+    staff = client.get("/api/v1/vacancies", headers=auth("tv.loten")).get_json()
+    assert [(v["id"], v["is_internal"]) for v in staff] == [(VACANCY, True)]
+    kari = {"name": "Kari Tillit", "email": "kari.tillit@loten.example"}
+    reply = client.post(f"{BASE}/applications", json=kari, headers=auth("tv.loten"))
+    assert reply.status_code == 201, reply.get_json()
+    with deployed.new_uow() as uow:
+        application = uow.instances.get(UUID(reply.get_json()["receipt_number"]))
+    assert application.started_by == "tv.loten"
+    listed = client.get(f"{BASE}/applicants", headers=auth("hr.loten")).get_json()
+    assert [(a["name"], a["internal_applicant"]) for a in listed["applicants"]] == [
+        ("Kari Tillit", "tv.loten")
+    ]
 
 
 def test_bad_applications_are_refused_and_store_nothing(
@@ -350,12 +421,43 @@ def test_oversized_cv_is_413_and_stores_nothing(hiring: PublicPlayer, deployed: 
     assert rows(deployed, ProcessInstance) == before and rows(deployed, Attachment) == 0
 
 
+def test_a_cv_over_the_request_limit_gets_a_norwegian_message_at_the_cv_field(
+    hiring: PublicPlayer, client: FlaskClient
+) -> None:
+    """Issue 17: a 20 MB CV passed Werkzeug's request limit and got an English 413."""
+    # Built by hand: the test client would spool it to a file the refusing app never reads.
+    head = (
+        b'--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nBjorn\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="cv"; filename="cv.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n"
+    )
+    body = head + PDF + b"0" * 20_000_000 + b"\r\n--b--\r\n"
+
+    def post(**headers: str) -> Any:
+        return client.post(
+            f"{BASE}/applications",
+            data=body,
+            content_type="multipart/form-data; boundary=b",
+            headers=headers,
+        )
+
+    reply = post()
+    assert reply.status_code == 413
+    assert reply.get_json()["error"]["details"] == {
+        "cv": ["Filen er for stor: 20,0 MB; største tillatte er 5,0 MB."]
+    }
+    english = post(**{"Accept-Language": "en"})
+    assert english.get_json()["error"]["details"]["cv"][0].startswith("The file is too large")
+
+
 def test_rate_limit_per_client_address(hiring: PublicPlayer, deployed: Wiring) -> None:
     limited = replace(deployed.settings, public_rate_limit=2)
     deployed.settings = limited
     client = create_app(limited, wiring=deployed).test_client()
-    assert apply(client, {}).status_code == 422  # refused ones count too
+    assert apply(client, {}).status_code == 422  # refused ones do not count (issue 17)
+    assert apply(client, {"name": "X", "email": "nope"}).status_code == 422
     assert apply(client, BJORN).status_code == 201
+    assert apply(client, ANNE).status_code == 201
     third = apply(client, BJORN, headers={"Accept-Language": "en"})
     assert third.status_code == 429 and third.get_json()["error"]["code"] == "too_many_requests"
     assert 3500 < int(third.headers["Retry-After"]) <= 3600

@@ -88,8 +88,9 @@ def ready(player: Player, alias: str = "h") -> list[str]:
 
 
 def data(player: Player, alias: str = "h") -> dict[str, Any]:
+    """The instance's data, with the `<task>_errors` of its last refused or accepted forms."""
     with player.wiring.new_uow() as uow:
-        return dict(uow.instances.get(player.aliases[alias]).data)
+        return {**uow.instances.get(player.aliases[alias]).data, **player.errors(alias)}
 
 
 def state(player: Player, alias: str = "h") -> str:
@@ -429,8 +430,7 @@ def test_d13_police_certificate_at_most_three_months_old_at_the_start(player: Pl
     play(player, BLOCKED, clock_to("2027-02-01T00:00:01+01:00"), alias="a")
     present("a", "2026-10-31")  # the day before
     assert ready(player, "a") == ["record_certificates"]
-    errors = onboarding_task_data(player, "record_certificates", "a")["record_certificates_errors"]
-    assert errors == ["police_certificate_too_old"]
+    assert data(player, "a")["record_certificates_errors"] == ["police_certificate_too_old"]
     present("a", "2026-11-01")  # the day
     assert ready(player, "a") == []  # accepted: waiting for the start date
     play(player, BLOCKED, clock_to("2027-02-01T00:00:01+01:00"), alias="b")
@@ -464,8 +464,7 @@ def test_d14_certificates_are_kept_only_in_child_welfare(player: Player) -> None
         player.complete(alias, "record_certificates", "vl.loten", {"certificates": certificates})
 
     def errors(alias: str) -> list[str]:
-        task = onboarding_task_data(player, "record_certificates", alias)
-        return list(task["record_certificates_errors"])
+        return list(data(player, alias)["record_certificates_errors"])
 
     until = clock_to("2027-02-01T00:00:01+01:00")
     play(player, BLOCKED, until, in_unit("child_welfare", "other"), "child_welfare")

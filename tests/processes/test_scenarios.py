@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.services import definitions, instances, tasks, timers
+from engine.services.errors import FormInvalid, RuleRefused
 from engine.services.wiring import Wiring
 from engine.store.models import Outbox
 from tests.conftest import ROOT, deploy_processes, user
@@ -35,6 +36,9 @@ class Player:
         self.wiring = wiring
         self.now = datetime.fromisoformat("2026-11-23T09:00:00+01:00")
         self.aliases: dict[str, UUID] = {}
+        # The codes with which a rule last refused each task (alias, element id): a refused
+        # submission keeps nothing, so the scenarios' `<task>_errors` are checked here.
+        self.refused: dict[tuple[str, str], list[str]] = {}
 
     def start(self, spec: dict[str, Any]) -> None:
         """Start as the services do (the board, the public page, a called process's caller):
@@ -64,13 +68,24 @@ class Player:
         assert matching, (
             f"{element_id} is not open in {alias}: {[t.element_id for t in self.open_tasks(alias)]}"
         )
-        tasks.complete_task(
-            self.wiring.new_uow(),
-            matching[0].id,
-            data,
-            actor=user(self.wiring, username),
-            now=self.now,
-        )
+        try:
+            tasks.complete_task(
+                self.wiring.new_uow(),
+                matching[0].id,
+                data,
+                actor=user(self.wiring, username),
+                now=self.now,
+            )
+        except RuleRefused as refusal:
+            assert refusal.element_id == element_id
+            assert "_form" not in refusal.errors, f"{refusal.codes} need x-refusals messages"
+            self.refused[alias, element_id] = refusal.codes
+        else:
+            self.refused[alias, element_id] = []
+
+    def errors(self, alias: str) -> dict[str, list[str]]:
+        """Return `<task>_errors` of the alias's refused and accepted submissions."""
+        return {f"{e}_errors": codes for (a, e), codes in self.refused.items() if a == alias}
 
     def advance(self, moment: str) -> None:
         self.now = max(self.now, datetime.fromisoformat(moment))
@@ -87,7 +102,8 @@ class Player:
                 expected["ready_tasks"]
             )
         for path, value in expected.get("data", {}).items():
-            assert _dig(instance.data, path) == value, (alias, path)
+            found = {**instance.data, **self.errors(alias)}
+            assert _dig(found, path) == value, (alias, path)
         for kind, recipients in expected.get("mails", {}).items():
             assert self.mailed(alias, kind) == sorted(recipients), (alias, kind)
 
@@ -104,6 +120,12 @@ class Player:
     def play(self, step: dict[str, Any]) -> None:
         if "start" in step:
             self.start(step["start"])
+        elif "refused_fields" in step:  # the form itself refuses it (a choice not offered)
+            with pytest.raises(FormInvalid) as refused:
+                Player.complete(
+                    self, step["instance"], step["complete"], step["user"], step["data"]
+                )
+            assert sorted(refused.value.errors) == sorted(step["refused_fields"])
         elif "complete" in step:
             self.complete(step["instance"], step["complete"], step["user"], step.get("data", {}))
         elif "complete_each" in step:

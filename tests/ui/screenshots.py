@@ -1,4 +1,5 @@
-"""Write docs/screenshots/ (inbox, task page, phone inbox) from a seeded server in real Chromium.
+"""Write docs/screenshots/ (inbox, task page, phone inbox, the hiring procedure's pages) from a
+seeded server in real Chromium.
 
 Run with `make screenshots` (python -m tests.ui.screenshots).
 """
@@ -15,6 +16,10 @@ from engine.settings import ROOT
 from tests.conftest import deploy_processes
 from tests.ui import assignment_routine
 from tests.ui.harness import Server, days_ago, launch, new_page, running_server, sign_in
+from tests.ui.test_hiring_journey import (
+    Journey,
+    test_the_hiring_procedure_end_to_end_through_the_pages,
+)
 
 OUT = ROOT / "docs" / "screenshots"
 ROUTINE_OUT = OUT / "assignment"
@@ -77,6 +82,7 @@ def main() -> int:
     for name in ("inbox.png", "task.png", "inbox-phone.png"):
         print(f"wrote {OUT / name}")
     routine_screenshots()
+    hiring()
     return 0
 
 
@@ -103,6 +109,26 @@ def routine_screenshots() -> None:
             assignment_routine.play(browser, server, shoot)
             browser.close()
     for path in taken:
+        print(f"wrote {path}")
+
+
+def hiring() -> None:
+    """Play the Løten hiring journey (tests/ui/test_hiring_journey.py) and keep its pages."""
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        running_server(Path(directory), demo_clock=True) as server,
+        sync_playwright() as playwright,
+    ):
+        deploy_processes(server.wiring, now=server.wiring.now())
+        browser = launch(playwright)
+        journey = Journey(browser, server)
+        journey.shots = OUT
+        try:
+            test_the_hiring_procedure_end_to_end_through_the_pages(journey, browser, server)
+        finally:
+            journey.close()
+            browser.close()
+    for path in sorted(OUT.glob("hiring-*.png")):
         print(f"wrote {path}")
 
 

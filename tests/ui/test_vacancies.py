@@ -180,3 +180,27 @@ def test_the_start_page_offers_lotens_hiring_only_to_those_who_may_start_it(
         assert axe_violations(page) == []
     finally:
         page.context.close()
+
+
+def test_a_cv_over_the_limit_is_refused_in_bokmal_at_its_field(
+    browser: Browser, vacancy_server: tuple[Server, str]
+) -> None:
+    """Issue 17: a 20 MB CV gave an English technical error; the page says it at the field."""
+    server, vacancy = vacancy_server
+    page = new_page(browser, server.url)
+    try:
+        page.goto(f"/stillinger/{vacancy}")
+        page.get_by_label(re.compile("^Fullt navn")).fill("Dag Dahl")
+        page.get_by_label(re.compile("^E-postadresse")).fill("dag.dahl@example.no")
+        big = PDF + b"0" * 20_000_000
+        page.get_by_label("CV").set_input_files(
+            files=[{"name": "cv.pdf", "mimeType": "application/pdf", "buffer": big}]
+        )
+        page.get_by_role("button", name="Send søknaden").click()
+        expect(page.locator("#cv-error")).to_have_text(
+            "Filen er for stor: 20,0 MB; største tillatte er 5,0 MB."
+        )
+        expect(page.get_by_label("CV")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#receipt")).to_be_hidden()
+    finally:
+        page.context.close()

@@ -6,7 +6,7 @@ from datetime import date
 
 from engine.rules import deadlines
 from engine.services.configuration import Configuration
-from engine.services.hiring import case_access
+from engine.services.hiring import case_access, case_documents
 
 
 def _application_deadline(published_on: str, days: int = 21) -> str:
@@ -24,9 +24,10 @@ def _probation_end(start_date: str, months: int = 6) -> str:
 
 
 def register(configuration: Configuration) -> None:
-    """Add the hiring deadlines (application, offer answer, probation end) to the scripts and
-    declare who reads what of its cases."""
+    """Add the hiring deadlines (application, offer answer, probation end) to the scripts,
+    declare who reads what of its cases, list its applicant list, CVs and offer letter."""
     configuration.registry.register_function("application_deadline", _application_deadline)
     configuration.registry.register_function("offer_answer_deadline", _offer_answer_deadline)
     configuration.registry.register_function("probation_end", _probation_end)
     case_access.declare(configuration)
+    configuration.documents["hiring"] = case_documents.documents

@@ -19,15 +19,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from babel.dates import format_date
 
 from engine import catalogue
-from engine.services import access, attachments, documents, instances
-from engine.services.errors import BadRequest, Forbidden, FormInvalid
+from engine.services import attachments, instances
+from engine.services.errors import BadRequest, FormInvalid
 from engine.store.errors import NotFound
 from engine.store.models import Outbox, ProcessInstance, User
 from engine.store.states import InstanceState, OutboxState
@@ -52,6 +52,8 @@ PUBLIC_FIELDS = (
     "reservations",
 )
 
+PUBLIC_LIST = ("name", "age", "occupation", "home_municipality")  # offentleglova § 25
+
 
 @dataclass(frozen=True)
 class Application:
@@ -64,44 +66,64 @@ class Application:
     requests_exemption_from_public_list: bool = False
     exemption_reason: str = ""
     cv: tuple[str, bytes] | None = None
+    # What the public applicant list shows besides the name (offentleglova § 25).
+    age: int | None = None
+    occupation: str = ""
+    home_municipality: str = ""
 
 
-def list_vacancies(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
-    """Return the open public vacancies, soonest deadline first."""
+def list_vacancies(
+    uow: UnitOfWork, *, now: datetime, user: User | None = None
+) -> list[dict[str, Any]]:
+    """Return the open vacancies, soonest deadline first: the external ones, and for a signed-in
+    employee of the hiring municipality its internal ones too (Løten 4.4)."""
     with uow:
-        views = [public_view(i, now) for i in uow.announcements.instances_with_data(HIRING)]
+        cases = uow.announcements.instances_with_data(HIRING)
+        views = [public_view(i, now, user) for i in cases]
     opened = [v for v in views if v is not None and v["is_open"]]
     return sorted(opened, key=lambda v: v["application_deadline_at"])
 
 
-def get_vacancy(uow: UnitOfWork, vacancy_id: str, *, now: datetime) -> dict[str, Any]:
-    """Return one published public vacancy (open or not)."""
+def get_vacancy(
+    uow: UnitOfWork, vacancy_id: str, *, now: datetime, user: User | None = None
+) -> dict[str, Any]:
+    """Return one announced vacancy the user may see (open or not)."""
     with uow:
-        view = public_view(_vacancy(uow, vacancy_id), now)
+        view = public_view(vacancy_case(uow, vacancy_id, user=user), now, user)
     if view is None:
         raise NotFound("vacancy", vacancy_id)
     return view
 
 
-def _vacancy(uow: UnitOfWork, vacancy_id: str, *, lock: bool = False) -> ProcessInstance:
+def vacancy_case(
+    uow: UnitOfWork, vacancy_id: str, *, lock: bool = False, user: User | None = None
+) -> ProcessInstance:
+    """Return the hiring case of a vacancy announced to the user (NotFound if none)."""
     found = [
         i
         for i in uow.announcements.instances_with_data(HIRING, business_key=vacancy_id, lock=lock)
-        if (i.data or {}).get("vacancy_id") == vacancy_id and _is_public(i)
+        if (i.data or {}).get("vacancy_id") == vacancy_id and _is_announced_to(i, user)
     ]
     if not found:
         raise NotFound("vacancy", vacancy_id)
     return found[-1]
 
 
-def _is_public(instance: ProcessInstance) -> bool:
-    announcement = (instance.data or {}).get("published_announcement")
-    return isinstance(announcement, dict) and announcement.get("channel") == "external"
+def _is_announced_to(instance: ProcessInstance, user: User | None) -> bool:
+    """An external announcement is for anyone; an internal one for the municipality's staff."""
+    data = instance.data or {}
+    announcement = data.get("published_announcement")
+    channel = announcement.get("channel") if isinstance(announcement, dict) else None
+    if channel == "internal":
+        return user is not None and user.municipality_id == data.get("municipality")
+    return channel == "external"
 
 
-def public_view(instance: ProcessInstance, now: datetime) -> dict[str, Any] | None:
-    """Return what anyone may see of a vacancy, or None if it is not publicly announced."""
-    if not _is_public(instance):
+def public_view(
+    instance: ProcessInstance, now: datetime, user: User | None = None
+) -> dict[str, Any] | None:
+    """Return what the user (or anyone) may see of a vacancy, or None if not announced to them."""
+    if not _is_announced_to(instance, user):
         return None
     data = instance.data or {}
     announcement = data["published_announcement"]
@@ -111,6 +133,7 @@ def public_view(instance: ProcessInstance, now: datetime) -> dict[str, Any] | No
         "application_deadline_at": data.get("application_deadline_at"),
         "accepts_late_applications": _accepts_late(data),
         "is_open": is_open(instance, now),
+        "is_internal": announcement.get("channel") == "internal",
     }
 
 
@@ -145,14 +168,23 @@ def apply(
     now: datetime,
     locale: str = "nb",
     max_bytes: int = attachments.DEFAULT_MAX_BYTES,
+    user: User | None = None,
 ) -> dict[str, Any]:
-    """Take an application from the public; return its receipt number only."""
+    """Take an application from the public, or from a signed-in employee (an internal
+    applicant of the hiring municipality, Løten 2.7.5); return its receipt number only."""
     text = catalogue.section(locale, "vacancies.")
     _check_fields(application, text)
     with uow:
-        vacancy = _vacancy(uow, vacancy_id, lock=True)
+        vacancy = vacancy_case(uow, vacancy_id, lock=True, user=user)
         late = _check_open(uow, vacancy, now, text, locale)
-        actor = User(username=f"applicant:{application.email}", full_name=application.name)
+        internal = user is not None and user.municipality_id == (vacancy.data or {}).get(
+            "municipality"
+        )
+        actor = (
+            user
+            if user is not None and internal
+            else User(username=f"applicant:{application.email}", full_name=application.name)
+        )
         files: list[dict[str, Any]] = []
         cv = None
         if application.cv is not None:
@@ -191,6 +223,10 @@ def apply(
                     application.requests_exemption_from_public_list
                 ),
                 "exemption_reason": application.exemption_reason,
+                "age": application.age,
+                "occupation": application.occupation,
+                "home_municipality": application.home_municipality,
+                "internal_applicant": actor.username if internal else "",
             },
             actor=actor,
             now=now,
@@ -214,6 +250,8 @@ def _check_fields(application: Application, text: Mapping[str, str]) -> None:
         "phone": 30,
         "motivation": 5000,
         "exemption_reason": 2000,
+        "occupation": 200,
+        "home_municipality": 100,
     }
     for field, limit in limits.items():
         value = getattr(application, field)
@@ -224,6 +262,8 @@ def _check_fields(application: Application, text: Mapping[str, str]) -> None:
             errors[field] = [text["required"]]
     if "email" not in errors and not EMAIL.match(application.email):
         errors["email"] = [text["email"]]
+    if application.age is not None and not 15 <= application.age <= 100:
+        errors["age"] = [text["age"]]
     if application.requests_exemption_from_public_list and not application.exemption_reason.strip():
         errors["exemption_reason"] = [text["exemption_reason"]]
     if errors:
@@ -304,78 +344,3 @@ def _send_receipt(
             created_at=now,
         )
     )
-
-
-def applicants(uow: UnitOfWork, vacancy_id: str, user: User) -> dict[str, Any]:
-    """Return the applicant list (søkerliste) for hr and the hiring authority (Løten 4.5.3)."""
-    with uow:
-        vacancy = _vacancy(uow, vacancy_id)
-        data = vacancy.data or {}
-        if not access.may_read_applicants(uow, vacancy, user):
-            raise Forbidden("only hr and the hiring authority may read the applicant list")
-        rows = list(data.get("previous_applications") or []) + list(data.get("applications") or [])
-    return {
-        "vacancy_id": vacancy_id,
-        "round": data.get("announcement_round"),
-        "applicants": [_applicant(row) for row in rows],
-    }
-
-
-def _applicant(row: Mapping[str, Any]) -> dict[str, Any]:
-    keys = (
-        "applicant_no",
-        "application_id",
-        "name",
-        "email",
-        "phone",
-        "motivation",
-        "documents",
-        "requests_exemption",
-        "exemption_reason",
-        "submitted_at",
-        "received_at",
-        "round",
-        "late",
-        "late_decision",
-    )
-    return {key: row.get(key) for key in keys}
-
-
-def public_applicant_list(uow: UnitOfWork, vacancy_id: str) -> dict[str, Any]:
-    """Return the public applicant list: names, without granted exemptions (offentleglova § 25)."""
-    with uow:
-        data = _vacancy(uow, vacancy_id).data or {}
-    published = data.get("public_applicant_list")
-    return {
-        "vacancy_id": vacancy_id,
-        "title": (data.get("published_announcement") or {}).get("title"),
-        "is_published": isinstance(published, list),
-        "applicants": [{"name": a.get("name")} for a in published or []],
-    }
-
-
-def offer_letter_pdf(
-    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime
-) -> tuple[str, bytes]:
-    """Return the file name and the Norwegian PDF of a hiring case's current offer (4.5.6)."""
-    with uow:
-        instance = uow.instances.get(instance_id)
-        data = instance.data or {}
-        letter = data.get("offer_letter")
-        if instance.key != HIRING or not isinstance(letter, dict):
-            raise NotFound("offer letter of hiring case", instance_id)
-        if not access.may_read_applicants(uow, instance, user):
-            raise Forbidden("only hr and the hiring authority may read the offer letter")
-    offer = {
-        **letter,
-        "vacancy_id": data.get("vacancy_id") or instance.business_key,
-        "email": (data.get("current_offer") or {}).get("email"),
-        "answer_days": _days_inclusive(letter["printed_on"], letter["answer_deadline_on"]),
-    }
-    number = (data.get("current_offer") or {}).get("applicant_no", "")
-    name = f"tilbudsbrev-{offer['vacancy_id']}-{number}.pdf"
-    return name, documents.render_pdf("offer_letter.html", {"offer": offer})
-
-
-def _days_inclusive(first: str, last: str) -> int:
-    return (date.fromisoformat(str(last)[:10]) - date.fromisoformat(str(first)[:10])).days + 1

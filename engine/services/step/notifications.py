@@ -92,7 +92,7 @@ def enqueue(
     if _is_reminder(kind) and not user.reminders_enabled:
         return None
     locale = user.locale if user.locale in LOCALES else "nb"
-    values = {**_formatted(params, locale), "name": user.full_name or user.username}
+    values = {**formatted(params, locale), "name": user.full_name or user.username}
     values["case"] = values.get("case") or catalogue(locale)["_no_case"]
     subject, body = render(kind, locale, values, copy=copy)
     row = Outbox(
@@ -209,7 +209,8 @@ def found(uow: UnitOfWork, usernames: Iterable[str]) -> list[User]:
     return [u for name in dict.fromkeys(usernames) if (u := uow.users.find(name)) is not None]
 
 
-def _formatted(params: Mapping[str, Any], locale: str) -> dict[str, str]:
+def formatted(params: Mapping[str, Any], locale: str) -> dict[str, str]:
+    """Return the params as text in the locale (dates and times as people write them)."""
     texts = catalogue(locale)
     return {k: _text(v, texts, locale) for k, v in params.items() if v is not None}
 

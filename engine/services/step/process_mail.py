@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from engine.services.step import notifications
+from engine.services.step import applicant_mail, notifications
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
@@ -42,11 +42,14 @@ def process_messages(
         for digest, (count, item) in current.items():
             for _ in range(count - sent.get(digest, 0)):
                 params = {**notifications.case_params(uow, instance), **_fields(uow, item)}
-                kind = str(item.get("type") or "process_message")
+                kind = applicant_mail.template(instance.key, str(item.get("type") or ""))
+                kind = kind or "process_message"
                 for user, copy in _addressees(uow, item):
                     notifications.enqueue(
                         uow, user, kind, params, now=now, instance=instance, copy=copy
                     )
+                if item.get("to_email"):  # an applicant, who has no user
+                    applicant_mail.mail_applicant(uow, instance, item, params, now)
     counts = dict(sent)
     for digest, (count, _) in current.items():
         counts[digest] = max(count, counts.get(digest, 0))

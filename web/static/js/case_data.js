@@ -47,6 +47,11 @@ export function valueNode(key, value) {
     const items = value.map((item) => el("li", {}, valueNode(key, item)));
     return el(value.some((v) => v && typeof v === "object") ? "ol" : "ul", { class: "case-list" }, items);
   }
+  if (value && typeof value === "object" && typeof value.attachment_id === "string") {
+    // A file in the case (a CV): a link the server checks (the readers of the case only).
+    return el("a", { href: `/api/v1/attachments/${encodeURIComponent(value.attachment_id)}/content` },
+      value.name || t("attachment_attached"));
+  }
   if (value && typeof value === "object") return fieldsNode(value);
   return el("span", { class: "case-value" }, scalar(key, value));
 }

@@ -361,7 +361,12 @@ function nestedObject(spec) {
   const inner = objectFields(spec.ctx, spec.schema, spec.ui, spec.value || {}, spec.path);
   const { wrapper, errorEl, hintId } = group(spec, "object", inner.nodes);
   register(spec, wrapper, [], errorEl, hintId);
-  return { node: wrapper, get: inner.get };
+  // An optional group left empty is not sent: an empty object would fail its own required fields.
+  const get = () => {
+    const value = inner.get();
+    return !spec.required && Object.keys(value).length === 0 ? undefined : value;
+  };
+  return { node: wrapper, get };
 }
 
 function repeated(spec, renderRow, emptyValue) {

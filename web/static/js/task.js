@@ -105,7 +105,7 @@ function formSection(task) {
       return;
     }
     const error = result.data?.error;
-    if (result.status === 422 && error?.code === "validation_failed") {
+    if (result.status === 422 && ["validation_failed", "rule_refused"].includes(error?.code)) {
       const items = form ? form.showErrors(error.details) : [{ text: error.message, target: null }];
       const summary = errorSummary(items);
       summarySlot.replaceChildren(summary);

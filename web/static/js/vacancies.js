@@ -3,15 +3,21 @@
 // /api/v1/vacancies/{id}/applications and shows errors at the fields, or the receipt number.
 import { announce, el, formatDate, formatDateTime, lang, t } from "./page.js";
 
-const FIELDS = ["name", "email", "phone", "motivation", "cv", "requests_exemption_from_public_list", "exemption_reason"];
+const FIELDS = ["name", "email", "phone", "age", "occupation", "home_municipality", "motivation", "cv",
+  "requests_exemption_from_public_list", "exemption_reason"];
 
 async function getJson(path) {
   const response = await fetch(path, { headers: { Accept: "application/json", "Accept-Language": lang } });
   return { ok: response.ok, status: response.status, data: await response.json().catch(() => null) };
 }
 
+// A case number may hold "/" (`2026/0412`): each part is encoded, the slashes stay.
+export function segments(id) {
+  return String(id).split("/").map(encodeURIComponent).join("/");
+}
+
 function vacancyUrl(id) {
-  return `/stillinger/${encodeURIComponent(id)}${lang === "en" ? "?lang=en" : ""}`;
+  return `/stillinger/${segments(id)}${lang === "en" ? "?lang=en" : ""}`;
 }
 
 async function showList(container) {
@@ -29,6 +35,7 @@ async function showList(container) {
     const titleId = `vacancy-${item.id}`;
     container.append(el("article", { class: "card vacancy", "aria-labelledby": titleId },
       el("h2", { id: titleId }, item.title || item.id),
+      item.is_internal ? el("p", { class: "badge" }, t("vacancies_internal")) : null,
       el("p", {}, item.employer || ""),
       el("p", { class: "deadline" }, t("vacancies_deadline"), " ",
         el("time", { datetime: item.application_deadline_on }, formatDate(item.application_deadline_on))),
@@ -42,6 +49,7 @@ function describe(container, item) {
   const requirements = item.qualification_requirements || [];
   container.replaceChildren(
     el("h1", {}, item.title || item.id),
+    item.is_internal ? el("p", { class: "badge" }, t("vacancies_internal")) : null,
     el("p", {}, `${item.employer || ""} · ${item.percentage ?? t("none")} %`),
     el("p", { class: "deadline" }, t("vacancies_deadline"), " ",
       el("time", { datetime: item.application_deadline_at }, formatDateTime(item.application_deadline_at))),
@@ -95,6 +103,12 @@ function localCheck(form) {
   for (const name of ["name", "email"]) {
     if (!form.elements[name].value.trim()) details[name] = [t("vacancies_required")];
   }
+  const file = form.elements.cv.files[0];
+  const limit = Number(form.dataset.maxBytes);
+  if (file && limit && file.size > limit) {
+    const mb = (bytes) => (bytes / 1_000_000).toLocaleString(lang === "en" ? "en-GB" : "nb-NO", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+    details.cv = [t("vacancies_cv_too_large", { size: mb(file.size), limit: mb(limit) })];
+  }
   if (form.elements.requests_exemption_from_public_list.checked && !form.elements.exemption_reason.value.trim()) {
     details.exemption_reason = [t("vacancies_required")];
   }
@@ -117,7 +131,9 @@ function setUpForm(id) {
       return;
     }
     const body = new FormData();
-    for (const name of ["name", "email", "phone", "motivation"]) body.append(name, form.elements[name].value);
+    for (const name of ["name", "email", "phone", "age", "occupation", "home_municipality", "motivation"]) {
+      body.append(name, form.elements[name].value);
+    }
     body.append("requests_exemption_from_public_list", exemption.checked ? "true" : "false");
     if (exemption.checked) body.append("exemption_reason", form.elements.exemption_reason.value);
     const file = form.elements.cv.files[0];
@@ -127,8 +143,9 @@ function setUpForm(id) {
     button.textContent = t("vacancies_sending");
     let result;
     try {
-      const response = await fetch(`/api/v1/vacancies/${encodeURIComponent(id)}/applications`, {
-        method: "POST", body, headers: { Accept: "application/json", "Accept-Language": lang },
+      const response = await fetch(`/api/v1/vacancies/${segments(id)}/applications`, {
+        method: "POST", body, headers: { Accept: "application/json", "Accept-Language": lang,
+          "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]')?.content || "" },
       });
       result = { ok: response.ok, status: response.status, data: await response.json().catch(() => null) };
     } catch {
@@ -155,12 +172,13 @@ function setUpForm(id) {
 
 async function showVacancy(container) {
   const id = container.dataset.vacancyId;
-  const result = await getJson(`/api/v1/vacancies/${encodeURIComponent(id)}`);
+  const result = await getJson(`/api/v1/vacancies/${segments(id)}`);
   if (!result.ok) {
     container.replaceChildren(el("h1", {}, t("vacancies_title")), el("p", { class: "note" }, t("vacancies_not_found")));
     return;
   }
   describe(container, result.data);
+  container.append(el("p", {}, el("a", { href: `/sokerlister/${segments(id)}` }, t("hiring_public_link"))));
   if (result.data.is_open || result.data.accepts_late_applications) {
     document.getElementById("apply").hidden = false;
     setUpForm(id);
