@@ -29,6 +29,8 @@ class ReadyTask:
     candidate_municipality: str | None
     due_at: datetime | None
     data: dict[str, Any]
+    # The modeller's assignment rule (assignTo and its companions; assignment_rules.py).
+    assignment: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import clock, registry, timers
+from engine.runtime import assignment_rules, clock, registry, timers
 from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import (
     CANCELLED,
@@ -117,6 +117,11 @@ def _ready_task(task: Any) -> ReadyTask:
         candidate_municipality=_evaluate_str(task, properties.get("candidateMunicipality")),
         due_at=_due_at(task, properties),
         data=dict(task.data),
+        assignment={
+            name: str(properties[name])
+            for name in assignment_rules.PROPERTIES
+            if properties.get(name)
+        },
     )
 
 

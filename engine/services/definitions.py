@@ -109,8 +109,10 @@ def deploy(
         uow.definitions.add(deployment)
         uow.flush()
         stored = {**files, **ready.models}
-        for name, content in stored.items():
-            uow.definitions.add(_file_row(deployment.id, name, kinds[name], content))
+        pinned = _pinned_forms(ready.models, files, known)
+        for name, content in {**stored, **pinned}.items():
+            kind = kinds.get(name, "form")
+            uow.definitions.add(_file_row(deployment.id, name, kind, content))
         changed_forms = {n for n, c in files.items() if kinds[n] == "form" and known.get(n) != c}
         result = DeployResult(deployment.id, warnings=[*ready.normalised, *parsed.warnings])
         for info in parsed.processes.values():
@@ -164,6 +166,20 @@ def _version(
         data={"deployment_id": str(deployment.id), "file": info.file, "hash": content_hash},
     )
     uow.flush()
+
+
+def _pinned_forms(
+    models: Mapping[str, bytes], files: Mapping[str, bytes], known: Mapping[str, bytes]
+) -> dict[str, bytes]:
+    """Return the deployed forms the uploaded processes use but the upload does not carry.
+
+    They are stored with the deployment, so the version shows and keeps the forms it ran with.
+    """
+    used: set[str] = set()
+    for name, content in models.items():
+        if name.lower().endswith(".bpmn"):
+            used |= _forms_of(name, content)
+    return {n: known[n] for n in sorted(used) if n not in files and n in known}
 
 
 def _forms_of(name: str, content: bytes) -> set[str]:
@@ -243,10 +259,14 @@ def built(uow: UnitOfWork, definition: ProcessDefinition) -> Built:
     if cached is not None:
         return cached
     own = {f.name: f.content for f in uow.definitions.files(definition.deployment_id)}
+    # Forms as this version's deployment left them: a form deployed later with another
+    # version does not reach the tasks of this one (issue 18).
+    pinned = uow.definitions.latest_files(as_of=definition.deployment_id)
     latest = {n: f.content for n, f in uow.definitions.latest_files().items()}
+    pinned_forms = {n: f.content for n, f in pinned.items() if n.endswith(".json")}
     models = {n: c for n, c in own.items() if not n.endswith(".json")}
     known = {n: c for n, c in latest.items() if not n.endswith(".json") and n not in own}
-    forms = {n: c for n, c in {**latest, **own}.items() if n.endswith(".json")}
+    forms = {n: c for n, c in {**pinned_forms, **own}.items() if n.endswith(".json")}
     processes = specs.build_processes(models, known_files=known)
     if definition.key not in processes:  # deployed valid, so a library change broke it
         message = "the process can no longer be built from its deployed files"
