@@ -112,6 +112,10 @@ function importForm() {
     const [file] = input.files;
     if (!file) return;
     const xml = await file.text();
+    if (localStorage.getItem(draftNames.import) !== null && !window.confirm(t("lib_import_replace"))) {
+      input.value = "";
+      return;
+    }
     localStorage.setItem(draftNames.import, JSON.stringify({ xml, fileName: file.name, savedAt: Date.now() }));
     window.location.assign("/modeler/import");
   });
@@ -127,6 +131,8 @@ if (!result.ok) {
   announce(t("load_failed"), "error");
 } else {
   root.replaceChildren(
-    ...(canEdit ? [importForm()] : []),
+    ...(canEdit ? [el("p", { class: "actions library-new" },
+      el("a", { class: "button button--primary", id: "new-process", href: "/modeler/new" }, t("lib_new_process"))),
+    importForm()] : []),
     ...(result.data.length ? result.data.map(processSection) : [el("p", { class: "empty" }, t("lib_empty"))]));
 }

@@ -4,21 +4,29 @@ import { announce, api, el, flash, formatTime, t } from "./page.js";
 import {
   adoptEarlierDraft, bpmnReady, definitionPath, draftNames, earlierDraftNames, labelSvg, problemItem, upload,
 } from "./modeler_api.js";
+import { blankDiagram } from "./modeler_blank.js";
 import { keepNamedReferences, spiffworkflow } from "./modeler_moddle.js";
 import { Panel } from "./modeler_panel.js";
 
 const root = document.getElementById("modeler");
 const key = root.dataset.key;
 const version = Number(root.dataset.version) || null;
-const draftKey = key ? draftNames.bpmn(key) : draftNames.import;
+const fresh = root.dataset.mode === "new"; // a new process from a blank diagram
+const draftKey = key ? draftNames.bpmn(key) : (fresh ? draftNames.fresh : draftNames.import);
 if (key) adoptEarlierDraft(draftKey, earlierDraftNames.bpmn(key));
 const status = document.getElementById("draft-status");
 const list = document.getElementById("problem-list");
 const summary = document.getElementById("problem-summary");
-const state = { fileName: null, modeler: null, pinned: [] };
+// forms: the new or changed form files this draft carries, deployed with the diagram.
+const state = { fileName: null, modeler: null, pinned: [], forms: {} };
 
 async function source() {
   const draft = JSON.parse(localStorage.getItem(draftKey) || "null");
+  state.forms = draft?.forms || {};
+  if (fresh) {
+    if (draft) return { xml: draft.xml, fileName: draft.fileName, restored: true };
+    return { xml: blankDiagram(), fileName: "ny_prosess.bpmn", restored: false };
+  }
   if (!key) {
     if (!draft) throw new Error(t("mod_nothing_to_import"));
     return { xml: draft.xml, fileName: draft.fileName, restored: true };
@@ -52,6 +60,18 @@ async function importDiagram(xml) {
   return keepNamedReferences(state.modeler.get("moddle"), imported.warnings);
 }
 
+/** Fit the diagram into the canvas right of the palette, so the palette covers no header. */
+function fitBesidePalette() {
+  const canvas = state.modeler.get("canvas");
+  canvas.zoom("fit-viewport");
+  const box = document.getElementById("canvas").getBoundingClientRect();
+  const palette = document.querySelector("#canvas .djs-palette")?.getBoundingClientRect();
+  const width = palette ? palette.right - box.left + 16 : 0;
+  if (width <= 0 || width >= box.width) return;
+  canvas.zoom(canvas.zoom() * (box.width - width) / box.width, { x: 0, y: 0 });
+  canvas.scroll({ dx: width, dy: 0 });
+}
+
 async function currentXml() {
   const { xml } = await state.modeler.saveXML({ format: true });
   return xml;
@@ -62,7 +82,9 @@ function saveDraft() {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(async () => {
     const xml = await currentXml();
-    localStorage.setItem(draftKey, JSON.stringify({ baseVersion: version, xml, fileName: state.fileName, savedAt: Date.now() }));
+    localStorage.setItem(draftKey, JSON.stringify({
+      baseVersion: version, xml, fileName: state.fileName, forms: state.forms, savedAt: Date.now(),
+    }));
     status.textContent = t("mod_draft_saved", { time: formatTime(new Date()) });
   }, 300);
 }
@@ -127,9 +149,22 @@ function report(problems, heading, kind) {
   list.replaceChildren(...problems.map((p) => problemItem(p, showElement)));
 }
 
+/** The key of the diagram's (first executable) process: a new process is named after it. */
+function processKey() {
+  const root = state.modeler.get("canvas").getRootElement().businessObject;
+  const processes = root.$type === "bpmn:Process" ? [root] : (root.participants || []).map((p) => p.processRef);
+  const process = processes.find((p) => p && p.isExecutable !== false) || processes.find(Boolean);
+  return process?.id || key;
+}
+
+/** The files a validate or deploy sends: the diagram and the forms made or changed with it. */
+async function files() {
+  if (fresh) state.fileName = `${processKey()}.bpmn`;
+  return { [state.fileName]: await currentXml(), ...state.forms };
+}
+
 async function validate() {
-  const xml = await currentXml();
-  const result = await upload("/api/v1/process-definitions/validate", { [state.fileName]: xml });
+  const result = await upload("/api/v1/process-definitions/validate", await files());
   if (result.status === 422 && result.data?.error?.details) {
     const problems = result.data.error.details;
     const errors = problems.filter((p) => p.severity === "error").length;
@@ -162,14 +197,14 @@ async function deploy(button) {
       announce(t("mod_deploy_refused"), "error");
       return;
     }
-    const result = await upload("/api/v1/process-definitions", { [state.fileName]: await currentXml() });
+    const result = await upload("/api/v1/process-definitions", await files());
     if (!result.ok) {
       const problems = result.data?.error?.details;
       if (Array.isArray(problems)) report(problems, t("mod_deploy_refused"), "error");
       announce(result.data?.error?.message || t("mod_deploy_refused"), "error");
       return;
     }
-    const created = result.data.created.find((d) => d.key === key) || result.data.created[0];
+    const created = result.data.created.find((d) => d.key === processKey()) || result.data.created[0];
     if (!created) {
       announce(t("mod_no_changes"));
       return;
@@ -203,8 +238,14 @@ async function open() {
   state.modeler = new BpmnJS({ container: canvas, moddleExtensions: { spiffworkflow } });
   window.saksflytModeler = state.modeler; // for the browser tests
   const warnings = await importDiagram(loaded.xml);
-  state.modeler.get("canvas").zoom("fit-viewport");
+  fitBesidePalette();
   labelSvg(canvas, "modeler-title");
+  ctx.draftForms = state.forms;
+  ctx.saveForm = (form) => {
+    state.forms[form.name] = form.schema;
+    state.forms[form.uiName] = form.ui;
+    saveDraft();
+  };
   new Panel(state.modeler, document.getElementById("panel"), ctx).show(null);
   state.modeler.on("commandStack.changed", saveDraft);
   status.textContent = loaded.restored ? t("mod_draft_restored") : t("mod_draft_new");

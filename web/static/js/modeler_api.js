@@ -38,6 +38,7 @@ export function bpmnReady() {
  */
 export const draftNames = {
   import: "saksflyt.draft.import",
+  fresh: "saksflyt.draft.new",
   bpmn: (key) => `saksflyt.draft.bpmn.${key}`,
   form: (key, file) => `saksflyt.draft.form.${key}/${file}`,
   dmn: (key, file) => `saksflyt.draft.dmn.${key}/${file}`,

@@ -1,6 +1,7 @@
 // The properties panel: a plain form bound to the selected element; edits go through modeling.
 import { el, t } from "./page.js";
 import { bo, Editor, is, TIMER_KINDS } from "./modeler_bpmn.js";
+import { openFormDialog } from "./modeler_newform.js";
 
 export const ROLES = ["participant", "leader", "service_leader", "union_rep", "admin_group", "finance",
   "hr", "process_owner", "auditor", "admin"];
@@ -38,10 +39,16 @@ export class Panel {
     const e = this.editor;
     const out = [this.idField(element)];
     if (!is(element, "bpmn:Collaboration")) {
-      out.push(text("p-name", t("mod_name"), bo(element).name || "", (v) => e.modeling.updateProperties(element, { name: v || undefined })));
+      out.push(text("p-name", t("mod_name"), bo(element).name || "", (v) => {
+        e.modeling.updateProperties(element, { name: v || undefined });
+        // A pool's name is its process's name: the one the start page and the library show.
+        const ref = is(element, "bpmn:Participant") ? bo(element).processRef : null;
+        if (ref) e.modeling.updateModdleProperties(element, ref, { name: v || undefined });
+      }));
     }
     const process = is(element, "bpmn:Process") ? bo(element) : bo(element).processRef;
     if (process && (is(element, "bpmn:Process") || is(element, "bpmn:Participant"))) {
+      if (!this.context.key) out.push(this.keyField(element, process));
       out.push(checkbox("p-executable", t("mod_executable"), process.isExecutable !== false,
         (on) => e.modeling.updateModdleProperties(element, process, { isExecutable: on })));
     }
@@ -93,9 +100,71 @@ export class Panel {
       { hint: t("mod_role_hint"), empty: t("mod_role_none") });
   }
 
+  /** The process key of a new process: its id, the name it is deployed and started by. */
+  keyField(element, process) {
+    return text("p-key", t("mod_key"), process.id, (value) => {
+      if (!SNAKE.test(value) || value === process.id) {
+        if (value !== process.id) announceField("p-key", t("mod_key_invalid"));
+        return;
+      }
+      this.editor.modeling.updateModdleProperties(element, process, { id: value });
+    }, { code: true, hint: t("mod_key_hint") });
+  }
+
+  /** Who gets the task, from the organisation (assignTo and its companions). */
+  assignment(element) {
+    const e = this.editor;
+    const to = e.property(element, "assignTo");
+    const options = ["starter", "starter_leader", "leader_of", "role"]
+      .map((value) => ({ value, label: t(`mod_assign_${value}`) }));
+    const fields = [select("p-assign", t("mod_assign"), options, to, (v) => e.setProperty(element, "assignTo", v),
+      { empty: t("mod_assign_lane"), hint: t("mod_assign_hint") })];
+    if (to === "leader_of") {
+      fields.push(text("p-assign-person", t("mod_assign_person"), e.property(element, "assignPerson"),
+        (v) => e.setProperty(element, "assignPerson", v), { code: true, hint: t("mod_assign_person_hint") }));
+    }
+    if (to === "role") {
+      const where = e.property(element, "assignWhere") || "starter";
+      const places = ["starter", "data", "network"].map((value) => ({ value, label: t(`mod_where_${value}`) }));
+      fields.push(select("p-assign-where", t("mod_assign_where"), places, where,
+        (v) => e.setProperty(element, "assignWhere", v)));
+      if (where === "data") {
+        fields.push(text("p-assign-municipality", t("mod_assign_municipality"),
+          e.property(element, "assignMunicipalityField"),
+          (v) => e.setProperty(element, "assignMunicipalityField", v), { code: true }));
+      }
+    }
+    return fields;
+  }
+
+  /** Make a new form for the task, or change one this draft carries. */
+  formButtons(element, forms) {
+    const e = this.editor;
+    const drafts = this.context.draftForms || {};
+    const current = e.property(element, "formJsonSchemaFilename");
+    const wire = (form) => {
+      this.context.saveForm(form);
+      e.setProperty(element, "formJsonSchemaFilename", form.name);
+      e.setProperty(element, "formUiSchemaFilename", form.uiName);
+    };
+    let owner = bo(element).$parent;
+    while (owner && owner.$type !== "bpmn:Process") owner = owner.$parent;
+    const process = owner?.id || this.context.key || "skjema";
+    const suggested = `${process}.${bo(element).id}.schema.json`;
+    const buttons = [button("p-form-new", t("mod_form_new"),
+      () => openFormDialog({ form: null, suggested, taken: forms, onSave: wire }))];
+    if (current && current in drafts) {
+      const uiName = e.property(element, "formUiSchemaFilename") || current.replace(/\.schema\.json$/, ".uischema.json");
+      buttons.push(button("p-form-draft-edit", t("mod_form_edit_draft"), () => openFormDialog({
+        form: { name: current, schema: drafts[current], ui: drafts[uiName] || "{}" }, taken: forms, onSave: wire,
+      })));
+    }
+    return el("div", { class: "actions panel-actions" }, buttons);
+  }
+
   userTask(element) {
     const e = this.editor;
-    const forms = this.context.forms;
+    const forms = [...new Set([...this.context.forms, ...Object.keys(this.context.draftForms || {})])].sort();
     const schemas = forms.filter((n) => n.endsWith(".schema.json")).map((n) => ({ value: n, label: n }));
     const uis = forms.filter((n) => n.endsWith(".uischema.json")).map((n) => ({ value: n, label: n }));
     const setForm = (name) => {
@@ -110,7 +179,9 @@ export class Panel {
         { empty: t("mod_form_none") }),
       select("p-uischema", t("mod_uischema"), uis, e.property(element, "formUiSchemaFilename"),
         (v) => e.setProperty(element, "formUiSchemaFilename", v), { empty: t("mod_form_none") }),
+      this.formButtons(element, forms),
       this.formLink(element),
+      ...this.assignment(element),
       property("p-candidates", "candidateUsers", "mod_candidate_users", "mod_expression_hint"),
       property("p-municipality", "candidateMunicipality", "mod_candidate_municipality", "mod_expression_hint"),
       property("p-due", "dueInWorkingDays", "mod_due_days", "mod_due_hint"),
@@ -123,7 +194,7 @@ export class Panel {
   formLink(element) {
     const { key, version } = this.context;
     const schema = this.editor.property(element, "formJsonSchemaFilename");
-    if (!key || !version || !schema) return null;
+    if (!key || !version || !schema || schema in (this.context.draftForms || {})) return null;
     const ui = this.editor.property(element, "formUiSchemaFilename");
     const query = ui ? `?ui=${encodeURIComponent(ui)}` : "";
     return el("p", { class: "field" }, el("a", {
