@@ -56,14 +56,18 @@ def _starter(instance: ProcessInstance, item: ReadyTask) -> str:
     return instance.started_by
 
 
-def _leader(uow: UnitOfWork, username: str, item: ReadyTask) -> str:
+def leader_of(uow: UnitOfWork, username: str) -> str | None:
     """Return a person's leader: the one named on them, else the leader of their unit."""
     person = uow.users.find(username)
     if person is None:
+        return None
+    return person.leader_username or _unit_leader(uow, person)
+
+
+def _leader(uow: UnitOfWork, username: str, item: ReadyTask) -> str:
+    if uow.users.find(username) is None:
         raise _failed(item, f"no user '{username}' is known")
-    if person.leader_username:
-        return person.leader_username
-    leader = _unit_leader(uow, person)
+    leader = leader_of(uow, username)
     if leader is None:
         raise _failed(item, f"no leader is known for '{username}'")
     return leader
