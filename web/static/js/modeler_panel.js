@@ -266,6 +266,7 @@ export class Panel {
     const canAppend = is(element, "bpmn:FlowNode") && !is(element, "bpmn:EndEvent");
     if (canAppend) {
       buttons.push(button("p-add-user-task", t("mod_add_user_task"), () => e.append(element, "bpmn:UserTask")));
+      buttons.push(button("p-add-rule-task", t("mod_add_rule_task"), () => e.append(element, "bpmn:BusinessRuleTask")));
       buttons.push(button("p-add-end", t("mod_add_end"), () => e.append(element, "bpmn:EndEvent")));
     }
     if (is(element, "bpmn:Activity")) {
