@@ -32,6 +32,7 @@ pytestmark = pytest.mark.ui
 KEY = "permisjonssoknad"
 NAME = "Permisjonssøknad"
 Shot = Callable[[str], None]
+PageShot = Callable[[str, Page], None]
 
 
 def deploy_leave_rules(server: Server) -> None:
@@ -132,6 +133,8 @@ def build_and_deploy(page: Page, server: Server, shot: Shot | None = None) -> No
     _new_form(page, "decide")
     _drag_into_lane(page, "decide", "leader")
     _click_element(page, "decide")
+    page.locator("#p-assign").scroll_into_view_if_needed()
+    expect(page.locator("#p-assign")).to_have_value("starter_leader")
     snap("assign")
     _add_task(page, "decide", "answer", "Les svaret", "Den som startet saken")
     _new_form(page, "answer")
@@ -151,9 +154,9 @@ def build_and_deploy(page: Page, server: Server, shot: Shot | None = None) -> No
     snap("deployed")
 
 
-def run_as_demo_users(browser: Browser, server: Server, shot: Shot | None = None) -> None:
+def run_as_demo_users(browser: Browser, server: Server, shot: PageShot | None = None) -> None:
     """emp.asker applies; her own leader decides; she reads the answer with his comment."""
-    snap = shot or (lambda name: None)
+    snap = shot or (lambda name, page: None)
     applicant = new_page(browser, server.url)
     sign_in(applicant, server.url, "emp.asker")
     applicant.get_by_role("link", name="Start en prosess").click()
@@ -170,7 +173,7 @@ def run_as_demo_users(browser: Browser, server: Server, shot: Shot | None = None
     applicant.get_by_label(re.compile("^Til og med")).fill("2026-12-07")
     applicant.get_by_label(re.compile("^Antall arbeidsdager")).fill("1")
     applicant.get_by_label(re.compile("^Begrunnelse")).fill("Time hos spesialist")
-    snap("apply")
+    snap("apply", applicant)
     applicant.get_by_role("button", name="Fullfør oppgaven").click()
     applicant.wait_for_url(f"{server.url}/")
 
@@ -193,7 +196,7 @@ def run_as_demo_users(browser: Browser, server: Server, shot: Shot | None = None
     leader.get_by_label(re.compile("^Innvilget")).check()
     leader.get_by_label(re.compile("^Med lønn")).check()
     leader.get_by_label(re.compile("^Kommentar til søkeren")).fill("Innvilget med lønn. God bedring!")
-    snap("decide")
+    snap("decide", leader)
     leader.get_by_role("button", name="Fullfør oppgaven").click()
     leader.wait_for_url(f"{server.url}/")
     leader.context.close()
@@ -206,7 +209,7 @@ def run_as_demo_users(browser: Browser, server: Server, shot: Shot | None = None
         "Innvilget med lønn. God bedring!"
     )
     expect(applicant.get_by_label(re.compile("^Innvilget"))).to_be_checked()
-    snap("answer")
+    snap("answer", applicant)
     applicant.get_by_role("button", name="Fullfør oppgaven").click()
     applicant.wait_for_url(f"{server.url}/")
     applicant.context.close()
