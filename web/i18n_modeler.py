@@ -99,10 +99,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "lib_import": "Importer et diagram fra et annet verktøy",
         "lib_import_hint": "Velg en .bpmn-fil. Den åpnes som et utkast i modellereren.",
         "lib_new_process": "Ny prosess",
-        "lib_import_replace": "Det finnes allerede et importert utkast i denne nettleseren. Vil du erstatte det?",
+        "lib_import_replace": (
+            "Det finnes allerede et importert utkast i denne nettleseren. Vil du erstatte det?"
+        ),
         "mod_heading_new": "Ny prosess (utkast)",
         "mod_key": "Prosessnøkkel",
-        "mod_key_hint": "Navnet prosessen rulles ut og startes med, som «permisjon» (små bokstaver, tall og _).",
+        "mod_key_hint": (
+            "Navnet prosessen rulles ut og startes med, som «permisjon» (små bokstaver, tall og _)."
+        ),
         "mod_key_invalid": "Bruk små bokstaver, tall og _, og begynn med en bokstav.",
         "mod_assign": "Hvem får oppgaven",
         "mod_assign_hint": "Hentes fra organisasjonen når oppgaven opprettes.",
@@ -122,9 +126,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "mod_form_edit_draft": "Rediger skjemaet",
         "nf_title_new": "Nytt skjema",
         "nf_title_edit": "Rediger {name}",
-        "nf_intro": "Skjemaet lagres med utkastet og rulles ut sammen med prosessen som én versjon.",
+        "nf_intro": (
+            "Skjemaet lagres med utkastet og rulles ut sammen med prosessen som én versjon."
+        ),
         "nf_name": "Skjemaets navn",
-        "nf_name_hint": "Små bokstaver, tall, punktum og _; filene heter navn.schema.json og navn.uischema.json.",
+        "nf_name_hint": (
+            "Små bokstaver, tall, punktum og _; filene heter navn.schema.json og "
+            "navn.uischema.json."
+        ),
         "nf_name_invalid": "Bruk små bokstaver, tall, punktum, - og _, og begynn med en bokstav.",
         "nf_name_taken": "Det finnes allerede et skjema som heter {name}.",
         "nf_save": "Bruk skjemaet i oppgaven",
@@ -314,7 +323,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "lib_import_replace": "There is already an imported draft in this browser. Replace it?",
         "mod_heading_new": "New process (draft)",
         "mod_key": "Process key",
-        "mod_key_hint": "The name the process is deployed and started by, like “leave” (lower case, digits and _).",
+        "mod_key_hint": (
+            "The name the process is deployed and started by, like “leave” (lower case, "
+            "digits and _)."
+        ),
         "mod_key_invalid": "Use lower case letters, digits and _, starting with a letter.",
         "mod_assign": "Who gets the task",
         "mod_assign_hint": "Taken from the organisation when the task is created.",
@@ -336,7 +348,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "nf_title_edit": "Edit {name}",
         "nf_intro": "The form is kept with the draft and deployed with the process as one version.",
         "nf_name": "The form's name",
-        "nf_name_hint": "Lower case, digits, dots and _; the files are name.schema.json and name.uischema.json.",
+        "nf_name_hint": (
+            "Lower case, digits, dots and _; the files are name.schema.json and name.uischema.json."
+        ),
         "nf_name_invalid": "Use lower case letters, digits, dots, - and _, starting with a letter.",
         "nf_name_taken": "There is already a form named {name}.",
         "nf_save": "Use the form in the task",

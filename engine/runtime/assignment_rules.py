@@ -49,7 +49,9 @@ def rule_of(properties: Mapping[str, str]) -> Rule | None:
     )
 
 
-def problems(properties: Mapping[str, str], lane: str | None, roles: frozenset[str]) -> Iterator[str]:
+def problems(
+    properties: Mapping[str, str], lane: str | None, roles: frozenset[str]
+) -> Iterator[str]:
     """Return what is wrong with a task's rule, in words for the modeller (empty if fine)."""
     to = (properties.get("assignTo") or "").strip()
     if not to:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 import pytest
@@ -26,7 +27,8 @@ PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
     </bpmn:laneSet>
     <bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>
       <spiffworkflow:property name="startRoles" value="participant" />
-      <spiffworkflow:property name="startFormJsonSchemaFilename" value="assigned.start.schema.json" />
+      <spiffworkflow:property name="startFormJsonSchemaFilename"
+        value="assigned.start.schema.json" />
     </spiffworkflow:properties></bpmn:extensionElements></bpmn:startEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first" />
     <bpmn:userTask id="first" name="Første">{first}</bpmn:userTask>
@@ -84,7 +86,11 @@ def _complete(wiring: Wiring, instance_id: UUID, username: str) -> None:
 def test_each_rule_offers_the_task_to_the_person_the_organisation_names(demo: Wiring) -> None:
     definitions.deploy(demo.new_uow(), _files(), actor="eier", now=NOW)
     started = instances.start_instance(
-        demo.new_uow(), "assigned", {"deputy": "emp.drammen"}, actor=user(demo, "emp.asker"), now=NOW
+        demo.new_uow(),
+        "assigned",
+        {"deputy": "emp.drammen"},
+        actor=user(demo, "emp.asker"),
+        now=NOW,
     )
     first = _open_task(demo, started.id)
     assert (first.candidate_users, first.candidate_roles) == (["emp.asker"], [])
@@ -121,7 +127,7 @@ def test_a_starter_without_a_leader_fails_the_step_with_the_reason(demo: Wiring)
     started = instances.start_instance(
         demo.new_uow(), "assigned", {}, actor=user(demo, "leder.asker"), now=NOW
     )
-    with pytest.raises(Exception, match="no leader is known for 'leder.asker'"):
+    with pytest.raises(Exception, match=re.escape("no leader is known for 'leder.asker'")):
         _complete(demo, started.id, "leder.asker")
 
 

@@ -33,7 +33,9 @@ def main() -> int:
 
             build_and_deploy(page, server, owner_shot)
             run_as_demo_users(
-                browser, server, lambda name, shown: shown.screenshot(path=OUT / f"guide-{name}.png")
+                browser,
+                server,
+                lambda name, shown: shown.screenshot(path=OUT / f"guide-{name}.png"),
             )
         browser.close()
     print(f"wrote {OUT}/guide-*.png")

@@ -67,8 +67,12 @@ def _new_form(page: Page, name: str, shot: Shot | None = None) -> None:
     page.locator("#panel").get_by_role("button", name="Nytt skjema").click()
     dialog = page.get_by_role("dialog", name="Nytt skjema")
     dialog.get_by_label("Skjemaets navn").fill(f"{KEY}.{name}")
-    dialog.get_by_label("JSON Schema", exact=True).fill(json.dumps(schema, ensure_ascii=False, indent=2))
-    dialog.get_by_label("Skjemaoppsett (UI schema)").fill(json.dumps(ui, ensure_ascii=False, indent=2))
+    dialog.get_by_label("JSON Schema", exact=True).fill(
+        json.dumps(schema, ensure_ascii=False, indent=2)
+    )
+    dialog.get_by_label("Skjemaoppsett (UI schema)").fill(
+        json.dumps(ui, ensure_ascii=False, indent=2)
+    )
     for field in schema["properties"].values():
         expect(dialog.locator("#nf-preview")).to_contain_text(field["title"])
     if shot:
@@ -128,7 +132,9 @@ def build_and_deploy(page: Page, server: Server, shot: Shot | None = None) -> No
     _new_form(page, "apply", shot)
     _add(page, "apply", "Legg til regeloppgave (DMN) etter", "apply_rules", "Slå opp reglene")
     _panel_set(page, "Beslutningstabell (DMN-id)", "leave_rules")
-    _add_task(page, "apply_rules", "decide", "Behandle søknaden", "Lederen til den som startet saken")
+    _add_task(
+        page, "apply_rules", "decide", "Behandle søknaden", "Lederen til den som startet saken"
+    )
     _panel_set(page, "Frist i arbeidsdager (dueInWorkingDays)", "3")
     _new_form(page, "decide")
     _drag_into_lane(page, "decide", "leader")
@@ -195,7 +201,9 @@ def run_as_demo_users(browser: Browser, server: Server, shot: PageShot | None = 
     leader.get_by_role("button", name="Ta oppgaven").click()
     leader.get_by_label(re.compile("^Innvilget")).check()
     leader.get_by_label(re.compile("^Med lønn")).check()
-    leader.get_by_label(re.compile("^Kommentar til søkeren")).fill("Innvilget med lønn. God bedring!")
+    leader.get_by_label(re.compile("^Kommentar til søkeren")).fill(
+        "Innvilget med lønn. God bedring!"
+    )
     snap("decide", leader)
     leader.get_by_role("button", name="Fullfør oppgaven").click()
     leader.wait_for_url(f"{server.url}/")
