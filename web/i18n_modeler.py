@@ -99,6 +99,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "lib_import": "Importer et diagram fra et annet verktøy",
         "lib_import_hint": "Velg en .bpmn-fil. Den åpnes som et utkast i modellereren.",
         "lib_new_process": "Ny prosess",
+        "lib_make_current": "Gjør gjeldende",
+        "lib_make_current_of": "Gjør versjon {n} gjeldende",
+        "lib_make_current_confirm": (
+            "Rulle ut versjon {n} på nytt som nyeste versjon? Nye saker starter på den; "
+            "saker som går nå blir der de er (nyeste nå: {newest})."
+        ),
+        "lib_made_current": "Versjon {n} er rullet ut på nytt som versjon {version}.",
+        "mod_older_version": (
+            "Du redigerer versjon {n}, men nyeste versjon er {newest}. Rulles dette utkastet ut, "
+            "blir endringene i senere versjoner borte for nye saker."
+        ),
+        "mod_open_newest": "Åpne versjon {n} i stedet",
+        "mod_older_version_confirm": (
+            "Utkastet bygger på versjon {n}, ikke på nyeste versjon {newest}. Endringene i "
+            "senere versjoner blir borte for nye saker. Rulle ut likevel?"
+        ),
+        "mod_cannot_run": "prosessen kan ikke kjøres",
+        "mod_cannot_run_because": "«{name}» kan rulles ut, men ikke kjøres: {message}",
+        "mod_model_only": (
+            "«{name}» er ikke merket som kjørbar og rulles ut som bare modell. "
+            "Kryss av for «Kan kjøres» på prosessen for å kunne starte den."
+        ),
+        "mod_valid_not_runnable": "Kan rulles ut, men {n} prosess(er) kan ikke kjøres. Se under.",
+        "mod_warning_group": "{n} advarsler av samme slag, som: {message}",
         "lib_import_replace": (
             "Det finnes allerede et importert utkast i denne nettleseren. Vil du erstatte det?"
         ),
@@ -320,6 +344,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "lib_import": "Import a diagram from another tool",
         "lib_import_hint": "Choose a .bpmn file. It opens as a draft in the modeler.",
         "lib_new_process": "New process",
+        "lib_make_current": "Make current",
+        "lib_make_current_of": "Make version {n} current",
+        "lib_make_current_confirm": (
+            "Deploy version {n} again as the newest version? New cases start on it; running "
+            "cases stay where they are (newest now: {newest})."
+        ),
+        "lib_made_current": "Version {n} is deployed again as version {version}.",
+        "mod_older_version": (
+            "You are editing version {n}, but the newest version is {newest}. Deploying this "
+            "draft drops the changes of later versions for new cases."
+        ),
+        "mod_open_newest": "Open version {n} instead",
+        "mod_older_version_confirm": (
+            "This draft starts from version {n}, not from the newest version {newest}. The "
+            "changes of later versions are dropped for new cases. Deploy anyway?"
+        ),
+        "mod_cannot_run": "the process cannot run",
+        "mod_cannot_run_because": "“{name}” deploys but cannot run: {message}",
+        "mod_model_only": (
+            "“{name}” is not marked executable and deploys as a model only. "
+            "Tick “Executable” on the process to be able to start it."
+        ),
+        "mod_valid_not_runnable": "Deploys, but {n} process(es) cannot run. See below.",
+        "mod_warning_group": "{n} warnings of the same kind, like: {message}",
         "lib_import_replace": "There is already an imported draft in this browser. Replace it?",
         "mod_heading_new": "New process (draft)",
         "mod_key": "Process key",

@@ -168,6 +168,61 @@ def _version(
     uow.flush()
 
 
+def make_current(
+    uow: UnitOfWork, key: str, version: int, *, actor: str, now: datetime
+) -> ProcessDefinition:
+    """Deploy an earlier version's files again as the newest version of its process.
+
+    Undoes a deploy that should not have happened: new instances start on the copy; running
+    ones stay where they are (migration moves them). The version's deployment, with the forms
+    pinned to it, is copied whole; the history says which version it restores.
+    """
+    with uow:
+        source = uow.definitions.version(key, version)
+        latest = uow.definitions.latest(key)
+        files = {f.name: (f.kind, f.content) for f in uow.definitions.files(source.deployment_id)}
+        digest = hashlib.sha256(
+            f"{_hash_files({n: c for n, (_, c) in files.items()})}:restore:{key}:{version}:"
+            f"{latest.version}".encode()
+        ).hexdigest()
+        deployment = Deployment(content_hash=digest, deployed_by=actor, deployed_at=now)
+        uow.definitions.add(deployment)
+        uow.flush()
+        for name, (kind, content) in files.items():
+            uow.definitions.add(_file_row(deployment.id, name, kind, content))
+        definition = ProcessDefinition(
+            key=key,
+            version=latest.version + 1,
+            name=source.name,
+            deployment_id=deployment.id,
+            file_name=source.file_name,
+            content_hash=source.content_hash,
+            is_executable=source.is_executable,
+            runnable=source.runnable,
+            problems=list(source.problems or []),
+            deployed_by=actor,
+            deployed_at=now,
+        )
+        uow.definitions.add(definition)
+        history.append(
+            uow,
+            stream=history.SYSTEM_STREAM,
+            type="definition_deployed",
+            actor=actor,
+            at=now,
+            definition_key=key,
+            definition_version=definition.version,
+            data={
+                "deployment_id": str(deployment.id),
+                "file": source.file_name,
+                "hash": source.content_hash,
+                "restores_version": version,
+            },
+        )
+        uow.commit()
+    return definition
+
+
 def _pinned_forms(
     models: Mapping[str, bytes], files: Mapping[str, bytes], known: Mapping[str, bytes]
 ) -> dict[str, bytes]:

@@ -1,5 +1,5 @@
 // The process library: every process with its versions, running instances, files and diagram.
-import { announce, api, el, formatDateTime, showFlash, t } from "./page.js";
+import { announce, api, el, flash, formatDateTime, showFlash, t } from "./page.js";
 import { bpmnReady, definitionPath, draftNames, labelSvg, versionLabel } from "./modeler_api.js";
 
 const root = document.getElementById("library");
@@ -58,13 +58,32 @@ async function showDiagram(process, version, container, heading) {
   heading.focus();
 }
 
+/** Deploy an earlier version again as the newest: new instances start on it. */
+async function makeCurrent(process, version) {
+  const newest = process.versions[0].version;
+  if (!window.confirm(t("lib_make_current_confirm", { n: version.version, newest }))) return;
+  const result = await api(`${definitionPath(process.key)}/versions/${version.version}/make-current`,
+    { method: "POST" });
+  if (!result.ok) {
+    announce(result.data?.error?.message || t("error_generic"), "error");
+    return;
+  }
+  flash(t("lib_made_current", { n: version.version, version: result.data.version }));
+  window.location.hash = `version-${process.key}-${result.data.version}`;
+  window.location.reload();
+}
+
 function actions(process, version, previous, show) {
   const key = encodeURIComponent(process.key);
+  const older = version.version !== process.versions[0].version;
   return el("div", { class: "actions actions--tight" },
     el("button", { type: "button", class: "button button--quiet", onclick: show,
       "aria-label": t("lib_show_diagram_of", { n: version.version }) }, t("lib_show_diagram")),
     canEdit ? el("a", { class: "button button--quiet", href: `/modeler/${key}/${version.version}`,
       "aria-label": t("lib_edit_version", { n: version.version }) }, t("lib_edit")) : null,
+    canEdit && older ? el("button", { type: "button", class: "button button--quiet",
+      onclick: () => makeCurrent(process, version),
+      "aria-label": t("lib_make_current_of", { n: version.version }) }, t("lib_make_current")) : null,
     previous ? el("a", { class: "button button--quiet",
       href: `/library/${key}/diff?from=${previous.version}&to=${version.version}`,
       "aria-label": t("lib_compare_with", { a: previous.version, b: version.version }) },

@@ -2,7 +2,7 @@
 // validation with problems pinned on the diagram, and deploy as the next version.
 import { announce, api, el, flash, formatTime, t } from "./page.js";
 import {
-  adoptEarlierDraft, bpmnReady, definitionPath, draftNames, earlierDraftNames, labelSvg, problemItem, upload,
+  adoptEarlierDraft, bpmnReady, definitionPath, draftNames, earlierDraftNames, labelSvg, problemItems, upload,
 } from "./modeler_api.js";
 import { blankDiagram } from "./modeler_blank.js";
 import { keepNamedReferences, spiffworkflow } from "./modeler_moddle.js";
@@ -18,7 +18,18 @@ const status = document.getElementById("draft-status");
 const list = document.getElementById("problem-list");
 const summary = document.getElementById("problem-summary");
 // forms: the new or changed form files this draft carries, deployed with the diagram.
-const state = { fileName: null, modeler: null, pinned: [], forms: {} };
+// newest: the process's newest version, when this draft starts from an older one.
+const state = { fileName: null, modeler: null, pinned: [], forms: {}, newest: null };
+
+/** Say so when the draft starts from an older version, and offer the newest. */
+function showOlderVersion() {
+  if (!key || !state.newest || state.newest <= version) return;
+  const note = el("div", { class: "note version-note", id: "older-version", role: "note" },
+    el("p", {}, t("mod_older_version", { n: version, newest: state.newest })),
+    el("a", { class: "button", href: `/modeler/${encodeURIComponent(key)}/${state.newest}` },
+      t("mod_open_newest", { n: state.newest })));
+  root.querySelector(".modeler-toolbar").after(note);
+}
 
 async function source() {
   const draft = JSON.parse(localStorage.getItem(draftKey) || "null");
@@ -34,6 +45,7 @@ async function source() {
   const versions = await api("/api/v1/process-definitions?all=true");
   const definition = versions.ok && versions.data.find((d) => d.key === key && d.version === version);
   if (!definition) throw new Error(t("mod_not_found"));
+  state.newest = Math.max(...versions.data.filter((d) => d.key === key).map((d) => d.version));
   if (draft && draft.baseVersion === version) {
     return { xml: draft.xml, fileName: definition.file_name, restored: true };
   }
@@ -146,7 +158,7 @@ function report(problems, heading, kind) {
   pin(problems);
   summary.textContent = heading;
   summary.className = `problem-summary problem-summary--${kind}`;
-  list.replaceChildren(...problems.map((p) => problemItem(p, showElement)));
+  list.replaceChildren(...problemItems(problems, showElement));
 }
 
 /** The key of the diagram's (first executable) process: a new process is named after it. */
@@ -183,14 +195,24 @@ async function validate() {
     await importDiagram(result.data.files[state.fileName]);
     saveDraft();
   }
-  const notes = [...normalised, ...result.data.warnings];
-  const heading = normalised.length ? t("mod_valid_normalised", { n: normalised.length }) : t("mod_valid");
-  report(notes, heading, "ok");
-  announce(heading, "success");
+  // A process that deploys but cannot run says why before it is deployed.
+  const idle = (result.data.processes || []).filter((p) => !p.runnable);
+  const why = idle.flatMap((p) => (p.is_executable
+    ? (p.problems.length ? p.problems : [{ message: t("mod_cannot_run") }])
+      .map((problem) => ({ ...problem, severity: "error", element_id: problem.element_id || null,
+        message: t("mod_cannot_run_because", { name: p.name || p.key, message: problem.message }) }))
+    : [{ severity: "warning", element_id: null, message: t("mod_model_only", { name: p.name || p.key }) }]));
+  const notes = [...why, ...normalised, ...result.data.warnings];
+  let heading = normalised.length ? t("mod_valid_normalised", { n: normalised.length }) : t("mod_valid");
+  if (idle.length) heading = t("mod_valid_not_runnable", { n: idle.length });
+  report(notes, heading, idle.length ? "warning" : "ok");
+  announce(heading, idle.length ? "error" : "success");
   return true;
 }
 
 async function deploy(button) {
+  if (key && state.newest > version
+    && !window.confirm(t("mod_older_version_confirm", { n: version, newest: state.newest }))) return;
   button.disabled = true;
   try {
     if (!(await validate())) {
@@ -249,6 +271,7 @@ async function open() {
   new Panel(state.modeler, document.getElementById("panel"), ctx).show(null);
   state.modeler.on("commandStack.changed", saveDraft);
   status.textContent = loaded.restored ? t("mod_draft_restored") : t("mod_draft_new");
+  showOlderVersion();
   if (warnings.length) {
     announce(t("mod_import_warnings", { n: warnings.length }), "error");
     for (const warning of warnings) console.warn(warning.message);
