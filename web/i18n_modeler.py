@@ -100,7 +100,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "lib_import_hint": "Velg en .bpmn-fil. Den åpnes som et utkast i modellereren.",
         "lib_new_process": "Ny prosess",
         "lib_make_current": "Gjør gjeldende",
-        "lib_make_current_of": "Gjør versjon {n} gjeldende",
+        "lib_make_current_of": "Gjør gjeldende: versjon {n}",
         "lib_make_current_confirm": (
             "Rulle ut versjon {n} på nytt som nyeste versjon? Nye saker starter på den; "
             "saker som går nå blir der de er (nyeste nå: {newest})."
@@ -345,7 +345,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "lib_import_hint": "Choose a .bpmn file. It opens as a draft in the modeler.",
         "lib_new_process": "New process",
         "lib_make_current": "Make current",
-        "lib_make_current_of": "Make version {n} current",
+        "lib_make_current_of": "Make current: version {n}",
         "lib_make_current_confirm": (
             "Deploy version {n} again as the newest version? New cases start on it; running "
             "cases stay where they are (newest now: {newest})."

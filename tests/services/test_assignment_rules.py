@@ -183,3 +183,30 @@ def test_a_diagram_deployed_alone_stores_the_forms_it_uses(demo: Wiring) -> None
         v2 = uow.definitions.version("assigned", 2)
         names = [f.name for f in uow.definitions.files(v2.deployment_id)]
     assert names == ["assigned.bpmn", "assigned.first.schema.json", "assigned.start.schema.json"]
+
+
+def test_make_current_deploys_an_earlier_version_again_with_its_forms(demo: Wiring) -> None:
+    v1 = {**_files(first=WITH_FORM), "assigned.first.schema.json": FORM % (b"a", b"a")}
+    definitions.deploy(demo.new_uow(), v1, actor="eier", now=NOW)
+    second = v1["assigned.bpmn"].replace(b'name="Andre"', b'name="Andre v2"')
+    v2 = {**v1, "assigned.bpmn": second, "assigned.first.schema.json": FORM % (b"b", b"b")}
+    definitions.deploy(demo.new_uow(), v2, actor="eier", now=NOW)
+    # Redeploying v1's files cannot undo v2: the same files are "no changes".
+    again = definitions.deploy(demo.new_uow(), v1, actor="eier", now=NOW)
+    assert again.created == []
+    restored = definitions.make_current(demo.new_uow(), "assigned", 1, actor="eier", now=NOW)
+    assert restored.version == 3
+    started = instances.start_instance(
+        demo.new_uow(), "assigned", {}, actor=user(demo, "emp.asker"), now=NOW
+    )
+    assert started.version == 3
+    definitions._built.clear()
+    with demo.new_uow() as uow:
+        built = definitions.built(uow, uow.definitions.version("assigned", 3))
+        assert b'"a"' in built.forms["assigned.first.schema.json"]
+        second_task = built.spec.task_specs["second"]
+        assert second_task.bpmn_name == "Andre"
+    # Twice in a row is two versions, not "no changes".
+    assert (
+        definitions.make_current(demo.new_uow(), "assigned", 2, actor="eier", now=NOW).version == 4
+    )
