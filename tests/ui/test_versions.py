@@ -35,19 +35,26 @@ DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="EndEvent_1" />
   </bpmn:process>
   <bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="{key}">
-    <bpmndi:BPMNShape id="s0" bpmnElement="start"><dc:Bounds x="100" y="100" width="36" height="36" />
+    <bpmndi:BPMNShape id="s0" bpmnElement="start">
+      <dc:Bounds x="100" y="100" width="36" height="36" />
     </bpmndi:BPMNShape>
-    <bpmndi:BPMNShape id="s1" bpmnElement="Task_1"><dc:Bounds x="200" y="78" width="100" height="80" />
+    <bpmndi:BPMNShape id="s1" bpmnElement="Task_1">
+      <dc:Bounds x="200" y="78" width="100" height="80" />
     </bpmndi:BPMNShape>
-    <bpmndi:BPMNShape id="s2" bpmnElement="Task_2"><dc:Bounds x="360" y="78" width="100" height="80" />
+    <bpmndi:BPMNShape id="s2" bpmnElement="Task_2">
+      <dc:Bounds x="360" y="78" width="100" height="80" />
     </bpmndi:BPMNShape>
-    <bpmndi:BPMNShape id="s3" bpmnElement="EndEvent_1"><dc:Bounds x="520" y="100" width="36" height="36" />
+    <bpmndi:BPMNShape id="s3" bpmnElement="EndEvent_1">
+      <dc:Bounds x="520" y="100" width="36" height="36" />
     </bpmndi:BPMNShape>
-    <bpmndi:BPMNEdge id="e1" bpmnElement="f1"><di:waypoint x="136" y="118" /><di:waypoint x="200" y="118" />
+    <bpmndi:BPMNEdge id="e1" bpmnElement="f1">
+      <di:waypoint x="136" y="118" /><di:waypoint x="200" y="118" />
     </bpmndi:BPMNEdge>
-    <bpmndi:BPMNEdge id="e2" bpmnElement="f2"><di:waypoint x="300" y="118" /><di:waypoint x="360" y="118" />
+    <bpmndi:BPMNEdge id="e2" bpmnElement="f2">
+      <di:waypoint x="300" y="118" /><di:waypoint x="360" y="118" />
     </bpmndi:BPMNEdge>
-    <bpmndi:BPMNEdge id="e3" bpmnElement="f3"><di:waypoint x="460" y="118" /><di:waypoint x="520" y="118" />
+    <bpmndi:BPMNEdge id="e3" bpmnElement="f3">
+      <di:waypoint x="460" y="118" /><di:waypoint x="520" y="118" />
     </bpmndi:BPMNEdge>
   </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>
