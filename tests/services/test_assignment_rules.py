@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from engine.runtime.errors import InvalidProcess
-from engine.services import definitions, instances, modeler, tasks
+from engine.services import definitions, diffs, instances, modeler, tasks
 from engine.services.wiring import Wiring
 from tests.conftest import NOW, user
 
@@ -210,3 +210,20 @@ def test_make_current_deploys_an_earlier_version_again_with_its_forms(demo: Wiri
     assert (
         definitions.make_current(demo.new_uow(), "assigned", 2, actor="eier", now=NOW).version == 4
     )
+
+
+def test_the_diff_names_the_forms_a_version_changed(demo: Wiring) -> None:
+    v1 = {**_files(first=WITH_FORM), "assigned.first.schema.json": FORM % (b"a", b"a")}
+    definitions.deploy(demo.new_uow(), v1, actor="eier", now=NOW)
+    v2 = {**v1, "assigned.first.schema.json": FORM % (b"b", b"b")}  # the form editor's deploy
+    definitions.deploy(demo.new_uow(), v2, actor="eier", now=NOW)
+    found = diffs.diff_versions(demo.new_uow(), "assigned", 1, 2)
+    assert found["added"] == found["removed"] == found["changed"] == []
+    assert found["files"] == [
+        {
+            "name": "assigned.first.schema.json",
+            "change": "changed",
+            "fields": {"added": ["b"], "removed": ["a"], "changed": []},
+        }
+    ]
+    assert diffs.diff_versions(demo.new_uow(), "assigned", 1, 1)["files"] == []

@@ -129,3 +129,47 @@ def test_validation_says_why_a_process_will_not_run(
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_label("Importer et diagram fra et annet verktøy").set_input_files(source)
     expect(page).to_have_url(re.compile(r"/library$"))
+
+
+FORM = '{"type": "object", "properties": {%s}}'
+
+
+def _inside(page: Page, container: str, element_id: str) -> bool:
+    box = page.locator(container).bounding_box()
+    shape = page.locator(
+        f'{container} .djs-element[data-element-id="{element_id}"] .djs-visual'
+    ).bounding_box()
+    assert box is not None and shape is not None
+    return (box["x"] <= shape["x"] and shape["x"] + shape["width"] <= box["x"] + box["width"]) and (
+        box["y"] <= shape["y"] and shape["y"] + shape["height"] <= box["y"] + box["height"]
+    )
+
+
+def test_the_diff_shows_a_changed_form_and_both_diagrams_whole(page: Page, server: Server) -> None:
+    key = "skjemadiff"
+    task = '<bpmn:manualTask id="Task_1" name="Første">'
+    with_form = (
+        '<bpmn:userTask id="Task_1" name="Første"><bpmn:extensionElements>'
+        "<spiffworkflow:properties>"
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="skjemadiff.schema.json" />'
+        "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
+    )
+    bpmn = _diagram("Første", key=key).decode().replace(task + "</bpmn:manualTask>", with_form)
+    bpmn = bpmn.replace(f'<bpmn:manualTask id="Task_1" name="Første" />', with_form)
+    for fields in (
+        '"navn": {"type": "string"}',
+        '"navn": {"type": "string"}, "epost": {"type": "string"}',
+    ):
+        files = {f"{key}.bpmn": bpmn.encode(), f"{key}.schema.json": (FORM % fields).encode()}
+        definitions.deploy(server.wiring.new_uow(), files, actor="test", now=server.wiring.now())
+    sign_in(page, server.url, "eier")
+    page.goto(f"/library/{key}/diff?from=1&to=2")
+    files = page.locator("#diff-files-list")
+    expect(files).to_contain_text("skjemadiff.schema.json: endret · nye felt: epost")
+    for container in ("#diagram-from", "#diagram-to"):
+        figure = page.locator("figure", has=page.locator(container))
+        diagram = figure.locator(".diagram")
+        expect(diagram).to_have_attribute("data-ready", "true")
+    for figure_index in (0, 1):
+        selector = f".diff-diagrams figure:nth-child({figure_index + 1}) .diagram"
+        assert _inside(page, selector, "start") and _inside(page, selector, "EndEvent_1")
