@@ -154,8 +154,7 @@ def test_the_diff_shows_a_changed_form_and_both_diagrams_whole(page: Page, serve
         '<spiffworkflow:property name="formJsonSchemaFilename" value="skjemadiff.schema.json" />'
         "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
     )
-    bpmn = _diagram("Første", key=key).decode().replace(task + "</bpmn:manualTask>", with_form)
-    bpmn = bpmn.replace(f'<bpmn:manualTask id="Task_1" name="Første" />', with_form)
+    bpmn = _diagram("Første", key=key).decode().replace(task.replace(">", " />"), with_form)
     for fields in (
         '"navn": {"type": "string"}',
         '"navn": {"type": "string"}, "epost": {"type": "string"}',
