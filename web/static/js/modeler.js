@@ -72,6 +72,13 @@ async function importDiagram(xml) {
   return keepNamedReferences(state.modeler.get("moddle"), imported.warnings);
 }
 
+/** bpmn-js's own texts (palette, context pad, replace menu) through the page's catalogue. */
+function translate(template, replacements = {}) {
+  const key = `bpmnjs:${template}`;
+  const found = t(key, replacements);
+  return found === key ? template.replace(/{([^}]+)}/g, (all, name) => replacements[name] ?? all) : found;
+}
+
 /** Fit the diagram into the canvas right of the palette, so the palette covers no header. */
 function fitBesidePalette() {
   const canvas = state.modeler.get("canvas");
@@ -257,7 +264,9 @@ async function open() {
   const [loaded, ctx, BpmnJS] = await Promise.all([source(), context(), bpmnReady()]);
   state.fileName = loaded.fileName;
   const canvas = document.getElementById("canvas");
-  state.modeler = new BpmnJS({ container: canvas, moddleExtensions: { spiffworkflow } });
+  state.modeler = new BpmnJS({
+    container: canvas, moddleExtensions: { spiffworkflow }, additionalModules: [{ translate: ["value", translate] }],
+  });
   window.saksflytModeler = state.modeler; // for the browser tests
   const warnings = await importDiagram(loaded.xml);
   fitBesidePalette();

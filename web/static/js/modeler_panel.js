@@ -1,7 +1,9 @@
 // The properties panel: a plain form bound to the selected element; edits go through modeling.
 import { el, t } from "./page.js";
 import { bo, Editor, is, TIMER_KINDS } from "./modeler_bpmn.js";
+import { announceField, button, checkbox, select, text } from "./modeler_fields.js";
 import { openFormDialog } from "./modeler_newform.js";
+import { boundaryFields, multiInstanceFields, operatorFields } from "./modeler_panel_tasks.js";
 
 export const ROLES = ["participant", "leader", "service_leader", "union_rep", "admin_group", "finance",
   "hr", "process_owner", "auditor", "admin"];
@@ -74,6 +76,9 @@ export class Panel {
           (v) => e.setText(element, kind, v), { multiline: true, code: true }));
       }
     }
+    if (is(element, "bpmn:ServiceTask")) out.push(...operatorFields(e, element));
+    if (is(element, "bpmn:Activity") && !is(element, "bpmn:SubProcess")) out.push(...multiInstanceFields(e, element));
+    if (is(element, "bpmn:BoundaryEvent")) out.push(...boundaryFields(e, element));
     if (e.timer(element)) out.push(...this.timer(element));
     if (e.messageHolder(element)) out.push(...this.message(element));
     if (is(element, "bpmn:SequenceFlow")) out.push(...this.flow(element));
@@ -274,48 +279,4 @@ export class Panel {
     }
     return buttons.length ? el("div", { class: "actions panel-actions" }, buttons) : null;
   }
-}
-
-function field(id, label, control, hint) {
-  const hintId = hint ? `${id}-hint` : null;
-  if (hintId) control.setAttribute("aria-describedby", hintId);
-  return el("div", { class: "field" }, el("label", { for: id }, label),
-    hint ? el("p", { class: "hint", id: hintId }, hint) : null, control);
-}
-
-function text(id, label, value, onChange, { multiline = false, code = false, hint, list, options } = {}) {
-  const control = el(multiline ? "textarea" : "input", {
-    id, name: id, class: code ? "code" : null, spellcheck: code ? "false" : null,
-    type: multiline ? null : "text", list: list || null, autocomplete: "off",
-  });
-  control.value = value;
-  control.addEventListener("change", () => onChange(control.value.trim()));
-  const wrapper = field(id, label, control, hint);
-  if (list) wrapper.append(el("datalist", { id: list }, (options || []).map((o) => el("option", { value: o }))));
-  return wrapper;
-}
-
-function select(id, label, options, value, onChange, { empty, hint } = {}) {
-  const control = el("select", { id, name: id },
-    empty !== undefined ? el("option", { value: "" }, empty) : null,
-    options.map((o) => el("option", { value: o.value, selected: o.value === value }, o.label)));
-  if (value && !options.some((o) => o.value === value)) control.append(el("option", { value, selected: true }, value));
-  control.addEventListener("change", () => onChange(control.value));
-  return field(id, label, control, hint);
-}
-
-function checkbox(id, label, checked, onChange) {
-  const control = el("input", { type: "checkbox", id, checked });
-  control.addEventListener("change", () => onChange(control.checked));
-  return el("div", { class: "field field--checkbox" }, el("div", { class: "choice" }, control, el("label", { for: id }, label)));
-}
-
-function button(id, label, onClick) {
-  return el("button", { type: "button", id, class: "button button--quiet", onclick: onClick }, label);
-}
-
-function announceField(id, message) {
-  const input = document.getElementById(id);
-  input?.setAttribute("aria-invalid", "true");
-  input?.closest(".field")?.append(el("p", { class: "field-error", role: "alert" }, message));
 }
