@@ -103,7 +103,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "mod_operator_hint": "Hva tjenesteoppgaven gjør, for eksempel notify.",
         "mod_operator_result": "Resultatet lagres i (resultVariable)",
         "mod_operator_parameters": "Parametre",
-        "mod_operator_parameters_hint": "Én per linje: navn = uttrykk, for eksempel to = started_by.",
+        "mod_operator_parameters_hint": (
+            "Én per linje: navn = uttrykk, for eksempel to = started_by."
+        ),
         "mod_mi": "Gjentas for hvert element (multi-instance)",
         "mod_mi_hint": "Oppgaven gjøres én gang for hvert element i en liste i dataene.",
         "mod_mi_none": "Gjentas ikke",
