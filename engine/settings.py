@@ -78,6 +78,16 @@ class Settings:
     audit_open_fields: str = AUDIT_OPEN_FIELDS
     # Address of the web app, used for links in e-mails.
     public_url: str = "http://127.0.0.1:5000"
+    # Hosts the `http` service-task connector may call, comma-separated (host or host:port);
+    # empty calls none.
+    http_allowed_hosts: str = ""
+    # Longest an `http` service-task call may take, in seconds.
+    http_timeout_seconds: int = 10
+    # Largest response an `http` service-task call may read, in bytes.
+    http_max_response_bytes: int = 1_000_000
+    # Secrets `http` service tasks name as "SPIFF_SECRET:<name>", as a JSON object
+    # {"name": "value"}; a model never holds them.
+    http_secrets: str = ""
     # SMTP server for notifications; empty writes each mail as an .eml file to mail_dir instead.
     smtp_host: str = ""
     smtp_port: int = 25

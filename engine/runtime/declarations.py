@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from engine.runtime import events
 from engine.runtime.xmlsafe import NS, local_name, read_xml
 
 if TYPE_CHECKING:  # specs imports validation, which imports this module
@@ -119,11 +120,12 @@ def message_catchers(
         if local_name(element) not in CATCHERS:
             continue
         ref = element.get("messageRef") if local_name(element) == "receiveTask" else None
-        definition = element.find("bpmn:messageEventDefinition", NS)
-        if definition is not None:
-            ref = definition.get("messageRef") or ref
-        if ref is not None or definition is not None:
+        found = element.findall("bpmn:messageEventDefinition", NS)
+        if ref is not None and not found:
             yield element, message_names.get(str(ref), str(ref))
+        for definition in found:  # a multiple event catches each of its messages
+            name = definition.get("messageRef") or ref
+            yield element, message_names.get(str(name), str(name))
 
 
 def sender_roles(built: BuiltProcess, element_id: str) -> frozenset[str]:
@@ -139,9 +141,10 @@ def sender_roles(built: BuiltProcess, element_id: str) -> frozenset[str]:
 def message_start_senders(built: BuiltProcess, name: str) -> frozenset[str]:
     """Return the roles that may start a built process by sending it message `name`."""
     for task_spec in built.spec.task_specs.values():
-        definition = getattr(task_spec, "event_definition", None)
         is_start = type(task_spec).__name__.endswith("StartEvent")
-        if is_start and getattr(definition, "name", None) == name:
+        if is_start and any(
+            getattr(d, "name", None) == name for d, _ in events.triggers(task_spec)
+        ):
             return sender_roles(built, str(task_spec.bpmn_id))
     return frozenset()
 

@@ -64,8 +64,11 @@ def script_problem(source: str, *, expression: bool) -> str | None:
     except (SyntaxError, ValueError):
         return None  # check_script already accepted it
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            return f"Line {node.lineno}: import statements are not allowed."
+        if isinstance(node, ast.Import | ast.ImportFrom) and not _imports_allowed(node):
+            return (
+                f"Line {node.lineno}: import statements are not allowed (datetime, time and "
+                "json are there without one)."
+            )
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
@@ -73,6 +76,47 @@ def script_problem(source: str, *, expression: bool) -> str | None:
         ):
             return f"Line {node.lineno}: '{node.func.id}' is not available in scripts."
     return None
+
+
+_IMPORTABLE = frozenset({"datetime", "time", "json"})
+
+
+def unknown_calls(source: str, known: frozenset[str]) -> list[tuple[int, str]]:
+    """Return (line, name) of each call to a name that is neither `known` nor defined in the
+    script itself (a SpiffArena helper the engine does not have, `get_secret`, …)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    defined = {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+    defined |= {
+        node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.ClassDef)
+    }
+    defined |= {arg.arg for node in ast.walk(tree) if isinstance(node, ast.arg) for arg in [node]}
+    defined |= {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name not in known and name not in defined and name not in _FORBIDDEN_CALLS:
+                found.append((node.lineno, name))
+    return sorted(set(found))
+
+
+def _imports_allowed(node: ast.Import | ast.ImportFrom) -> bool:
+    """Tell whether an import names only the sandbox's own `datetime` and `time`."""
+    if isinstance(node, ast.ImportFrom):
+        return node.level == 0 and node.module in _IMPORTABLE
+    return all(alias.name in _IMPORTABLE for alias in node.names)
 
 
 _FOREIGN = re.compile(r"\$\{|#\{|^\s*=|\bbpmn:|\bfn:")
@@ -111,7 +155,14 @@ def check_timer(file: str, owner: etree._Element, timer: etree._Element) -> Iter
     kind = etree.QName(node).localname
     text = (node.text or "").strip()
     literal = _literal(text)
-    if literal is None:
+    if kind == "timeCycle" and _CRON.fullmatch(text.strip("\"' ")):
+        message = (
+            f"The timeCycle of {label(owner)} is a cron expression ('{text}'); cron is not "
+            "supported, use an ISO 8601 repeating interval R/… (R/P1D every day, R/PT1H every "
+            "hour, R/2026-12-01T08:00:00/P1D every day at 08:00)."
+        )
+        yield problem(file, owner, message, line=node.sourceline)
+    elif literal is None:
         yield from check_expression(file, owner, node, f"The {kind} of {label(owner)}")
     elif not _valid_iso(kind, literal) or (literal == text and not is_iso_literal(text)):
         message = (
@@ -121,6 +172,10 @@ def check_timer(file: str, owner: etree._Element, timer: etree._Element) -> Iter
         yield problem(file, owner, message, line=node.sourceline)
 
 
+# Five to seven cron fields: minutes hours days months weekdays (Quartz adds seconds, year).
+# A field starts with a digit, * or ? (or is a name like MON-FRI), so Python never matches.
+_CRON_FIELD = r"(?:[0-9*?][0-9*?/,LW#-]*|[A-Z]{3}(?:[-,][A-Z]{3})*)"
+_CRON = re.compile(rf"{_CRON_FIELD}(?:\s+{_CRON_FIELD}){{4,6}}")
 _LOOKS_ISO = re.compile(r"(R\d*/)?P(?=[^/]*\d)[0-9A-Z.,]+(/\S*)?|\d{4}-\d\d\S*")
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -18,11 +19,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import clock, pruning, serialization, storability
+from engine.runtime import clock, events, failures, projection, pruning, serialization, storability
 from engine.runtime.errors import (
     EngineError,
     MessageNotCaught,
-    ScriptFailed,
     StepBudgetExceeded,
     TaskNotReady,
 )
@@ -68,13 +68,11 @@ def start(
 
 def message_start_names(built: BuiltProcess) -> frozenset[str]:
     """Return the names of the messages that start the process (its message start events)."""
-    names = set()
+    names: set[str] = set()
     for spec in built.spec.task_specs.values():
-        definition = getattr(spec, "event_definition", None)
-        is_start = type(spec).__name__.endswith("StartEvent")
-        name = getattr(definition, "name", None)
-        if is_start and hasattr(definition, "correlation_properties") and name:
-            names.add(str(name))
+        if type(spec).__name__.endswith("StartEvent"):
+            found = events.triggers(spec)
+            names.update(str(d.name) for d, _ in found if events.is_message(d))
     return frozenset(names)
 
 
@@ -118,13 +116,16 @@ def deliver_message(
 
 
 def _event_for(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> BpmnEvent:
-    catcher = _message_catcher(workflow, name)
-    if catcher is None:
+    found = _message_catcher(workflow, name)
+    if found is None:
         raise MessageNotCaught(name)
-    definition = catcher.task_spec.event_definition
-    correlations = definition.calculate_correlations(
-        SCRIPT_ENGINE, definition.correlation_properties, dict(payload)
-    )
+    definition, element_id = found
+    try:
+        correlations = definition.calculate_correlations(
+            SCRIPT_ENGINE, definition.correlation_properties, dict(payload)
+        )
+    except Exception as error:  # a retrieval expression names what the payload lacks
+        raise failures.correlation_failed(name, element_id, error) from error
     return BpmnEvent(definition, payload=dict(payload), correlations=correlations)
 
 
@@ -137,7 +138,7 @@ def fire_timers(
 ) -> Outcome:
     """Let every timer that is due at or before `now` fire, and run on."""
     # SpiffWorkflow fires only when due < now; the timer table means due <= now.
-    with _engine(now + timedelta(microseconds=1)):
+    with _engine(now + timedelta(microseconds=1)), _running_services():
         workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
         return _advance(workflow, step_budget, workflow.refresh_timers)
 
@@ -171,13 +172,12 @@ def _has_task(workflow: BpmnWorkflow, task_id: UUID) -> bool:
     return any(task_id in sp.tasks for sp in workflow.subprocesses.values())
 
 
-def _message_catcher(workflow: BpmnWorkflow, name: str) -> Any:
+def _message_catcher(workflow: BpmnWorkflow, name: str) -> tuple[Any, str] | None:
+    """Return the definition of a message `name` a waiting task catches, and its element."""
     for task in list(workflow.event_manager.tasks.values()):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if getattr(definition, "name", None) == name and hasattr(
-            definition, "correlation_properties"
-        ):
-            return task
+        for definition, spec in events.pending(task):
+            if events.is_message(definition) and definition.name == name:
+                return definition, str(spec.bpmn_id)
     return None
 
 
@@ -201,6 +201,8 @@ def _advance(
         too_deep = getattr(task.workflow, "depth", 0) > MAX_CALL_DEPTH
         if steps > step_budget or too_deep or time.monotonic() > deadline:
             raise StepBudgetExceeded(step_budget, task.task_spec.bpmn_id)
+        if not _services_now.get() and projection.runs_in_own_step(task):
+            raise _Deferred()  # it stays ready; the timer table runs it next (`project`)
 
     def record(task: Any) -> None:
         events.append(_event("task_completed", task))
@@ -208,7 +210,8 @@ def _advance(
 
     with _translated_errors():
         action()
-        workflow.do_engine_steps(will_complete_task=count, did_complete_task=record)
+        with suppress(_Deferred):
+            workflow.do_engine_steps(will_complete_task=count, did_complete_task=record)
     pruning.prune(workflow)
     storability.check_thrown(workflow)
     outcome = project(workflow, storability.snapshot(workflow, completed), events)
@@ -227,6 +230,23 @@ def _event(kind: str, task: Any) -> StepEvent:
     )
 
 
+class _Deferred(Exception):
+    """A service task that runs in a step of its own was reached: stop here."""
+
+
+_services_now: ContextVar[bool] = ContextVar("saksflyt_services_now", default=False)
+
+
+@contextmanager
+def _running_services() -> Iterator[None]:
+    """Run service tasks that wait for a step of their own (the timer table's step)."""
+    token = _services_now.set(True)
+    try:
+        yield
+    finally:
+        _services_now.reset(token)
+
+
 @contextmanager
 def _engine(now: datetime) -> Iterator[None]:
     with clock.frozen_at(now):
@@ -240,20 +260,8 @@ def _translated_errors() -> Iterator[None]:
     except EngineError:
         raise
     except (WorkflowException, SpiffWorkflowException) as error:
-        raise _script_failed(error) from error
+        raise failures.script_failed(error) from error
     except RecursionError as error:
         raise StepBudgetExceeded(0, None) from error
-
-
-def _script_failed(error: Exception) -> ScriptFailed:
-    task = getattr(error, "task", None)
-    element_id = task.task_spec.bpmn_id if task is not None else None
-    inner = getattr(error, "error", None) or getattr(error, "exception", None)
-    if isinstance(inner, EngineError):
-        return ScriptFailed(str(inner), element_id=element_id)
-    message = str(error)
-    notes = getattr(error, "notes", None) or getattr(error, "__notes__", None)
-    if notes:
-        message = f"{message} ({'; '.join(str(n) for n in notes)})"
-    line = getattr(error, "line_number", None) or None
-    return ScriptFailed(message, element_id=element_id, line=line)
+    except Exception as error:  # a library failure inside a step: name the element, never 500
+        raise failures.step_failed(error) from error

@@ -11,7 +11,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import assignment_rules, clock, registry, timers
+from engine.runtime import assignment_rules, clock, events, registry, timers
 from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import (
     CANCELLED,
@@ -41,8 +41,9 @@ def project(
         state=state,
         data=current_data(workflow),
         ready_tasks=[] if done else [_ready_task(t) for t in _ready_manual_tasks(workflow)],
-        timers=[_timer(t) for t in waiting if _is_timer(t)],
-        messages=[m for t in waiting if (m := _message_wait(t)) is not None],
+        timers=[timer for t in waiting if (timer := _timer(t)) is not None]
+        + ([] if done else _service_waits(workflow)),
+        messages=[m for t in waiting for m in _message_waits(t)],
         thrown=[_thrown(e) for e in workflow.get_events() if hasattr(e.event_definition, "name")],
         events=events,
         end_element=_end_element(workflow) if done else None,
@@ -175,37 +176,70 @@ def _compute_due(task: Any, properties: dict[str, str]) -> datetime | None:
     return None
 
 
-def _is_timer(task: Any) -> bool:
-    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+SERVICE = "service"  # the timer kind of a service task waiting for a step of its own
 
 
-def _timer(task: Any) -> WaitingTimer:
-    return WaitingTimer(
-        task_id=str(task.id),
-        element_id=task.task_spec.bpmn_id or task.task_spec.name,
-        kind=timers.kind_of(task),
-        due_at=timers.due_at_of(task),
-    )
+def runs_in_own_step(task: Any) -> bool:
+    """Tell whether a task is a service task that runs in a step of its own."""
+    return registry.runs_in_own_step(getattr(task.task_spec, "operation_name", None))
 
 
-def _message_wait(task: Any) -> WaitingMessage | None:
-    definition = getattr(task.task_spec, "event_definition", None)
-    if definition is None or not hasattr(definition, "correlation_properties"):
+def _service_waits(workflow: Any) -> list[WaitingTimer]:
+    """Return a wait, due now, for each ready service task that runs in a step of its own."""
+    return [
+        WaitingTimer(
+            task_id=str(task.id),
+            element_id=task.task_spec.bpmn_id or task.task_spec.name,
+            kind=SERVICE,
+            due_at=clock.now(),
+        )
+        for task in workflow.get_tasks(state=TaskState.READY)
+        if runs_in_own_step(task)
+    ]
+
+
+def _timer(task: Any) -> WaitingTimer | None:
+    """Return the task's timer wait; of several (an event-based gateway), the earliest."""
+    found = [
+        WaitingTimer(
+            task_id=str(task.id),
+            element_id=spec.bpmn_id or spec.name,
+            kind=timers.kind_of(task, definition),
+            due_at=timers.due_at_of(task, definition),
+        )
+        for definition, spec in events.pending(task)
+        if isinstance(definition, TimerEventDefinition)
+    ]
+    if not found:
         return None
-    correlation: dict[str, Any] = {}
-    for prop in definition.correlation_properties:
-        try:
-            correlation[prop.name] = SCRIPT_ENGINE.environment.evaluate(
-                prop.retrieval_expression, task.data
-            )
-        except Exception:
-            correlation[prop.name] = None
-    return WaitingMessage(
-        task_id=str(task.id),
-        element_id=task.task_spec.bpmn_id or task.task_spec.name,
-        message_name=definition.name,
-        correlation=correlation,
+    return min(
+        found, key=lambda t: (t.due_at is None, t.due_at or datetime.max.replace(tzinfo=OSLO))
     )
+
+
+def _message_waits(task: Any) -> list[WaitingMessage]:
+    """Return a wait for each message the task still waits for, named by its catching element."""
+    waits = []
+    for definition, spec in events.pending(task):
+        if not events.is_message(definition):
+            continue
+        correlation: dict[str, Any] = {}
+        for prop in definition.correlation_properties:
+            try:
+                correlation[prop.name] = SCRIPT_ENGINE.environment.evaluate(
+                    prop.retrieval_expression, task.data
+                )
+            except Exception:
+                correlation[prop.name] = None
+        waits.append(
+            WaitingMessage(
+                task_id=str(task.id),
+                element_id=spec.bpmn_id or spec.name,
+                message_name=definition.name,
+                correlation=correlation,
+            )
+        )
+    return waits
 
 
 def _thrown(event: Any) -> ThrownMessage:

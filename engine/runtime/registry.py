@@ -19,6 +19,9 @@ from engine.runtime import clock
 from engine.timezone import OSLO
 
 ScriptFunction = Callable[..., Any]
+# Deploy-time checks of an operator's parameters: (operator, {parameter id: expression}) ->
+# the reasons they would be refused.
+OperatorCheck = Callable[[str, Mapping[str, str]], list[str]]
 
 
 def _today() -> str:
@@ -49,14 +52,29 @@ class Registry:
 
     functions: dict[str, ScriptFunction] = field(default_factory=_built_ins)
     operators: dict[str, ScriptFunction] = field(default_factory=dict)
+    checks: dict[str, OperatorCheck] = field(default_factory=dict)
+    own_step: set[str] = field(default_factory=set)  # operators that call other systems
 
     def register_function(self, name: str, function: ScriptFunction) -> None:
         """Make `function` callable by `name` in every script and expression."""
         self.functions[name] = function
 
-    def register_operator(self, name: str, function: ScriptFunction) -> None:
-        """Make `function` the handler of service tasks whose operator is `name`."""
+    def register_operator(
+        self,
+        name: str,
+        function: ScriptFunction,
+        check: OperatorCheck | None = None,
+        *,
+        own_step: bool = False,
+    ) -> None:
+        """Make `function` the handler of service tasks whose operator is `name`; `check` says
+        at deploy why a task's parameters would be refused; `own_step` runs each such task in
+        a step of its own, so its failure is an incident that leaves the step before stored."""
         self.operators[name] = function
+        if check is not None:
+            self.checks[name] = check
+        if own_step:
+            self.own_step.add(name)
 
 
 _active: ContextVar[Registry | None] = ContextVar("saksflyt_registry", default=None)
@@ -90,3 +108,32 @@ def operator(name: str) -> ScriptFunction | None:
 def operator_names() -> frozenset[str]:
     """Return the names of all registered service-task operators."""
     return frozenset(active().operators)
+
+
+def operator_check(name: str) -> OperatorCheck | None:
+    """Return the deploy-time parameter check of an operator, if it has one."""
+    return active().checks.get(name)
+
+
+def runs_in_own_step(name: str | None) -> bool:
+    """Tell whether service tasks of operator `name` run in a step of their own."""
+    return name in active().own_step
+
+
+_recorded: ContextVar[Mapping[str, Any] | None] = ContextVar("saksflyt_recorded", default=None)
+
+
+@contextmanager
+def replaying(results: Mapping[str, Any]) -> Iterator[None]:
+    """Answer own-step service tasks from `results` (variable -> value) instead of calling
+    out: an audit replay must never call another system again."""
+    token = _recorded.set(results)
+    try:
+        yield
+    finally:
+        _recorded.reset(token)
+
+
+def recorded_results() -> Mapping[str, Any] | None:
+    """Return the results a replay answers own-step service tasks with, if replaying."""
+    return _recorded.get()

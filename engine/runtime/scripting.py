@@ -7,6 +7,9 @@ functions of `registry` plus a few safe builtins. ISO-8601 timer literals writte
 
 from __future__ import annotations
 
+import ast
+import copy
+import json
 import re
 import sys
 import time
@@ -23,10 +26,12 @@ from RestrictedPython.Guards import (
     safe_builtins,
     safer_getattr,
 )
+from RestrictedPython.PrintCollector import PrintCollector
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from engine.runtime import registry
+from engine.runtime import registry, spiffarena
 from engine.runtime.errors import ScriptFailed
 
 TIME_LIMIT_SECONDS = 2.0
@@ -82,10 +87,26 @@ def compile_expression(source: str) -> CodeType:
     return cast(CodeType, result.code)
 
 
+class _Policy(RestrictingNodeTransformer):  # type: ignore[misc]
+    """RestrictedPython's policy, plus `d["k"] += 1` (SpiffArena's scripts use it): the item
+    is read and written through the same guards as `d["k"] = d["k"] + 1`."""
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        if not isinstance(node.target, ast.Subscript):
+            return super().visit_AugAssign(node)  # type: ignore[no-any-return]
+        read = copy.deepcopy(node.target)
+        read.ctx = ast.Load()
+        assign = ast.Assign(
+            targets=[node.target], value=ast.BinOp(left=read, op=node.op, right=node.value)
+        )
+        ast.fix_missing_locations(ast.copy_location(assign, node))
+        return self.visit(assign)  # type: ignore[no-any-return]
+
+
 @lru_cache(maxsize=4096)
 def compile_script(source: str) -> CodeType:
     """Compile a script in the sandbox, raising SyntaxError with a readable message."""
-    result = compile_restricted_exec(source, "<script>")
+    result = compile_restricted_exec(source, "<script>", policy=_Policy)
     if result.errors:
         raise SyntaxError("; ".join(result.errors))
     assert result.code is not None
@@ -106,13 +127,29 @@ def check_script(source: str, *, expression: bool = False) -> str | None:
     return None
 
 
+def known_names() -> frozenset[str]:
+    """Return every name a script can call without defining it: builtins and functions."""
+    return (
+        frozenset(safe_builtins)
+        | set(_EXTRA_BUILTINS)
+        | set(spiffarena.BUILTINS)
+        | set(registry.functions())
+    )
+
+
 def _write_guard(obj: Any) -> Any:
     return obj
+
+
+def _apply_guard(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call with `*args`/`**kwargs` (RestrictedPython routes such calls here)."""
+    return function(*args, **kwargs)
 
 
 def _sandbox_globals() -> dict[str, Any]:
     builtins = dict(safe_builtins)
     builtins.update(_EXTRA_BUILTINS)
+    builtins.update(spiffarena.BUILTINS)
     return {
         "__builtins__": builtins,
         "_getattr_": safer_getattr,
@@ -121,6 +158,8 @@ def _sandbox_globals() -> dict[str, Any]:
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": _write_guard,
+        "_apply_": _apply_guard,
+        "_print_": PrintCollector,  # print() is accepted and goes nowhere
         "_inplacevar_": _inplace,
         **registry.functions(),
     }
@@ -186,7 +225,10 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         namespace: dict[str, Any] = {**globals_, **(external_context or {}), **context}
         _run_limited(compile_script(script), namespace, evaluate=False)
         for key in list(namespace):
-            if key in globals_ or key.startswith("_") or callable(namespace[key]):
+            value = namespace[key]
+            if key in globals_ or key.startswith("_") or callable(value):
+                continue
+            if spiffarena.is_module(value):
                 continue
             context[key] = namespace[key]
         for key in [k for k in context if k not in namespace]:
@@ -213,12 +255,31 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__(environment=SandboxEnvironment())
 
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        """Evaluate an expression over a task's data (the task is known to task URLs)."""
+        with spiffarena.running(task):
+            return super().evaluate(task, expression, external_context)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        """Run a task's script (the task is known to task URLs)."""
+        with spiffarena.running(task):
+            return super().execute(task, script, external_context)
+
     def call_service(self, task: Any, **kwargs: Any) -> Any:
         """Run a service task's operator (SpiffWorkflow has already evaluated its parameters)."""
+        recorded = registry.recorded_results()
+        if recorded is not None and registry.runs_in_own_step(kwargs.get("operation_name")):
+            variable = task.task_spec.result_variable
+            if variable not in recorded:
+                message = f"the replay has no recorded result '{variable}' of this call"
+                raise ScriptFailed(message, element_id=task.task_spec.bpmn_id)
+            return json.dumps(recorded[variable])
         try:
             return self.environment.call_service(task.data, **kwargs)
-        except ScriptFailed:
-            raise
+        except ScriptFailed as error:
+            if error.element_id:
+                raise
+            raise ScriptFailed(error.message, element_id=task.task_spec.bpmn_id) from error
         except Exception as error:
             raise ScriptFailed(
                 f"{type(error).__name__}: {error}", element_id=task.task_spec.bpmn_id

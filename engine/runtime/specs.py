@@ -13,8 +13,9 @@ never runnable.
 
 from __future__ import annotations
 
+import copy
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -98,13 +99,33 @@ class _Parser(SpiffBpmnParser):  # type: ignore[misc]
         self.yielding = False
 
     def _add_data_stores(self, bpmn: Any) -> None:
-        """Ignore data store definitions; tasks that use one fail to build, with our message."""
+        """Ignore data store definitions: data stores are documentation only."""
+
+    def add_bpmn_xml(self, bpmn: Any, filename: str | None = None) -> None:
+        """Add a file, without the data-store associations the engine does not run."""
+        if bpmn.find(".//bpmn:dataStoreReference", NS) is not None:
+            bpmn = _without_data_stores(bpmn)
+        super().add_bpmn_xml(bpmn, filename)
 
     def create_parser(self, node: Any, filename: str | None = None, lane: Any = None) -> None:
         """Register a process, skipping an earlier version's copy of a redeployed id."""
         if self.yielding and node.get("id") in self.process_parsers:
             return
         super().create_parser(node, filename, lane)
+
+
+def _without_data_stores(root: etree._Element) -> etree._Element:
+    """Return a copy of a BPMN tree whose tasks no longer read or write data stores."""
+    copied = copy.deepcopy(root)
+    stores = {str(ref.get("id")) for ref in copied.iterfind(".//bpmn:dataStoreReference", NS)}
+    for kind, end in (
+        ("dataInputAssociation", "sourceRef"),
+        ("dataOutputAssociation", "targetRef"),
+    ):
+        for association in list(copied.iterfind(f".//bpmn:{kind}", NS)):
+            if (association.findtext(f"bpmn:{end}", "", NS) or "").strip() in stores:
+                association.getparent().remove(association)
+    return copied
 
 
 def _new_parser(sources: Sources, problems: list[Problem] | None = None) -> _Parser:
@@ -327,6 +348,10 @@ def _decisions(
                 Problem(file, None, None, root.sourceline, "The DMN file has no decision.")
             )
             continue
+        linked = list(_linked_decisions(file, root))
+        if linked:
+            problems += linked
+            continue
         if len(ids) > 1:
             message = f"Only the first decision, '{ids[0]}', of this DMN file can be used."
             problems.append(Problem(file, ids[0], None, None, message, "warning"))
@@ -337,3 +362,18 @@ def _decisions(
             continue
         decisions.append(ids[0])
     return decisions
+
+
+def _linked_decisions(file: str, root: etree._Element) -> Iterator[Problem]:
+    """Refuse decisions that require other decisions (a DRD): the engine runs single tables."""
+    for decision in root.iterfind("{*}decision"):
+        for required in decision.iterfind("{*}informationRequirement/{*}requiredDecision"):
+            other = str(required.get("href") or "").lstrip("#")
+            name = decision.get("name") or decision.get("id")
+            message = (
+                f"Decision '{name}' ({decision.get('id')}) requires decision '{other}' "
+                "(informationRequirement); linked decisions are not supported. Call each "
+                "decision from its own business rule task, in order, or merge the tables."
+            )
+            line = required.sourceline or decision.sourceline
+            yield Problem(file, decision.get("id"), decision.get("name"), line, message)

@@ -113,9 +113,12 @@ DurationTimerEventDefinition.has_fired = _duration_has_fired
 CycleTimerEventDefinition.cycle_complete = _cycle_complete
 
 
-def due_at_of(task: Any) -> datetime | None:
-    """Return when a waiting timer task falls due, evaluating its expression if needed."""
-    definition = task.task_spec.event_definition
+def due_at_of(task: Any, definition: Any = None) -> datetime | None:
+    """Return when a waiting timer task falls due, evaluating its expression if needed.
+
+    `definition` is the timer when the task waits for several events (an event-based gateway).
+    """
+    definition = definition or task.task_spec.event_definition
     if not isinstance(definition, TimerEventDefinition):
         return None
     value = task._get_internal_data("event_value")
@@ -135,9 +138,9 @@ def due_at_of(task: Any) -> datetime | None:
     return datetime.fromtimestamp(parsed.timestamp(), parsed.tzinfo)
 
 
-def kind_of(task: Any) -> str:
-    """Return `date`, `duration` or `cycle` for a timer task."""
-    name = type(task.task_spec.event_definition).__name__
+def kind_of(task: Any, definition: Any = None) -> str:
+    """Return `date`, `duration` or `cycle` for a timer task (or its timer `definition`)."""
+    name = type(definition or task.task_spec.event_definition).__name__
     if name.startswith("Cycle"):
         return "cycle"
     if name.startswith("Duration"):

@@ -13,9 +13,14 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from engine.runtime import assignment_rules, declarations, registry
+from engine.runtime import assignment_rules, declarations, registry, scripting
 from engine.runtime.errors import Problem
-from engine.runtime.expressions import check_definitions, check_expression, check_timer
+from engine.runtime.expressions import (
+    check_definitions,
+    check_expression,
+    check_timer,
+    unknown_calls,
+)
 from engine.runtime.xmlsafe import NS, has_flow_nodes, label, local_name, problem
 
 ROLES = frozenset(
@@ -96,6 +101,7 @@ def _scripts(process: etree._Element, context: Context) -> Iterator[Problem]:
             yield problem(context.file, task, f"{label(task)} has no script.")
             continue
         yield from check_expression(context.file, task, script, label(task), expression=False)
+        yield from _unknown_calls(context.file, task, script)
     for kind in ("preScript", "postScript"):
         for node in process.iterfind(f".//bpmn:extensionElements/spiffworkflow:{kind}", NS):
             owner = node.getparent().getparent()
@@ -138,9 +144,14 @@ def _service_tasks(process: etree._Element, context: Context) -> Iterator[Proble
             available = ", ".join(sorted(known)) or "none"
             message = f"{label(task)} uses the operator '{name}', which is not registered "
             yield problem(context.file, task, message + f"(available: {available}).")
-        for param in operator.iterfind("spiffworkflow:parameters/spiffworkflow:parameter", NS):
+        params = list(operator.iterfind("spiffworkflow:parameters/spiffworkflow:parameter", NS))
+        for param in params:
             what = f"Parameter '{param.get('id')}' of {label(task)}"
             yield from check_expression(context.file, task, param, what, attribute="value")
+        check = registry.operator_check(name)
+        values = {str(p.get("id")): str(p.get("value") or "") for p in params}
+        for reason in check(name, values) if check is not None else ():
+            yield problem(context.file, task, f"{label(task)}: {reason}.")
 
 
 def _lane_of(process: etree._Element) -> dict[str, str]:
@@ -288,10 +299,11 @@ def _data_stores(process: etree._Element, context: Context) -> Iterator[Problem]
         if store is not None:
             owner = ref.getparent().getparent()
             message = (
-                f"{label(owner)} uses data store '{store.get('name') or store.get('id')}'; data "
-                "stores are not supported by the engine (use task data or a service task)."
+                f"{label(owner)} uses data store '{store.get('name') or store.get('id')}', which "
+                "is kept as documentation: the engine neither reads nor writes data stores (use "
+                "task data, a data object or a service task)."
             )
-            yield problem(context.file, owner, message)
+            yield problem(context.file, owner, message, warning=True)
 
 
 def _lanes(process: etree._Element, context: Context) -> Iterator[Problem]:
@@ -367,3 +379,14 @@ def _path_back(graph: Mapping[str, set[str]], start: str, key: str) -> list[str]
                 seen.add(called)
                 stack.append([*path, called])
     return []
+
+
+def _unknown_calls(file: str, task: etree._Element, script: etree._Element) -> Iterator[Problem]:
+    """Warn about calls to functions the engine does not have (the step would fail)."""
+    for line, name in unknown_calls(script.text or "", scripting.known_names()):
+        message = (
+            f"{label(task)}, line {line} of the script, calls '{name}', which is not a "
+            "function of the engine (docs/bpmn-conventions.md lists them); the step will fail."
+        )
+        where = (script.sourceline or 0) + line - 1 if script.sourceline else None
+        yield problem(file, task, message, line=where, warning=True)

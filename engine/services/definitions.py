@@ -23,6 +23,7 @@ from lxml import etree
 
 from engine.runtime import normalise, specs, validation, xmlsafe
 from engine.runtime.errors import InvalidProcess, Problem
+from engine.services.forms import expand_options
 from engine.services.roles import ROLES
 from engine.services.step import history
 from engine.store.errors import NotFound
@@ -30,6 +31,8 @@ from engine.store.models import Deployment, DeploymentFile, ProcessDefinition
 from engine.store.uow import UnitOfWork
 
 KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
+# Other tools' names for the same files (Activiti and Flowable write `.bpmn20.xml`).
+MODEL_SUFFIXES = (".bpmn", ".dmn", ".bpmn20.xml", ".dmn11.xml", ".dmn13.xml")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
@@ -79,14 +82,11 @@ def prepare(files: Mapping[str, bytes], known: Mapping[str, bytes]) -> Prepared:
 def kind_of(name: str) -> str:
     """Return bpmn, dmn or form for a file name; raise InvalidProcess otherwise."""
     kind = KINDS.get(Path(name).suffix.lower())
+    if kind is None and name.lower().endswith(MODEL_SUFFIXES):
+        kind = "bpmn" if ".bpmn" in name.lower() else "dmn"
     if kind is None:
-        raise InvalidProcess(
-            [
-                Problem(
-                    name, None, None, None, "only .bpmn, .dmn and .json form files can be deployed"
-                )
-            ]
-        )
+        message = "only .bpmn (or .bpmn20.xml), .dmn and .json form files can be deployed"
+        raise InvalidProcess([Problem(name, None, None, None, message)])
     return kind
 
 
@@ -292,7 +292,8 @@ def _form_problems(name: str, document: Any) -> list[Problem]:
     if name.lower().endswith(".uischema.json"):
         return []
     try:
-        Draft202012Validator.check_schema(document)
+        # A dynamic enum's marker is no schema; its expansion is (engine/services/forms.py).
+        Draft202012Validator.check_schema(expand_options(document, {}))
     except SchemaError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "the top level"
         message = f"the form is not a valid JSON Schema (2020-12) at {where}: {error.message}"
@@ -361,7 +362,7 @@ def deploy_directory(
     """Deploy every BPMN/DMN under processes_dir and every form under forms_dir together."""
     files: dict[str, bytes] = {}
     for path in sorted(processes_dir.glob("*/*")):
-        if path.suffix in (".bpmn", ".dmn"):
+        if path.name.lower().endswith(MODEL_SUFFIXES):
             files[path.name] = path.read_bytes()
     for path in sorted(forms_dir.glob("*.json")):
         files[path.name] = path.read_bytes()

@@ -21,6 +21,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from engine import catalogue
 from engine.rules.invoice import DEFAULT_RATES, InvalidInvoiceInput, calculate_invoice
 from engine.services.errors import BadRequest, Forbidden
 from engine.store.errors import NotFound
@@ -79,14 +80,24 @@ def _no_fetching(url: str, *args: Any, **kwargs: Any) -> NoReturn:
     raise ValueError(f"documents fetch no resources ({url[:60]})")
 
 
-def render_pdf(template: str, context: Mapping[str, Any]) -> bytes:
-    """Render an HTML template to PDF."""
+def render_html(template: str, context: Mapping[str, Any], language: str = "nb") -> str:
+    """Render a document template to HTML, its texts (`documents.*`) in the language."""
+
+    def t(msgid: str, **values: object) -> str:
+        return catalogue.text(language, msgid, **values)
+
+    return _env.get_template(template).render(**context, t=t, lang=language)
+
+
+def render_pdf(template: str, context: Mapping[str, Any], language: str = "nb") -> bytes:
+    """Render an HTML template to PDF, its texts (`documents.*`) in the language; the documents
+    are issued in bokmål, and dates and amounts are written the Norwegian way in both."""
     try:
         from weasyprint import HTML  # loads pango; only when a document is asked for
     except (ImportError, OSError) as error:  # OSError: the system library pango is missing
         raise BadRequest(f"PDFs need WeasyPrint and pango on the server: {error}") from error
 
-    html = _env.get_template(template).render(**context)
+    html = render_html(template, context, language)
     return bytes(HTML(string=html, url_fetcher=_no_fetching).write_pdf())
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from engine.rules import calendar
 from engine.runtime import instances as runtime
-from engine.services import definitions
+from engine.services import definitions, forms
 from engine.services.errors import Forbidden
 from engine.services.tasks import Completed, may_work
 from engine.store.errors import NotFound
@@ -153,11 +153,12 @@ def _detail(
     # its own scope, e.g. a candidate
     if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
         own = runtime.task_data(built, instance.snapshot, task.id)
-    view["data"] = {**(own if own is not None else instance.process_data), **(task.draft or {})}
+    case_data = own if own is not None else instance.process_data
+    view["data"] = {**case_data, **(task.draft or {})}
     view["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
     view["form"] = (
         {
-            "schema": _form(built.forms, task.form_schema),
+            "schema": forms.expand_options(_form(built.forms, task.form_schema), case_data),
             "ui_schema": _form(built.forms, task.form_uischema),
         }
         if task.form_schema

@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from engine import catalogue
 from engine.runtime import instances as runtime
+from engine.runtime import spiffarena
 from engine.services import definitions, forms
 from engine.services.errors import BadRequest, Forbidden
 from engine.services.instances import route_messages
@@ -48,8 +50,15 @@ def complete_task(
         built = definitions.built_for(uow, instance.definition_id)
         if task.form_schema:
             today = now.astimezone(OSLO).date()
-            forms.validate(built.forms[task.form_schema], data, locale, today=today)
-        outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
+            schema = built.forms[task.form_schema]
+            own = (
+                runtime.task_data(built, instance.snapshot, task_id)
+                if forms.has_options(schema)
+                else None
+            )
+            forms.validate(schema, data, locale, today=today, task_data=own)
+        with spiffarena.acting(actor.username):
+            outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
         before = dict(instance.data or {})
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
@@ -125,7 +134,13 @@ def save_draft(
 
 
 def delegate_task(
-    uow: UnitOfWork, task_id: UUID, username: str, *, actor: User, now: datetime
+    uow: UnitOfWork,
+    task_id: UUID,
+    username: str,
+    *,
+    actor: User,
+    now: datetime,
+    locale: str = catalogue.DEFAULT,
 ) -> HumanTask:
     """Assign the task to a colleague who is among its candidates."""
     with uow:
@@ -133,12 +148,15 @@ def delegate_task(
         _ensure_may_work(task, actor)
         target = uow.users.find(username)
         if target is None:
-            raise BadRequest(f"no user named {username}", {"username": ["Ukjent bruker."]})
+            raise BadRequest(
+                f"no user named {username}",
+                {"username": [catalogue.text(locale, "tasks.unknown_user")]},
+            )
         task.assignee = None
         if not may_work(task, target):
             raise BadRequest(
                 f"{username} is not among the people this task is offered to",
-                {"username": ["Oppgaven er ikke tilbudt denne brukeren."]},
+                {"username": [catalogue.text(locale, "tasks.not_offered")]},
             )
         task.assignee = username
         uow.tasks.drop_candidates([task.id])

@@ -11,8 +11,9 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.runtime import spiffarena
 from engine.services import configuration as configurations
-from engine.services import functions, process_settings
+from engine.services import functions, http_connector, process_settings
 from engine.services.assignment import routine as assignment
 from engine.services.configuration import Configuration, Policy
 from engine.services.hiring import routine as hiring
@@ -88,7 +89,8 @@ class Wiring:
 
 
 def configure(settings: Settings, routines: Sequence[Routine] = ROUTINES) -> Configuration:
-    """Build a configuration: script functions, routines, process settings, mail policy."""
+    """Build a configuration: script functions (SpiffArena's helpers and the http connector
+    among them), routines, process settings, mail policy."""
     configuration = Configuration(
         policy=Policy(
             public_url=settings.public_url,
@@ -97,6 +99,16 @@ def configure(settings: Settings, routines: Sequence[Routine] = ROUTINES) -> Con
     )
     process_settings.configure(configuration, process_settings.load(settings.process_settings_file))
     functions.register_all(configuration)
+    spiffarena.register(configuration.registry, env=settings.env, public_url=settings.public_url)
+    http_connector.register(
+        configuration.registry,
+        http_connector.policy_from(
+            settings.http_allowed_hosts,
+            settings.http_timeout_seconds,
+            settings.http_max_response_bytes,
+            settings.http_secrets,
+        ),
+    )
     for register in routines:
         register(configuration)
     return configuration

@@ -108,11 +108,24 @@ class Tasks(Repository):
 
     @staticmethod
     def mine(username: str) -> Select[tuple[HumanTask]]:
-        """Open tasks assigned to the user."""
+        """Open tasks assigned to the user, or offered to them by name and not yet claimed.
+
+        A task whose `candidateUsers` names the user waits for them alone (or for them among a
+        few named people): it is theirs to act on now, as its "tildelt deg" e-mail says.
+        """
+        named = select(TaskCandidate.task_id).where(
+            TaskCandidate.kind == "user", TaskCandidate.value == username
+        )
         return (
             select(HumanTask)
-            .where(HumanTask.assignee == username, HumanTask.state == TaskState.OPEN)
-            .order_by(HumanTask.created_at)
+            .where(
+                or_(
+                    HumanTask.assignee == username,
+                    and_(HumanTask.assignee.is_(None), HumanTask.id.in_(named)),
+                ),
+                HumanTask.state == TaskState.OPEN,
+            )
+            .order_by(HumanTask.created_at, HumanTask.id)
         )
 
     @staticmethod

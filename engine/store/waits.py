@@ -14,7 +14,8 @@ from engine.store.repositories import Repository, require
 from engine.store.states import TimerState
 
 # Timer kinds the engine projects; task reminders (reminder, overdue, escalation) are ours.
-BPMN_TIMER_KINDS = ("date", "duration", "cycle")
+# A BPMN timer's kind, or `service`: a service task that runs in a step of its own.
+BPMN_TIMER_KINDS = ("date", "duration", "cycle", "service")
 _LIVE = (TimerState.WAITING, TimerState.CLAIMED)
 _LIVE_TIMERS = "saksflyt_live_timers"  # Session.info key of timers preloaded under a lock
 

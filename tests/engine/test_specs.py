@@ -449,7 +449,7 @@ def test_undefined_message_reference_is_translated() -> None:
     assert "refers to a message" in found.message and "Error" not in found.message
 
 
-def test_data_store_is_reported_where_it_is_used() -> None:
+def test_data_store_is_noted_where_it_is_used_and_the_process_runs() -> None:
     extra = '<bpmn:dataStore id="ds" name="Arkiv" />\n'
     data = bpmn(
         '<bpmn:dataStoreReference id="ref" dataStoreRef="ds" />\n<bpmn:startEvent id="start" />\n'
@@ -459,8 +459,10 @@ def test_data_store_is_reported_where_it_is_used() -> None:
         '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end" /><bpmn:endEvent id="end" />',
         extra=extra,
     )
-    [found] = rejected({"d.bpmn": data})
-    assert found.element_id == "t" and "data store" in found.message
+    deployment = parse_deployment({"d.bpmn": data})
+    [found] = [w for w in deployment.warnings if w.element_id == "t"]
+    assert "data store" in found.message and found.severity == "warning"
+    assert deployment.processes["p"].runnable
 
 
 def test_unexpected_library_failure_becomes_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:

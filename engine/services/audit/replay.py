@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.runtime import instances as runtime
+from engine.runtime import registry, spiffarena
 from engine.runtime.model import RUNNING, Outcome
 from engine.services import definitions
 from engine.services.definitions import Built
@@ -70,7 +71,8 @@ def _replay(uow: UnitOfWork, events: list[HistoryEvent]) -> Iterator[dict[str, A
         raise Conflict("replay_impossible", "the history does not begin with the start")
     replay = _Replay(built=_built(uow, events[0]))
     for event in events:
-        _step(uow, replay, event)
+        with spiffarena.acting(event.actor):  # scripts see who acted, as when it happened
+            _step(uow, replay, event)
         yield _state(replay, event)
 
 
@@ -102,7 +104,10 @@ def _step(uow: UnitOfWork, replay: _Replay, event: HistoryEvent) -> None:
             replay.built, outcome.snapshot, data["name"], data.get("payload", {}), now=event.at
         )
     elif kind == "timer_fired":
-        replay.outcome = runtime.fire_timers(replay.built, outcome.snapshot, now=event.at)
+        # A call to another system is answered from what the step recorded, never made again.
+        recorded = {k: v.get("after") for k, v in (event.delta or {}).items()}
+        with registry.replaying(recorded):
+            replay.outcome = runtime.fire_timers(replay.built, outcome.snapshot, now=event.at)
     elif kind == "instance_migrated":
         from engine.runtime import migration  # the version move; only instances that moved
 
