@@ -172,3 +172,47 @@ def test_the_diff_shows_a_changed_form_and_both_diagrams_whole(page: Page, serve
     for figure_index in (0, 1):
         selector = f".diff-diagrams figure:nth-child({figure_index + 1}) .diagram"
         assert _inside(page, selector, "start") and _inside(page, selector, "EndEvent_1")
+
+
+LANES = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+    xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    targetNamespace="http://example.org/other-tool">
+  <bpmn:collaboration id="Collaboration_1">
+    <bpmn:participant id="Participant_1" name="Søknad" processRef="Process_1" />
+  </bpmn:collaboration>
+  <bpmn:process id="Process_1" name="Søknad" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_1">
+      <bpmn:lane id="Lane_0abc" name="Saksbehandler"><bpmn:flowNodeRef>Task_1</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:userTask id="Task_1" name="Behandle" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="D1"><bpmndi:BPMNPlane id="P1" bpmnElement="Collaboration_1">
+    <bpmndi:BPMNShape id="s_p" bpmnElement="Participant_1" isHorizontal="true">
+      <dc:Bounds x="100" y="50" width="600" height="200" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="s_l" bpmnElement="Lane_0abc" isHorizontal="true">
+      <dc:Bounds x="130" y="50" width="570" height="200" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="s_t" bpmnElement="Task_1">
+      <dc:Bounds x="300" y="110" width="100" height="80" /></bpmndi:BPMNShape>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def test_imported_lanes_are_mapped_to_roles_in_a_dialog(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
+    source = tmp_path / "other-tool.bpmn"
+    source.write_text(LANES, encoding="utf-8")
+    sign_in(page, server.url, "eier")
+    page.goto("/library")
+    page.get_by_label("Importer et diagram fra et annet verktøy").set_input_files(source)
+    page.wait_for_url(re.compile(r"/modeler/import$"))
+    dialog = page.get_by_role("dialog", name="Hvilken rolle er hver bane?")
+    dialog.get_by_label("Banen «Saksbehandler» (Lane_0abc)").select_option("hr")
+    dialog.get_by_role("button", name="Bruk rollene").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator('.djs-element[data-element-id="hr"]')).to_have_count(1)
+    expect(page.locator('.djs-element[data-element-id="Lane_0abc"]')).to_have_count(0)

@@ -6,7 +6,8 @@ import {
 } from "./modeler_api.js";
 import { blankDiagram } from "./modeler_blank.js";
 import { keepNamedReferences, spiffworkflow } from "./modeler_moddle.js";
-import { Panel } from "./modeler_panel.js";
+import { mapLanes } from "./modeler_lanes.js";
+import { Panel, ROLES } from "./modeler_panel.js";
 
 const root = document.getElementById("modeler");
 const key = root.dataset.key;
@@ -281,6 +282,7 @@ async function open() {
   state.modeler.on("commandStack.changed", saveDraft);
   status.textContent = loaded.restored ? t("mod_draft_restored") : t("mod_draft_new");
   showOlderVersion();
+  if (!key && !fresh) mapLanes(state.modeler, ROLES); // an import: its lanes are not roles yet
   if (warnings.length) {
     announce(t("mod_import_warnings", { n: warnings.length }), "error");
     for (const warning of warnings) console.warn(warning.message);
