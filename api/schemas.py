@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from typing import Any
 
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from api.language import DATA_TOO_LARGE
+from engine.runtime import values
 from engine.store.states import InstanceState, TaskState
 
 
@@ -35,6 +39,13 @@ class UserSchema(Schema):
     leader_username = fields.String(allow_none=True)
     locale = fields.String()
     reminders_enabled = fields.Boolean()
+    is_active = fields.Boolean()
+
+
+class ActiveSchema(Strict):
+    """Deactivate (false) or reactivate (true) a user."""
+
+    is_active = fields.Boolean(required=True)
 
 
 class PreferencesSchema(Schema):
@@ -76,8 +87,22 @@ class DeployResultSchema(Schema):
     warnings = fields.List(fields.Dict())
 
 
+class CaseData(fields.Dict):
+    """Data a request gives a case: a JSON object of at most values.MAX_REQUEST_DATA_BYTES."""
+
+    def __init__(self) -> None:
+        super().__init__(keys=fields.String(), load_default=dict)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        loaded = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-untyped-call]
+        _, size = values.measure(loaded)
+        if size > values.MAX_REQUEST_DATA_BYTES:
+            raise ValidationError(DATA_TOO_LARGE)
+        return loaded
+
+
 class StartSchema(Strict):
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    data = CaseData()
     business_key = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=200)
     )
@@ -109,7 +134,13 @@ class TaskSummarySchema(Schema):
 class TaskDetailSchema(TaskSummarySchema):
     instructions = fields.String(allow_none=True)
     form = fields.Dict(allow_none=True)
-    data = fields.Dict()
+    data = fields.Dict(metadata={"description": "The form's own fields: saved data, draft."})
+    # `context` is a Schema attribute, hence the other name with the same key in the JSON.
+    task_context = fields.Dict(
+        attribute="context",
+        data_key="context",
+        metadata={"description": "The task's read-only case context (`contextFields`)."},
+    )
     may_work = fields.Boolean()
 
 
@@ -120,7 +151,11 @@ class InstanceSchema(Schema):
     state = fields.String()
     business_key = fields.String(allow_none=True)
     started_by = fields.String(allow_none=True)
-    data = fields.Dict()
+    data = fields.Dict(metadata={"description": "Only the keys the caller may read."})
+    my_part = fields.List(
+        fields.String(),
+        metadata={"description": "How the caller takes part: starter, participant, hr..."},
+    )
     open_tasks = fields.List(fields.Nested(TaskSummarySchema))
     created_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
@@ -168,7 +203,7 @@ class TaskPageSchema(PageSchema):
 
 
 class CompleteSchema(Strict):
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    data = CaseData()
 
 
 class DelegateSchema(Strict):
@@ -177,8 +212,8 @@ class DelegateSchema(Strict):
 
 class MessageSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    correlation = fields.Dict(keys=fields.String(), load_default=dict)
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    correlation = CaseData()
+    data = CaseData()
 
 
 class MessageResultSchema(Schema):

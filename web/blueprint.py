@@ -24,9 +24,9 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from api.auth import current_user, sign_in_session
+from api.auth import current_user, sign_in_session, sign_out_session
 from api.wiring import services
-from engine.services import organisation
+from engine.services import access, organisation
 from engine.services.audit import chain as audit_log
 from engine.services.errors import TooManyAttempts, Unauthenticated
 from engine.store.models import User
@@ -38,6 +38,12 @@ bp = Blueprint(
 )
 
 TABS = ("mine", "group", "completed", "started")
+TOOLS = {  # the menu's tools and who may use them
+    "library": access.MODEL_READERS,
+    "audit": access.AUDIT_READERS,
+    "mail": access.ADMINISTRATION,
+    "users": access.ADMINISTRATION,
+}
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -94,6 +100,8 @@ def page_context() -> dict[str, Any]:
         "strings": i18n.page_messages(lang),
         "format_date": lambda value: i18n.format_date(value, lang),
         "format_money": lambda value: i18n.format_money(value, lang),
+        # The menu shows the tools the user may use (engine/services/access.py decides).
+        "may_use": lambda user, tool: access.holds(user, TOOLS[tool]),
     }
 
 
@@ -160,6 +168,7 @@ def login() -> ResponseReturnValue:
                 password,
                 now=wiring.now(),
                 max_delay_seconds=wiring.settings.login_delay_max_seconds,
+                client=request.remote_addr or "",
             )
         except TooManyAttempts as waiting:
             error, retry_after = "login_delayed", waiting.retry_after
@@ -193,7 +202,7 @@ def logout() -> ResponseReturnValue:
     token = request.form.get("csrf", "")
     if session.get("csrf") and secrets.compare_digest(str(session["csrf"]), token):
         lang = session.get("lang")
-        session.clear()
+        sign_out_session()
         if lang:
             session["lang"] = lang
     return redirect(url_for("web.login"))
@@ -218,6 +227,24 @@ def task(task_id: UUID) -> ResponseReturnValue:
     if user is None:
         return _to_login()
     return render_template("task.html", user=user, task_id=str(task_id), page="task")
+
+
+@bp.get("/cases")
+def cases() -> ResponseReturnValue:
+    """Mine saker: the cases the user started or takes part in."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("cases.html", user=user, page="cases")
+
+
+@bp.get("/cases/<uuid:instance_id>")
+def case(instance_id: UUID) -> ResponseReturnValue:
+    """One case as its participant sees it: state, deadlines, tasks, documents, history."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("case.html", user=user, instance_id=str(instance_id), page="cases")
 
 
 @bp.get("/start")
@@ -253,9 +280,20 @@ def admin_mail() -> ResponseReturnValue:
     user = _signed_in()
     if user is None:
         return _to_login()
-    if "admin" not in user.roles:
+    if not access.holds(user, access.ADMINISTRATION):
         return render_template("admin_forbidden.html", user=user, page="mail"), 403
     return render_template("admin_mail.html", user=user, page="mail")
+
+
+@bp.get("/admin/users")
+def admin_users() -> ResponseReturnValue:
+    """Users, with deactivate and reactivate (admins)."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    if not access.holds(user, access.ADMINISTRATION):
+        return render_template("admin_forbidden.html", user=user, page="users"), 403
+    return render_template("admin_users.html", user=user, page="users")
 
 
 @bp.get("/stillinger")
@@ -272,8 +310,6 @@ def vacancy(vacancy_id: str) -> ResponseReturnValue:
 
 
 # The process owner's pages: library, diff, migration and modeler.
-LIBRARY_ROLES = ("process_owner", "admin", "auditor")
-OWNER_ROLES = ("process_owner", "admin")
 
 
 def _library_page(
@@ -282,10 +318,10 @@ def _library_page(
     user = _signed_in()
     if user is None:
         return _to_login()
-    allowed = OWNER_ROLES if owners_only else LIBRARY_ROLES
-    if not any(role in user.roles for role in allowed):
+    allowed = access.MODEL_EDITORS if owners_only else access.MODEL_READERS
+    if not access.holds(user, allowed):
         return render_template("library_forbidden.html", user=user, page="library"), 403
-    can_edit = any(role in user.roles for role in OWNER_ROLES)
+    can_edit = access.holds(user, access.MODEL_EDITORS)
     return render_template(template, user=user, page="library", can_edit=can_edit, **values)
 
 
@@ -345,14 +381,13 @@ def modeler_import() -> ResponseReturnValue:
 
 
 # The auditors' pages: instance search, and one instance's timeline and step-through player.
-AUDIT_ROLES = ("auditor", "admin")
 
 
 def _audit_page(template: str, **values: Any) -> ResponseReturnValue:
     user = _signed_in()
     if user is None:
         return _to_login()
-    if not any(role in user.roles for role in AUDIT_ROLES):
+    if not access.holds(user, access.AUDIT_READERS):
         return render_template("audit_forbidden.html", user=user, page="audit"), 403
     return render_template(template, user=user, page="audit", **values)
 

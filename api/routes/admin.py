@@ -12,7 +12,7 @@ from api.auth import require_roles
 from api.blueprint import Blueprint
 from api.schemas import PageArgs, PageSchema, Strict
 from api.wiring import services
-from engine.services import demo_clock, outbox, timers
+from engine.services import access, demo_clock, external_tasks, outbox, timers
 from engine.services.audit import chain as audit
 from engine.store.states import OutboxState, TimerState
 
@@ -75,9 +75,24 @@ class MailPageSchema(PageSchema):
     items = fields.List(fields.Nested(MailSchema))
 
 
+class ExternalTaskSchema(Schema):
+    id = fields.UUID()
+    instance_id = fields.UUID()
+    process_key = fields.String()
+    business_key = fields.String(allow_none=True)
+    element_id = fields.String()
+    topic = fields.String()
+    state = fields.String()
+    retries = fields.Integer(allow_none=True)
+    error_message = fields.String(allow_none=True)
+    error_details = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
 class IncidentsSchema(Schema):
     timers = fields.List(fields.Nested(TimerSchema))
     mails = fields.List(fields.Nested(MailSchema))
+    external_tasks = fields.List(fields.Nested(ExternalTaskSchema))
 
 
 class AdvanceSchema(Strict):
@@ -95,7 +110,7 @@ class ClockSchema(Schema):
 @bp.response(200, TimerPageSchema)
 def list_timers(args: dict[str, Any]) -> Any:
     """List timers (waiting, claimed, fired, failed, cancelled) with counts per state."""
-    require_roles("admin")
+    require_roles(*access.ADMINISTRATION)
     return timers.list_timers(
         services().new_uow(), args.get("state"), args["limit"], args["offset"]
     )
@@ -105,16 +120,26 @@ def list_timers(args: dict[str, Any]) -> Any:
 @bp.response(200, TimerSchema)
 def retry_timer(timer_id: UUID) -> Any:
     """Let a failed timer fire again; 409 if it has not failed."""
-    user = require_roles("admin")
+    user = require_roles(*access.ADMINISTRATION)
     return timers.retry(services().new_uow(), timer_id, actor=user.username, now=services().now())
 
 
 @bp.get("/admin/incidents")
 @bp.response(200, IncidentsSchema)
 def incidents() -> Any:
-    """List failed timers and failed mails with their errors."""
-    require_roles("admin")
-    return timers.incidents(services().new_uow())
+    """List failed timers, failed mails and external tasks without retries, with their errors."""
+    require_roles(*access.ADMINISTRATION)
+    failed = external_tasks.incidents(services().new_uow(read_only=True))
+    return {**timers.incidents(services().new_uow()), "external_tasks": failed}
+
+
+@bp.post("/admin/external-tasks/<uuid:task_id>/retry")
+@bp.response(200, ExternalTaskSchema)
+def retry_external_task(task_id: UUID) -> Any:
+    """Give an external task without retries one retry: workers fetch it again; 409 if it
+    has not failed."""
+    user = require_roles(*access.ADMINISTRATION)
+    return external_tasks.retry(services().new_uow(), task_id, actor=user, now=services().now())
 
 
 @bp.get("/admin/outbox")
@@ -122,7 +147,7 @@ def incidents() -> Any:
 @bp.response(200, MailPageSchema)
 def list_mails(args: dict[str, Any]) -> Any:
     """List outgoing e-mails, newest first, with their text."""
-    require_roles("admin")
+    require_roles(*access.ADMINISTRATION)
     return outbox.list_mails(services().new_uow(), args.get("state"), args["limit"], args["offset"])
 
 
@@ -130,7 +155,7 @@ def list_mails(args: dict[str, Any]) -> Any:
 @bp.response(200, MailSchema)
 def retry_mail(mail_id: UUID) -> Any:
     """Send a failed mail again; 409 if it has not failed."""
-    user = require_roles("admin")
+    user = require_roles(*access.ADMINISTRATION)
     row = outbox.retry(services().new_uow(), mail_id, now=services().now())
     data = {"mail_id": str(mail_id), "kind": row.kind, "instance_id": row.instance_id}
     audit.log_system(services().new_uow(), "mail_retried", user.username, services().now(), data)
@@ -141,7 +166,7 @@ def retry_mail(mail_id: UUID) -> Any:
 @bp.response(200, ClockSchema)
 def clock() -> Any:
     """Return the engine time and how far the demo clock has moved it."""
-    require_roles("admin")
+    require_roles(*access.ADMINISTRATION)
     return _clock_view()
 
 
@@ -150,7 +175,7 @@ def clock() -> Any:
 @bp.response(200, ClockSchema)
 def advance_clock(body: dict[str, str]) -> Any:
     """Move engine time forward (`{"advance": "P21D"}`); demo mode only, never production."""
-    user = require_roles("admin")
+    user = require_roles(*access.ADMINISTRATION)
     wiring = services()
     demo_clock.advance(
         wiring.new_uow(), wiring.settings, body["advance"], actor=user, wall=datetime.now(UTC)

@@ -70,6 +70,7 @@ def check_process(process: etree._Element, context: Context) -> list[Problem]:
         _data_stores,
         _start_declarations,
         _message_senders,
+        _context_fields,
     )
     return [found for check in checks for found in check(process, context)]
 
@@ -247,6 +248,30 @@ def _message_senders(process: etree._Element, context: Context) -> Iterator[Prob
         yield from _unknown_roles(element, declarations.SENDER_ROLES, values, context)
 
 
+def _context_fields(process: etree._Element, context: Context) -> Iterator[Problem]:
+    name = declarations.CONTEXT_FIELDS
+    for element in process.iter():
+        values = declarations.properties(element, (name,))
+        if not values:
+            continue
+        if local_name(element) != "userTask":
+            message = (
+                f"{label(element)} declares {name}, but only a user task shows its participants "
+                "read-only case data."
+            )
+            yield problem(context.file, element, message)
+        elif not declarations.field_names(values[name]):
+            yield problem(context.file, element, f"The {name} of {label(element)} is empty.")
+        bad = declarations.bad_field_names(values[name])
+        if bad:
+            message = (
+                f"The {name} of {label(element)} has {', '.join(repr(b) for b in bad)}, which "
+                "is not a data key; list keys separated by spaces, e.g. "
+                '"employee_name motivation".'
+            )
+            yield problem(context.file, element, message)
+
+
 def _unknown_roles(
     element: etree._Element, prop: str, values: dict[str, str], context: Context
 ) -> Iterator[Problem]:
@@ -326,11 +351,13 @@ def _lanes(process: etree._Element, context: Context) -> Iterator[Problem]:
 
 
 def _gateways(process: etree._Element, context: Context) -> Iterator[Problem]:
-    flows = list(process.iterfind(".//bpmn:sequenceFlow", NS))
+    leaving: dict[str | None, list[etree._Element]] = {}
+    for flow in process.iterfind(".//bpmn:sequenceFlow", NS):  # indexed once: not per gateway
+        leaving.setdefault(flow.get("sourceRef"), []).append(flow)
     for gateway in process.xpath(
         ".//bpmn:exclusiveGateway | .//bpmn:inclusiveGateway", namespaces=NS
     ):
-        outgoing = [flow for flow in flows if flow.get("sourceRef") == gateway.get("id")]
+        outgoing = leaving.get(gateway.get("id"), [])
         if len(outgoing) < 2:
             continue
         default = gateway.get("default")

@@ -3,8 +3,9 @@
 A file is accepted by what its bytes say, never by its name or the client's media type:
 PDF (`%PDF-`), Word 2007+ (a zip with `word/` parts), Word 97-2003 (an OLE compound file),
 PNG and JPEG. It must not be larger than `max_bytes` (settings.max_upload_bytes). Who may read
-one: its uploader, admins, whoever may see the instance it is linked to, and for an
-application (`hiring_application`) the hr role and the hiring authority of the vacancy.
+one: `access.may_read_attachment` (its uploader, admins, and whoever's view of the case it is
+linked to names it: an application's CV for HR of the vacancy's municipality and its hiring
+authority).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any
 from uuid import UUID
 
 from engine import catalogue
+from engine.services import access
 from engine.services.errors import BadRequest
-from engine.services.inbox import may_read_instance
 from engine.settings import Settings
 from engine.store.errors import NotFound
 from engine.store.models import Attachment, User
@@ -34,9 +35,10 @@ JPEG = "image/jpeg"
 DOCUMENTS = frozenset({PDF, DOCX, DOC})
 ANY = DOCUMENTS | {PNG, JPEG}
 NAMES = {PDF: "PDF", DOCX: "Word", DOC: "Word", PNG: "PNG", JPEG: "JPEG"}
+EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", DOC: ".doc", PNG: ".png", JPEG: ".jpg"}
+KEPT_EXTENSIONS = {JPEG: (".jpg", ".jpeg")}
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DEFAULT_MAX_BYTES = Settings.max_upload_bytes
-APPLICATION_READERS = frozenset({"admin", "hr"})
 
 
 class FileTooLarge(BadRequest):
@@ -74,6 +76,20 @@ def clean_filename(filename: str) -> str:
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C" and c not in "\"'")
     name = unicodedata.normalize("NFC", name).strip().lstrip(".")
     return name[-200:] or "vedlegg"
+
+
+def safe_filename(filename: str, media_type: str) -> str:
+    """Return the cleaned name with the extension of the detected type, never the uploader's.
+
+    A PDF that is also valid HTML, uploaded as `evil.html`, is named `evil.pdf`: a browser or a
+    desktop opening the download picks the program from the extension.
+    """
+    name = clean_filename(filename)
+    extension = EXTENSIONS.get(media_type, ".bin")
+    if name.lower().endswith(KEPT_EXTENSIONS.get(media_type, (extension,))):
+        return name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return (stem or "vedlegg")[: 200 - len(extension)] + extension
 
 
 def check(
@@ -119,7 +135,7 @@ def add(
     """Check and add a file inside an open unit of work (no commit)."""
     media_type = check(content, allowed=allowed, max_bytes=max_bytes, field=field, locale=locale)
     attachment = Attachment(
-        filename=clean_filename(filename),
+        filename=safe_filename(filename, media_type),
         media_type=media_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
@@ -193,39 +209,14 @@ def _readable(
     uow: UnitOfWork, attachment_id: UUID, user: User, *, with_content: bool
 ) -> Attachment:
     attachment = uow.attachments.get(attachment_id, with_content=with_content)
-    if not may_read(uow, attachment, user):
+    if not access.may_read_attachment(uow, attachment, user):
         # The same answer as for a missing file: ids of other people's files tell nothing.
         raise NotFound("attachment", attachment_id)
     return attachment
-
-
-def may_read(uow: UnitOfWork, attachment: Attachment, user: User) -> bool:
-    """Tell whether the user may read (and refer to) the attachment."""
-    if attachment.uploaded_by == user.username or "admin" in user.roles:
-        return True
-    if attachment.instance_id is None:
-        return False
-    try:
-        instance = uow.instances.get(attachment.instance_id)
-    except NotFound:
-        return False
-    if instance.key == "hiring_application":
-        if APPLICATION_READERS & set(user.roles):
-            return True
-        vacancy = [
-            case
-            for case in uow.announcements.instances_with_data(
-                "hiring", business_key=instance.business_key
-            )
-            if user.username in ((case.data or {}).get("hiring_authority_users") or [])
-        ]
-        if vacancy:
-            return True
-    return may_read_instance(instance, user, uow)
 
 
 def usable_ids(uow: UnitOfWork, ids: Iterable[UUID], user: User) -> frozenset[str]:
     """Return which of these ids name attachments the user may read (and so refer to)."""
     with uow:
         found = uow.attachments.many(set(ids))
-        return frozenset(str(a.id) for a in found if may_read(uow, a, user))
+        return frozenset(str(a.id) for a in found if access.may_read_attachment(uow, a, user))

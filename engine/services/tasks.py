@@ -12,6 +12,7 @@ from engine import catalogue
 from engine.runtime import instances as runtime
 from engine.runtime import spiffarena
 from engine.services import definitions, forms
+from engine.services.access import may_unclaim, may_work
 from engine.services.errors import BadRequest, Forbidden
 from engine.services.instances import route_messages
 from engine.services.step import history, steps
@@ -56,7 +57,7 @@ def complete_task(
                 if forms.has_options(schema)
                 else None
             )
-            forms.validate(schema, data, locale, today=today, task_data=own)
+            forms.validate(schema, data, locale, today=today, task_data=own, forms=built.forms)
         with spiffarena.acting(actor.username):
             outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
@@ -91,7 +92,7 @@ def complete_task(
 
 
 def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) -> HumanTask:
-    """Take an open task as your own; someone else's claim is a conflict."""
+    """Take an open task as your own; someone else's claim is a conflict; one's own, a no-op."""
     with uow:
         instance, task, *_ = _locked_task(uow, task_id)
         if task.assignee and task.assignee != actor.username:
@@ -99,6 +100,8 @@ def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) ->
                 "task_already_claimed", f"the task is already claimed by {task.assignee}"
             )
         _ensure_may_work(task, actor)
+        if task.assignee == actor.username:
+            return task  # claiming what one holds changes nothing and logs nothing
         task.assignee = actor.username
         uow.tasks.drop_candidates([task.id])
         _record(uow, instance, task, "task_claimed", actor.username, now)
@@ -110,7 +113,7 @@ def unclaim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) 
     """Give a claimed task back to its group."""
     with uow:
         instance, task, *_ = _locked_task(uow, task_id)
-        if task.assignee != actor.username and "admin" not in actor.roles:
+        if not may_unclaim(task, actor):
             raise Forbidden("only the assignee (or an admin) can unclaim the task")
         if task.assignee is not None:
             task.assignee = None
@@ -193,18 +196,6 @@ def _locked_task(uow: UnitOfWork, task_id: UUID) -> LockedTask:
     if locked.task.state != TaskState.OPEN:
         raise Conflict("task_already_completed", f"the task is already {locked.task.state}")
     return locked
-
-
-def may_work(task: HumanTask, user: User) -> bool:
-    """Tell whether the user may claim or complete the task."""
-    if "admin" in user.roles:
-        return True
-    if task.assignee:
-        return task.assignee == user.username
-    if task.candidate_users:
-        return user.username in task.candidate_users
-    in_role = any(role in user.roles for role in task.candidate_roles)
-    return in_role and (task.municipality_id in (None, user.municipality_id))
 
 
 def _ensure_may_work(task: HumanTask, user: User) -> None:

@@ -21,7 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from engine.store.states import InstanceState, OutboxState, TaskState, TimerState
+from engine.store.states import (
+    ExternalTaskState,
+    InstanceState,
+    OutboxState,
+    TaskState,
+    TimerState,
+)
 from engine.store.types import StateType, UTCDateTime
 
 NAMING = {
@@ -83,10 +89,38 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(5), default="nb")
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Wrong passwords in a row, and until when the next attempt is refused unread
-    # (organisation.authenticate; SAKSFLYT_LOGIN_DELAY_MAX_SECONDS).
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    login_delay_until: Mapped[datetime | None] = mapped_column()
+
+
+class SignInThrottle(Base):
+    """Sign-in attempts of one account from one client address (organisation.authenticate).
+
+    Counted per account AND client, so a stranger guessing from elsewhere slows only
+    themselves and never locks the real user out; `attempts` counts every attempt since the
+    last success (claimed before the password is read), `delay_until` refuses the next one
+    unread until then (SAKSFLYT_LOGIN_DELAY_MAX_SECONDS).
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delay_until: Mapped[datetime | None] = mapped_column()
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a secret, this row its hash (engine/services/sessions).
+
+    Signing out, deactivating the user or changing their password deletes the rows, so the
+    cookie stops working at once; `last_seen_at` ends a session left idle.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the secret
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    created_at: Mapped[datetime] = mapped_column()
+    last_seen_at: Mapped[datetime] = mapped_column()
 
 
 class Deployment(Base):
@@ -180,6 +214,37 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column()
     completed_by: Mapped[str | None] = mapped_column(String(80))
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ExternalTask(Base):
+    """A service task a worker does (`camunda:type="external"`), locked by one worker at a time.
+
+    Lockable: state open and `locked_until` empty or past. A worker's lock and a failure's
+    retry timeout both live in `locked_until`, so one index finds what a topic can lock.
+    """
+
+    __tablename__ = "external_task"
+    __table_args__ = (Index("ix_external_task_lockable", "topic", "state", "locked_until"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    instance_id: Mapped[UUID] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    definition_id: Mapped[UUID] = mapped_column(ForeignKey("process_definition.id"))
+    process_key: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    element_id: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(200))
+    state: Mapped[ExternalTaskState] = mapped_column(StateType(ExternalTaskState))
+    worker_id: Mapped[str | None] = mapped_column(String(255))
+    locked_until: Mapped[datetime | None] = mapped_column()
+    retries: Mapped[int | None] = mapped_column(Integer)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_details: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    # the task's own data when it became ready (input mappings included), over instance data
+    variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
 
 
 class TaskCandidate(Base):

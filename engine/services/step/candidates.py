@@ -2,8 +2,8 @@
 
 `assignTo` (engine/runtime/assignment_rules.py) names the starter, the starter's leader, the
 leader of a person named in the data, or the lane's role in a municipality; without it the
-older properties decide (candidateUsers, candidateMunicipality, the lane's role, else the
-starter). A rule that cannot be resolved (no leader known, no municipality in the data) fails
+older properties decide (candidateUsers, candidateMunicipality, candidateRoles or the lane's
+role, else the starter). A rule that cannot be resolved (no leader known, no municipality in the data) fails
 the step with the reason, so the instance shows it instead of offering the task to nobody.
 """
 
@@ -33,11 +33,11 @@ def resolve(
     """Return who the task goes to."""
     rule = assignment_rules.rule_of(item.assignment)
     if rule is None:
+        offered = list(item.candidate_roles) or ([lane_role] if lane_role else [])
         users = list(item.candidate_users)
-        if not users and lane_role is None:
+        if not users and not offered:
             users = [instance.started_by] if instance.started_by else []
-        roles = [lane_role] if lane_role and not users else []
-        return Candidates(roles, users, item.candidate_municipality)
+        return Candidates(offered if not users else [], users, item.candidate_municipality)
     if rule.to == "starter":
         return Candidates([], [_starter(instance, item)], None)
     if rule.to == "starter_leader":

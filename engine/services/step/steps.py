@@ -11,6 +11,7 @@ from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
 from engine.services.step import (
     candidates,
+    external,
     followers,
     history,
     notifications,
@@ -117,6 +118,8 @@ def apply(
             data={"type": event.element_type},
         )
     _sync_tasks(uow, instance, built, outcome.ready_tasks, previous["tasks"], closed, actor, now)
+    if previous.get("external", {}) != waiting["external"]:
+        external.sync(uow, instance, outcome.external, previous.get("external", {}), closed, now)
     # What an instance waits on rarely changes; compare in memory before touching the tables.
     if previous["timers"] != waiting["timers"]:
         waits.sync_timers(uow, instance, outcome, now)
