@@ -3,8 +3,9 @@
 `assignTo` (engine/runtime/assignment_rules.py) names the starter, the starter's leader, the
 leader of a person named in the data, or the lane's role in a municipality; without it the
 older properties decide (candidateUsers, candidateMunicipality, candidateRoles or the lane's
-role, else the starter). A rule that cannot be resolved (no leader known, no municipality in the data) fails
-the step with the reason, so the instance shows it instead of offering the task to nobody.
+role, else the starter). A rule that cannot be resolved (no leader known, no municipality in
+the data) fails the step with the reason, so the instance shows it instead of offering the task
+to nobody.
 """
 
 from __future__ import annotations
