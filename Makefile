@@ -99,3 +99,4 @@ check: lint test ## lint + test (the migration check is a test)
 
 screenshots: install web-assets chromium ## Write docs/screenshots/ from the demo in real Chromium
 	$(BIN)/python -m tests.ui.screenshots
+	$(BIN)/python -m tests.ui.guide

@@ -373,6 +373,12 @@ def modeler_form(key: str, version: int, name: str) -> ResponseReturnValue:
     return _library_page("modeler_form.html", owners_only=True, **values)
 
 
+@bp.get("/modeler/new")
+def modeler_new() -> ResponseReturnValue:
+    """The BPMN modeler on a new process from a blank diagram (kept in the browser)."""
+    return _library_page("modeler.html", owners_only=True, key="", version=None, mode="new")
+
+
 @bp.get("/modeler/import")
 def modeler_import() -> ResponseReturnValue:
     """The BPMN modeler on a diagram imported from another tool (kept in the browser)."""

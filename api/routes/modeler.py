@@ -12,7 +12,7 @@ from api.blueprint import Blueprint
 from api.schemas import Strict
 from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
-from engine.services import access, diffs, migration, modeler
+from engine.services import access, definitions, diffs, migration, modeler
 
 MAX_VERSION = 2**31 - 1
 
@@ -138,3 +138,15 @@ def migrate(body: dict[str, Any], key: str) -> Any:
         now=wiring.now(),
     )
     return {"key": key, "to_version": body["to_version"], "instances": results}
+
+
+@bp.post("/process-definitions/<string:key>/versions/<int:version>/make-current")
+@bp.response(201)
+def make_current(key: str, version: int) -> Any:
+    """Deploy this version's files again as the newest version (undo a wrong deploy)."""
+    user = require_roles(*access.MODEL_EDITORS)
+    wiring = services()
+    created = definitions.make_current(
+        wiring.new_uow(), key, min(version, MAX_VERSION), actor=user.username, now=wiring.now()
+    )
+    return {"key": created.key, "version": created.version, "restores_version": version}

@@ -30,6 +30,8 @@ class ReadyTask:
     due_at: datetime | None
     data: dict[str, Any]
     candidate_roles: tuple[str, ...] = ()  # Camunda 7's candidateGroups, for a task in no lane
+    # The modeller's assignment rule (assignTo and its companions; assignment_rules.py).
+    assignment: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import clock, events, registry, timers
+from engine.runtime import assignment_rules, clock, events, registry, timers
 from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import (
     CANCELLED,
@@ -146,6 +146,11 @@ def _ready_task(task: Any) -> ReadyTask:
         due_at=_due_at(task, properties),
         data=dict(task.data),
         candidate_roles=tuple((properties.get("candidateRoles") or "").split()),
+        assignment={
+            name: str(properties[name])
+            for name in assignment_rules.PROPERTIES
+            if properties.get(name)
+        },
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from engine.runtime import declarations, registry, scripting
+from engine.runtime import assignment_rules, declarations, registry, scripting
 from engine.runtime.errors import Problem
 from engine.runtime.expressions import (
     check_definitions,
@@ -155,8 +155,22 @@ def _service_tasks(process: etree._Element, context: Context) -> Iterator[Proble
             yield problem(context.file, task, f"{label(task)}: {reason}.")
 
 
+def _lane_of(process: etree._Element) -> dict[str, str]:
+    """Map flow node ids to the id of the lane that holds them."""
+    found: dict[str, str] = {}
+    for lane in process.iterfind(".//bpmn:lane", NS):
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            if ref.text:
+                found[ref.text.strip()] = str(lane.get("id"))
+    return found
+
+
 def _user_tasks(process: etree._Element, context: Context) -> Iterator[Problem]:
+    lanes = _lane_of(process)
     for task in process.iterfind(".//bpmn:userTask", NS):
+        assignment = dict(_properties(task, assignment_rules.PROPERTIES))
+        for found in assignment_rules.problems(assignment, lanes.get(str(task.get("id"))), ROLES):
+            yield problem(context.file, task, f"{label(task)}: {found}.")
         for prop, value in _properties(task, FORM_PROPERTIES):
             if context.forms is not None and value not in context.forms:
                 message = f"{label(task)} uses the form file '{value}' ({prop}), which is missing."
@@ -319,12 +333,19 @@ def _data_stores(process: etree._Element, context: Context) -> Iterator[Problem]
 
 def _lanes(process: etree._Element, context: Context) -> Iterator[Problem]:
     user_tasks = {task.get("id") for task in process.iterfind(".//bpmn:userTask", NS)}
+    # A task that names its people (assignTo, candidateUsers) does not need the lane's role.
+    assigned = {
+        task.get("id")
+        for task in process.iterfind(".//bpmn:userTask", NS)
+        if dict(_properties(task, ("assignTo", "candidateUsers")))
+    }
     for lane in process.iterfind(".//bpmn:lane", NS):
         refs = {ref.text.strip() for ref in lane.iterfind("bpmn:flowNodeRef", NS) if ref.text}
-        if lane.get("id") not in ROLES and refs & user_tasks:
+        if lane.get("id") not in ROLES and refs & user_tasks - assigned:
             message = (
                 f"{label(lane)} holds user tasks, but its id is not one of the roles "
-                f"({', '.join(sorted(ROLES))}); nobody will be offered them by role."
+                f"({', '.join(sorted(ROLES))}); nobody will be offered them by role. Choose "
+                "a role for the lane, or who gets each task (assignTo)."
             )
             yield problem(context.file, lane, message, warning=True)
 

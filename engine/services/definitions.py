@@ -130,8 +130,10 @@ def deploy(
         uow.flush()
         stored = {**files, **ready.models, **ready.made_forms}
         kinds.update(dict.fromkeys(ready.made_forms, "form"))
-        for name, content in stored.items():
-            uow.definitions.add(_file_row(deployment.id, name, kinds[name], content))
+        pinned = _pinned_forms(ready.models, stored, known)
+        for name, content in {**stored, **pinned}.items():
+            kind = kinds.get(name, "form")
+            uow.definitions.add(_file_row(deployment.id, name, kind, content))
         changed_forms = {n for n, c in files.items() if kinds[n] == "form" and known.get(n) != c}
         result = DeployResult(deployment.id, warnings=[*ready.normalised, *parsed.warnings])
         for info in parsed.processes.values():
@@ -185,6 +187,75 @@ def _version(
         data={"deployment_id": str(deployment.id), "file": info.file, "hash": content_hash},
     )
     uow.flush()
+
+
+def make_current(
+    uow: UnitOfWork, key: str, version: int, *, actor: str, now: datetime
+) -> ProcessDefinition:
+    """Deploy an earlier version's files again as the newest version of its process.
+
+    Undoes a deploy that should not have happened: new instances start on the copy; running
+    ones stay where they are (migration moves them). The version's deployment, with the forms
+    pinned to it, is copied whole; the history says which version it restores.
+    """
+    with uow:
+        source = uow.definitions.version(key, version)
+        latest = uow.definitions.latest(key)
+        files = {f.name: (f.kind, f.content) for f in uow.definitions.files(source.deployment_id)}
+        digest = hashlib.sha256(
+            f"{_hash_files({n: c for n, (_, c) in files.items()})}:restore:{key}:{version}:"
+            f"{latest.version}".encode()
+        ).hexdigest()
+        deployment = Deployment(content_hash=digest, deployed_by=actor, deployed_at=now)
+        uow.definitions.add(deployment)
+        uow.flush()
+        for name, (kind, content) in files.items():
+            uow.definitions.add(_file_row(deployment.id, name, kind, content))
+        definition = ProcessDefinition(
+            key=key,
+            version=latest.version + 1,
+            name=source.name,
+            deployment_id=deployment.id,
+            file_name=source.file_name,
+            content_hash=source.content_hash,
+            is_executable=source.is_executable,
+            runnable=source.runnable,
+            problems=list(source.problems or []),
+            deployed_by=actor,
+            deployed_at=now,
+        )
+        uow.definitions.add(definition)
+        history.append(
+            uow,
+            stream=history.SYSTEM_STREAM,
+            type="definition_deployed",
+            actor=actor,
+            at=now,
+            definition_key=key,
+            definition_version=definition.version,
+            data={
+                "deployment_id": str(deployment.id),
+                "file": source.file_name,
+                "hash": source.content_hash,
+                "restores_version": version,
+            },
+        )
+        uow.commit()
+    return definition
+
+
+def _pinned_forms(
+    models: Mapping[str, bytes], files: Mapping[str, bytes], known: Mapping[str, bytes]
+) -> dict[str, bytes]:
+    """Return the deployed forms the uploaded processes use but the upload does not carry.
+
+    They are stored with the deployment, so the version shows and keeps the forms it ran with.
+    """
+    used: set[str] = set()
+    for name, content in models.items():
+        if name.lower().endswith(".bpmn"):
+            used |= _forms_of(name, content)
+    return {n: known[n] for n in sorted(used) if n not in files and n in known}
 
 
 def _forms_of(name: str, content: bytes) -> set[str]:
@@ -270,10 +341,14 @@ def built(uow: UnitOfWork, definition: ProcessDefinition) -> Built:
     if cached is not None:
         return cached
     own = {f.name: f.content for f in uow.definitions.files(definition.deployment_id)}
+    # Forms as this version's deployment left them: a form deployed later with another
+    # version does not reach the tasks of this one (issue 18).
+    pinned = uow.definitions.latest_files(as_of=definition.deployment_id)
     latest = {n: f.content for n, f in uow.definitions.latest_files().items()}
+    pinned_forms = {n: f.content for n, f in pinned.items() if n.endswith(".json")}
     models = {n: c for n, c in own.items() if not n.endswith(".json")}
     known = {n: c for n, c in latest.items() if not n.endswith(".json") and n not in own}
-    forms = {n: c for n, c in {**latest, **own}.items() if n.endswith(".json")}
+    forms = {n: c for n, c in {**pinned_forms, **own}.items() if n.endswith(".json")}
     processes = specs.build_processes(models, known_files=known)
     if definition.key not in processes:  # deployed valid, so a library change broke it
         message = "the process can no longer be built from its deployed files"

@@ -11,12 +11,14 @@ lane adds one element instead of changing the lane too. Diagram layout is ignore
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
-from engine.runtime.xmlsafe import BPMN, NS, local_name, read_xml
+from engine.runtime import validation
+from engine.runtime.xmlsafe import BPMN, NS, SPIFF, local_name, read_xml
 from engine.store.uow import UnitOfWork
 
 # Inner parts that carry no identity of their own, even when a tool gives them an id.
@@ -73,14 +75,74 @@ class VersionDiff:
 
 
 def diff_versions(uow: UnitOfWork, key: str, old: int, new: int) -> dict[str, Any]:
-    """Compare two versions of a process; raise NotFound for an unknown version."""
+    """Compare two versions of a process; raise NotFound for an unknown version.
+
+    `files` lists the forms and decision tables the versions use that differ: each version
+    sees them as its deployment left them (the forms pinned to it), so a form changed in the
+    form editor shows here even when the diagram did not change.
+    """
     with uow:
-        contents = []
+        contents, used = [], []
         for version in (old, new):
             definition = uow.definitions.version(key, version)
-            contents.append(uow.definitions.file(definition.deployment_id, definition.file_name))
+            content = uow.definitions.file(definition.deployment_id, definition.file_name)
+            view = uow.definitions.latest_files(as_of=definition.deployment_id)
+            contents.append(content)
+            used.append(_used_files(content, key, {n: f.content for n, f in view.items()}))
     result = compare(contents[0], contents[1], key)
-    return {"key": key, "from": old, "to": new, **result.__dict__}
+    return {"key": key, "from": old, "to": new, **result.__dict__, "files": _files(*used)}
+
+
+def _used_files(content: bytes, key: str, view: dict[str, bytes]) -> dict[str, bytes]:
+    """Return the forms and DMN files the process `key` of a BPMN document uses."""
+    root = read_xml("diff", content).root
+    process = None if root is None else root.find(f"bpmn:process[@id='{key}']", NS)
+    if process is None:
+        return {}
+    used = {n: view[n] for n in validation.forms_of(process) if n in view}
+    decisions = {
+        (e.text or "").strip() for e in process.iter(f"{{{SPIFF}}}calledDecisionId") if e.text
+    }
+    for name, data in view.items():
+        if name.endswith(".dmn") and any(f'id="{d}"'.encode() in data for d in decisions):
+            used[name] = data
+    return used
+
+
+def _files(before: dict[str, bytes], after: dict[str, bytes]) -> list[dict[str, Any]]:
+    """Name each used file that was added, removed or changed; for forms, which fields."""
+    found = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        change = "added" if old is None else "removed" if new is None else "changed"
+        entry: dict[str, Any] = {"name": name, "change": change}
+        if change == "changed" and name.endswith(".json"):
+            entry["fields"] = _form_fields(old or b"{}", new or b"{}")
+        found.append(entry)
+    return found
+
+
+def _form_fields(old: bytes, new: bytes) -> dict[str, list[str]]:
+    """Return the form's top-level fields added, removed and changed (UI schemas: keys)."""
+
+    def fields(content: bytes) -> dict[str, Any]:
+        try:
+            document = json.loads(content)
+        except ValueError:
+            return {}
+        if not isinstance(document, dict):
+            return {}
+        inner = document.get("properties")
+        return inner if isinstance(inner, dict) else document
+
+    before, after = fields(old), fields(new)
+    return {
+        "added": sorted(set(after) - set(before)),
+        "removed": sorted(set(before) - set(after)),
+        "changed": sorted(k for k in set(before) & set(after) if before[k] != after[k]),
+    }
 
 
 def compare(old: bytes, new: bytes, key: str) -> VersionDiff:

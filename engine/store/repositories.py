@@ -175,13 +175,23 @@ class Definitions(Repository):
         )
         return require(found, "file", name)
 
-    def latest_files(self) -> dict[str, DeploymentFile]:
-        """Return the newest deployed version of every file name."""
+    def latest_files(self, *, as_of: UUID | None = None) -> dict[str, DeploymentFile]:
+        """Return the newest deployed version of every file name.
+
+        With `as_of` a deployment id: the newest as that deployment left them (its own files
+        and those deployed before it), so a version keeps the forms it was deployed with.
+        """
         rows = self.session.scalars(
             select(DeploymentFile)
             .join(Deployment, Deployment.id == DeploymentFile.deployment_id)
             .order_by(Deployment.deployed_at, DeploymentFile.id)
         ).all()
+        if as_of is not None:
+            own = [row.id for row in rows if row.deployment_id == as_of]
+            last = max(own, default=None)
+            if last is not None:
+                position = next(i for i, row in enumerate(rows) if row.id == last)
+                rows = rows[: position + 1]
         return {row.name: row for row in rows}
 
     def latest(self, key: str) -> ProcessDefinition:

@@ -211,13 +211,15 @@ def test_the_listing_tells_each_caller_what_they_may_start(
         return {d["key"]: d["start_form"] for d in listed if d["startable"]}
 
     drammen = startable("emp.drammen")
-    assert set(drammen) == {"approval", "waiter"}  # the test processes participants start
+    # the test processes participants start, and the leave application (processes/leave)
+    assert set(drammen) == {"approval", "waiter", "leave"}
     assert drammen["approval"]["schema"]["title"] == "Ny søknad"
     lotens = startable("hr.loten")
     assert set(lotens) == {"hiring"}
     assert lotens["hiring"]["schema"]["title"] == "Ny ansettelsessak"
     assert lotens["hiring"]["ui_schema"] == {"ui:order": ["unit_head"]}
-    assert set(startable("tl.baerum")) == {"approval", "waiter"}  # assignment: on the board
+    # assignment: on the board
+    assert set(startable("tl.baerum")) == {"approval", "waiter", "leave"}
     assert set(startable("admin")) == {"recursive"}  # no startRoles: owners try it
     one = client.get("/api/v1/process-definitions/hiring", headers=auth("emp.drammen")).get_json()
     assert (one["startable"], one["start_form"]) == (False, None)

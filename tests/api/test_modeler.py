@@ -140,3 +140,21 @@ def test_deploy_diff_library_and_migrate(client: FlaskClient, auth: Auth) -> Non
     ).get_json()
     assert history["chain_valid"] is True
     assert [e["actor"] for e in history["events"] if e["type"] == "instance_migrated"] == ["eier"]
+
+
+def test_make_current_answers_201_and_refuses_others_and_unknown_versions(
+    client: FlaskClient, auth: Auth
+) -> None:
+    _post(client, "/api/v1/process-definitions", auth("eier"), **{"approval.bpmn": EXTRA_STEP})
+    path = "/api/v1/process-definitions/approval/versions/1/make-current"
+    assert client.post(path, headers=auth("emp.asker")).status_code == 403
+    reply = client.post(path, headers=auth("eier"))
+    assert reply.status_code == 201, reply.get_json()
+    assert reply.get_json() == {"key": "approval", "version": 3, "restores_version": 1}
+    latest = client.get("/api/v1/process-definitions/approval", headers=auth("eier")).get_json()
+    assert latest["version"] == 3
+    missing = client.post(
+        "/api/v1/process-definitions/approval/versions/9/make-current", headers=auth("eier")
+    )
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["message"] == "Fant ikke det du ba om."

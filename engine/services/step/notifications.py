@@ -30,7 +30,7 @@ from engine.timezone import OSLO
 LOCALES = catalogues.LANGUAGES
 # The kinds users may turn off (reminders_enabled = false): tools/import_messages.py names a
 # kind still marked `reminder: true` in an old mail YAML that is missing here.
-REMINDERS = ("task_due_tomorrow", "task_overdue", "report_reminder")
+REMINDERS = ("task_due_tomorrow", "task_overdue", "report_reminder", "leave_reminder")
 
 
 def policy() -> Policy:

@@ -2,9 +2,10 @@
 
 Scripts and the `notify` service operator append entries like `{"type": "not_selected",
 "to": "user" | [...], "cc": ..., "to_role": "finance", "cc_role": ..., "municipality": "asker",
-"except_municipality": "baerum", ...fields for the text}` (`except_municipality` leaves out
-a role's holders in that municipality); after every step `process_messages` queues one mail
-per addressee for each entry no earlier step has mailed (`notifications.enqueue` writes the rows).
+"to_leader_of": "user", "except_municipality": "baerum", ...fields for the text}`
+(`except_municipality` leaves out a role's holders in that municipality; `to_leader_of` mails
+that user's leader); after every step `process_messages` queues one mail per addressee for each
+entry no earlier step has mailed (`notifications.enqueue` writes the rows).
 """
 
 from __future__ import annotations
@@ -16,11 +17,20 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from engine.services.step import applicant_mail, notifications
+from engine.services.step import applicant_mail, candidates, notifications
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
-_ADDRESSING = {"type", "to", "cc", "to_role", "cc_role", "municipality", "except_municipality"}
+_ADDRESSING = {
+    "type",
+    "to",
+    "cc",
+    "to_role",
+    "cc_role",
+    "municipality",
+    "except_municipality",
+    "to_leader_of",
+}
 
 
 def process_messages(
@@ -82,6 +92,9 @@ def _addressees(uow: UnitOfWork, item: Mapping[str, Any]) -> list[tuple[User, bo
     to = notifications.found(uow, _names(item.get("to"))) + _role(
         uow, item.get("to_role"), municipality
     )
+    # "to_leader_of": a username whose leader gets the mail (the organisation decides who).
+    leaders = [candidates.leader_of(uow, name) for name in _names(item.get("to_leader_of"))]
+    to += notifications.found(uow, [name for name in leaders if name])
     cc = notifications.found(uow, _names(item.get("cc"))) + _role(
         uow, item.get("cc_role"), municipality
     )

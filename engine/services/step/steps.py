@@ -10,6 +10,7 @@ from uuid import UUID
 from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
 from engine.services.step import (
+    candidates,
     external,
     followers,
     history,
@@ -189,12 +190,9 @@ def _open_task(
     actor: str,
     now: datetime,
 ) -> None:
-    role = built.lane_roles.get(item.lane or "")
-    roles = list(item.candidate_roles) or ([role] if role else [])
-    users = list(item.candidate_users)
-    if not users and not roles:
-        users = [instance.started_by] if instance.started_by else []
-    _check_candidates(item, users)
+    chosen = candidates.resolve(uow, instance, item, built.lane_roles.get(item.lane or ""))
+    users = chosen.users
+    _check_candidates(item, users, chosen.municipality_id)
     task = HumanTask(
         id=UUID(item.id),
         instance_id=instance.id,
@@ -203,9 +201,9 @@ def _open_task(
         element_id=item.element_id,
         name=item.name,
         lane=item.lane,
-        candidate_roles=roles if not users else [],
+        candidate_roles=chosen.roles,
         candidate_users=users,
-        municipality_id=item.candidate_municipality,
+        municipality_id=chosen.municipality_id,
         state=TaskState.OPEN,
         form_schema=item.form_schema,
         form_uischema=item.form_uischema,
@@ -227,7 +225,7 @@ def _open_task(
         data={
             "candidate_roles": task.candidate_roles,
             "candidate_users": users,
-            "municipality_id": item.candidate_municipality,
+            "municipality_id": chosen.municipality_id,
             "due_at": item.due_at.isoformat() if item.due_at else None,
         },
     )
@@ -243,9 +241,9 @@ _COLUMNS = {
 }
 
 
-def _check_candidates(item: ReadyTask, users: list[str]) -> None:
+def _check_candidates(item: ReadyTask, users: list[str], municipality: str | None) -> None:
     """Refuse a task whose candidate municipality or users no column can hold."""
-    given = [("candidateMunicipality", item.candidate_municipality)]
+    given = [("candidateMunicipality", municipality)]
     given += [("candidateUsers", user) for user in users]
     for name, value in given:
         column, what = _COLUMNS[name]

@@ -1,5 +1,5 @@
 // The process library: every process with its versions, running instances, files and diagram.
-import { announce, api, el, formatDateTime, showFlash, t } from "./page.js";
+import { announce, api, el, flash, formatDateTime, showFlash, t } from "./page.js";
 import { bpmnReady, definitionPath, draftNames, labelSvg, versionLabel } from "./modeler_api.js";
 
 const root = document.getElementById("library");
@@ -58,13 +58,32 @@ async function showDiagram(process, version, container, heading) {
   heading.focus();
 }
 
+/** Deploy an earlier version again as the newest: new instances start on it. */
+async function makeCurrent(process, version) {
+  const newest = process.versions[0].version;
+  if (!window.confirm(t("lib_make_current_confirm", { n: version.version, newest }))) return;
+  const result = await api(`${definitionPath(process.key)}/versions/${version.version}/make-current`,
+    { method: "POST" });
+  if (!result.ok) {
+    announce(result.data?.error?.message || t("error_generic"), "error");
+    return;
+  }
+  flash(t("lib_made_current", { n: version.version, version: result.data.version }));
+  window.location.hash = `version-${process.key}-${result.data.version}`;
+  window.location.reload();
+}
+
 function actions(process, version, previous, show) {
   const key = encodeURIComponent(process.key);
+  const older = version.version !== process.versions[0].version;
   return el("div", { class: "actions actions--tight" },
     el("button", { type: "button", class: "button button--quiet", onclick: show,
       "aria-label": t("lib_show_diagram_of", { n: version.version }) }, t("lib_show_diagram")),
     canEdit ? el("a", { class: "button button--quiet", href: `/modeler/${key}/${version.version}`,
       "aria-label": t("lib_edit_version", { n: version.version }) }, t("lib_edit")) : null,
+    canEdit && older ? el("button", { type: "button", class: "button button--quiet",
+      onclick: () => makeCurrent(process, version),
+      "aria-label": t("lib_make_current_of", { n: version.version }) }, t("lib_make_current")) : null,
     previous ? el("a", { class: "button button--quiet",
       href: `/library/${key}/diff?from=${previous.version}&to=${version.version}`,
       "aria-label": t("lib_compare_with", { a: previous.version, b: version.version }) },
@@ -112,6 +131,10 @@ function importForm() {
     const [file] = input.files;
     if (!file) return;
     const xml = await file.text();
+    if (localStorage.getItem(draftNames.import) !== null && !window.confirm(t("lib_import_replace"))) {
+      input.value = "";
+      return;
+    }
     localStorage.setItem(draftNames.import, JSON.stringify({ xml, fileName: file.name, savedAt: Date.now() }));
     window.location.assign("/modeler/import");
   });
@@ -127,6 +150,8 @@ if (!result.ok) {
   announce(t("load_failed"), "error");
 } else {
   root.replaceChildren(
-    ...(canEdit ? [importForm()] : []),
+    ...(canEdit ? [el("p", { class: "actions library-new" },
+      el("a", { class: "button button--primary", id: "new-process", href: "/modeler/new" }, t("lib_new_process"))),
+    importForm()] : []),
     ...(result.data.length ? result.data.map(processSection) : [el("p", { class: "empty" }, t("lib_empty"))]));
 }

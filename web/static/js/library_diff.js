@@ -22,6 +22,16 @@ function changeLine(change) {
   return el("li", { class: "diff-change" }, `${change.field}: ${show(change.before)} → ${show(change.after)}`);
 }
 
+/** A form or decision table the versions use that differs: added, removed, or which fields. */
+function fileLine(file) {
+  const parts = [`${file.name}: ${t(`diff_file_${file.change}`)}`];
+  for (const kind of ["added", "removed", "changed"]) {
+    const names = file.fields?.[kind] || [];
+    if (names.length) parts.push(t(`diff_fields_${kind}`, { names: names.join(", ") }));
+  }
+  return el("li", { dataset: { name: file.name } }, parts.join(" · "));
+}
+
 function versionPicker(versions, from, to) {
   const options = (selected) => versions.map((v) => el("option", { value: v, selected: v === selected }, String(v)));
   const fromSelect = el("select", { id: "diff-from" }, options(from));
@@ -43,8 +53,8 @@ function figureFor(version, titleId) {
   return { figure, container };
 }
 
-/** Draw a version into its (attached) container, colour the marked elements, zoom onto them. */
-async function drawVersion(version, container, markers, titleId, fallback = null) {
+/** Draw a version into its (attached) container, fitted, with the marked elements coloured. */
+async function drawVersion(version, container, markers, titleId) {
   const xml = await api(`${definitionPath(key)}/versions/${version}/xml`);
   if (!xml.ok) return;
   const BpmnJS = await bpmnReady();
@@ -62,22 +72,12 @@ async function drawVersion(version, container, markers, titleId, fallback = null
       }
     }
   }
-  canvas.zoom("fit-viewport");
-  const shapes = marked.filter((e) => e.width !== undefined);
-  let region = fallback;
-  if (shapes.length) {
-    const left = Math.min(...shapes.map((e) => e.x));
-    const top = Math.min(...shapes.map((e) => e.y));
-    const right = Math.max(...shapes.map((e) => e.x + e.width));
-    const bottom = Math.max(...shapes.map((e) => e.y + e.height));
-    const width = Math.max(right - left + 200, 700);
-    const height = Math.max(bottom - top + 200, 400);
-    region = { x: (left + right - width) / 2, y: (top + bottom - height) / 2, width, height };
-  }
-  if (region) canvas.viewbox(region);
+  // The whole diagram, fitted: the colours show where the changes are (a crop hid the rest).
+  canvas.zoom("fit-viewport", "auto");
+  canvas.zoom(canvas.zoom() * 0.92, "auto"); // a margin: fit-viewport touches the edges
   labelSvg(container, titleId);
+  container.dataset.marked = String(marked.length);
   container.dataset.ready = "true";
-  return region;
 }
 
 async function main() {
@@ -94,6 +94,7 @@ async function main() {
     return;
   }
   const { added, removed, changed } = diff.data;
+  const files = diff.data.files || [];
   const ids = (items) => items.map((e) => e.id);
   const before = figureFor(from, "diagram-from");
   const after = figureFor(to, "diagram-to");
@@ -107,13 +108,13 @@ async function main() {
       section("diff-added", t("diff_added"), added, (e) => el("li", { dataset: { id: e.id } }, describe(e))),
       section("diff-removed", t("diff_removed"), removed, (e) => el("li", { dataset: { id: e.id } }, describe(e))),
       section("diff-changed", t("diff_changed"), changed, (e) => el("li", { dataset: { id: e.id } }, describe(e),
-        el("ul", {}, e.changes.map(changeLine))))),
+        el("ul", {}, e.changes.map(changeLine)))),
+      section("diff-files", t("diff_files"), files, fileLine)),
     el("div", { class: "diff-diagrams" }, before.figure, after.figure));
-  // Draw the newer version first; the older one shows the same region if nothing in it is marked.
-  const region = await drawVersion(to, after.container,
+    await drawVersion(to, after.container,
     [[ids(added), "diff-added"], [ids(changed), "diff-changed"]], "diagram-to");
   await drawVersion(from, before.container,
-    [[ids(removed), "diff-removed"], [ids(changed), "diff-changed"]], "diagram-from", region);
+    [[ids(removed), "diff-removed"], [ids(changed), "diff-changed"]], "diagram-from");
 }
 
 main();

@@ -2,23 +2,43 @@
 // validation with problems pinned on the diagram, and deploy as the next version.
 import { announce, api, el, flash, formatTime, t } from "./page.js";
 import {
-  adoptEarlierDraft, bpmnReady, definitionPath, draftNames, earlierDraftNames, labelSvg, problemItem, upload,
+  adoptEarlierDraft, bpmnReady, definitionPath, draftNames, earlierDraftNames, labelSvg, problemItems, upload,
 } from "./modeler_api.js";
+import { blankDiagram } from "./modeler_blank.js";
 import { keepNamedReferences, spiffworkflow } from "./modeler_moddle.js";
-import { Panel } from "./modeler_panel.js";
+import { mapLanes } from "./modeler_lanes.js";
+import { Panel, ROLES } from "./modeler_panel.js";
 
 const root = document.getElementById("modeler");
 const key = root.dataset.key;
 const version = Number(root.dataset.version) || null;
-const draftKey = key ? draftNames.bpmn(key) : draftNames.import;
+const fresh = root.dataset.mode === "new"; // a new process from a blank diagram
+const draftKey = key ? draftNames.bpmn(key) : (fresh ? draftNames.fresh : draftNames.import);
 if (key) adoptEarlierDraft(draftKey, earlierDraftNames.bpmn(key));
 const status = document.getElementById("draft-status");
 const list = document.getElementById("problem-list");
 const summary = document.getElementById("problem-summary");
-const state = { fileName: null, modeler: null, pinned: [] };
+// forms: the new or changed form files this draft carries, deployed with the diagram.
+// newest: the process's newest version, when this draft starts from an older one.
+const state = { fileName: null, modeler: null, pinned: [], forms: {}, newest: null };
+
+/** Say so when the draft starts from an older version, and offer the newest. */
+function showOlderVersion() {
+  if (!key || !state.newest || state.newest <= version) return;
+  const note = el("div", { class: "note version-note", id: "older-version", role: "note" },
+    el("p", {}, t("mod_older_version", { n: version, newest: state.newest })),
+    el("a", { class: "button", href: `/modeler/${encodeURIComponent(key)}/${state.newest}` },
+      t("mod_open_newest", { n: state.newest })));
+  root.querySelector(".modeler-toolbar").after(note);
+}
 
 async function source() {
   const draft = JSON.parse(localStorage.getItem(draftKey) || "null");
+  state.forms = draft?.forms || {};
+  if (fresh) {
+    if (draft) return { xml: draft.xml, fileName: draft.fileName, restored: true };
+    return { xml: blankDiagram(), fileName: "ny_prosess.bpmn", restored: false };
+  }
   if (!key) {
     if (!draft) throw new Error(t("mod_nothing_to_import"));
     return { xml: draft.xml, fileName: draft.fileName, restored: true };
@@ -26,6 +46,7 @@ async function source() {
   const versions = await api("/api/v1/process-definitions?all=true");
   const definition = versions.ok && versions.data.find((d) => d.key === key && d.version === version);
   if (!definition) throw new Error(t("mod_not_found"));
+  state.newest = Math.max(...versions.data.filter((d) => d.key === key).map((d) => d.version));
   if (draft && draft.baseVersion === version) {
     return { xml: draft.xml, fileName: definition.file_name, restored: true };
   }
@@ -52,6 +73,25 @@ async function importDiagram(xml) {
   return keepNamedReferences(state.modeler.get("moddle"), imported.warnings);
 }
 
+/** bpmn-js's own texts (palette, context pad, replace menu) through the page's catalogue. */
+function translate(template, replacements = {}) {
+  const key = `bpmnjs:${template}`;
+  const found = t(key, replacements);
+  return found === key ? template.replace(/{([^}]+)}/g, (all, name) => replacements[name] ?? all) : found;
+}
+
+/** Fit the diagram into the canvas right of the palette, so the palette covers no header. */
+function fitBesidePalette() {
+  const canvas = state.modeler.get("canvas");
+  canvas.zoom("fit-viewport");
+  const box = document.getElementById("canvas").getBoundingClientRect();
+  const palette = document.querySelector("#canvas .djs-palette")?.getBoundingClientRect();
+  const width = palette ? palette.right - box.left + 16 : 0;
+  if (width <= 0 || width >= box.width) return;
+  canvas.zoom(canvas.zoom() * (box.width - width) / box.width, { x: 0, y: 0 });
+  canvas.scroll({ dx: width, dy: 0 });
+}
+
 async function currentXml() {
   const { xml } = await state.modeler.saveXML({ format: true });
   return xml;
@@ -62,7 +102,9 @@ function saveDraft() {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(async () => {
     const xml = await currentXml();
-    localStorage.setItem(draftKey, JSON.stringify({ baseVersion: version, xml, fileName: state.fileName, savedAt: Date.now() }));
+    localStorage.setItem(draftKey, JSON.stringify({
+      baseVersion: version, xml, fileName: state.fileName, forms: state.forms, savedAt: Date.now(),
+    }));
     status.textContent = t("mod_draft_saved", { time: formatTime(new Date()) });
   }, 300);
 }
@@ -124,12 +166,25 @@ function report(problems, heading, kind) {
   pin(problems);
   summary.textContent = heading;
   summary.className = `problem-summary problem-summary--${kind}`;
-  list.replaceChildren(...problems.map((p) => problemItem(p, showElement)));
+  list.replaceChildren(...problemItems(problems, showElement));
+}
+
+/** The key of the diagram's (first executable) process: a new process is named after it. */
+function processKey() {
+  const root = state.modeler.get("canvas").getRootElement().businessObject;
+  const processes = root.$type === "bpmn:Process" ? [root] : (root.participants || []).map((p) => p.processRef);
+  const process = processes.find((p) => p && p.isExecutable !== false) || processes.find(Boolean);
+  return process?.id || key;
+}
+
+/** The files a validate or deploy sends: the diagram and the forms made or changed with it. */
+async function files() {
+  if (fresh) state.fileName = `${processKey()}.bpmn`;
+  return { [state.fileName]: await currentXml(), ...state.forms };
 }
 
 async function validate() {
-  const xml = await currentXml();
-  const result = await upload("/api/v1/process-definitions/validate", { [state.fileName]: xml });
+  const result = await upload("/api/v1/process-definitions/validate", await files());
   if (result.status === 422 && result.data?.error?.details) {
     const problems = result.data.error.details;
     const errors = problems.filter((p) => p.severity === "error").length;
@@ -148,28 +203,38 @@ async function validate() {
     await importDiagram(result.data.files[state.fileName]);
     saveDraft();
   }
-  const notes = [...normalised, ...result.data.warnings];
-  const heading = normalised.length ? t("mod_valid_normalised", { n: normalised.length }) : t("mod_valid");
-  report(notes, heading, "ok");
-  announce(heading, "success");
+  // A process that deploys but cannot run says why before it is deployed.
+  const idle = (result.data.processes || []).filter((p) => !p.runnable);
+  const why = idle.flatMap((p) => (p.is_executable
+    ? (p.problems.length ? p.problems : [{ message: t("mod_cannot_run") }])
+      .map((problem) => ({ ...problem, severity: "error", element_id: problem.element_id || null,
+        message: t("mod_cannot_run_because", { name: p.name || p.key, message: problem.message }) }))
+    : [{ severity: "warning", element_id: null, message: t("mod_model_only", { name: p.name || p.key }) }]));
+  const notes = [...why, ...normalised, ...result.data.warnings];
+  let heading = normalised.length ? t("mod_valid_normalised", { n: normalised.length }) : t("mod_valid");
+  if (idle.length) heading = t("mod_valid_not_runnable", { n: idle.length });
+  report(notes, heading, idle.length ? "warning" : "ok");
+  announce(heading, idle.length ? "error" : "success");
   return true;
 }
 
 async function deploy(button) {
+  if (key && state.newest > version
+    && !window.confirm(t("mod_older_version_confirm", { n: version, newest: state.newest }))) return;
   button.disabled = true;
   try {
     if (!(await validate())) {
       announce(t("mod_deploy_refused"), "error");
       return;
     }
-    const result = await upload("/api/v1/process-definitions", { [state.fileName]: await currentXml() });
+    const result = await upload("/api/v1/process-definitions", await files());
     if (!result.ok) {
       const problems = result.data?.error?.details;
       if (Array.isArray(problems)) report(problems, t("mod_deploy_refused"), "error");
       announce(result.data?.error?.message || t("mod_deploy_refused"), "error");
       return;
     }
-    const created = result.data.created.find((d) => d.key === key) || result.data.created[0];
+    const created = result.data.created.find((d) => d.key === processKey()) || result.data.created[0];
     if (!created) {
       announce(t("mod_no_changes"));
       return;
@@ -200,14 +265,24 @@ async function open() {
   const [loaded, ctx, BpmnJS] = await Promise.all([source(), context(), bpmnReady()]);
   state.fileName = loaded.fileName;
   const canvas = document.getElementById("canvas");
-  state.modeler = new BpmnJS({ container: canvas, moddleExtensions: { spiffworkflow } });
+  state.modeler = new BpmnJS({
+    container: canvas, moddleExtensions: { spiffworkflow }, additionalModules: [{ translate: ["value", translate] }],
+  });
   window.saksflytModeler = state.modeler; // for the browser tests
   const warnings = await importDiagram(loaded.xml);
-  state.modeler.get("canvas").zoom("fit-viewport");
+  fitBesidePalette();
   labelSvg(canvas, "modeler-title");
+  ctx.draftForms = state.forms;
+  ctx.saveForm = (form) => {
+    state.forms[form.name] = form.schema;
+    state.forms[form.uiName] = form.ui;
+    saveDraft();
+  };
   new Panel(state.modeler, document.getElementById("panel"), ctx).show(null);
   state.modeler.on("commandStack.changed", saveDraft);
   status.textContent = loaded.restored ? t("mod_draft_restored") : t("mod_draft_new");
+  showOlderVersion();
+  if (!key && !fresh) mapLanes(state.modeler, ROLES); // an import: its lanes are not roles yet
   if (warnings.length) {
     announce(t("mod_import_warnings", { n: warnings.length }), "error");
     for (const warning of warnings) console.warn(warning.message);

@@ -38,6 +38,7 @@ export function bpmnReady() {
  */
 export const draftNames = {
   import: "saksflyt.draft.import",
+  fresh: "saksflyt.draft.new",
   bpmn: (key) => `saksflyt.draft.bpmn.${key}`,
   form: (key, file) => `saksflyt.draft.form.${key}/${file}`,
   dmn: (key, file) => `saksflyt.draft.dmn.${key}/${file}`,
@@ -89,4 +90,29 @@ export function problemItem(problem, onShow) {
 
 export function versionLabel(version) {
   return t("version", { n: version });
+}
+
+/** What a warning says apart from the element it names: warnings alike share it. */
+function warningKind(problem) {
+  return problem.message.replace(/'[^']*'|"[^"]*"|«[^»]*»/g, "…").replace(/^[^:]*: /, "");
+}
+
+/**
+ * The list items for a set of problems: errors first, one by one; then warnings, those that say
+ * the same thing about several elements folded into one item that opens to show them.
+ */
+export function problemItems(problems, onShow) {
+  const errors = problems.filter((p) => p.severity !== "warning");
+  const groups = new Map();
+  for (const warning of problems.filter((p) => p.severity === "warning")) {
+    const kind = warningKind(warning);
+    groups.set(kind, [...(groups.get(kind) || []), warning]);
+  }
+  const folded = [...groups.values()].map((group) => (group.length === 1
+    ? problemItem(group[0], onShow)
+    : el("li", { class: "problem problem--warning problem-group" },
+      el("details", {},
+        el("summary", {}, t("mod_warning_group", { n: group.length, message: group[0].message })),
+        el("ul", { class: "problem-list" }, group.map((p) => problemItem(p, onShow)))))));
+  return [...errors.map((p) => problemItem(p, onShow)), ...folded];
 }

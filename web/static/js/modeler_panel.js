@@ -1,6 +1,9 @@
 // The properties panel: a plain form bound to the selected element; edits go through modeling.
 import { el, t } from "./page.js";
 import { bo, Editor, is, TIMER_KINDS } from "./modeler_bpmn.js";
+import { announceField, button, checkbox, select, text } from "./modeler_fields.js";
+import { openFormDialog } from "./modeler_newform.js";
+import { boundaryFields, multiInstanceFields, operatorFields } from "./modeler_panel_tasks.js";
 
 export const ROLES = ["participant", "leader", "service_leader", "union_rep", "admin_group", "finance",
   "hr", "process_owner", "auditor", "admin"];
@@ -38,10 +41,16 @@ export class Panel {
     const e = this.editor;
     const out = [this.idField(element)];
     if (!is(element, "bpmn:Collaboration")) {
-      out.push(text("p-name", t("mod_name"), bo(element).name || "", (v) => e.modeling.updateProperties(element, { name: v || undefined })));
+      out.push(text("p-name", t("mod_name"), bo(element).name || "", (v) => {
+        e.modeling.updateProperties(element, { name: v || undefined });
+        // A pool's name is its process's name: the one the start page and the library show.
+        const ref = is(element, "bpmn:Participant") ? bo(element).processRef : null;
+        if (ref) e.modeling.updateModdleProperties(element, ref, { name: v || undefined });
+      }));
     }
     const process = is(element, "bpmn:Process") ? bo(element) : bo(element).processRef;
     if (process && (is(element, "bpmn:Process") || is(element, "bpmn:Participant"))) {
+      if (!this.context.key) out.push(this.keyField(element, process));
       out.push(checkbox("p-executable", t("mod_executable"), process.isExecutable !== false,
         (on) => e.modeling.updateModdleProperties(element, process, { isExecutable: on })));
     }
@@ -67,6 +76,9 @@ export class Panel {
           (v) => e.setText(element, kind, v), { multiline: true, code: true }));
       }
     }
+    if (is(element, "bpmn:ServiceTask")) out.push(...operatorFields(e, element));
+    if (is(element, "bpmn:Activity") && !is(element, "bpmn:SubProcess")) out.push(...multiInstanceFields(e, element));
+    if (is(element, "bpmn:BoundaryEvent")) out.push(...boundaryFields(e, element));
     if (e.timer(element)) out.push(...this.timer(element));
     if (e.messageHolder(element)) out.push(...this.message(element));
     if (is(element, "bpmn:SequenceFlow")) out.push(...this.flow(element));
@@ -93,9 +105,71 @@ export class Panel {
       { hint: t("mod_role_hint"), empty: t("mod_role_none") });
   }
 
+  /** The process key of a new process: its id, the name it is deployed and started by. */
+  keyField(element, process) {
+    return text("p-key", t("mod_key"), process.id, (value) => {
+      if (!SNAKE.test(value) || value === process.id) {
+        if (value !== process.id) announceField("p-key", t("mod_key_invalid"));
+        return;
+      }
+      this.editor.modeling.updateModdleProperties(element, process, { id: value });
+    }, { code: true, hint: t("mod_key_hint") });
+  }
+
+  /** Who gets the task, from the organisation (assignTo and its companions). */
+  assignment(element) {
+    const e = this.editor;
+    const to = e.property(element, "assignTo");
+    const options = ["starter", "starter_leader", "leader_of", "role"]
+      .map((value) => ({ value, label: t(`mod_assign_${value}`) }));
+    const fields = [select("p-assign", t("mod_assign"), options, to, (v) => e.setProperty(element, "assignTo", v),
+      { empty: t("mod_assign_lane"), hint: t("mod_assign_hint") })];
+    if (to === "leader_of") {
+      fields.push(text("p-assign-person", t("mod_assign_person"), e.property(element, "assignPerson"),
+        (v) => e.setProperty(element, "assignPerson", v), { code: true, hint: t("mod_assign_person_hint") }));
+    }
+    if (to === "role") {
+      const where = e.property(element, "assignWhere") || "starter";
+      const places = ["starter", "data", "network"].map((value) => ({ value, label: t(`mod_where_${value}`) }));
+      fields.push(select("p-assign-where", t("mod_assign_where"), places, where,
+        (v) => e.setProperty(element, "assignWhere", v)));
+      if (where === "data") {
+        fields.push(text("p-assign-municipality", t("mod_assign_municipality"),
+          e.property(element, "assignMunicipalityField"),
+          (v) => e.setProperty(element, "assignMunicipalityField", v), { code: true }));
+      }
+    }
+    return fields;
+  }
+
+  /** Make a new form for the task, or change one this draft carries. */
+  formButtons(element, forms) {
+    const e = this.editor;
+    const drafts = this.context.draftForms || {};
+    const current = e.property(element, "formJsonSchemaFilename");
+    const wire = (form) => {
+      this.context.saveForm(form);
+      e.setProperty(element, "formJsonSchemaFilename", form.name);
+      e.setProperty(element, "formUiSchemaFilename", form.uiName);
+    };
+    let owner = bo(element).$parent;
+    while (owner && owner.$type !== "bpmn:Process") owner = owner.$parent;
+    const process = owner?.id || this.context.key || "skjema";
+    const suggested = `${process}.${bo(element).id}.schema.json`;
+    const buttons = [button("p-form-new", t("mod_form_new"),
+      () => openFormDialog({ form: null, suggested, taken: forms, onSave: wire }))];
+    if (current && current in drafts) {
+      const uiName = e.property(element, "formUiSchemaFilename") || current.replace(/\.schema\.json$/, ".uischema.json");
+      buttons.push(button("p-form-draft-edit", t("mod_form_edit_draft"), () => openFormDialog({
+        form: { name: current, schema: drafts[current], ui: drafts[uiName] || "{}" }, taken: forms, onSave: wire,
+      })));
+    }
+    return el("div", { class: "actions panel-actions" }, buttons);
+  }
+
   userTask(element) {
     const e = this.editor;
-    const forms = this.context.forms;
+    const forms = [...new Set([...this.context.forms, ...Object.keys(this.context.draftForms || {})])].sort();
     const schemas = forms.filter((n) => n.endsWith(".schema.json")).map((n) => ({ value: n, label: n }));
     const uis = forms.filter((n) => n.endsWith(".uischema.json")).map((n) => ({ value: n, label: n }));
     const setForm = (name) => {
@@ -110,7 +184,9 @@ export class Panel {
         { empty: t("mod_form_none") }),
       select("p-uischema", t("mod_uischema"), uis, e.property(element, "formUiSchemaFilename"),
         (v) => e.setProperty(element, "formUiSchemaFilename", v), { empty: t("mod_form_none") }),
+      this.formButtons(element, forms),
       this.formLink(element),
+      ...this.assignment(element),
       property("p-candidates", "candidateUsers", "mod_candidate_users", "mod_expression_hint"),
       property("p-municipality", "candidateMunicipality", "mod_candidate_municipality", "mod_expression_hint"),
       property("p-due", "dueInWorkingDays", "mod_due_days", "mod_due_hint"),
@@ -123,7 +199,7 @@ export class Panel {
   formLink(element) {
     const { key, version } = this.context;
     const schema = this.editor.property(element, "formJsonSchemaFilename");
-    if (!key || !version || !schema) return null;
+    if (!key || !version || !schema || schema in (this.context.draftForms || {})) return null;
     const ui = this.editor.property(element, "formUiSchemaFilename");
     const query = ui ? `?ui=${encodeURIComponent(ui)}` : "";
     return el("p", { class: "field" }, el("a", {
@@ -195,6 +271,7 @@ export class Panel {
     const canAppend = is(element, "bpmn:FlowNode") && !is(element, "bpmn:EndEvent");
     if (canAppend) {
       buttons.push(button("p-add-user-task", t("mod_add_user_task"), () => e.append(element, "bpmn:UserTask")));
+      buttons.push(button("p-add-rule-task", t("mod_add_rule_task"), () => e.append(element, "bpmn:BusinessRuleTask")));
       buttons.push(button("p-add-end", t("mod_add_end"), () => e.append(element, "bpmn:EndEvent")));
     }
     if (is(element, "bpmn:Activity")) {
@@ -202,48 +279,4 @@ export class Panel {
     }
     return buttons.length ? el("div", { class: "actions panel-actions" }, buttons) : null;
   }
-}
-
-function field(id, label, control, hint) {
-  const hintId = hint ? `${id}-hint` : null;
-  if (hintId) control.setAttribute("aria-describedby", hintId);
-  return el("div", { class: "field" }, el("label", { for: id }, label),
-    hint ? el("p", { class: "hint", id: hintId }, hint) : null, control);
-}
-
-function text(id, label, value, onChange, { multiline = false, code = false, hint, list, options } = {}) {
-  const control = el(multiline ? "textarea" : "input", {
-    id, name: id, class: code ? "code" : null, spellcheck: code ? "false" : null,
-    type: multiline ? null : "text", list: list || null, autocomplete: "off",
-  });
-  control.value = value;
-  control.addEventListener("change", () => onChange(control.value.trim()));
-  const wrapper = field(id, label, control, hint);
-  if (list) wrapper.append(el("datalist", { id: list }, (options || []).map((o) => el("option", { value: o }))));
-  return wrapper;
-}
-
-function select(id, label, options, value, onChange, { empty, hint } = {}) {
-  const control = el("select", { id, name: id },
-    empty !== undefined ? el("option", { value: "" }, empty) : null,
-    options.map((o) => el("option", { value: o.value, selected: o.value === value }, o.label)));
-  if (value && !options.some((o) => o.value === value)) control.append(el("option", { value, selected: true }, value));
-  control.addEventListener("change", () => onChange(control.value));
-  return field(id, label, control, hint);
-}
-
-function checkbox(id, label, checked, onChange) {
-  const control = el("input", { type: "checkbox", id, checked });
-  control.addEventListener("change", () => onChange(control.checked));
-  return el("div", { class: "field field--checkbox" }, el("div", { class: "choice" }, control, el("label", { for: id }, label)));
-}
-
-function button(id, label, onClick) {
-  return el("button", { type: "button", id, class: "button button--quiet", onclick: onClick }, label);
-}
-
-function announceField(id, message) {
-  const input = document.getElementById(id);
-  input?.setAttribute("aria-invalid", "true");
-  input?.closest(".field")?.append(el("p", { class: "field-error", role: "alert" }, message));
 }
