@@ -14,6 +14,7 @@ from api import errors
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
 from api.routes import attachments as attachment_routes
 from api.routes import audit as audit_routes
+from api.routes import cases as case_routes
 from api.routes import vacancies as vacancy_routes
 
 
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(audit_routes.bp)
     api.register_blueprint(attachment_routes.bp)
     api.register_blueprint(vacancy_routes.bp)
+    api.register_blueprint(case_routes.bp)
     errors.register(app)
 
 

@@ -11,6 +11,7 @@ from flask import current_app, g, request, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from api.wiring import services
+from engine.services import access
 from engine.services.errors import Forbidden, Unauthenticated
 from engine.store.models import User
 
@@ -76,7 +77,7 @@ def current_user() -> User:
 def require_roles(*roles: str) -> User:
     """Return the current user if they hold one of `roles` (or admin), else raise Forbidden."""
     user = current_user()
-    if "admin" in user.roles or any(role in user.roles for role in roles):
+    if access.holds(user, roles):
         return user
     raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
 

@@ -109,7 +109,13 @@ class TaskSummarySchema(Schema):
 class TaskDetailSchema(TaskSummarySchema):
     instructions = fields.String(allow_none=True)
     form = fields.Dict(allow_none=True)
-    data = fields.Dict()
+    data = fields.Dict(metadata={"description": "The form's own fields: saved data, draft."})
+    # `context` is a Schema attribute, hence the other name with the same key in the JSON.
+    task_context = fields.Dict(
+        attribute="context",
+        data_key="context",
+        metadata={"description": "The task's read-only case context (`contextFields`)."},
+    )
     may_work = fields.Boolean()
 
 
@@ -120,7 +126,11 @@ class InstanceSchema(Schema):
     state = fields.String()
     business_key = fields.String(allow_none=True)
     started_by = fields.String(allow_none=True)
-    data = fields.Dict()
+    data = fields.Dict(metadata={"description": "Only the keys the caller may read."})
+    my_part = fields.List(
+        fields.String(),
+        metadata={"description": "How the caller takes part: starter, participant, hr..."},
+    )
     open_tasks = fields.List(fields.Nested(TaskSummarySchema))
     created_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)

@@ -26,7 +26,7 @@ from flask.typing import ResponseReturnValue
 
 from api.auth import current_user, sign_in_session
 from api.wiring import services
-from engine.services import organisation
+from engine.services import access, organisation
 from engine.services.audit import chain as audit_log
 from engine.services.errors import TooManyAttempts, Unauthenticated
 from engine.store.models import User
@@ -38,6 +38,11 @@ bp = Blueprint(
 )
 
 TABS = ("mine", "group", "completed", "started")
+TOOLS = {  # the menu's tools and who may use them
+    "library": access.MODEL_READERS,
+    "audit": access.AUDIT_READERS,
+    "mail": access.ADMINISTRATION,
+}
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -92,6 +97,8 @@ def page_context() -> dict[str, Any]:
         "strings": i18n.CATALOGUE[lang],
         "format_date": lambda value: i18n.format_date(value, lang),
         "format_money": lambda value: i18n.format_money(value, lang),
+        # The menu shows the tools the user may use (engine/services/access.py decides).
+        "may_use": lambda user, tool: access.holds(user, TOOLS[tool]),
     }
 
 
@@ -218,6 +225,24 @@ def task(task_id: UUID) -> ResponseReturnValue:
     return render_template("task.html", user=user, task_id=str(task_id), page="task")
 
 
+@bp.get("/cases")
+def cases() -> ResponseReturnValue:
+    """Mine saker: the cases the user started or takes part in."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("cases.html", user=user, page="cases")
+
+
+@bp.get("/cases/<uuid:instance_id>")
+def case(instance_id: UUID) -> ResponseReturnValue:
+    """One case as its participant sees it: state, deadlines, tasks, documents, history."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    return render_template("case.html", user=user, instance_id=str(instance_id), page="cases")
+
+
 @bp.get("/start")
 def start() -> ResponseReturnValue:
     """The processes the user can start."""
@@ -251,7 +276,7 @@ def admin_mail() -> ResponseReturnValue:
     user = _signed_in()
     if user is None:
         return _to_login()
-    if "admin" not in user.roles:
+    if not access.holds(user, access.ADMINISTRATION):
         return render_template("admin_forbidden.html", user=user, page="mail"), 403
     return render_template("admin_mail.html", user=user, page="mail")
 
@@ -270,8 +295,6 @@ def vacancy(vacancy_id: str) -> ResponseReturnValue:
 
 
 # The process owner's pages: library, diff, migration and modeler.
-LIBRARY_ROLES = ("process_owner", "admin", "auditor")
-OWNER_ROLES = ("process_owner", "admin")
 
 
 def _library_page(
@@ -280,10 +303,10 @@ def _library_page(
     user = _signed_in()
     if user is None:
         return _to_login()
-    allowed = OWNER_ROLES if owners_only else LIBRARY_ROLES
-    if not any(role in user.roles for role in allowed):
+    allowed = access.MODEL_EDITORS if owners_only else access.MODEL_READERS
+    if not access.holds(user, allowed):
         return render_template("library_forbidden.html", user=user, page="library"), 403
-    can_edit = any(role in user.roles for role in OWNER_ROLES)
+    can_edit = access.holds(user, access.MODEL_EDITORS)
     return render_template(template, user=user, page="library", can_edit=can_edit, **values)
 
 
@@ -337,14 +360,13 @@ def modeler_import() -> ResponseReturnValue:
 
 
 # The auditors' pages: instance search, and one instance's timeline and step-through player.
-AUDIT_ROLES = ("auditor", "admin")
 
 
 def _audit_page(template: str, **values: Any) -> ResponseReturnValue:
     user = _signed_in()
     if user is None:
         return _to_login()
-    if not any(role in user.roles for role in AUDIT_ROLES):
+    if not access.holds(user, access.AUDIT_READERS):
         return render_template("audit_forbidden.html", user=user, page="audit"), 403
     return render_template(template, user=user, page="audit", **values)
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency
 
-from web import i18n_admin, i18n_audit, i18n_modeler
+from web import i18n_admin, i18n_audit, i18n_cases, i18n_modeler
 
 LANGUAGES = ("nb", "en")
 
@@ -451,3 +451,4 @@ for _language in LANGUAGES:
     CATALOGUE[_language].update(i18n_modeler.catalogue(_language))
     CATALOGUE[_language].update(i18n_audit.catalogue(_language))
     CATALOGUE[_language].update(i18n_admin.catalogue(_language))
+    CATALOGUE[_language].update(i18n_cases.catalogue(_language))

@@ -12,7 +12,7 @@ from api.auth import require_roles
 from api.blueprint import Blueprint
 from api.schemas import PageArgs, PageSchema, Strict
 from api.wiring import services
-from engine.services import demo_clock, outbox, timers
+from engine.services import access, demo_clock, outbox, timers
 from engine.services.audit import chain as audit
 from engine.store.states import OutboxState, TimerState
 
@@ -95,7 +95,7 @@ class ClockSchema(Schema):
 @bp.response(200, TimerPageSchema)
 def list_timers(args: dict[str, Any]) -> Any:
     """List timers (waiting, claimed, fired, failed, cancelled) with counts per state."""
-    require_roles("admin")
+    require_roles(*access.ADMINISTRATION)
     return timers.list_timers(
         services().new_uow(), args.get("state"), args["limit"], args["offset"]
     )
@@ -105,7 +105,7 @@ def list_timers(args: dict[str, Any]) -> Any:
 @bp.response(200, TimerSchema)
 def retry_timer(timer_id: UUID) -> Any:
     """Let a failed timer fire again; 409 if it has not failed."""
-    user = require_roles("admin")
+    user = require_roles(*access.ADMINISTRATION)
     return timers.retry(services().new_uow(), timer_id, actor=user.username, now=services().now())
 
 
@@ -113,7 +113,7 @@ def retry_timer(timer_id: UUID) -> Any:
 @bp.response(200, IncidentsSchema)
 def incidents() -> Any:
     """List failed timers and failed mails with their errors."""
-    require_roles("admin")
+    require_roles(*access.ADMINISTRATION)
     return timers.incidents(services().new_uow())
 
 
@@ -122,7 +122,7 @@ def incidents() -> Any:
 @bp.response(200, MailPageSchema)
 def list_mails(args: dict[str, Any]) -> Any:
     """List outgoing e-mails, newest first, with their text."""
-    require_roles("admin")
+    require_roles(*access.ADMINISTRATION)
     return outbox.list_mails(services().new_uow(), args.get("state"), args["limit"], args["offset"])
 
 
@@ -130,7 +130,7 @@ def list_mails(args: dict[str, Any]) -> Any:
 @bp.response(200, MailSchema)
 def retry_mail(mail_id: UUID) -> Any:
     """Send a failed mail again; 409 if it has not failed."""
-    user = require_roles("admin")
+    user = require_roles(*access.ADMINISTRATION)
     row = outbox.retry(services().new_uow(), mail_id, now=services().now())
     data = {"mail_id": str(mail_id), "kind": row.kind, "instance_id": row.instance_id}
     audit.log_system(services().new_uow(), "mail_retried", user.username, services().now(), data)
@@ -141,7 +141,7 @@ def retry_mail(mail_id: UUID) -> Any:
 @bp.response(200, ClockSchema)
 def clock() -> Any:
     """Return the engine time and how far the demo clock has moved it."""
-    require_roles("admin")
+    require_roles(*access.ADMINISTRATION)
     return _clock_view()
 
 
@@ -150,7 +150,7 @@ def clock() -> Any:
 @bp.response(200, ClockSchema)
 def advance_clock(body: dict[str, str]) -> Any:
     """Move engine time forward (`{"advance": "P21D"}`); demo mode only, never production."""
-    user = require_roles("admin")
+    user = require_roles(*access.ADMINISTRATION)
     wiring = services()
     demo_clock.advance(
         wiring.new_uow(), wiring.settings, body["advance"], actor=user, wall=datetime.now(UTC)

@@ -29,7 +29,7 @@ from api.audit_schemas import (
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
 from api.wiring import services
-from engine.services import inbox
+from engine.services import access, instance_views
 from engine.services.audit import access as audit_access
 from engine.services.audit import chain as audit
 from engine.services.audit import pdf as audit_pdf
@@ -46,11 +46,6 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 EXPORT_LIMIT = 10_000
 
 
-def is_read_only(roles: list[str]) -> bool:
-    """Tell whether the roles allow reading only (auditor and nothing else)."""
-    return "auditor" in roles and not set(roles) - {"auditor"}
-
-
 @bp.before_app_request
 def auditors_change_nothing() -> None:
     """Refuse every write to the API from a caller who is only an auditor."""
@@ -62,7 +57,7 @@ def auditors_change_nothing() -> None:
         user = current_user()
     except (Unauthenticated, Forbidden):
         return  # the view itself answers 401/403
-    if is_read_only(user.roles):
+    if access.is_read_only(user.roles):
         raise Forbidden("auditors can read everything but change nothing")
 
 
@@ -89,14 +84,14 @@ def log_auditor_reads(response: Response) -> Response:
 @bp.response(200, VerifySchema)
 def verify(args: dict[str, Any]) -> Any:
     """Verify every hash chain and anchor (or one instance's); report the first broken links."""
-    access = _access(require_roles("auditor"))
+    rights = _access(require_roles(*access.AUDIT_READERS))
     instance_id = args.get("instance_id")
     if instance_id is not None:
         with services().new_uow() as uow:
             uow.instances.get(instance_id)
-        audit_access.ensure_in_scope(services().new_uow(), access, instance_id)
+        audit_access.ensure_in_scope(services().new_uow(), rights, instance_id)
     report = audit.verify(services().new_uow(), instance_id).to_dict()
-    return audit_access.scope_report(services().new_uow(), report, access)
+    return audit_access.scope_report(services().new_uow(), report, rights)
 
 
 @bp.get("/audit/instances")
@@ -104,9 +99,9 @@ def verify(args: dict[str, Any]) -> Any:
 @bp.response(200, AuditPageSchema)
 def search(args: dict[str, Any]) -> Any:
     """Search instances by process, version, business key, municipality, person, dates, state."""
-    access = _access(require_roles("auditor"))
+    rights = _access(require_roles(*access.AUDIT_READERS))
     limit, offset = args.pop("limit"), args.pop("offset")
-    where = audit_views.instance_filter(args, access)
+    where = audit_views.instance_filter(args, rights)
     return audit_views.search(services().new_uow(), where, limit=limit, offset=offset)
 
 
@@ -114,10 +109,10 @@ def search(args: dict[str, Any]) -> Any:
 @bp.arguments(AuditExportArgs, location="query")
 def export_search(args: dict[str, Any]) -> Response:
     """Download the instances a search finds, with each chain's check, as CSV or JSON."""
-    access = _access(require_roles("auditor"))
+    rights = _access(require_roles(*access.AUDIT_READERS))
     fmt = args.pop("format")
     args.pop("limit"), args.pop("offset")
-    where = audit_views.instance_filter(args, access)
+    where = audit_views.instance_filter(args, rights)
     if fmt == "csv":
         body = audit_views.search_csv(services().new_uow(), where, limit=EXPORT_LIMIT)
         return _download(body, "text/csv; charset=utf-8", "instances.csv")
@@ -129,28 +124,28 @@ def export_search(args: dict[str, Any]) -> Response:
 @bp.response(200, TimelineSchema)
 def timeline(instance_id: UUID) -> Any:
     """Return an instance with every event, element names filled in, and its chain check."""
-    access = _access(require_roles("auditor"))
-    audit_access.ensure_in_scope(services().new_uow(), access, instance_id)
-    return audit_views.timeline(services().new_uow(), instance_id, access)
+    rights = _access(require_roles(*access.AUDIT_READERS))
+    audit_access.ensure_in_scope(services().new_uow(), rights, instance_id)
+    return audit_views.timeline(services().new_uow(), instance_id, rights)
 
 
 @bp.get("/audit/instances/<uuid:instance_id>/export")
 @bp.arguments(InstanceExportArgs, location="query")
 def export_instance(args: dict[str, Any], instance_id: UUID) -> Response:
     """Download one instance's record (events, deltas, verification) as JSON, CSV or PDF."""
-    user = require_roles("auditor")
-    access = _access(user)
+    user = require_roles(*access.AUDIT_READERS)
+    rights = _access(user)
     wiring, fmt = services(), args["format"]
-    audit_access.ensure_in_scope(wiring.new_uow(), access, instance_id)
+    audit_access.ensure_in_scope(wiring.new_uow(), rights, instance_id)
     name = f"instance-{instance_id}.{fmt}"
     by, now = user.username, wiring.now()
     if fmt == "csv":
-        body = audit_views.export_csv(wiring.new_uow(), instance_id, by=by, now=now, access=access)
+        body = audit_views.export_csv(wiring.new_uow(), instance_id, by=by, now=now, access=rights)
         return _download(body, "text/csv; charset=utf-8", name)
     if fmt == "pdf":
-        pdf = audit_pdf.export_pdf(wiring.new_uow(), instance_id, by=by, now=now, access=access)
+        pdf = audit_pdf.export_pdf(wiring.new_uow(), instance_id, by=by, now=now, access=rights)
         return _download(pdf, "application/pdf", name)
-    record = audit_views.export_json(wiring.new_uow(), instance_id, by=by, now=now, access=access)
+    record = audit_views.export_json(wiring.new_uow(), instance_id, by=by, now=now, access=rights)
     return _download(_json(record), "application/json", name)
 
 
@@ -159,23 +154,22 @@ def export_instance(args: dict[str, Any], instance_id: UUID) -> Response:
 def state_at(instance_id: UUID, seq: int) -> Any:
     """Rebuild the instance as it was right after event `seq` by replaying its history."""
     user = current_user()
-    access = _access(user)
     with services().new_uow() as uow:
         instance = uow.instances.get(instance_id)
-        if not inbox.may_read_instance(instance, user, uow):
-            raise Forbidden("you may not read this instance")
-    audit_access.ensure_in_scope(services().new_uow(), access, instance_id)
+        view = access.ensure_case_view(
+            uow, instance, user, open_fields=services().settings.audit_open_fields
+        )
     if seq > instance.history_seq:
         raise NotFound("history event", f"{instance_id} #{seq}")
     state = replay.state_at(services().new_uow(), instance_id, seq)
-    return audit_access.mask_state(state, access)
+    return instance_views.shown_state(state, view)
 
 
 @bp.get("/audit/anchors")
 @bp.response(200, AnchorSchema(many=True))
 def anchors() -> Any:
     """List the anchors: each seals every stream's head, chained to the one before."""
-    require_roles("auditor")
+    require_roles(*access.AUDIT_READERS)
     with services().new_uow() as uow:
         return uow.audit.anchors()
 
@@ -184,7 +178,7 @@ def anchors() -> Any:
 @bp.response(201, AnchorSchema)
 def anchor() -> Any:
     """Seal every stream's head now (the scheduler does this daily) (admin)."""
-    require_roles("admin")
+    require_roles(*access.ADMINISTRATION)
     return audit.anchor(services().new_uow(), services().now())
 
 
@@ -193,7 +187,7 @@ def anchor() -> Any:
 @bp.response(200, TimelineSchema)
 def anonymise(body: dict[str, Any], instance_id: UUID) -> Any:
     """Remove an ended instance's personal data; the chain still verifies (admin)."""
-    user = require_roles("admin")
+    user = require_roles(*access.ADMINISTRATION)
     retention.anonymise(
         services().new_uow(),
         instance_id,

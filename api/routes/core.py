@@ -11,7 +11,7 @@ from api.auth import current_user, issue_token, require_roles
 from api.blueprint import Blueprint
 from api.schemas import HealthSchema, LoginSchema, PreferencesSchema, TokenSchema, UserSchema
 from api.wiring import services
-from engine.services import organisation
+from engine.services import access, organisation
 from engine.services.audit import chain as audit
 from engine.services.errors import Unauthenticated
 
@@ -69,7 +69,7 @@ def update_me(body: dict[str, Any]) -> Any:
 @bp.response(200, UserSchema(many=True))
 def users() -> Any:
     """List users with roles, municipality, unit and leader (admin)."""
-    require_roles("admin")
+    require_roles(*access.ADMINISTRATION)
     return organisation.list_users(services().new_uow())
 
 

@@ -18,7 +18,7 @@ from api.schemas import (
 )
 from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
-from engine.services import declarations, definitions, instance_views, instances
+from engine.services import access, declarations, definitions, instance_views, instances
 from engine.store.errors import NotFound
 
 MAX_VERSION = 2**31 - 1
@@ -47,7 +47,7 @@ def list_definitions(args: dict[str, Any]) -> Any:
 @bp.response(201, DeployResultSchema)
 def deploy() -> Any:
     """Deploy BPMN, DMN and form files (multipart field `files`)."""
-    user = require_roles("process_owner")
+    user = require_roles(*access.MODEL_EDITORS)
     uploads = request.files.getlist("files")
     if not uploads:
         raise InvalidProcess(

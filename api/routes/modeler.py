@@ -12,11 +12,9 @@ from api.blueprint import Blueprint
 from api.schemas import Strict
 from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
-from engine.services import diffs, migration, modeler
+from engine.services import access, diffs, migration, modeler
 
 MAX_VERSION = 2**31 - 1
-OWNERS = ("process_owner",)
-READERS = ("process_owner", "auditor")
 
 bp = Blueprint(
     "modeler",
@@ -60,7 +58,7 @@ def _uploads() -> dict[str, bytes]:
 @bp.response(200)
 def validate_files() -> Any:
     """Check BPMN, DMN and form files as a deploy would (multipart `files`); store nothing."""
-    require_roles(*OWNERS)
+    require_roles(*access.MODEL_EDITORS)
     report = modeler.validate(services().new_uow(), _uploads())
     return {
         "valid": True,
@@ -75,7 +73,7 @@ def validate_files() -> Any:
 @bp.response(200)
 def library() -> Any:
     """List every process with all versions, running instances per version and files."""
-    require_roles(*READERS)
+    require_roles(*access.MODEL_READERS)
     return modeler.library(services().new_uow())
 
 
@@ -83,14 +81,14 @@ def library() -> Any:
 @bp.response(200)
 def form_files() -> Any:
     """List the deployed form files a user task can use."""
-    require_roles(*READERS)
+    require_roles(*access.MODEL_READERS)
     return modeler.form_files(services().new_uow())
 
 
 @bp.get("/process-library/forms/<string:name>")
 def form_file(name: str) -> Response:
     """Return the newest deployed content of a form file."""
-    require_roles(*READERS)
+    require_roles(*access.MODEL_READERS)
     content = modeler.latest_file(services().new_uow(), name)
     return Response(content, mimetype="application/json")
 
@@ -98,7 +96,7 @@ def form_file(name: str) -> Response:
 @bp.get("/process-definitions/<string:key>/versions/<int:version>/files/<string:name>")
 def version_file(key: str, version: int, name: str) -> Response:
     """Download one file of the deployment that created a version."""
-    require_roles(*READERS)
+    require_roles(*access.MODEL_READERS)
     content = modeler.version_file(services().new_uow(), key, min(version, MAX_VERSION), name)
     mimetype = "application/json" if name.endswith(".json") else "application/xml"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -110,7 +108,7 @@ def version_file(key: str, version: int, name: str) -> Response:
 @bp.response(200)
 def diff(args: dict[str, int], key: str) -> Any:
     """Compare two versions by element id: added, removed and changed elements."""
-    require_roles(*READERS)
+    require_roles(*access.MODEL_READERS)
     return diffs.diff_versions(services().new_uow(), key, args["from_"], args["to"])
 
 
@@ -119,7 +117,7 @@ def diff(args: dict[str, int], key: str) -> Any:
 @bp.response(200)
 def migration_dry_run(body: dict[str, Any], key: str) -> Any:
     """Tell, per running instance of older versions, whether it can move to `to_version`."""
-    require_roles(*OWNERS)
+    require_roles(*access.MODEL_EDITORS)
     plans = migration.dry_run(services().new_uow(), key, body["to_version"], body["instance_ids"])
     return {"key": key, "to_version": body["to_version"], "instances": plans}
 
@@ -129,7 +127,7 @@ def migration_dry_run(body: dict[str, Any], key: str) -> Any:
 @bp.response(200)
 def migrate(body: dict[str, Any], key: str) -> Any:
     """Move the chosen running instances to `to_version`; each move is a history event."""
-    user = require_roles(*OWNERS)
+    user = require_roles(*access.MODEL_EDITORS)
     wiring = services()
     results = migration.migrate(
         wiring.new_uow(),

@@ -47,7 +47,11 @@ def list_tasks(args: dict[str, Any]) -> Any:
 def get_task(task_id: UUID) -> Any:
     """Return a task with its form (JSON Schema, UI schema) and current data."""
     return inbox.task_detail(
-        services().new_uow(read_only=True), task_id, current_user(), now=services().now()
+        services().new_uow(read_only=True),
+        task_id,
+        current_user(),
+        now=services().now(),
+        open_fields=services().settings.audit_open_fields,
     )
 
 
@@ -119,4 +123,6 @@ def complete(body: dict[str, Any], task_id: UUID) -> Any:
         now=services().now(),
         locale=request_locale(),
     )
-    return inbox.completed_detail(done, user, now=services().now())
+    return inbox.completed_detail(
+        services().new_uow(read_only=True), done, user, now=services().now()
+    )

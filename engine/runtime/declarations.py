@@ -7,7 +7,9 @@ Read from the BPMN (docs/bpmn-conventions.md, "Who may start a process"):
   `startFormUiSchemaFilename` (the start data form) and `startedBy="service"` (only a saksflyt
   service starts it, e.g. the board or the public vacancy page);
 - on a catching message event (message start, intermediate catch, boundary, receive task):
-  `messageSenderRoles`, the roles that may send that message from outside (`POST /messages`).
+  `messageSenderRoles`, the roles that may send that message from outside (`POST /messages`);
+- on a user task: `contextFields`, the instance data keys (space-separated) its participants
+  read beside their form, the read-only case context of that step (docs/access.md).
 
 Deploy checks them (`validation.check_declarations`); the services decide with them
 (`engine/services/access.py`). Nothing here knows users.
@@ -35,6 +37,8 @@ START_UI_FORM = "startFormUiSchemaFilename"
 STARTED_BY = "startedBy"
 START_PROPERTIES = (START_ROLES, START_MUNICIPALITIES, START_FORM, START_UI_FORM, STARTED_BY)
 SENDER_ROLES = "messageSenderRoles"
+CONTEXT_FIELDS = "contextFields"
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # one instance data key
 SERVICE = "service"  # the one value of startedBy
 CATCHERS = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"})
 _PROPERTY = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
@@ -53,6 +57,8 @@ class Declarations:
     has_none_start: bool = False  # a user can start it only at a none start event
     calls: frozenset[str] = frozenset()  # processes its call activities call
     message_senders: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # user task id -> the data keys it shows its participants read-only (`contextFields`)
+    context_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def tokens(value: str | None) -> frozenset[str]:
@@ -81,6 +87,11 @@ def of_process(process: etree._Element, message_names: Mapping[str, str]) -> Dec
         roles = tokens(properties(element, (SENDER_ROLES,)).get(SENDER_ROLES))
         senders[message] = senders.get(message, frozenset()) | roles
     calls = {str(c.get("calledElement")) for c in process.iterfind(".//bpmn:callActivity", NS)}
+    context = {
+        str(task.get("id")): field_names(properties(task, (CONTEXT_FIELDS,))[CONTEXT_FIELDS])
+        for task in process.iterfind(".//bpmn:userTask", NS)
+        if CONTEXT_FIELDS in properties(task, (CONTEXT_FIELDS,))
+    }
     key = str(process.get("id"))
     return Declarations(
         key=key,
@@ -94,7 +105,18 @@ def of_process(process: etree._Element, message_names: Mapping[str, str]) -> Dec
         has_none_start=any(is_none_start(event) for event in starts),
         calls=frozenset(calls - {key, "None"}),
         message_senders=senders,
+        context_fields=context,
     )
+
+
+def field_names(value: str | None) -> tuple[str, ...]:
+    """Split a `contextFields` value on white space, keeping its order, each name once."""
+    return tuple(dict.fromkeys((value or "").split()))
+
+
+def bad_field_names(value: str | None) -> list[str]:
+    """Return the parts of a `contextFields` value that are not data keys (a comma, a dot...)."""
+    return [name for name in field_names(value) if not FIELD_NAME.match(name)]
 
 
 def properties(element: etree._Element, names: tuple[str, ...]) -> dict[str, str]:
@@ -136,6 +158,17 @@ def sender_roles(built: BuiltProcess, element_id: str) -> frozenset[str]:
                 values = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
                 return tokens(values.get(SENDER_ROLES))
     return frozenset()
+
+
+def context_fields(built: BuiltProcess, element_id: str) -> tuple[str, ...]:
+    """Return the `contextFields` of a user task of a built process (its called ones too)."""
+    for spec in (built.spec, *built.subprocess_specs.values()):
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == element_id:
+                values = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+                if CONTEXT_FIELDS in values:
+                    return field_names(values[CONTEXT_FIELDS])
+    return ()
 
 
 def message_start_senders(built: BuiltProcess, name: str) -> frozenset[str]:

@@ -70,6 +70,7 @@ def check_process(process: etree._Element, context: Context) -> list[Problem]:
         _data_stores,
         _start_declarations,
         _message_senders,
+        _context_fields,
     )
     return [found for check in checks for found in check(process, context)]
 
@@ -231,6 +232,30 @@ def _message_senders(process: etree._Element, context: Context) -> Iterator[Prob
             message = f"The {declarations.SENDER_ROLES} of {label(element)} is empty."
             yield problem(context.file, element, message)
         yield from _unknown_roles(element, declarations.SENDER_ROLES, values, context)
+
+
+def _context_fields(process: etree._Element, context: Context) -> Iterator[Problem]:
+    name = declarations.CONTEXT_FIELDS
+    for element in process.iter():
+        values = declarations.properties(element, (name,))
+        if not values:
+            continue
+        if local_name(element) != "userTask":
+            message = (
+                f"{label(element)} declares {name}, but only a user task shows its participants "
+                "read-only case data."
+            )
+            yield problem(context.file, element, message)
+        elif not declarations.field_names(values[name]):
+            yield problem(context.file, element, f"The {name} of {label(element)} is empty.")
+        bad = declarations.bad_field_names(values[name])
+        if bad:
+            message = (
+                f"The {name} of {label(element)} has {', '.join(repr(b) for b in bad)}, which "
+                "is not a data key; list keys separated by spaces, e.g. "
+                '"employee_name motivation".'
+            )
+            yield problem(context.file, element, message)
 
 
 def _unknown_roles(

@@ -1,8 +1,4 @@
-"""Every "who may do or see what" rule, in one place.
-
-So far: who may start a process and who may send a message from outside, as the process
-declares it (`engine/runtime/declarations.py`, docs/bpmn-conventions.md). The other `may_*`
-predicates (tasks, instances, attachments, invoices) move here with the "need to know" model.
+"""Every "who may do or see what" rule, in one place (docs/access.md is the table).
 
 Starting (the start page, `POST /api/v1/process-definitions/{key}/start`):
 
@@ -16,15 +12,55 @@ Starting (the start page, `POST /api/v1/process-definitions/{key}/start`):
 Messages from outside (`POST /api/v1/messages`) reach only catching events whose
 `messageSenderRoles` include one of the sender's roles; messages the engine routes between
 instances are not checked.
+
+Working on a task (`may_work`): its assignee, else its candidate users, else its candidate
+roles in its municipality; admins always.
+
+Reading a case ("need to know", `case_view`): a user has a part in a case as its starter, as
+a participant of the user tasks they did or are offered, in a role the routine declares
+(`declare_case`: the hiring case's HR, its hiring authority...), as an admin, as an auditor
+whose municipality the case involves, or as the process owner who started it (their test
+case). They read only the data keys of that part: the fields of their tasks' forms, the
+`contextFields` those tasks declare, the start form's fields for the starter, the keys the
+routine declares for their role and for everyone with a part (the case number, its status);
+admins, auditors in scope and the roles a routine gives the whole case read every key.
+Auditors read values masked unless they hold the personal-data right. Without a part the
+case does not exist for them (404). Every door (tasks, instances, history, attachments,
+invoices, contracts, applicant lists, e-mails) asks this module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from engine.runtime import declarations as runtime_declarations
 from engine.runtime.declarations import Declarations
+from engine.services import case_data, definitions
+from engine.services.audit.access import (
+    EVERYTHING,
+    AuditAccess,
+    access_of,
+    mask_data,
+    mask_delta,
+)
+from engine.services.configuration import CaseDeclaration, CaseRoles, Configuration, current
 from engine.services.errors import MessageForbidden, StartForbidden
-from engine.store.models import User
+from engine.settings import AUDIT_OPEN_FIELDS
+from engine.store.errors import NotFound
+from engine.store.models import Attachment, HumanTask, Invoice, ProcessInstance, User
+from engine.store.states import InstanceState, TaskState
+from engine.store.uow import UnitOfWork
 
 TRYING_ROLES = frozenset({"process_owner", "admin"})  # start what declares no startRoles
+# How a user takes part in a case (CaseView.roles), besides the routines' own role names.
+ADMIN, AUDITOR, PROCESS_OWNER = "admin", "auditor", "process_owner"
+STARTER, PARTICIPANT = "starter", "participant"
+APPLICANT_READERS = frozenset({ADMIN, "hr", "hiring_authority"})  # routine roles, see hiring
+
+# ---------------------------------------------------------------------------- start, send
 
 
 def start_refusal(
@@ -73,3 +109,301 @@ def ensure_may_send(user: User, name: str, sender_roles: frozenset[str]) -> None
     """Raise MessageForbidden unless some deployed process lets the user send `name`."""
     if not may_send(user, sender_roles):
         raise MessageForbidden(name)
+
+
+# ---------------------------------------------------------------------------- tools
+
+# Who may use which tool besides cases; admins may use them all (`holds`).
+ADMINISTRATION = (ADMIN,)  # timers, incidents, the outbox, the demo clock, retention, users
+MODEL_EDITORS = (PROCESS_OWNER,)  # deploy, the modeler, migrations
+MODEL_READERS = (PROCESS_OWNER, AUDITOR)  # the library, diffs, validation
+AUDIT_READERS = (AUDITOR,)  # audit search, timelines, exports, the log's verification
+
+
+def holds(user: User, roles: Iterable[str]) -> bool:
+    """Tell whether the user holds one of the roles (admins hold them all)."""
+    return ADMIN in user.roles or bool(set(roles) & set(user.roles))
+
+
+def is_read_only(roles: Iterable[str]) -> bool:
+    """Tell whether the roles allow reading only (an auditor and nothing else)."""
+    held = set(roles)
+    return AUDITOR in held and not held - {AUDITOR}
+
+
+# ---------------------------------------------------------------------------- tasks
+
+
+def is_offered(task: HumanTask, user: User) -> bool:
+    """Tell whether the task is the user's or offered to them (admins' right aside)."""
+    if task.assignee:
+        return task.assignee == user.username
+    if task.candidate_users:
+        return user.username in task.candidate_users
+    in_role = any(role in user.roles for role in task.candidate_roles)
+    return in_role and (task.municipality_id in (None, user.municipality_id))
+
+
+def may_work(task: HumanTask, user: User) -> bool:
+    """Tell whether the user may claim or complete the task."""
+    return ADMIN in user.roles or is_offered(task, user)
+
+
+def may_unclaim(task: HumanTask, user: User) -> bool:
+    """Tell whether the user may give the task back: its assignee, or an admin."""
+    return task.assignee == user.username or ADMIN in user.roles
+
+
+def took_part(task: HumanTask, user: User) -> bool:
+    """Tell whether the task is one the user did, holds or is offered (their step)."""
+    if user.username in (task.completed_by, task.assignee):
+        return True
+    return task.state == TaskState.OPEN and is_offered(task, user)
+
+
+def may_list_all_tasks(user: User) -> bool:
+    """Tell whether the user may list every task (`scope=all`): admins, auditors (in scope)."""
+    return bool({ADMIN, AUDITOR} & set(user.roles))
+
+
+def task_scope(user: User) -> str | None:
+    """Return the municipality an auditor's task list is limited to (None: no limit)."""
+    if ADMIN in user.roles or AUDITOR not in user.roles:
+        return None
+    return user.audit_municipality_id
+
+
+# ---------------------------------------------------------------------------- cases
+
+
+def declare_case(
+    configuration: Configuration,
+    process_key: str,
+    *,
+    shared: Iterable[str] = (),
+    roles: CaseRoles | None = None,
+) -> None:
+    """Declare what a routine's process shows: keys for everyone with a part, role rules."""
+    configuration.cases[process_key] = CaseDeclaration(frozenset(shared), roles)
+
+
+def declared_cases() -> dict[str, CaseDeclaration]:
+    """Return the running wiring's routines' declarations, by process key."""
+    return dict(current().cases)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What one user may read of one case, and how they take part in it."""
+
+    instance_id: UUID
+    process_key: str
+    roles: frozenset[str]  # admin, auditor, process_owner, starter, participant, routine roles
+    tasks: frozenset[str]  # element ids of the user tasks they did, hold or are offered
+    fields: frozenset[str] | None  # the data keys they read; None: every key
+    data: dict[str, Any]  # the instance data they read, masked as `audit` says
+    audit: AuditAccess = field(default=EVERYTHING)
+
+    @property
+    def sees_everything(self) -> bool:
+        """Tell whether every data key is readable (values may still be masked)."""
+        return self.fields is None
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """Tell whether values are shown unmasked (files: whether they may be read at all)."""
+        return self.audit.sees_personal_data
+
+    def sees(self, key: str) -> bool:
+        """Tell whether the data key is readable."""
+        return self.fields is None or key in self.fields
+
+    def shows(self, data: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Return the readable keys of some case data (an event's, a task's), masked."""
+        kept = {k: v for k, v in (data or {}).items() if self.sees(k)}
+        return dict(mask_data(kept, self.audit))
+
+    def shows_delta(self, delta: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """Return the readable keys of a history delta ({key: {before, after}}), masked."""
+        if delta is None:
+            return None
+        kept = {k: v for k, v in delta.items() if self.sees(k)}
+        return dict(mask_delta(kept, self.audit))
+
+
+def in_audit_scope(uow: UnitOfWork, instance_id: UUID, user: User) -> bool:
+    """Tell whether an auditor's municipality scope holds the instance (no scope: all)."""
+    scope = user.audit_municipality_id
+    return scope is None or uow.audit.involves(instance_id, scope)
+
+
+def case_view(
+    uow: UnitOfWork, instance: ProcessInstance, user: User, *, open_fields: str = AUDIT_OPEN_FIELDS
+) -> CaseView | None:
+    """Return what the user may read of the case, or None if they have no part in it."""
+    roles: set[str] = set()
+    fields: set[str] = set()
+    everything = False
+    audit = EVERYTHING
+    if ADMIN in user.roles:
+        roles.add(ADMIN)
+        everything = True
+    elif AUDITOR in user.roles and in_audit_scope(uow, instance.id, user):
+        roles.add(AUDITOR)
+        everything = True
+        audit = access_of(user, open_fields)
+    if instance.started_by == user.username:
+        roles.add(STARTER)
+        fields |= case_data.start_fields(uow, instance)
+        if PROCESS_OWNER in user.roles:
+            roles.add(PROCESS_OWNER)  # their own test case
+            everything = True
+    if everything:  # admins, auditors in scope, owners' test cases: nothing more to find out
+        return _view(instance, roles, frozenset(), None, audit)
+    own = [task for task in uow.tasks.of_instance(instance.id) if took_part(task, user)]
+    if own:
+        roles.add(PARTICIPANT)
+        built = definitions.built_for(uow, instance.definition_id)
+        for task in own:
+            fields |= case_data.form_fields(built, task.form_schema)
+            fields |= set(runtime_declarations.context_fields(built, task.element_id))
+    declared = current().cases.get(instance.key, CaseDeclaration())
+    if declared.roles is not None:
+        for name, keys in declared.roles(uow, instance, user).items():
+            roles.add(name)
+            everything = everything or keys is None
+            fields |= keys or frozenset()
+    if not roles:
+        return None
+    visible = None if everything else frozenset(fields | declared.shared)
+    return _view(instance, roles, frozenset(task.element_id for task in own), visible, audit)
+
+
+def _view(
+    instance: ProcessInstance,
+    roles: set[str],
+    tasks: frozenset[str],
+    visible: frozenset[str] | None,
+    audit: AuditAccess,
+) -> CaseView:
+    data = {k: v for k, v in instance.process_data.items() if visible is None or k in visible}
+    masked = dict(mask_data(data, audit))
+    return CaseView(instance.id, instance.key, frozenset(roles), tasks, visible, masked, audit)
+
+
+def ensure_case_view(
+    uow: UnitOfWork, instance: ProcessInstance, user: User, *, open_fields: str = AUDIT_OPEN_FIELDS
+) -> CaseView:
+    """Return the user's view of the case; NotFound (404) when they have no part in it."""
+    view = case_view(uow, instance, user, open_fields=open_fields)
+    if view is None:
+        raise NotFound("process instance", instance.id)
+    return view
+
+
+def may_read_task(view: CaseView | None, task: HumanTask, user: User) -> bool:
+    """Tell whether a user with this view of the task's case may read the task."""
+    if view is None:
+        return False
+    return view.sees_everything or took_part(task, user)
+
+
+def task_context(
+    uow: UnitOfWork, task: HumanTask, user: User, *, open_fields: str = AUDIT_OPEN_FIELDS
+) -> dict[str, Any]:
+    """Return the values of the task's `contextFields` this user may see (masked as needed)."""
+    instance = uow.instances.get(task.instance_id)
+    view = case_view(uow, instance, user, open_fields=open_fields)
+    if not may_read_task(view, task, user) or view is None:
+        return {}
+    built = definitions.built_for(uow, instance.definition_id)
+    return context_of(view, built, task, case_data.task_source(built, instance, task))
+
+
+def context_of(
+    view: CaseView, built: definitions.Built, task: HumanTask, source: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return a task's `contextFields` from its data (`case_data.task_source`), masked for
+    the reader (one who may read the task: `may_read_task`)."""
+    names = runtime_declarations.context_fields(built, task.element_id)
+    return dict(mask_data({k: source[k] for k in names if k in source}, view.audit))
+
+
+def reader_access(user: User, open_fields: str = AUDIT_OPEN_FIELDS) -> AuditAccess:
+    """Return the masking that applies to what the user reads (auditors' rights; else none)."""
+    return access_of(user, open_fields)
+
+
+# ---------------------------------------------------------------------------- files, resources
+
+
+def may_read_attachment(
+    uow: UnitOfWork, attachment: Attachment, user: User, *, open_fields: str = AUDIT_OPEN_FIELDS
+) -> bool:
+    """Tell whether the user may read (and refer to) a file: its uploader, an admin, or one
+    whose view of its case names it (files are personal data: auditors need that right)."""
+    if attachment.uploaded_by == user.username or ADMIN in user.roles:
+        return True
+    if attachment.instance_id is None:
+        return False
+    try:
+        instance = uow.instances.get(attachment.instance_id)
+    except NotFound:
+        return False
+    view = case_view(uow, instance, user, open_fields=open_fields)
+    if view is None or not view.sees_personal_data:
+        return False
+    return view.sees_everything or str(attachment.id) in set(case_data.strings(view.data))
+
+
+def may_read_invoice(uow: UnitOfWork, user: User, row: Invoice) -> bool:
+    """Tell whether the user may read the invoice: finance of either party, an admin, an
+    auditor whose scope holds the assignment."""
+    if ADMIN in user.roles:
+        return True
+    if AUDITOR in user.roles and in_audit_scope(uow, row.instance_id, user):
+        return True
+    parties = (row.seller_municipality_id, row.buyer_municipality_id)
+    return "finance" in user.roles and user.municipality_id in parties
+
+
+def invoice_scope(user: User) -> tuple[bool, str | None]:
+    """Return whether the user may list invoices and the one municipality they are limited to
+    (None: every invoice): finance their own, a scoped auditor that scope."""
+    if ADMIN in user.roles:
+        return True, None
+    if AUDITOR in user.roles:
+        return True, user.audit_municipality_id
+    if "finance" in user.roles:
+        return True, user.municipality_id or ""
+    return False, None
+
+
+def may_read_invoice_file(uow: UnitOfWork, user: User, row: Invoice) -> bool:
+    """Tell whether the user may download the invoice (PDF, EHF): it names a salary, so an
+    auditor needs the personal-data right."""
+    if not may_read_invoice(uow, user, row):
+        return False
+    return ADMIN in user.roles or AUDITOR not in user.roles or user.audit_personal_data
+
+
+def may_read_contract(
+    uow: UnitOfWork, instance: ProcessInstance, user: User, *, open_fields: str = AUDIT_OPEN_FIELDS
+) -> bool:
+    """Tell whether the user reads the case's `contract` unmasked (its PDF)."""
+    view = case_view(uow, instance, user, open_fields=open_fields)
+    return view is not None and view.sees("contract") and view.sees_personal_data
+
+
+def may_read_applicants(uow: UnitOfWork, vacancy: ProcessInstance, user: User) -> bool:
+    """Tell whether the user reads a vacancy's applicants: HR of its municipality, its hiring
+    authority, an admin (the hiring routine declares the first two)."""
+    view = case_view(uow, vacancy, user)
+    return view is not None and bool(APPLICANT_READERS & view.roles)
+
+
+def may_cancel(instance: ProcessInstance, user: User) -> bool:
+    """Tell whether the user may cancel the case (with a reason): its starter or an admin,
+    while it runs."""
+    running = instance.state == InstanceState.RUNNING
+    return running and (instance.started_by == user.username or ADMIN in user.roles)

@@ -3,8 +3,9 @@
 A file is accepted by what its bytes say, never by its name or the client's media type:
 PDF (`%PDF-`), Word 2007+ (a zip with `word/` parts), Word 97-2003 (an OLE compound file),
 PNG and JPEG. It must not be larger than `max_bytes` (settings.max_upload_bytes). Who may read
-one: its uploader, admins, whoever may see the instance it is linked to, and for an
-application (`hiring_application`) the hr role and the hiring authority of the vacancy.
+one: `access.may_read_attachment` (its uploader, admins, and whoever's view of the case it is
+linked to names it: an application's CV for HR of the vacancy's municipality and its hiring
+authority).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from engine.services import access
 from engine.services.errors import BadRequest
-from engine.services.inbox import may_read_instance
 from engine.settings import Settings
 from engine.store.errors import NotFound
 from engine.store.models import Attachment, User
@@ -35,7 +36,6 @@ ANY = DOCUMENTS | {PNG, JPEG}
 NAMES = {PDF: "PDF", DOCX: "Word", DOC: "Word", PNG: "PNG", JPEG: "JPEG"}
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DEFAULT_MAX_BYTES = Settings.max_upload_bytes
-APPLICATION_READERS = frozenset({"admin", "hr"})
 
 MESSAGES = {
     "nb": {
@@ -205,39 +205,14 @@ def _readable(
     uow: UnitOfWork, attachment_id: UUID, user: User, *, with_content: bool
 ) -> Attachment:
     attachment = uow.attachments.get(attachment_id, with_content=with_content)
-    if not may_read(uow, attachment, user):
+    if not access.may_read_attachment(uow, attachment, user):
         # The same answer as for a missing file: ids of other people's files tell nothing.
         raise NotFound("attachment", attachment_id)
     return attachment
-
-
-def may_read(uow: UnitOfWork, attachment: Attachment, user: User) -> bool:
-    """Tell whether the user may read (and refer to) the attachment."""
-    if attachment.uploaded_by == user.username or "admin" in user.roles:
-        return True
-    if attachment.instance_id is None:
-        return False
-    try:
-        instance = uow.instances.get(attachment.instance_id)
-    except NotFound:
-        return False
-    if instance.key == "hiring_application":
-        if APPLICATION_READERS & set(user.roles):
-            return True
-        vacancy = [
-            case
-            for case in uow.announcements.instances_with_data(
-                "hiring", business_key=instance.business_key
-            )
-            if user.username in ((case.data or {}).get("hiring_authority_users") or [])
-        ]
-        if vacancy:
-            return True
-    return may_read_instance(instance, user, uow)
 
 
 def usable_ids(uow: UnitOfWork, ids: Iterable[UUID], user: User) -> frozenset[str]:
     """Return which of these ids name attachments the user may read (and so refer to)."""
     with uow:
         found = uow.attachments.many(set(ids))
-        return frozenset(str(a.id) for a in found if may_read(uow, a, user))
+        return frozenset(str(a.id) for a in found if access.may_read_attachment(uow, a, user))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+from engine.services.access import may_work
 from engine.services.errors import Forbidden
-from engine.services.tasks import may_work
 from engine.store.models import HumanTask, User
 from engine.store.states import TaskState
 from engine.store.uow import UnitOfWork

@@ -2,15 +2,16 @@
 
 `Configuration` holds the script registry (functions and operators), the process settings
 (processes/settings.yaml) and the invoice rates they give, the mail policy, the step followers
-routines register and the wake-up listeners. The wiring builds one (`wiring.configure`) and
-makes it active for each of its units of work and requests (`active`); the code that needs it
-reads `current()`. Two wirings in one process each see their own: nothing here is a module-wide
-setting that a later wiring could take over.
+routines register, what routines declare about reading their cases (`access.declare_case`)
+and the wake-up listeners. The wiring builds one (`wiring.configure`) and makes it active for
+each of its units of work and requests (`active`); the code that needs it reads `current()`.
+Two wirings in one process each see their own: nothing here is a module-wide setting that a
+later wiring could take over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -20,13 +21,28 @@ from typing import Any
 from engine.rules.invoice import InvoiceRates
 from engine.runtime import registry
 from engine.runtime.registry import Registry
-from engine.store.models import ProcessInstance
+from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
 # Run after every step with the step's unit of work, instance and time (see step/followers.py).
 Follower = Callable[[UnitOfWork, ProcessInstance, datetime], object]
 # Hears (channel, due time) after a commit that added due work (see step/wakeups.py).
 Listener = Callable[[str, datetime | None], None]
+# A routine's rule for one of its processes: the roles a user holds in one of its cases, each
+# with the data keys it reads (None: every key). See services/access.py, `declare_case`.
+CaseRoles = Callable[[UnitOfWork, ProcessInstance, User], Mapping[str, frozenset[str] | None]]
+
+
+@dataclass(frozen=True)
+class CaseDeclaration:
+    """What a routine declares about reading one of its processes' cases."""
+
+    shared: frozenset[str] = frozenset()  # keys everyone with a part reads
+    roles: CaseRoles | None = None
+
+
+# Lists a case's documents a reader may open, as {"kind", "title", "url"} (see cases.py).
+DocumentSource = Callable[..., list[dict[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,8 @@ class Configuration:
     policy: Policy = field(default_factory=Policy)
     followers: dict[str, Follower] = field(default_factory=dict)  # in the order they run
     listeners: list[Listener] = field(default_factory=list)
+    cases: dict[str, CaseDeclaration] = field(default_factory=dict)  # process key -> readers
+    documents: dict[str, DocumentSource] = field(default_factory=dict)  # a routine's, case page
 
 
 class NotConfigured(RuntimeError):

@@ -22,6 +22,7 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from engine.rules.invoice import DEFAULT_RATES, InvalidInvoiceInput, calculate_invoice
+from engine.services import access
 from engine.services.errors import BadRequest, Forbidden
 from engine.store.errors import NotFound
 from engine.store.models import HistoryEvent, ProcessInstance, User
@@ -34,8 +35,6 @@ SIGNING_TASKS = {
     "sign_contract_lending_leader": "lending",
     "sign_contract_receiving": "receiving",
 }
-CONTRACT_READERS = frozenset({"admin", "auditor"})
-PARTY_ROLES = frozenset({"service_leader", "finance", "hr"})
 
 
 def kroner(amount: Any) -> str:
@@ -104,24 +103,11 @@ def contract_pdf(
         data = instance.data or {}
         if instance.key != "assignment" or not isinstance(data.get("contract"), dict):
             raise NotFound("contract of assignment", instance_id)
-        if not may_read_contract(instance, user):
+        if not access.may_read_contract(uow, instance, user):
             raise Forbidden("only the parties to the contract may read it")
         view = contract_view(uow, instance, now)
     name = f"kontrakt-{view['assignment_id']}.pdf"
     return name, render_pdf("contract.html", {"contract": view})
-
-
-def may_read_contract(instance: ProcessInstance, user: User) -> bool:
-    """Tell whether the user is a party: the employee, either leader, either side's staff."""
-    data = instance.data or {}
-    if CONTRACT_READERS & set(user.roles) or user.username in (
-        data.get("selected_username"),
-        data.get("selected_leader"),
-        instance.started_by,
-    ):
-        return True
-    parties = (data.get("receiving_municipality"), data.get("lending_municipality"))
-    return bool(PARTY_ROLES & set(user.roles)) and user.municipality_id in parties
 
 
 def contract_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> dict[str, Any]:

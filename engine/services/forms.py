@@ -170,8 +170,27 @@ def has_options(schema_content: bytes) -> bool:
     return OPTIONS_PREFIX.encode() in schema_content
 
 
+# `"x-not-after-today": true` on a date field: something that has happened (an interview held,
+# an invoice sent) cannot be dated after today in Europe/Oslo.
+NOT_AFTER_TODAY = "x-not-after-today"
+NOT_AFTER_TODAY_MESSAGES = {
+    "nb": "Datoen kan ikke være senere enn i dag.",
+    "en": "The date cannot be later than today.",
+}
+
+
+def _not_after_today(
+    validator: Any, rule: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    today = form_today.get()
+    early = isinstance(instance, str) and today is not None and instance[:10] > today.isoformat()
+    if rule is True and early:
+        yield ValidationError(f"{instance} is after {today}")
+
+
 _Validator = validators.extend(
-    Draft202012Validator, {NOT_BEFORE: _not_before, AFTER_TODAY: _after_today}
+    Draft202012Validator,
+    {NOT_BEFORE: _not_before, AFTER_TODAY: _after_today, NOT_AFTER_TODAY: _not_after_today},
 )
 
 
@@ -236,6 +255,8 @@ def _message(error: ValidationError, locale: str) -> str:
         return ATTACHMENT_MESSAGES.get(locale, ATTACHMENT_MESSAGES["nb"])
     if kind == AFTER_TODAY:
         return AFTER_TODAY_MESSAGES.get(locale, AFTER_TODAY_MESSAGES["nb"])
+    if kind == NOT_AFTER_TODAY:
+        return NOT_AFTER_TODAY_MESSAGES.get(locale, NOT_AFTER_TODAY_MESSAGES["nb"])
     if kind == NOT_BEFORE:
         template = NOT_BEFORE_MESSAGES.get(locale, NOT_BEFORE_MESSAGES["nb"])
         names = error.validator_value

@@ -1,6 +1,7 @@
-"""Read side of tasks: inbox pages, one task with its form, who may read an instance.
+"""Read side of tasks: inbox pages, one task with its form and its context.
 
-The read side of instances (views, listing, history) is `instance_views`.
+The read side of instances (views, listing, history) is `instance_views`; who may read what is
+`access`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from typing import Any
 from uuid import UUID
 
 from engine.rules import calendar
-from engine.runtime import instances as runtime
-from engine.services import definitions, forms
+from engine.services import access, case_data, definitions, forms
+from engine.services.access import CaseView, may_work
 from engine.services.errors import Forbidden
-from engine.services.tasks import Completed, may_work
+from engine.services.tasks import Completed
+from engine.settings import AUDIT_OPEN_FIELDS
+from engine.store.audit import Audit
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
-from engine.store.states import InstanceState, TaskState
+from engine.store.states import TaskState
 from engine.store.tasks import Tasks
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
@@ -94,7 +97,7 @@ def list_tasks(
     sort: str | None = None,
 ) -> dict[str, Any]:
     """Return one page of the user's tasks for a scope: mine, group, completed or all."""
-    if scope == "all" and not {"admin", "auditor"} & set(user.roles):
+    if scope == "all" and not access.may_list_all_tasks(user):
         raise Forbidden("only admins and auditors can list all tasks")
     by_index = scope == "group" and not (process_key or text)
     if by_index and sort in (None, "created_at", "-created_at"):
@@ -113,28 +116,48 @@ def list_tasks(
         "all": lambda: Tasks.all_tasks(state),
     }[scope]()
     query = Tasks.refine(query, process_key=process_key, text=text, sort=sort)
+    limited_to = access.task_scope(user)
+    if scope == "all" and limited_to is not None:
+        query = Audit.tasks_within(query, limited_to)
     with uow:
         rows, total = uow.tasks.page(query, limit, offset)
         items = with_names(uow, [task_view(t, now) for t in rows])
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def task_detail(uow: UnitOfWork, task_id: UUID, user: User, *, now: datetime) -> dict[str, Any]:
-    """Return a task with its form (JSON Schema, UI schema) and the data it shows."""
+def task_detail(
+    uow: UnitOfWork,
+    task_id: UUID,
+    user: User,
+    *,
+    now: datetime,
+    open_fields: str = AUDIT_OPEN_FIELDS,
+) -> dict[str, Any]:
+    """Return a task with its form (JSON Schema, UI schema), the form's data and the task's
+    read-only context, as much as the user may read of it."""
     with uow:
         task, municipality_name, assignee_name = uow.tasks.get_named(task_id)
         instance = uow.instances.get(task.instance_id)
-        allowed = may_work(task, user) or task.completed_by == user.username
-        if not allowed and not {"admin", "auditor"} & set(user.roles):
+        view = access.case_view(uow, instance, user, open_fields=open_fields)
+        if view is None:
+            raise NotFound("task", task_id)
+        if not access.may_read_task(view, task, user):
             raise Forbidden("this task is not offered to you")
         built = definitions.built_for(uow, instance.definition_id)
-        return _detail(task, municipality_name, assignee_name, instance, built, user, now)
+        names = municipality_name, assignee_name
+        return _detail(task, *names, instance, built, user, now, view)
 
 
-def completed_detail(done: Completed, user: User, *, now: datetime) -> dict[str, Any]:
-    """Return the task `user` just completed, from the step itself: nothing is read again."""
+def completed_detail(
+    uow: UnitOfWork, done: Completed, user: User, *, now: datetime
+) -> dict[str, Any]:
+    """Return the task `user` just completed, its names from the step (nothing else is read)."""
     names = done.municipality_name, done.assignee_name
-    return _detail(done.task, *names, done.instance, done.built, user, now)
+    with uow:
+        view = access.case_view(uow, done.instance, user)
+    if view is None:  # cannot happen: completing it made them a participant
+        raise NotFound("task", done.task.id)
+    return _detail(done.task, *names, done.instance, done.built, user, now, view)
 
 
 def _detail(
@@ -145,63 +168,32 @@ def _detail(
     built: definitions.Built,
     user: User,
     now: datetime,
+    view: CaseView,
 ) -> dict[str, Any]:
-    view = task_view(task, now)
-    view["municipality_name"], view["assignee_name"] = municipality_name, assignee_name
-    view["instructions"] = task.instructions
-    own = None
-    # its own scope, e.g. a candidate
-    if task.state == TaskState.OPEN and instance.state == InstanceState.RUNNING:
-        own = runtime.task_data(built, instance.snapshot, task.id)
-    case_data = own if own is not None else instance.process_data
-    view["data"] = {**case_data, **(task.draft or {})}
-    view["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
-    view["form"] = (
+    detail = task_view(task, now)
+    detail["municipality_name"], detail["assignee_name"] = municipality_name, assignee_name
+    detail["instructions"] = task.instructions
+    # The form shows its own fields only (what its data holds of them, and the draft); the
+    # task's contextFields come apart, read-only.
+    fields = case_data.form_fields(built, task.form_schema)
+    source = case_data.task_source(built, instance, task)
+    data = {k: v for k, v in {**source, **(task.draft or {})}.items() if k in fields}
+    detail["data"] = view.shows(data)
+    detail["context"] = access.context_of(view, built, task, source)
+    detail["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
+    detail["form"] = (
         {
-            "schema": forms.expand_options(_form(built.forms, task.form_schema), case_data),
+            # Choices from the case (dynamic enums) come from the task's own data.
+            "schema": forms.expand_options(_form(built.forms, task.form_schema), source),
             "ui_schema": _form(built.forms, task.form_uischema),
         }
         if task.form_schema
         else None
     )
-    return view
+    return detail
 
 
 def _form(forms: dict[str, bytes], name: str | None) -> dict[str, Any] | None:
     if not name or name not in forms:
         return None
     return json.loads(forms[name])  # type: ignore[no-any-return]
-
-
-# What makes a user a participant who may read the instance: their own work on its tasks.
-# Sending it a message does not (the engine's steps that follow are recorded in the sender's
-# name too): a message reaches a case without showing it to the sender.
-PARTICIPATION = frozenset(
-    {
-        "task_completed",
-        "task_claimed",
-        "task_unclaimed",
-        "task_delegated",
-        "task_draft_saved",
-    }
-)
-
-
-def may_read_instance(instance: ProcessInstance, user: User, uow: UnitOfWork) -> bool:
-    """Tell whether the user may see the instance (starter, participant, admin, auditor).
-
-    An auditor scoped to one municipality (`audit_municipality_id`) sees only the instances
-    that involve it; others are NotFound to them, as on the audit pages (no existence leak).
-    """
-    roles = set(user.roles)
-    if {"admin", "process_owner"} & roles or instance.started_by == user.username:
-        return True
-    if "auditor" in roles:
-        scope = user.audit_municipality_id
-        if scope is None or uow.audit.involves(instance.id, scope):
-            return True
-        raise NotFound("process instance", instance.id)
-    return any(may_work(t, user) for t in uow.tasks.open_for_instance(instance.id)) or any(
-        e.actor == user.username and e.type in PARTICIPATION
-        for e in uow.history.of_instance(instance.id)
-    )

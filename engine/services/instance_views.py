@@ -1,5 +1,5 @@
-"""Read side of instances: the instance view, the listing, one instance, its history, and
-who may read it (starter, participant, admin, process owner, auditor in scope)."""
+"""Read side of instances: the instance view, the listing, one instance, its history and a
+replayed state, each with only what the reader may read of it (`access.case_view`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from engine.services.audit.access import EVERYTHING, AuditAccess, access_of, mask_data, mask_event
+from engine.services import access
+from engine.services.access import CaseView
+from engine.services.audit.access import BOOKKEEPING
 from engine.services.audit.views import event_view
-from engine.services.errors import Forbidden
-from engine.services.inbox import may_read_instance, task_view, with_names
+from engine.services.inbox import task_view, with_names
 from engine.services.step import history
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
@@ -39,18 +40,6 @@ def instance_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> 
     return view
 
 
-def reader_access(user: User, open_fields: str) -> AuditAccess:
-    """What an instance reader may see of it.
-
-    Admins and process owners see everything, and so does everyone else of the instances they
-    may read (their own); auditors see what their audit rights allow (`audit_access`): their
-    municipality's instances, and personal data masked unless they hold that right.
-    """
-    if {"admin", "process_owner"} & set(user.roles):
-        return EVERYTHING
-    return access_of(user, open_fields)
-
-
 def list_instances(
     uow: UnitOfWork,
     user: User,
@@ -61,51 +50,64 @@ def list_instances(
     offset: int,
     **filters: Any,
 ) -> dict[str, Any]:
-    """Return a page of the instances the user may list: their own, or an auditor's scope."""
-    if not {"admin", "auditor", "process_owner"} & set(user.roles):
+    """Return a page of the instances the user may list (their own; an auditor's scope; every
+    one for admins), each with only the data the user may read of it."""
+    if not {"admin", "auditor"} & set(user.roles):
         filters["started_by"] = user.username
-    access = reader_access(user, open_fields)
+    scope = access.task_scope(user)
     with uow:
-        rows, total = uow.instances.list(
-            **filters, scope=access.municipality, limit=limit, offset=offset
-        )
-        items = [_masked(instance_view(uow, row, now), access) for row in rows]
+        rows, total = uow.instances.list(**filters, scope=scope, limit=limit, offset=offset)
+        items = []
+        for row in rows:
+            view = access.case_view(uow, row, user, open_fields=open_fields)
+            if view is not None:
+                items.append({**instance_view(uow, row, now), "data": view.data})
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 def read_instance(
     uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime, open_fields: str
 ) -> dict[str, Any]:
-    """Return one instance the user may read, its data masked as their rights say."""
+    """Return one instance the user has a part in, with only the data they may read."""
     with uow:
         instance = uow.instances.get(instance_id)
-        if not may_read_instance(instance, user, uow):
-            raise Forbidden("you may not read this instance")
-        view = instance_view(uow, instance, now)
-    return _masked(view, reader_access(user, open_fields))
-
-
-def _masked(view: dict[str, Any], access: AuditAccess) -> dict[str, Any]:
-    return {**view, "data": mask_data(view["data"], access)}
+        view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
+        return {
+            **instance_view(uow, instance, now),
+            "data": view.data,
+            "my_part": sorted(view.roles),
+        }
 
 
 def instance_history(
     uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
 ) -> dict[str, Any]:
-    """Return an instance's events (masked as the reader's rights say) and the chain check."""
-    access = reader_access(user, open_fields)
+    """Return an instance's events, each with only the data the reader may read (masked as
+    their rights say), and the chain check."""
     with uow:
         instance = uow.instances.get(instance_id)
-        if not may_read_instance(instance, user, uow):
-            raise Forbidden("you may not read this instance")
+        view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
         events = list(uow.history.of_instance(instance_id))
     broken = history.verify(events)
     views: list[Any] = list(events)
-    if not access.sees_personal_data:
-        views = [mask_event(event_view(event, {}), access) for event in events]
+    if not (view.sees_everything and view.sees_personal_data):
+        views = [_shown_event(event_view(event, {}), view) for event in events]
     return {
         "instance_id": instance_id,
         "events": views,
         "chain_valid": broken is None,
         "first_broken_seq": broken,
     }
+
+
+def _shown_event(event: dict[str, Any], view: CaseView) -> dict[str, Any]:
+    data = event.get("data")
+    if event.get("type") not in BOOKKEEPING:
+        data = view.shows(data) if isinstance(data, dict) else data
+    return {**event, "data": data, "delta": view.shows_delta(event.get("delta"))}
+
+
+def shown_state(state: dict[str, Any], view: CaseView) -> dict[str, Any]:
+    """Return a replayed state (`audit.replay.state_at`) with what the reader may read of it."""
+    event = state.get("event") or {}
+    return {**state, "data": view.shows(state.get("data")), "event": _shown_event(event, view)}

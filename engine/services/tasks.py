@@ -11,6 +11,7 @@ from uuid import UUID
 from engine.runtime import instances as runtime
 from engine.runtime import spiffarena
 from engine.services import definitions, forms
+from engine.services.access import may_unclaim, may_work
 from engine.services.errors import BadRequest, Forbidden
 from engine.services.instances import route_messages
 from engine.services.step import history, steps
@@ -109,7 +110,7 @@ def unclaim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) 
     """Give a claimed task back to its group."""
     with uow:
         instance, task, *_ = _locked_task(uow, task_id)
-        if task.assignee != actor.username and "admin" not in actor.roles:
+        if not may_unclaim(task, actor):
             raise Forbidden("only the assignee (or an admin) can unclaim the task")
         if task.assignee is not None:
             task.assignee = None
@@ -183,18 +184,6 @@ def _locked_task(uow: UnitOfWork, task_id: UUID) -> LockedTask:
     if locked.task.state != TaskState.OPEN:
         raise Conflict("task_already_completed", f"the task is already {locked.task.state}")
     return locked
-
-
-def may_work(task: HumanTask, user: User) -> bool:
-    """Tell whether the user may claim or complete the task."""
-    if "admin" in user.roles:
-        return True
-    if task.assignee:
-        return task.assignee == user.username
-    if task.candidate_users:
-        return user.username in task.candidate_users
-    in_role = any(role in user.roles for role in task.candidate_roles)
-    return in_role and (task.municipality_id in (None, user.municipality_id))
 
 
 def _ensure_may_work(task: HumanTask, user: User) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, text, update
 
 from engine.store.instances import in_municipality
 from engine.store.models import (
@@ -132,6 +132,14 @@ class Audit(Repository):
         query = select(ProcessInstance).where(*conditions)
         newest_first = (ProcessInstance.created_at.desc(), ProcessInstance.id)
         return self._page(query, limit, offset, *newest_first)
+
+    @staticmethod
+    def tasks_within(
+        query: Select[tuple[HumanTask]], municipality_id: str
+    ) -> Select[tuple[HumanTask]]:
+        """Keep the tasks of instances that involve the municipality (an auditor's scope)."""
+        inside = select(ProcessInstance.id).where(in_municipality(municipality_id))
+        return query.where(HumanTask.instance_id.in_(inside))
 
     def involves(self, instance_id: UUID, municipality_id: str) -> bool:
         """Tell whether the instance involves the municipality (`in_municipality`)."""

@@ -102,6 +102,15 @@ class Instances(Repository):
         query = select(ProcessInstance).where(*conditions)
         return self._page(query, limit, offset, ProcessInstance.created_at.desc())
 
+    def cases(
+        self, username: str, ids: set[UUID], *, limit: int, offset: int
+    ) -> tuple[Sequence[ProcessInstance], int]:
+        """Return a page of the instances a user started or takes part in (`ids`), newest first."""
+        query = select(ProcessInstance).where(
+            or_(ProcessInstance.started_by == username, ProcessInstance.id.in_(ids))
+        )
+        return self._page(query, limit, offset, ProcessInstance.created_at.desc())
+
     def count_running(self, definition_id: UUID) -> int:
         """Return how many instances of a definition are still running."""
         return (

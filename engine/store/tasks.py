@@ -58,6 +58,29 @@ class Tasks(Repository):
             .order_by(HumanTask.created_at)
         ).all()
 
+    def of_instance(self, instance_id: UUID) -> Sequence[HumanTask]:
+        """Return every task of one instance, open, completed or cancelled, oldest first."""
+        return self.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id)
+            .order_by(HumanTask.created_at, HumanTask.id)
+        ).all()
+
+    def case_ids(
+        self, username: str, roles: Sequence[str], municipality_id: str | None
+    ) -> set[UUID]:
+        """Return the instances a user takes part in: tasks done, held or offered to them."""
+        done = select(HumanTask.instance_id).where(
+            or_(HumanTask.completed_by == username, HumanTask.assignee == username)
+        )
+        mine = Tasks.mine(username).with_only_columns(HumanTask.instance_id).order_by(None)
+        group = (
+            Tasks.group(username, roles, municipality_id)
+            .with_only_columns(HumanTask.instance_id)
+            .order_by(None)
+        )
+        return set(self.session.scalars(union(done, mine, group)).all())
+
     def offer(self, task: HumanTask) -> None:
         """Put an open, unclaimed task in the group inbox of its candidate users or role.
 

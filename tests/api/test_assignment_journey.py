@@ -215,6 +215,8 @@ def test_each_interview_task_shows_its_own_candidate(
     shown = set()
     for task in interviews:
         detail = client.get(f"/api/v1/tasks/{task['id']}", headers=auth("tl.baerum")).get_json()
-        shown.add(detail["data"]["candidate"]["employee_username"])
-        assert "registrations" in detail["data"]  # and what the whole case knows
+        shown.add(detail["context"]["candidate"]["employee_username"])
+        # Need to know: the form's own field and the task's context, not the whole case.
+        assert set(detail["data"]) <= {"interview"}
+        assert set(detail["context"]) == {"candidate", "competence_requirements", "nature_of_work"}
     assert shown == {"emp.asker", "emp.drammen"}

@@ -148,7 +148,12 @@ def test_form_field_with_format_attachment(
     schema["properties"]["evidence"] = {"type": "string", "format": "attachment"}
     schema["required"].append("evidence")
     files["approval.submit.schema.json"] = json.dumps(schema).encode()
-    files["approval.bpmn"] += b"<!-- version 2: the form asks for evidence -->\n"
+    # Version 2: the form asks for evidence, and the approver reads it (`contextFields`).
+    files["approval.bpmn"] = files["approval.bpmn"].replace(
+        b'<spiffworkflow:property name="candidateMunicipality" value="municipality" />',
+        b'<spiffworkflow:property name="candidateMunicipality" value="municipality" />'
+        b'<spiffworkflow:property name="contextFields" value="reason start_date evidence" />',
+    )
     definitions.deploy(deployed.new_uow(), files, actor="test", now=NOW)
     started = client.post(
         "/api/v1/process-definitions/approval/start",

@@ -97,5 +97,155 @@ def test_a_task_offered_to_one_named_person_is_in_mine(
     assert all(t["element_id"] != "approve_interest" for t in others["items"])
     # The leader sees whom and what they decide on: the employee and the announcement.
     detail = client.get(f"/api/v1/tasks/{mine['id']}", headers=leader).get_json()
-    assert detail["data"]["employee_name"]
-    assert detail["data"]["announcement"]["nature_of_work"].startswith("Vakter ved legevakten")
+    assert detail["context"]["employee_name"] == "Eva Holm"
+    assert detail["context"]["announcement"]["nature_of_work"].startswith("Vakter ved legevakten")
+
+
+def test_each_task_shows_what_its_participant_decides_on(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "review_registrations")
+    headers = auth("tl.baerum")
+    task = open_task(client, headers, "review_registrations")
+    context = client.get(f"/api/v1/tasks/{task['id']}", headers=headers).get_json()["context"]
+    assert {"registrations", "union_comments"} <= set(context)
+    assert [r["employee_name"] for r in context["registrations"]] == ["Eva Holm", "Ingrid Moe"]
+    assert context["registrations"][0]["motivation"].startswith("Jeg vil gjerne")
+
+
+def test_the_case_page_lists_the_documents_its_reader_may_open(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "plan_cover")
+    case_id = player.aliases["a"]
+    employee = client.get(f"/api/v1/cases/{case_id}", headers=auth("emp.asker")).get_json()
+    assert employee["business_key"].startswith("OPPDRAG-")
+    assert [d["kind"] for d in employee["documents"]] == ["contract"]
+    assert "registrations" not in employee["data"]  # only what the employee may read
+    assert employee["data"]["contract"]["monthly_salary"] == 52000
+    assert [t["element_id"] for t in employee["my_tasks"]] == ["sign_contract_employee"]
+    assert [t["element_id"] for t in employee["open_tasks"]] == ["plan_cover"]
+    assert employee["open_tasks"][0]["may_work"] is False
+    # Someone with no part in it gets 404, whatever the case holds.
+    # The other candidate sees the case, but neither the contract nor its document.
+    other = client.get(f"/api/v1/cases/{case_id}", headers=auth("emp.drammen")).get_json()
+    assert "contract" not in other["data"] and other["documents"] == []
+    assert client.get(f"/api/v1/cases/{case_id}", headers=auth("fin.drammen")).status_code == 404
+    # "Mine saker" lists it for each participant, with what it waits for.
+    mine = client.get("/api/v1/cases", headers=auth("leder.asker")).get_json()
+    [row] = [c for c in mine["items"] if c["id"] == str(case_id)]
+    assert row["waiting_for"] == ["Finn erstatningsløsninger"]
+
+
+def test_extending_the_deadline_keeps_the_registrations(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    """'Forleng fristen' after no suitable candidate: nobody's registration is lost or told."""
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "select_candidate")
+    headers = auth("tl.baerum")
+    task = open_task(client, headers, "select_candidate")
+    reply = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"selection_decision": "none_suitable"}},
+        headers=headers,
+    )
+    assert reply.status_code == 200, reply.get_json()
+    task = open_task(client, headers, "decide_next_step")
+    reply = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"next_step": "extend", "new_interest_deadline": "2026-12-20"}},
+        headers=headers,
+    )
+    assert reply.status_code == 200, reply.get_json()
+    case = client.get(
+        f"/api/v1/process-instances/{player.aliases['a']}", headers=auth("admin")
+    ).get_json()["data"]
+    assert case["status"] == "published" and case["interest_deadline"] == "2026-12-20"
+    assert [r["employee_username"] for r in case["registrations"]] == [
+        "emp.asker",
+        "emp.drammen",
+    ]
+    assert not [n for n in case["notifications"] if n["type"] == "no_candidate_chosen"]
+
+
+def test_an_interview_cannot_be_held_in_the_future(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    """Implausible dates are refused at the field (issue 17 §6): nothing happens after today."""
+    player, happy = start_happy_path(deployed, client, auth)
+    for step in happy["steps"]:
+        if step.get("complete_each") == "interview":
+            break
+        player.play(step)
+    headers = auth("tl.baerum")
+    items = client.get("/api/v1/tasks?scope=group", headers=headers).get_json()["items"]
+    task = next(t for t in items if t["element_id"] == "interview")  # the clock: 2026-12-02
+    for held_on, status in (("2027-02-01", 422), ("2026-12-03", 422), ("2026-12-02", 200)):
+        reply = client.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            json={"data": {"interview": {"held_on": held_on, "outcome": "suitable"}}},
+            headers=headers,
+        )
+        assert reply.status_code == status, held_on
+        if status == 422:
+            assert reply.get_json()["error"]["details"] == {
+                "interview.held_on": ["Datoen kan ikke være senere enn i dag."]
+            }
+
+
+def test_no_assignment_text_names_a_data_key() -> None:
+    """Help, descriptions and instructions say what to do, not which variable holds it."""
+    import json
+    import re
+
+    from tests.conftest import ROOT
+
+    texts = []
+    for path in sorted((ROOT / "forms").glob("assignment.*.json")):
+        pattern = r'"(?:ui:help|description|x-description-en)": "([^"]*)"'
+        texts += re.findall(pattern, path.read_text())
+    for path in sorted((ROOT / "processes" / "assignment").glob("*.bpmn")):
+        texts += re.findall(r"<spiffworkflow:instructionsForEndUser>(.*?)<", path.read_text())
+    assert texts and json.dumps(texts)
+    named = [t for t in texts if re.search(r"\b[a-z]+_[a-z_]+\b", t)]
+    assert not named
+
+
+def test_a_case_is_cancelled_with_a_reason_in_its_history(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "review_registrations")
+    case_id = player.aliases["a"]
+    starter, leader = auth("tl.baerum"), auth("leder.asker")
+    assert client.get(f"/api/v1/cases/{case_id}", headers=starter).get_json()["may_cancel"]
+    # A participant who did not start it: 403; one with no part in it: 404.
+    union = auth("tv.baerum")
+    refused = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "x"}, headers=union)
+    assert refused.status_code == 403
+    unseen = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "x"}, headers=leader)
+    assert unseen.status_code == 404
+    # No reason: a field message in bokmål.
+    empty = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "  "}, headers=starter)
+    assert empty.status_code == 422
+    assert empty.get_json()["error"]["details"] == {"reason": ["Skriv hvorfor saken avlyses."]}
+    done = client.post(
+        f"/api/v1/cases/{case_id}/cancel", json={"reason": "Behovet er løst."}, headers=starter
+    )
+    assert done.status_code == 200, done.get_json()
+    case = done.get_json()
+    assert case["state"] == "cancelled" and case["open_tasks"] == [] and not case["may_cancel"]
+    assert case["cancel_reason"] == "Behovet er løst."
+    union_view = client.get(f"/api/v1/cases/{case_id}", headers=union).get_json()
+    assert union_view["cancel_reason"] == "Behovet er løst."
+    events = client.get(
+        f"/api/v1/process-instances/{case_id}/history", headers=auth("admin")
+    ).get_json()["events"]
+    [asked] = [e for e in events if e["type"] == "case_cancel_requested"]
+    assert asked["actor"] == "tl.baerum" and asked["data"] == {"reason": "Behovet er løst."}
+    assert events[-1]["type"] == "instance_cancelled"
+    again = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "x"}, headers=starter)
+    assert again.status_code == 403

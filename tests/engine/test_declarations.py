@@ -194,3 +194,73 @@ def test_sender_roles_are_read_from_the_built_spec() -> None:
     built = build_processes({"p.bpmn": content})["p"]
     assert declarations.sender_roles(built, "poke") == {"leader"}
     assert declarations.sender_roles(built, "t") == frozenset()
+
+
+def with_task(task_properties: str) -> bytes:
+    """A process whose one user task `t` carries the given extension elements."""
+    return bpmn(
+        '<bpmn:startEvent id="start" />\n'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t" />\n'
+        f'<bpmn:userTask id="t" name="Oppgave">{task_properties}</bpmn:userTask>\n'
+        '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end" />\n'
+        '<bpmn:endEvent id="end" />\n',
+        extra=MESSAGE,
+    )
+
+
+def test_context_fields_are_read_at_deploy_and_from_the_built_spec() -> None:
+    content = with_task(properties(contextFields="employee_name  announcement motivation"))
+    assert declarations.read("p.bpmn", content)["p"].context_fields == {
+        "t": ("employee_name", "announcement", "motivation")
+    }
+    built = build_processes({"p.bpmn": content})["p"]
+    expected = ("employee_name", "announcement", "motivation")
+    assert declarations.context_fields(built, "t") == expected
+    plain = build_processes({"p.bpmn": with_task("")})["p"]
+    assert declarations.context_fields(plain, "t") == ()
+
+
+@pytest.mark.parametrize(
+    ("content", "element", "expected"),
+    [
+        (
+            with_task(properties(contextFields="")),
+            "t",
+            "The contextFields of User task 'Oppgave' (t) is empty.",
+        ),
+        (
+            with_task(properties(contextFields="employee_name,motivation")),
+            "t",
+            "The contextFields of User task 'Oppgave' (t) has 'employee_name,motivation', which "
+            "is not a data key",
+        ),
+        (
+            with_task(properties(contextFields="announcement.title")),
+            "t",
+            "The contextFields of User task 'Oppgave' (t) has 'announcement.title'",
+        ),
+        (
+            started(
+                '<bpmn:startEvent id="start" />',
+                f'<bpmn:manualTask id="wait">{properties(contextFields="motivation")}'
+                "</bpmn:manualTask>",
+            ),
+            "wait",
+            "Manual task 'wait' declares contextFields, but only a user task shows its "
+            "participants read-only case data.",
+        ),
+    ],
+)
+def test_bad_context_fields_are_refused_naming_the_element(
+    content: bytes, element: str, expected: str
+) -> None:
+    found = messages(rejected({"p.bpmn": content}))
+    assert any(e == element and m.startswith(expected) for e, m in found), found
+
+
+def test_every_user_task_of_both_routines_declares_its_context() -> None:
+    for path in sorted((ROOT / "processes").glob("*/*.bpmn")):
+        for key, declared in declarations.read(path.name, path.read_bytes()).items():
+            content = path.read_text(encoding="utf-8")
+            tasks = content.count("<bpmn:userTask ")
+            assert len(declared.context_fields) == tasks, (path.name, key)

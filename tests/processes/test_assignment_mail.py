@@ -122,3 +122,52 @@ def test_the_others_who_registered_are_told_once(
         player.play(step)
     rest = _deliver(player, smtp)
     assert not [m for _r, m in rest if "gikk til en annen" in str(m["Subject"])]
+
+
+def test_a_new_assignment_is_mailed_to_the_other_municipalities_with_links(
+    demo: Wiring,
+    smtp: Inbox,  # noqa: F811
+) -> None:
+    """'Nytt oppdrag' is for employees elsewhere (KV 2), and links the board; the others
+    who registered are sent to the case page (issue 17 §5)."""
+    scenario = _scenario("happy_path")
+    player = _player(demo, scenario)
+    steps = scenario["steps"]
+    at = next(i for i, s in enumerate(steps) if s.get("complete") == "describe_need")
+    for step in steps[: at + 1]:
+        player.play(step)
+    received = _deliver(player, smtp)
+    new = [(r, m) for r, m in received if "Nytt oppdrag" in str(m["Subject"])]
+    addressees = {a for rcpt, _m in new for a in rcpt}
+    assert "eva.holm@asker.example" in addressees and "ingrid.moe@drammen.example" in addressees
+    assert not [a for a in addressees if a.endswith("@baerum.example")], addressees
+    body = new[0][1].get_body(("plain",)).get_content()
+    assert "/announcements" in body
+    for step in steps[at + 1 :]:
+        player.play(step)
+        if step.get("complete") == "select_candidate":
+            break
+    told = [m for _r, m in _deliver(player, smtp) if "gikk til en annen" in str(m["Subject"])]
+    assert told and f"/cases/{player.aliases['a']}" in told[0].get_body(("plain",)).get_content()
+
+
+def test_the_leaders_and_the_admin_group_get_the_report_itself(
+    demo: Wiring,
+    smtp: Inbox,  # noqa: F811
+) -> None:
+    """KV 3: the written account goes to both leaders; the mail carries it, not just a notice."""
+    scenario = _scenario("happy_path")
+    player = _player(demo, scenario)
+    for step in scenario["steps"]:
+        player.play(step)
+    received = _deliver(player, smtp)
+    reports = {
+        rcpt[0]: m.get_body(("plain",)).get_content()
+        for rcpt, m in received
+        if "Redegjørelse levert" in str(m["Subject"])
+    }
+    assert {"lars.aas@asker.example", "anne@vestregionen.example"} <= set(reports), reports
+    assert any(a.endswith("@baerum.example") for a in reports)
+    for body in reports.values():
+        assert "Jeg har lært en ny triagemodell" in body
+        assert f"/cases/{player.aliases['a']}" in body

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 
 from engine.runtime.errors import MessageNotCaught
-from engine.services import inbox, instance_views, instances, messages, tasks
+from engine.services import access, instance_views, instances, messages, tasks
 from engine.services.assignment import announcements
-from engine.services.errors import Forbidden, MessageForbidden
+from engine.services.errors import MessageForbidden
 from engine.services.hiring import vacancies
 from engine.services.wiring import Wiring
+from engine.store.errors import NotFound
 from tests.conftest import NOW, deploy_processes, fixture_files, user
 from tests.processes.test_scenarios import Player
 from tests.services.test_access import VACANCY, published_assignment, scenario
@@ -48,8 +49,8 @@ def test_the_answer_names_only_instances_the_sender_may_read(deployed: Wiring) -
     with deployed.new_uow() as uow:
         assert uow.instances.get(case.id).state == "completed"
         # ... and sending it did not make the sender a participant who may read the case
-        assert inbox.may_read_instance(uow.instances.get(case.id), other, uow) is False
-    with pytest.raises(Forbidden):
+        assert access.case_view(uow, uow.instances.get(case.id), other) is None
+    with pytest.raises(NotFound):
         instance_views.read_instance(deployed.new_uow(), case.id, other, now=NOW, open_fields="")
 
 
@@ -129,7 +130,7 @@ def test_a_forged_application_is_refused_and_the_public_one_arrives(deployed: Wi
     with deployed.new_uow() as uow:
         case = uow.instances.get(player.aliases["h"])
         assert case.data["applications"] == []
-        assert inbox.may_read_instance(case, sender, uow) is False
+        assert access.case_view(uow, case, sender) is None
 
     vacancies.apply(  # hiring_application throws the same message: the engine routes it
         deployed.new_uow(),

@@ -12,9 +12,12 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 from engine.settings import ROOT
+from tests.conftest import deploy_processes
+from tests.ui import assignment_routine
 from tests.ui.harness import Server, days_ago, launch, new_page, running_server, sign_in
 
 OUT = ROOT / "docs" / "screenshots"
+ROUTINE_OUT = OUT / "assignment"
 SERVICE_LEADER = "tl.baerum"
 
 
@@ -73,7 +76,34 @@ def main() -> int:
             browser.close()
     for name in ("inbox.png", "task.png", "inbox-phone.png"):
         print(f"wrote {OUT / name}")
+    routine_screenshots()
     return 0
+
+
+def routine_screenshots() -> None:
+    """Play the assignment routine on the pages and keep its pages, numbered in order."""
+    ROUTINE_OUT.mkdir(parents=True, exist_ok=True)
+    for old in ROUTINE_OUT.glob("*.png"):
+        old.unlink()
+    taken: list[str] = []
+
+    def shoot(page: Page, name: str) -> None:
+        page.wait_for_load_state("networkidle")
+        path = ROUTINE_OUT / f"{len(taken) + 1:02d}-{name}.png"
+        page.screenshot(path=path, full_page=True)
+        taken.append(str(path))
+
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        running_server(Path(directory), demo_clock=True) as server,
+    ):
+        deploy_processes(server.wiring, now=server.wiring.now())
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            assignment_routine.play(browser, server, shoot)
+            browser.close()
+    for path in taken:
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

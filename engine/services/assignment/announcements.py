@@ -276,17 +276,18 @@ def register_interest(
         )
         _check_registration(uow, assignment, others, actor, now, locale)
         unit = uow.users.unit(actor.unit_id) if actor.unit_id else None
-        posted = assignment.data or {}
-        receiving = uow.users.municipality(str(posted.get("receiving_municipality")))
+        receiving_id = assignment.process_data.get("receiving_municipality")
+        receiving = uow.users.municipality(str(receiving_id))
         data = {
             "assignment_id": assignment_id,
             "motivation": motivation,
-            # What the leader decides on (KV 2): who, and the announcement itself (a to g).
-            "announcement": {
-                "receiving_municipality_name": receiving.name if receiving else None,
-                **{field: posted.get(field) for field in FIELDS},
-            },
+            # What the leader decides on (approve_interest's contextFields): who, and for what.
             "employee_name": actor.full_name,
+            "announcement": {
+                "receiving_municipality": assignment.process_data.get("receiving_municipality"),
+                "receiving_municipality_name": receiving.name if receiving else None,
+                **{field: assignment.process_data.get(field) for field in FIELDS},
+            },
             "employee_username": actor.username,
             "employee_leader": actor.leader_username,
             "employee_municipality": actor.municipality_id,

@@ -38,7 +38,7 @@ def invoice_pdf(
     uow: UnitOfWork, invoice_id: UUID, user: User, *, now: datetime
 ) -> tuple[str, bytes]:
     """Return the file name and the Norwegian PDF of an invoice."""
-    view = invoices.get_invoice(uow, invoice_id, user, now=now)
+    view = invoices.get_invoice(uow, invoice_id, user, now=now, as_file=True)
     return f"faktura-{view['number']}.pdf", documents.invoice_pdf(view)
 
 
@@ -46,7 +46,7 @@ def invoice_xml(
     uow: UnitOfWork, invoice_id: UUID, user: User, *, now: datetime, locale: str = "nb"
 ) -> tuple[str, bytes]:
     """Return the file name and the EHF (Peppol BIS Billing 3.0) UBL XML of an invoice."""
-    view = invoices.get_invoice(uow, invoice_id, user, now=now)
+    view = invoices.get_invoice(uow, invoice_id, user, now=now, as_file=True)
     seller = _ehf_party("seller", view["seller"], locale)
     buyer = _ehf_party("buyer", view["buyer"], locale)
     xml = ehf.invoice_ubl_xml(

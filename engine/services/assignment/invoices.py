@@ -28,15 +28,16 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from engine.rules.invoice import InvalidInvoiceInput, calculate_invoice
-from engine.services import process_settings
+from engine.services import access, process_settings
+from engine.services.audit.access import AuditAccess, mask_data
 from engine.services.errors import Forbidden, FormInvalid
+from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.models import Invoice as InvoiceRow
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
 ASSIGNMENT = "assignment"
-READERS = frozenset({"admin", "auditor"})
 PAYMENT_TERMS_DAYS = 30  # T4 (Assumption): KV 5 names no payment terms
 MAX_PERIOD_DAYS = 3660  # a preview longer than ten years is a typing error, not an assignment
 
@@ -178,14 +179,6 @@ def _number(uow: UnitOfWork, seller: str, assignment_id: str) -> str:
     return number
 
 
-def may_read(user: User, row: InvoiceRow) -> bool:
-    """Tell whether the user may read the invoice: finance of either party, admin, auditor."""
-    if READERS & set(user.roles):
-        return True
-    parties = (row.seller_municipality_id, row.buyer_municipality_id)
-    return "finance" in user.roles and user.municipality_id in parties
-
-
 def list_invoices(
     uow: UnitOfWork,
     user: User,
@@ -195,34 +188,66 @@ def list_invoices(
     assignment_id: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    open_fields: str = AUDIT_OPEN_FIELDS,
 ) -> dict[str, Any]:
-    """Return one page of the invoices the user may read, newest first."""
-    if not READERS & set(user.roles) and "finance" not in user.roles:
+    """Return one page of the invoices the user may read, newest first (an auditor without the
+    personal-data right reads the amounts masked)."""
+    allowed, municipality = access.invoice_scope(user)
+    if not allowed:
         raise Forbidden("invoices are for finance, admins and auditors")
-    everything = bool(READERS & set(user.roles))
+    masking = access.reader_access(user, open_fields)
     with uow:
         catch_up(uow, now)
         uow.commit()
         rows, total = uow.invoices.page(
-            municipality_id=None if everything else user.municipality_id or "",
+            municipality_id=municipality,
             status=status,
             assignment_id=assignment_id,
             limit=limit,
             offset=offset,
         )
-        items = [invoice_view(row) for row in rows]
+        items = [_masked(invoice_view(row), masking) for row in rows]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def get_invoice(uow: UnitOfWork, invoice_id: UUID, user: User, *, now: datetime) -> dict[str, Any]:
-    """Return one invoice with its parties, lines, working days and totals."""
+def get_invoice(
+    uow: UnitOfWork,
+    invoice_id: UUID,
+    user: User,
+    *,
+    now: datetime,
+    as_file: bool = False,
+    open_fields: str = AUDIT_OPEN_FIELDS,
+) -> dict[str, Any]:
+    """Return one invoice with its parties, lines, working days and totals; `as_file` for a
+    download (PDF, EHF), which shows the salary, so never masked: refused instead."""
     with uow:
         catch_up(uow, now)
         uow.commit()
         row = uow.invoices.get(invoice_id)
-        if not may_read(user, row):
+        readable = access.may_read_invoice_file if as_file else access.may_read_invoice
+        if not readable(uow, user, row):
             raise Forbidden("only finance of the two municipalities may read this invoice")
-        return invoice_view(row)
+        return _masked(invoice_view(row), access.reader_access(user, open_fields))
+
+
+# What an invoice tells of one employee's pay: masked for an auditor without that right.
+PERSONAL = (
+    "monthly_salary",
+    "position_percentage",
+    "lines",
+    "months",
+    "employee_share",
+    "lending_unit_share",
+    "replacement_budget",
+    "total",
+)
+
+
+def _masked(view: dict[str, Any], masking: AuditAccess) -> dict[str, Any]:
+    if masking.sees_personal_data:
+        return view
+    return {**view, **mask_data({key: view[key] for key in PERSONAL}, masking)}
 
 
 def invoice_view(row: InvoiceRow) -> dict[str, Any]:

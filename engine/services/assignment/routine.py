@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from engine.rules.invoice import calculate_invoice
-from engine.services.assignment import invoices
+from engine.services.assignment import case_access, case_documents, invoices
 from engine.services.configuration import Configuration
 
 
@@ -30,6 +30,9 @@ def _invoice_for(
 
 
 def register(configuration: Configuration) -> None:
-    """Add `invoice_for` to the scripts and keep each assignment's invoice row after every step."""
+    """Add `invoice_for`, keep each assignment's invoice row after every step, declare who
+    reads what of its cases and list its documents on the case page."""
     configuration.registry.register_function("invoice_for", partial(_invoice_for, configuration))
     configuration.followers["assignment.invoices"] = invoices.project
+    case_access.declare(configuration)
+    configuration.documents["assignment"] = case_documents.documents

@@ -92,7 +92,7 @@ def mask_data(data: Mapping[str, Any] | None, access: AuditAccess) -> Any:
     return {k: v if k in access.open_fields else _hide(v) for k, v in data.items()}
 
 
-def _mask_delta(delta: Mapping[str, Any] | None, access: AuditAccess) -> Any:
+def mask_delta(delta: Mapping[str, Any] | None, access: AuditAccess) -> Any:
     """Return a delta ({field: {before, after}}) with personal fields' values hidden."""
     if delta is None or access.open_fields is None or not isinstance(delta, Mapping):
         return delta
@@ -110,7 +110,7 @@ def mask_event(event: Mapping[str, Any], access: AuditAccess) -> dict[str, Any]:
     return {
         **event,
         "data": data if event.get("type") in BOOKKEEPING else mask_data(data, access),
-        "delta": _mask_delta(event.get("delta"), access),
+        "delta": mask_delta(event.get("delta"), access),
     }
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from engine.rules import deadlines
 from engine.services.configuration import Configuration
+from engine.services.hiring import case_access
 
 
 def _application_deadline(published_on: str, days: int = 21) -> str:
@@ -23,7 +24,9 @@ def _probation_end(start_date: str, months: int = 6) -> str:
 
 
 def register(configuration: Configuration) -> None:
-    """Add the hiring deadlines (application, offer answer, probation end) to the scripts."""
+    """Add the hiring deadlines (application, offer answer, probation end) to the scripts and
+    declare who reads what of its cases."""
     configuration.registry.register_function("application_deadline", _application_deadline)
     configuration.registry.register_function("offer_answer_deadline", _offer_answer_deadline)
     configuration.registry.register_function("probation_end", _probation_end)
+    case_access.declare(configuration)

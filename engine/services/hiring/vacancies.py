@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from engine.services import attachments, documents, instances
+from engine.services import access, attachments, documents, instances
 from engine.services.documents import long_date
 from engine.services.errors import BadRequest, Forbidden, FormInvalid
 from engine.services.step import notifications
@@ -36,7 +36,6 @@ from engine.timezone import OSLO
 HIRING = "hiring"
 APPLICATION = "hiring_application"
 MESSAGE = "application_received"
-LIST_READERS = frozenset({"admin", "hr"})
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = 69  # "applicant:" + the address fits the 80 characters of an actor
 PUBLIC_FIELDS = (
@@ -357,7 +356,7 @@ def applicants(uow: UnitOfWork, vacancy_id: str, user: User) -> dict[str, Any]:
     with uow:
         vacancy = _vacancy(uow, vacancy_id)
         data = vacancy.data or {}
-        if not may_read_applicants(vacancy, user):
+        if not access.may_read_applicants(uow, vacancy, user):
             raise Forbidden("only hr and the hiring authority may read the applicant list")
         rows = list(data.get("previous_applications") or []) + list(data.get("applications") or [])
     return {
@@ -365,16 +364,6 @@ def applicants(uow: UnitOfWork, vacancy_id: str, user: User) -> dict[str, Any]:
         "round": data.get("announcement_round"),
         "applicants": [_applicant(row) for row in rows],
     }
-
-
-def may_read_applicants(vacancy: ProcessInstance, user: User) -> bool:
-    """Tell whether the user is hr (of the municipality), an admin or the hiring authority."""
-    data = vacancy.data or {}
-    if "admin" in user.roles:
-        return True
-    if "hr" in user.roles and user.municipality_id in (None, data.get("municipality")):
-        return True
-    return user.username in (data.get("hiring_authority_users") or [])
 
 
 def _applicant(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -420,7 +409,7 @@ def offer_letter_pdf(
         letter = data.get("offer_letter")
         if instance.key != HIRING or not isinstance(letter, dict):
             raise NotFound("offer letter of hiring case", instance_id)
-        if not may_read_applicants(instance, user):
+        if not access.may_read_applicants(uow, instance, user):
             raise Forbidden("only hr and the hiring authority may read the offer letter")
     offer = {
         **letter,

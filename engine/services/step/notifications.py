@@ -112,7 +112,7 @@ def task_params(uow: UnitOfWork, instance: ProcessInstance, task: HumanTask) -> 
         **case_params(uow, instance),
         "task": task.name,
         "due": task.due_at,
-        "link": f"{policy().public_url.rstrip('/')}/tasks/{task.id}",
+        "link": f"{policy().public_url.rstrip('/')}/tasks/{task.id}",  # the case is linked there
     }
 
 
@@ -121,7 +121,9 @@ def case_params(uow: UnitOfWork, instance: ProcessInstance) -> dict[str, Any]:
     return {
         "process": _process_name(uow, instance.definition_id, instance.key),
         "case": instance.business_key or "",
-        "link": policy().public_url.rstrip("/") + "/",
+        # The case page: each recipient sees there what they may of it (access.case_view).
+        "link": f"{policy().public_url.rstrip('/')}/cases/{instance.id}",
+        "home": policy().public_url.rstrip("/"),
     }
 
 

@@ -2,8 +2,9 @@
 
 Scripts and the `notify` service operator append entries like `{"type": "not_selected",
 "to": "user" | [...], "cc": ..., "to_role": "finance", "cc_role": ..., "municipality": "asker",
-...fields for the text}`; after every step `process_messages` queues one mail per addressee for
-each entry no earlier step has mailed (`notifications.enqueue` writes the rows).
+"except_municipality": "baerum", ...fields for the text}` (`except_municipality` leaves out
+a role's holders in that municipality); after every step `process_messages` queues one mail
+per addressee for each entry no earlier step has mailed (`notifications.enqueue` writes the rows).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from engine.services.step import notifications
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
-_ADDRESSING = {"type", "to", "cc", "to_role", "cc_role", "municipality"}
+_ADDRESSING = {"type", "to", "cc", "to_role", "cc_role", "municipality", "except_municipality"}
 
 
 def process_messages(
@@ -81,6 +82,11 @@ def _addressees(uow: UnitOfWork, item: Mapping[str, Any]) -> list[tuple[User, bo
     cc = notifications.found(uow, _names(item.get("cc"))) + _role(
         uow, item.get("cc_role"), municipality
     )
+    left_out = item.get("except_municipality")
+    if left_out:  # a role's holders elsewhere: "Nytt oppdrag" is for the other municipalities
+        named = set(_names(item.get("to"))) | set(_names(item.get("cc")))
+        to = [u for u in to if u.username in named or u.municipality_id != left_out]
+        cc = [u for u in cc if u.username in named or u.municipality_id != left_out]
     chosen: dict[str, tuple[User, bool]] = {}
     for user, copy in [(u, False) for u in to] + [(u, True) for u in cc]:
         chosen.setdefault(user.username, (user, copy))

@@ -1,14 +1,10 @@
 // The announcement board of the assignment routine: open announcements in the region, each with
 // its deadline and a "Meld interesse" form; the user's own municipality's are shown without it.
-import { announce, api, el, formatDate, showFlash, t } from "./page.js";
+import { fieldsNode } from "./case_data.js";
+import { announce, api, el, flash, formatDate, showFlash, t } from "./page.js";
 
 const board = document.getElementById("board");
 const myMunicipality = board.dataset.municipality;
-
-function list(values) {
-  if (Array.isArray(values)) return values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
-  return values ? String(values) : t("none");
-}
 
 function registered(item) {
   return el("p", { class: "note", id: `registered-${item.id}` }, t("board_registered"));
@@ -64,27 +60,45 @@ function interestForm(item, titleId) {
 function card(item) {
   const titleId = `announcement-${item.id}`;
   const own = item.receiving_municipality?.id === myMunicipality;
-  const duration = item.duration || {};
   let action;
   if (item.my_registration) action = registered(item);
   else if (own) action = el("p", { class: "note" }, t("board_own"));
   else if (item.may_register) action = interestForm(item, titleId);
   else action = el("p", { class: "note" }, t("board_not_allowed"));
-  const row = (label, value) => [el("dt", {}, label), el("dd", {}, value)];
   return el("article", { class: "card announcement", "aria-labelledby": titleId, dataset: { id: item.id } },
     el("h2", { id: titleId }, `${item.receiving_municipality?.name || item.receiving_municipality?.id} – ${item.id}`),
     el("p", { class: "deadline" }, t("board_deadline"), " ",
       el("time", { datetime: item.interest_deadline_at || item.interest_deadline }, formatDate(item.interest_deadline_at || item.interest_deadline))),
-    el("dl", { class: "details" },
-      row(t("board_work"), item.nature_of_work || t("none")),
-      row(t("board_competence"), list(item.competence_requirements)),
-      row(t("board_period"), duration.planned_start
-        ? `${formatDate(duration.planned_start)} – ${formatDate(duration.planned_end)}` : t("none"))),
+    fieldsNode(Object.fromEntries(NEED_FIELDS.map((key) => [key, item[key]]))),
     action);
+}
+
+// KV 1 a–f (g is the deadline above).
+const NEED_FIELDS = ["competence_requirements", "nature_of_work", "expected_results", "special_conditions",
+  "duration", "contact_persons"];
+
+function newAnnouncement() {
+  if (board.dataset.mayAnnounce !== "true") return null;
+  const button = el("button", { type: "button", class: "button button--primary", id: "new-announcement" },
+    t("board_new"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const result = await api("/api/v1/announcements", { method: "POST", body: {} });
+    button.disabled = false;
+    if (!result.ok) {
+      announce(result.data?.error?.message || t("error_generic"), "error");
+      return;
+    }
+    flash(t("board_new_ok", { id: result.data.id }));
+    window.location.assign(`/tasks/${result.data.describe_need_task_id}`);
+  });
+  return el("div", { class: "actions" }, el("p", { class: "hint" }, t("board_new_hint")), button);
 }
 
 showFlash();
 const result = await api("/api/v1/announcements?open=true&limit=100");
+const creator = newAnnouncement();
+if (creator) board.before(creator);
 if (!result.ok) {
   board.replaceChildren(el("p", { class: "alert alert--error" }, t("load_failed")));
 } else {

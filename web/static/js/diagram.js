@@ -11,11 +11,15 @@ function viewerReady() {
   });
 }
 
-/** Draw the task's process version into container and mark the task's element. */
+/** Draw the task's process version into container and mark the task's element.
+ * A case page passes {key, version, marked: [element ids]} instead of a task. */
 export async function showDiagram(container, task) {
-  const instance = await api(`/api/v1/process-instances/${task.instance_id}`);
-  if (!instance.ok) throw new Error(`instance: ${instance.status}`);
-  const { key, version } = instance.data;
+  let { key, version } = task;
+  if (!key) {
+    const instance = await api(`/api/v1/cases/${task.instance_id}`);
+    if (!instance.ok) throw new Error(`instance: ${instance.status}`);
+    ({ key, version } = instance.data);
+  }
   const xml = await api(`/api/v1/process-definitions/${encodeURIComponent(key)}/versions/${version}/xml`);
   if (!xml.ok) throw new Error(`diagram: ${xml.status}`);
   const BpmnJS = await viewerReady();
@@ -23,9 +27,10 @@ export async function showDiagram(container, task) {
   await viewer.importXML(xml.data);
   const canvas = viewer.get("canvas");
   canvas.zoom("fit-viewport");
-  if (task.state === "open") {
+  const marked = task.marked ?? (task.state === "open" ? [task.element_id] : []);
+  for (const element of marked) {
     try {
-      canvas.addMarker(task.element_id, "current-task");
+      canvas.addMarker(element, "current-task");
     } catch {
       // The element may live in a collapsed subprocess; the diagram still shows.
     }

@@ -32,9 +32,11 @@ async function refreshCounts() {
 
 function processCell(item) {
   const key = item.process_key ?? item.key;
+  const caseId = item.instance_id ?? item.id;
   return el("td", { "data-label": t("col_process") },
     el("span", { class: "process-name" }, state.names.get(key) || key),
-    item.business_key ? el("span", { class: "business-key" }, item.business_key) : null);
+    el("a", { class: "business-key case-link", href: `/cases/${caseId}` },
+      item.business_key || t("case_open")));
 }
 
 function dueCell(task) {

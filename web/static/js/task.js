@@ -1,5 +1,6 @@
 // The task page: details, claim/unclaim, instructions, the form and its completion,
 // the process diagram with the task marked, and the instance's history.
+import { fieldsNode } from "./case_data.js";
 import { showDiagram } from "./diagram.js";
 import { renderForm } from "./form.js";
 import { markdownToHtml } from "./markdown.js";
@@ -34,7 +35,7 @@ function details(task) {
     el("dl", { class: "details" },
       row(t("process"), names.get(task.process_key) || task.process_key),
       row(t("business_key"), task.business_key || t("none")),
-      row(t("municipality"), task.municipality_id || t("none")),
+      row(t("municipality"), task.municipality_name || task.municipality_id || t("none")),
       row(t("created"), el("time", { datetime: task.created_at }, formatDate(task.created_at))),
       row(t("due"), due),
       row(t("assignee"), task.assignee || t("unassigned"))));
@@ -162,8 +163,34 @@ function delegateSection(task) {
   return section;
 }
 
+function contextSection(task) {
+  const fields = fieldsNode(task.context || {});
+  if (!fields) return null;
+  return el("section", { class: "panel panel--context", "aria-labelledby": "context-title" },
+    el("h2", { id: "context-title" }, t("context_title")), fields);
+}
+
+function caseSection(task) {
+  const list = el("ul", { class: "documents" });
+  const section = el("section", { class: "panel", "aria-labelledby": "case-title" },
+    el("h2", { id: "case-title" }, t("case_link")),
+    el("p", {}, el("a", { href: `/cases/${task.instance_id}`, id: "case-link" },
+      task.business_key ? `${t("case_open")} ${task.business_key}` : t("case_open"))),
+    list);
+  api(`/api/v1/cases/${task.instance_id}`).then((result) => {
+    const documents = result.ok ? result.data.documents : [];
+    if (!documents.length) {
+      list.remove();
+      return;
+    }
+    list.replaceChildren(...documents.map((d) => el("li", {},
+      el("a", { href: d.url, target: "_blank", rel: "noopener", "data-kind": d.kind }, d.title))));
+  });
+  return section;
+}
+
 function instructions(task) {
-  if (!task.instructions) return null;
+  if (!task.instructions || task.state !== "open") return null;  // done: nothing left to do
   const body = el("div", { class: "prose" });
   body.innerHTML = markdownToHtml(task.instructions, 3);
   return el("section", { class: "panel panel--instructions", "aria-labelledby": "instructions-title" },
@@ -214,11 +241,11 @@ async function render(task) {
     shownInstance = task.instance_id;
     diagram = diagramSection(task);
   }
-  const aside = el("div", { class: "task-aside" }, details(task), delegateSection(task),
-    await historySection(task));
+  const aside = el("div", { class: "task-aside" }, details(task), caseSection(task),
+    delegateSection(task), await historySection(task));
   root.replaceChildren(heading, claimBar(task),
     el("div", { class: "task-layout" },
-      el("div", { class: "task-main" }, instructions(task), formSection(task)), aside),
+      el("div", { class: "task-main" }, instructions(task), contextSection(task), formSection(task)), aside),
     diagram);
 }
 

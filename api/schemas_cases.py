@@ -1,0 +1,49 @@
+"""Schemas of the case page and the list of one's cases (issue 17 §1)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schemas import PageSchema, Strict, TaskSummarySchema
+
+
+class CaseTaskSchema(TaskSummarySchema):
+    may_work = fields.Boolean()
+
+
+class DocumentSchema(Schema):
+    kind = fields.String()
+    title = fields.String()
+    url = fields.String()
+
+
+class CaseSummarySchema(Schema):
+    id = fields.UUID()
+    key = fields.String()
+    version = fields.Integer()
+    business_key = fields.String(allow_none=True)
+    state = fields.String()
+    status = fields.String(allow_none=True)
+    started_by = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    next_due_at = fields.DateTime(allow_none=True)
+    waiting_for = fields.List(fields.String())
+    open_elements = fields.List(fields.String())
+
+
+class CaseSchema(CaseSummarySchema):
+    data = fields.Dict()
+    open_tasks = fields.List(fields.Nested(CaseTaskSchema))
+    my_tasks = fields.List(fields.Nested(TaskSummarySchema))
+    documents = fields.List(fields.Nested(DocumentSchema))
+    may_cancel = fields.Boolean()
+    cancel_reason = fields.String(allow_none=True)
+
+
+class CasePageSchema(PageSchema):
+    items = fields.List(fields.Nested(CaseSummarySchema))
+
+
+class CancelSchema(Strict):
+    reason = fields.String(required=True, validate=validate.Length(max=2000))  # blank: the route

@@ -1,0 +1,125 @@
+"""The case page: one instance as a participant sees it, and the list of their cases.
+
+What a user reads of a case's data comes from `access.case_view` (the need-to-know model),
+never the whole instance data. Routines add the documents of their cases (the assignment's
+contract, invoice PDF and EHF, the report) in the wiring's configuration; the core names none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from engine.runtime import instances as runtime
+from engine.services import access, configuration, definitions
+from engine.services.access import may_work
+from engine.services.errors import Forbidden
+from engine.services.inbox import task_view, with_names
+from engine.services.step import steps
+from engine.store.errors import NotFound
+from engine.store.models import ProcessInstance, User
+from engine.store.states import InstanceState, TaskState
+from engine.store.uow import UnitOfWork
+
+# A document on the case page: {"kind", "title", "url"}; title in the reader's language.
+# Routines list theirs in the wiring's configuration (`configuration.documents`).
+Document = dict[str, str]
+
+
+def case_detail(
+    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime, locale: str = "nb"
+) -> dict[str, Any]:
+    """Return one case as the user may see it; NotFound if they take no part in it."""
+    with uow:
+        instance = uow.instances.get(instance_id)
+        view = access.case_view(uow, instance, user)
+        if view is None:
+            raise NotFound("case", instance_id)
+        tasks = list(uow.tasks.of_instance(instance.id))
+        open_tasks = [t for t in tasks if t.state == TaskState.OPEN]
+        page = _summary(instance, view.data, open_tasks, now)
+        page["open_tasks"] = with_names(uow, [_task(t, user, now) for t in open_tasks])
+        page["my_tasks"] = with_names(
+            uow,
+            [task_view(t, now) for t in tasks if t.completed_by == user.username],
+        )
+        page["data"] = view.data
+        page["documents"] = [
+            document
+            for source in configuration.current().documents.values()
+            for document in source(uow, instance, user, view.data, locale)
+        ]
+        page["may_cancel"] = access.may_cancel(instance, user)
+        page["cancel_reason"] = _cancel_reason(uow, instance)
+    return page
+
+
+def my_cases(
+    uow: UnitOfWork, user: User, *, now: datetime, limit: int, offset: int
+) -> dict[str, Any]:
+    """Return a page of the cases the user started or takes part in, newest first."""
+    with uow:
+        ids = uow.tasks.case_ids(user.username, user.roles, user.municipality_id)
+        rows, total = uow.instances.cases(user.username, ids, limit=limit, offset=offset)
+        items = []
+        for instance in rows:
+            view = access.case_view(uow, instance, user)
+            data = view.data if view is not None else {}
+            open_tasks = list(uow.tasks.open_for_instance(instance.id))
+            items.append(_summary(instance, data, open_tasks, now))
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def _summary(
+    instance: ProcessInstance, data: dict[str, Any], open_tasks: list[Any], now: datetime
+) -> dict[str, Any]:
+    due = sorted(t.due_at for t in open_tasks if t.due_at is not None)
+    return {
+        "id": instance.id,
+        "key": instance.key,
+        "version": instance.version,
+        "business_key": instance.business_key,
+        "state": instance.state,
+        "status": data.get("status"),
+        "started_by": instance.started_by,
+        "created_at": instance.created_at,
+        "ended_at": instance.ended_at,
+        "next_due_at": due[0] if due else None,
+        "waiting_for": [t.name for t in open_tasks],
+        "open_elements": [t.element_id for t in open_tasks],
+    }
+
+
+def _task(task: Any, user: User, now: datetime) -> dict[str, Any]:
+    view = task_view(task, now)
+    view["may_work"] = may_work(task, user)
+    return view
+
+
+def cancel_case(
+    uow: UnitOfWork, instance_id: UUID, reason: str, *, actor: User, now: datetime
+) -> None:
+    """Cancel a running case: every open task and timer ends; the reason goes in its history."""
+    with uow:
+        instance = uow.instances.get(instance_id, lock=True)
+        if access.case_view(uow, instance, actor) is None:
+            raise NotFound("case", instance_id)
+        if not access.may_cancel(instance, actor):
+            raise Forbidden("only the case's starter or an admin may cancel it, while it runs")
+        built = definitions.built_for(uow, instance.definition_id)
+        outcome = runtime.cancel(built, instance.snapshot, now=now)
+        steps.record(
+            uow, instance, "case_cancel_requested", actor.username, now, data={"reason": reason}
+        )
+        steps.apply(uow, instance, built, outcome, actor=actor.username, now=now)
+        uow.commit()
+
+
+def _cancel_reason(uow: UnitOfWork, instance: ProcessInstance) -> str | None:
+    """Return why the case was cancelled (its history's `case_cancel_requested`), for everyone
+    with a part in it: whoever may see the case may see why it stopped."""
+    if instance.state != InstanceState.CANCELLED:
+        return None
+    asked = [e for e in uow.history.of_instance(instance.id) if e.type == "case_cancel_requested"]
+    return str((asked[-1].data or {}).get("reason") or "") or None if asked else None

@@ -1,0 +1,67 @@
+"""What the hiring routine declares about reading its cases (docs/access.md).
+
+HR of the vacancy's municipality and the hiring authority (`hiring_authority_users`) run the
+case (Løten 4.5): they read all of it, the applications (`hiring_application`, their CVs)
+too. Everyone else with a part reads the vacancy's number, status, position and published
+announcement, and what their own steps show (their forms and the tasks' `contextFields`):
+the unit head their assessment and recommendation, union representatives what they comment
+on, an interview panel member their candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from engine.services import access
+from engine.services.configuration import Configuration
+from engine.store.models import ProcessInstance, User
+from engine.store.uow import UnitOfWork
+
+HIRING, APPLICATION = "hiring", "hiring_application"
+SHARED = frozenset(
+    {
+        "vacancy_id",
+        "business_key",
+        "status",
+        "municipality",
+        "unit",
+        "position",
+        "positions",
+        "published_announcement",
+        "application_deadline_on",
+        "hiring_authority_name",
+    }
+)
+
+
+def hiring_roles(
+    uow: UnitOfWork, instance: ProcessInstance, user: User
+) -> Mapping[str, frozenset[str] | None]:
+    """Return the roles the routine gives the user in a hiring case (None: every key)."""
+    data = instance.process_data
+    roles: dict[str, frozenset[str] | None] = {}
+    if "hr" in user.roles and user.municipality_id in (None, data.get("municipality")):
+        roles["hr"] = None
+    if user.username in (data.get("hiring_authority_users") or []):
+        roles["hiring_authority"] = None
+    return roles
+
+
+def application_roles(
+    uow: UnitOfWork, instance: ProcessInstance, user: User
+) -> Mapping[str, frozenset[str] | None]:
+    """Return the user's roles in an application: those they hold in its vacancy's case."""
+    vacancies = uow.announcements.instances_with_data(HIRING, business_key=instance.business_key)
+    for vacancy in vacancies:
+        roles = hiring_roles(uow, vacancy, user)
+        if roles:
+            return roles
+    return {}
+
+
+def declare(configuration: Configuration) -> None:
+    """Declare the hiring routine's processes to the access model."""
+    access.declare_case(configuration, HIRING, shared=SHARED, roles=hiring_roles)
+    access.declare_case(
+        configuration, APPLICATION, shared={"vacancy_id", "business_key"}, roles=application_roles
+    )

@@ -1,0 +1,62 @@
+// Case data shown read-only (a task's context, a case's details): labelled keys only, so no
+// variable name reaches the page; dates, money and coded values as Norwegians write them.
+import { el, formatDate, formatDateTime, formatMoney, t } from "./page.js";
+
+const MONEY = new Set(["amount", "total", "monthly_salary", "salary", "social_costs", "daily_fee",
+  "unit_price", "rate_per_working_day"]);
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+function label(key) {
+  const text = t(`field_${key}`);
+  return text === `field_${key}` ? null : text;
+}
+
+function scalar(key, value) {
+  if (value === null || value === undefined || value === "") return t("context_none");
+  if (typeof value === "boolean") return value ? t("yes") : t("no");
+  if (MONEY.has(key) && !Number.isNaN(Number(value))) return formatMoney(Number(value));
+  if (typeof value === "string" && DATE.test(value)) return formatDate(`${value}T12:00:00`);
+  if (typeof value === "string" && DATE_TIME.test(value)) return formatDateTime(value);
+  const coded = typeof value === "string" ? t(`value_${value}`) : null;
+  if (coded && coded !== `value_${value}`) return coded;
+  if (typeof value === "number") return value.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "nb-NO");
+  return String(value);
+}
+
+/** "4 uker (14. desember 2026 – 8. januar 2027)": KV 1 e, a period in weeks or months. */
+export function durationText(duration) {
+  const d = duration || {};
+  const amount = d.amount ? `${d.amount} ${t(`value_${d.unit || "weeks"}`)}` : "";
+  const dates = d.planned_start
+    ? `${formatDate(`${d.planned_start}T12:00:00`)} – ${d.planned_end ? formatDate(`${d.planned_end}T12:00:00`) : "…"}`
+    : "";
+  if (amount && dates) return `${amount} (${dates})`;
+  return amount || dates || t("context_none");
+}
+
+/** Render one value: scalars as text, lists as lists, objects as definition lists. */
+export function valueNode(key, value) {
+  if (key === "duration" && value && typeof value === "object") return el("span", {}, durationText(value));
+  if (Array.isArray(value)) {
+    if (!value.length) return el("span", {}, t("context_none"));
+    const items = value.map((item) => el("li", {}, valueNode(key, item)));
+    return el(value.some((v) => v && typeof v === "object") ? "ol" : "ul", { class: "case-list" }, items);
+  }
+  if (value && typeof value === "object") return fieldsNode(value);
+  return el("span", { class: "case-value" }, scalar(key, value));
+}
+
+// The order keys are shown in (the catalogue's order: who before what, KV 1 a before g).
+const ORDER = t("field_order").split(" ");
+const rank = (key) => (ORDER.includes(key) ? ORDER.indexOf(key) : ORDER.length);
+
+/** A definition list of an object's labelled keys (null if none is labelled). */
+export function fieldsNode(data) {
+  const rows = Object.entries(data || {})
+    .filter(([key, value]) => label(key) && !(Array.isArray(value) && !value.length))
+    .sort(([a], [b]) => rank(a) - rank(b));
+  if (!rows.length) return null;
+  return el("dl", { class: "case-fields" },
+    rows.flatMap(([key, value]) => [el("dt", {}, label(key)), el("dd", {}, valueNode(key, value))]));
+}
