@@ -110,7 +110,12 @@ def register(app: Flask) -> None:
     )
     app.register_error_handler(EngineError, lambda e: error_body(422, e.code, str(e)))
     app.register_error_handler(NotFound, lambda e: error_body(404, "not_found", str(e)))
-    app.register_error_handler(Conflict, lambda e: error_body(409, e.code, str(e), e.details))
+    app.register_error_handler(
+        Conflict,
+        lambda e: error_body(
+            409, e.code, error_message(e.code, request_locale()) or str(e), e.details
+        ),
+    )
     app.register_error_handler(Forbidden, _forbidden)
     app.register_error_handler(
         Unauthenticated, lambda e: error_body(401, "unauthenticated", str(e))

@@ -65,6 +65,10 @@ ERROR_MESSAGES = {
         "nb": "Du kan ikke starte denne prosessen.",
         "en": "You cannot start this process.",
     },
+    "instance_suspended": {
+        "nb": "Saken er satt på vent. Oppgaven kan fullføres når saken er tatt opp igjen.",
+        "en": "The case is on hold. The task can be completed once the case is resumed.",
+    },
     "message_forbidden": {
         "nb": "Du kan ikke sende denne meldingen.",
         "en": "You cannot send this message.",

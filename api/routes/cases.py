@@ -63,4 +63,41 @@ def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
     )
 
 
+@bp.post("/<uuid:instance_id>/suspend")
+@bp.arguments(CancelSchema)
+@bp.response(200, CaseSchema)
+def suspend_case(body: dict[str, Any], instance_id: UUID) -> Any:
+    """Put a running case on hold with a reason (a process owner or an admin): its timers wait
+    and its tasks cannot be completed until it is resumed."""
+    return _hold(cases.suspend_case, body, instance_id, _SUSPEND_REASON)
+
+
+@bp.post("/<uuid:instance_id>/resume")
+@bp.arguments(CancelSchema)
+@bp.response(200, CaseSchema)
+def resume_case(body: dict[str, Any], instance_id: UUID) -> Any:
+    """Resume a suspended case with a reason; timers that fell due meanwhile fire."""
+    return _hold(cases.resume_case, body, instance_id, _RESUME_REASON)
+
+
+def _hold(use_case: Any, body: dict[str, Any], instance_id: UUID, blank: dict[str, str]) -> Any:
+    user = current_user()
+    reason = body["reason"].strip()
+    if not reason:
+        raise FormInvalid({"reason": [blank[request_locale()]]})
+    use_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
+    return cases.case_detail(
+        services().new_uow(read_only=True),
+        instance_id,
+        user,
+        now=services().now(),
+        locale=request_locale(),
+    )
+
+
 _REASON = {"nb": "Skriv hvorfor saken avlyses.", "en": "Say why the case is cancelled."}
+_SUSPEND_REASON = {
+    "nb": "Skriv hvorfor saken settes på vent.",
+    "en": "Say why the case is put on hold.",
+}
+_RESUME_REASON = {"nb": "Skriv hvorfor saken tas opp igjen.", "en": "Say why the case is resumed."}

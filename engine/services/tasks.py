@@ -18,7 +18,7 @@ from engine.services.step import history, steps
 from engine.store.errors import Conflict
 from engine.store.instances import LockedTask
 from engine.store.models import HumanTask, ProcessInstance, User
-from engine.store.states import TaskState
+from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
@@ -183,6 +183,8 @@ def _locked_task(uow: UnitOfWork, task_id: UUID) -> LockedTask:
     locked = uow.instances.lock_with_task(task_id)
     if locked.task.state != TaskState.OPEN:
         raise Conflict("task_already_completed", f"the task is already {locked.task.state}")
+    if locked.instance.state == InstanceState.SUSPENDED:
+        raise Conflict("instance_suspended", "the case is suspended; its tasks wait until resumed")
     return locked
 
 

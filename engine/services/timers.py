@@ -114,6 +114,9 @@ def _fire_locked(
         return False  # fired with another of the instance's timers, or someone else's now
     if timer.attempts > MAX_ATTEMPTS:
         raise EngineError(f"gave up after {timer.attempts - 1} interrupted attempts")
+    if instance.state == InstanceState.SUSPENDED:  # suspended since the claim: wait for resume
+        timer.state, timer.claimed_by, timer.claimed_until = TimerState.WAITING, None, None
+        return False
     if instance.state != InstanceState.RUNNING:
         timer.state = TimerState.CANCELLED
         return False
