@@ -60,7 +60,9 @@ def complete_task(
         with spiffarena.acting(actor.username):
             outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
-        before = dict(instance.data or {})
+        # What this path held before: a field another branch set is not "removed" by this one.
+        before, paths = runtime.task_data_and_paths(built, instance.snapshot, task_id)
+        known = {**paths, **(instance.data or {})}
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
         task.state, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
         if task.assignee is None:
@@ -73,7 +75,8 @@ def complete_task(
             actor.username,
             now,
             data=dict(data),
-            delta=history.data_delta(before, outcome.data) or None,
+            delta=history.path_delta(known if before is None else before, outcome.data, known)
+            or None,
         )
         steps.apply(
             uow,
