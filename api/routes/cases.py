@@ -13,6 +13,7 @@ from api.schemas_cases import CancelSchema, CasePageSchema, CaseSchema
 from api.wiring import services
 from engine.services import cases
 from engine.services.errors import FormInvalid
+from engine.store.errors import NotFound
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
 
@@ -54,13 +55,7 @@ def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
     if not reason:
         raise FormInvalid({"reason": [_REASON[request_locale()]]})
     cases.cancel_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
-    return cases.case_detail(
-        services().new_uow(read_only=True),
-        instance_id,
-        user,
-        now=services().now(),
-        locale=request_locale(),
-    )
+    return _after(instance_id)
 
 
 @bp.post("/<uuid:instance_id>/suspend")
@@ -86,13 +81,22 @@ def _hold(use_case: Any, body: dict[str, Any], instance_id: UUID, blank: dict[st
     if not reason:
         raise FormInvalid({"reason": [blank[request_locale()]]})
     use_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
-    return cases.case_detail(
-        services().new_uow(read_only=True),
-        instance_id,
-        user,
-        now=services().now(),
-        locale=request_locale(),
-    )
+    return _after(instance_id)
+
+
+def _after(instance_id: UUID) -> Any:
+    """Return the case as the actor sees it now; a process owner who takes no part in it (they
+    act on its life cycle without reading it) gets its id and state only."""
+    try:
+        return cases.case_detail(
+            services().new_uow(read_only=True),
+            instance_id,
+            current_user(),
+            now=services().now(),
+            locale=request_locale(),
+        )
+    except NotFound:
+        return cases.case_state(services().new_uow(read_only=True), instance_id)
 
 
 _REASON = {"nb": "Skriv hvorfor saken avlyses.", "en": "Say why the case is cancelled."}

@@ -116,6 +116,14 @@ def cancel_case(
         uow.commit()
 
 
+def case_state(uow: UnitOfWork, instance_id: UUID) -> dict[str, Any]:
+    """Return a case's id, process and state only: what a life-cycle command answers someone
+    who may act on the case without reading it."""
+    with uow:
+        instance = uow.instances.get(instance_id)
+        return {"id": instance.id, "key": instance.key, "state": instance.state}
+
+
 def suspend_case(
     uow: UnitOfWork, instance_id: UUID, reason: str, *, actor: User, now: datetime
 ) -> None:
