@@ -69,6 +69,10 @@ ERROR_MESSAGES = {
         "nb": "Saken er satt på vent. Oppgaven kan fullføres når saken er tatt opp igjen.",
         "en": "The case is on hold. The task can be completed once the case is resumed.",
     },
+    "version_has_run": {
+        "nb": "Versjonen er tatt i bruk og kan ikke fjernes.",
+        "en": "The version has been used and cannot be removed.",
+    },
     "message_forbidden": {
         "nb": "Du kan ikke sende denne meldingen.",
         "en": "You cannot send this message.",

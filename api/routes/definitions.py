@@ -9,16 +9,19 @@ from flask import Response, request
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
 from api.language import request_locale
+from api.schemas_cases import CancelSchema
 from api.schemas import (
     DefinitionListArgs,
     DefinitionSchema,
     DeployResultSchema,
     InstanceSchema,
+    RemovedVersionSchema,
     StartSchema,
 )
 from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import access, declarations, definitions, instance_views, instances
+from engine.services.errors import FormInvalid
 from engine.store.errors import NotFound
 
 MAX_VERSION = 2**31 - 1
@@ -118,3 +121,24 @@ def start(body: dict[str, Any], key: str) -> Any:
     )
     with wiring.new_uow() as uow:
         return instance_views.instance_view(uow, instance, wiring.now())
+
+
+@bp.post("/<string:key>/versions/<int:version>/remove")
+@bp.arguments(CancelSchema)
+@bp.response(200, RemovedVersionSchema)
+def remove_version(body: dict[str, Any], key: str, version: int) -> Any:
+    """Remove a version no instance ever ran, with a reason (process owners): it leaves the
+    library and everyone's start page; 409 `version_has_run` otherwise."""
+    user = require_roles(*access.MODEL_EDITORS)
+    reason = body["reason"].strip()
+    if not reason:
+        raise FormInvalid({"reason": [_REASON[request_locale()]]})
+    if version > MAX_VERSION:
+        raise NotFound("process definition", f"{key} v{version}")
+    definitions.remove_version(
+        services().new_uow(), key, version, actor=user.username, reason=reason, now=services().now()
+    )
+    return {"key": key, "version": version, "removed": True}
+
+
+_REASON = {"nb": "Skriv hvorfor versjonen fjernes.", "en": "Say why the version is removed."}

@@ -82,3 +82,31 @@ def test_a_case_is_put_on_hold_and_resumed_with_a_reason(
     assert client.get(f"/api/v1/audit/instances/{started.id}", headers=auth("revisor")).get_json()[
         "verification"
     ]["ok"]
+
+
+def test_only_a_version_that_never_ran_is_removed_over_http(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    instances.start_instance(
+        deployed.new_uow(),
+        "approval",
+        {"municipality": "asker"},
+        actor=user(deployed, "emp.asker"),
+        now=NOW,
+    )
+    path = "/api/v1/process-definitions/approval/versions/1/remove"
+    owner = auth("eier")
+    refused = client.post(path, json={"reason": "x"}, headers=auth("emp.asker"))
+    assert refused.status_code == 403
+    blank = client.post(path, json={"reason": ""}, headers=owner)
+    assert blank.status_code == 422
+    assert blank.get_json()["error"]["details"] == {"reason": ["Skriv hvorfor versjonen fjernes."]}
+    ran = client.post(path, json={"reason": "Feil"}, headers=owner)
+    assert ran.status_code == 409
+    assert ran.get_json()["error"]["message"] == "Versjonen er tatt i bruk og kan ikke fjernes."
+    missing = client.post(
+        "/api/v1/process-definitions/approval/versions/9/remove",
+        json={"reason": "x"},
+        headers=owner,
+    )
+    assert missing.status_code == 404
