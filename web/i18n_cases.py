@@ -263,8 +263,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "case_suspend_button": "Put on hold",
         "case_suspend_ok": "The case is on hold.",
         "case_resume_title": "Resume the case",
-        "case_resume_intro": "Deadlines that passed while the case was on hold fire now. The reason "
-        "is kept in its history.",
+        "case_resume_intro": "Deadlines that passed while the case was on hold fire now. The "
+        "reason is kept in its history.",
         "case_resume_reason": "Why the case is resumed",
         "case_resume_button": "Resume",
         "case_resume_ok": "The case is resumed.",

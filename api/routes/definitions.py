@@ -9,7 +9,6 @@ from flask import Response, request
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
 from api.language import request_locale
-from api.schemas_cases import CancelSchema
 from api.schemas import (
     DefinitionListArgs,
     DefinitionSchema,
@@ -18,6 +17,7 @@ from api.schemas import (
     RemovedVersionSchema,
     StartSchema,
 )
+from api.schemas_cases import CancelSchema
 from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import access, declarations, definitions, instance_views, instances

@@ -1,4 +1,4 @@
-"""Suspend and resume over HTTP: who may, a reason required in bokmål, the task refused while on hold."""
+"""Suspend, resume and remove over HTTP: who may, a reason in bokmål, refusals in words."""
 
 from __future__ import annotations
 

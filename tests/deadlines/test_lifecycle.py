@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import pytest
@@ -15,13 +16,13 @@ from tests.conftest import NOW, user
 from tests.deadlines.conftest import HOUR, all_timers, events, fire, start_notice
 
 
-def _suspend(wiring: Wiring, instance_id: UUID, who: str = "admin", at=NOW) -> None:  # type: ignore[no-untyped-def]
+def _suspend(wiring: Wiring, instance_id: UUID, who: str = "admin", at: datetime = NOW) -> None:
     cases.suspend_case(
         wiring.new_uow(), instance_id, "Venter på avklaring", actor=user(wiring, who), now=at
     )
 
 
-def _resume(wiring: Wiring, instance_id: UUID, at=NOW) -> None:  # type: ignore[no-untyped-def]
+def _resume(wiring: Wiring, instance_id: UUID, at: datetime = NOW) -> None:
     cases.resume_case(wiring.new_uow(), instance_id, "Avklart", actor=user(wiring, "eier"), now=at)
 
 

@@ -1,4 +1,4 @@
-"""A process owner removes a junk import that never ran: it leaves the library and the start page."""
+"""A process owner removes a junk import that never ran: gone from library and start page."""
 
 from __future__ import annotations
 
