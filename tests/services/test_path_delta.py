@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from engine.services import definitions, instances, tasks
+from engine.services import definitions, instances, tasks, timers
 from engine.services.audit import replay
 from engine.services.wiring import Wiring
 from tests.conftest import NOW, user
@@ -41,3 +42,16 @@ def test_each_step_records_what_its_own_path_changed(demo: Wiring) -> None:
     assert {"hr_note", "leader_ok", "signed"} <= set(instance.process_data)
     last = replay.states_of(demo.new_uow(), started.id)[-1]
     assert last["data"]["hr_note"] == "ok" and last["data"]["leader_ok"] is True
+
+
+def test_a_timer_on_one_path_does_not_remove_what_the_other_path_set(demo: Wiring) -> None:
+    files = {"timer_path.bpmn": (HERE / "timer_path.bpmn").read_bytes()}
+    definitions.deploy(demo.new_uow(), files, actor="test", now=NOW)
+    started = instances.start_instance(
+        demo.new_uow(), "timer_path", {}, actor=user(demo, "admin"), now=NOW
+    )
+    _complete(demo, started.id, "hr_says", {"hr_note": "ok"})
+    assert timers.fire_due_timers(demo.new_uow, now=NOW + timedelta(hours=2), worker="w") == 1
+    with demo.new_uow() as uow:
+        [fired] = [e for e in uow.history.of_instance(started.id) if e.type == "timer_fired"]
+    assert fired.delta == {"reminded": {"before": None, "after": True}}
