@@ -28,6 +28,10 @@ def test_each_step_records_what_its_own_path_changed(demo: Wiring) -> None:
     )
     _complete(demo, started.id, "hr_says", {"hr_note": "ok"})  # HR first: waits at the join
     _complete(demo, started.id, "leader_says", {"leader_ok": True})
+    # The replay shows every live path's data: HR's note is there after the leader's step.
+    states = replay.states_of(demo.new_uow(), started.id)
+    assert states[-1]["data"]["hr_note"] == "ok" and states[-1]["data"]["leader_ok"] is True
+    assert replay.matches_live(demo.new_uow(), started.id) == []
     _complete(demo, started.id, "leader_signs", {"signed": True})  # the join brings both together
     with demo.new_uow() as uow:
         done = [e for e in uow.history.of_instance(started.id) if e.type == "task_completed"]
@@ -42,6 +46,7 @@ def test_each_step_records_what_its_own_path_changed(demo: Wiring) -> None:
     assert {"hr_note", "leader_ok", "signed"} <= set(instance.process_data)
     last = replay.states_of(demo.new_uow(), started.id)[-1]
     assert last["data"]["hr_note"] == "ok" and last["data"]["leader_ok"] is True
+    assert replay.matches_live(demo.new_uow(), started.id) == []
 
 
 def test_a_timer_on_one_path_does_not_remove_what_the_other_path_set(demo: Wiring) -> None:

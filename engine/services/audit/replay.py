@@ -174,7 +174,9 @@ def _state(replay: _Replay, event: HistoryEvent) -> dict[str, Any]:
         "state": SUSPENDED if replay.suspended and outcome.state == RUNNING else outcome.state,
         "definition_key": event.definition_key,
         "definition_version": event.definition_version,
-        "data": _jsonable(outcome.data),
+        # Every live path's data, so a field set on one branch is not missing after another
+        # branch's step.
+        "data": _jsonable(runtime.all_paths_data(replay.built, outcome.snapshot)),
         "open_tasks": list(dict(t) for t in replay.open_tasks.values()),
         "timers": timers,
         "messages": messages,
@@ -204,12 +206,14 @@ def matches_live(uow: UnitOfWork, instance_id: UUID) -> list[str]:
     with uow:
         instance = uow.instances.get(instance_id)
         live_tasks = sorted(t.element_id for t in uow.tasks.open_for_instance(instance_id))
+        built = definitions.built_for(uow, instance.definition_id)
+        stored = _jsonable(runtime.all_paths_data(built, instance.snapshot))
     problems = []
     if last["state"] != instance.state:
         problems.append(f"state: replayed {last['state']}, stored {instance.state}")
-    if last["data"] != _jsonable(instance.data):
-        keys = set(last["data"]) | set(instance.process_data)
-        differ = sorted(k for k in keys if last["data"].get(k) != instance.process_data.get(k))
+    if last["data"] != stored:
+        keys = set(last["data"]) | set(stored)
+        differ = sorted(k for k in keys if last["data"].get(k) != stored.get(k))
         problems.append(f"data differs in {differ}")
     replayed_tasks = sorted(t["element_id"] for t in last["open_tasks"])
     if replayed_tasks != live_tasks:
