@@ -9,8 +9,7 @@ WORKERS ?= 2
 export SAKSFLYT_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .PHONY: help install run test test-fast test-future lint fix bench conformance check migration web-assets chromium \
-	faketime \
-	screenshots
+	faketime screenshots messages
 
 help: ## Print this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,9 +31,9 @@ web/static/vendor/.installed: web/package.json web/package-lock.json web/copy-ve
 web-assets: web/static/vendor/.installed ## Install front-end assets from npm (served locally)
 
 chromium: ## Install Debian's chromium (browser tests) and pango + fonts (PDFs) if missing
-	@test -x /usr/bin/chromium && dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || \
+	@test -x /usr/bin/chromium && dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-	   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)
+	   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null)
 
 faketime: ## Install Debian's faketime (libfaketime, for test-future) if missing
 	@test -x /usr/bin/faketime || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
@@ -73,14 +72,14 @@ test-future: install web-assets chromium faketime ## Run the tests with the cloc
 	done; test -z "$$failed" || { echo "test-future failed at:$$failed"; exit 1; }
 
 lint: install ## ruff check, ruff format --check, mypy --strict, import-linter
-	$(BIN)/ruff check engine api web saksflyt tests bench
-	$(BIN)/ruff format --check engine api web saksflyt tests bench
+	$(BIN)/ruff check engine api web saksflyt tests bench tools
+	$(BIN)/ruff format --check engine api web saksflyt tests bench tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 fix: install ## ruff --fix and ruff format
-	$(BIN)/ruff check --fix engine api web saksflyt tests bench
-	$(BIN)/ruff format engine api web saksflyt tests bench
+	$(BIN)/ruff check --fix engine api web saksflyt tests bench tools
+	$(BIN)/ruff format engine api web saksflyt tests bench tools
 
 bench: install ## Print throughput and latency figures with ratios to the raw baseline
 	$(BIN)/python -m bench
@@ -90,6 +89,11 @@ conformance: install ## Bare SpiffWorkflow vs saksflyt on the MIWG corpus (or DI
 
 migration: install ## New Alembic revision: make migration m="add due date to user task"
 	$(BIN)/python -c "from saksflyt.cli import alembic_config; from engine.settings import Settings; from alembic import command; command.revision(alembic_config(Settings.from_env()), message='$(m)', autogenerate=True)"
+
+# Texts kept the old way (web/i18n*.py dicts, nb/en tables in modules, mail YAML) into the .po
+# catalogues; REF="branch other" also reads them as those branches have them (after a merge).
+messages: install ## Move old-style texts into engine/translations (REF="branch ..." reads branches)
+	$(BIN)/python tools/import_messages.py $(foreach ref,$(REF),--ref $(ref))
 
 check: lint test ## lint + test (the migration check is a test)
 

@@ -11,6 +11,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from api import errors
+from api.language import init_babel
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
 from api.routes import attachments as attachment_routes
 from api.routes import audit as audit_routes
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
+    init_babel(app)
     api = Api(app, spec_kwargs=_spec_kwargs())
     for module in (core, definitions, instances, tasks, modeler, announcements, invoices, admin):
         api.register_blueprint(module.bp)

@@ -1,4 +1,8 @@
-"""The one error mapping: engine, store and service errors to a status and a stable code."""
+"""The one error mapping: engine, store and service errors to a status and a stable code.
+
+`message` is for people, in the request's language, from the catalogues (`api.error.<code>`);
+where it replaces the exception's own (English, technical) text, that text is kept as `reason`.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,11 @@ def error_body(status: int, code: str, message: str, details: Any = None) -> Res
     """Return the JSON error document (field names as text: JSON sorts its keys)."""
     if isinstance(details, dict):
         details = {str(key): value for key, value in details.items()}
-    return jsonify({"error": {"code": code, "message": message, "details": details}}), status
+    error = {"code": code, "message": message, "details": details}
+    people = error_message(code, request_locale())
+    if people is not None and people != message:
+        error.update(message=people, reason=message)
+    return jsonify({"error": error}), status
 
 
 def _http(error: HTTPException) -> ResponseReturnValue:
@@ -59,7 +67,8 @@ def _input_refused(error: InputRefused) -> ResponseReturnValue:
 
 def _too_many_attempts(error: TooManyAttempts) -> ResponseReturnValue:
     details = {"retry_after_seconds": error.retry_after}
-    response = jsonify({"error": {"code": error.code, "message": str(error), "details": details}})
+    message = error_message(error.code, request_locale(), seconds=error.retry_after) or str(error)
+    response = jsonify({"error": {"code": error.code, "message": message, "details": details}})
     response.status_code = 429
     response.headers["Retry-After"] = str(error.retry_after)
     return response
@@ -67,8 +76,7 @@ def _too_many_attempts(error: TooManyAttempts) -> ResponseReturnValue:
 
 def _forbidden(error: Forbidden) -> ResponseReturnValue:
     """403 with the error's stable code (`forbidden`, `start_forbidden`, `message_forbidden`)."""
-    message = error_message(error.code, request_locale()) or str(error)
-    return error_body(403, error.code, message, getattr(error, "details", None))
+    return error_body(403, error.code, str(error), getattr(error, "details", None))
 
 
 def register(app: Flask) -> None:
@@ -110,12 +118,7 @@ def register(app: Flask) -> None:
     )
     app.register_error_handler(EngineError, lambda e: error_body(422, e.code, str(e)))
     app.register_error_handler(NotFound, lambda e: error_body(404, "not_found", str(e)))
-    app.register_error_handler(
-        Conflict,
-        lambda e: error_body(
-            409, e.code, error_message(e.code, request_locale()) or str(e), e.details
-        ),
-    )
+    app.register_error_handler(Conflict, lambda e: error_body(409, e.code, str(e), e.details))
     app.register_error_handler(Forbidden, _forbidden)
     app.register_error_handler(
         Unauthenticated, lambda e: error_body(401, "unauthenticated", str(e))

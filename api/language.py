@@ -1,114 +1,146 @@
-"""The caller's language (bokmål unless `Accept-Language` asks for English), and bokmål for the
-messages marshmallow writes when a request's body or query string is refused."""
+"""The caller's language (bokmål unless asked otherwise) through Flask-Babel on the engine's
+catalogues, and marshmallow's messages put into that language.
+
+A page request carries its language in `g.lang` (web/blueprint.py); an API request asks with
+`Accept-Language`. Every text comes from engine/translations/*.po (engine/catalogue.py).
+"""
 
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 
-from flask import request
+from babel.support import Translations
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel, Domain
 
-LANGUAGES = ("nb", "en")
+from engine import catalogue
 
-# marshmallow's own messages (fields, schema, validators) in bokmål.
+LANGUAGES = catalogue.LANGUAGES
+
+# marshmallow's own messages (fields, schema, validators) -> msgid `validation.<key>`.
 _EXACT = {
-    "Unknown field.": "Ukjent felt.",
-    "Missing data for required field.": "Feltet må fylles ut.",
-    "Field may not be null.": "Feltet kan ikke være tomt (null).",
-    "Invalid value.": "Ugyldig verdi.",
-    "Invalid input type.": "Ugyldig type: forventet et JSON-objekt.",
-    "Invalid type.": "Ugyldig type.",
-    "Not a valid string.": "Ikke en gyldig tekst.",
-    "Not a valid utf-8 string.": "Ikke gyldig UTF-8-tekst.",
-    "Not a valid integer.": "Ikke et gyldig heltall.",
-    "Not a valid number.": "Ikke et gyldig tall.",
-    "Number too large.": "Tallet er for stort.",
-    "Special numeric values (nan or infinity) are not permitted.": (
-        "NaN og uendelig er ikke tillatt."
-    ),
-    "Not a valid boolean.": "Må være true eller false.",
-    "Not a valid UUID.": "Ikke en gyldig UUID.",
-    "Not a valid datetime.": "Ikke et gyldig tidspunkt (ISO 8601).",
-    "Not a valid date.": "Ikke en gyldig dato (ÅÅÅÅ-MM-DD).",
-    "Not a valid mapping type.": "Må være et JSON-objekt.",
-    "Not a valid list.": "Må være en liste.",
-    "Not a valid email address.": "Ikke en gyldig e-postadresse.",
-    "Not a valid URL.": "Ikke en gyldig URL.",
+    "Unknown field.": "unknown_field",
+    "Missing data for required field.": "required",
+    "Field may not be null.": "null",
+    "Invalid value.": "invalid",
+    "Invalid input type.": "input_type",
+    "Invalid type.": "type",
+    "Not a valid string.": "string",
+    "Not a valid utf-8 string.": "utf8",
+    "Not a valid integer.": "integer",
+    "Not a valid number.": "number",
+    "Number too large.": "number_too_large",
+    "Special numeric values (nan or infinity) are not permitted.": "not_finite",
+    "Not a valid boolean.": "boolean",
+    "Not a valid UUID.": "uuid",
+    "Not a valid datetime.": "datetime",
+    "Not a valid date.": "date",
+    "Not a valid mapping type.": "mapping",
+    "Not a valid list.": "list",
+    "Not a valid email address.": "email",
+    "Not a valid URL.": "url",
+    "At most two decimals.": "two_decimals",  # api/schemas_assignment.py
 }
 _BOUND = {
-    "greater than or equal to": "minst",
+    "greater than or equal to": "at_least",
     "greater than": "over",
-    "less than or equal to": "høyst",
+    "less than or equal to": "at_most",
     "less than": "under",
 }
 _BOUNDS = "|".join(re.escape(words) for words in _BOUND)
-_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"Must be one of: (.*)\.", re.S), lambda m: f"Må være en av: {m[1]}."),
+# marshmallow's messages with values -> (msgid, the values' names in the pattern's groups)
+_PATTERNS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
+    (re.compile(r"Must be one of: (.*)\.", re.S), "validation.one_of", ("choices",)),
     (
         re.compile(rf"Must be ({_BOUNDS}) (\S+) and ({_BOUNDS}) (\S+)\."),
-        lambda m: f"Må være {_BOUND[m[1]]} {m[2]} og {_BOUND[m[3]]} {m[4]}.",
+        "validation.range",
+        ("first", "low", "second", "high"),
     ),
-    (re.compile(rf"Must be ({_BOUNDS}) (\S+)\."), lambda m: f"Må være {_BOUND[m[1]]} {m[2]}."),
+    (re.compile(rf"Must be ({_BOUNDS}) (\S+)\."), "validation.bound", ("bound", "limit")),
     (
         re.compile(r"Length must be between (\S+) and (\S+)\."),
-        lambda m: f"Lengden må være mellom {m[1]} og {m[2]}.",
+        "validation.length_between",
+        ("low", "high"),
     ),
-    (re.compile(r"Length must be (\S+)\."), lambda m: f"Lengden må være {m[1]}."),
-    (re.compile(r"Shorter than minimum length (\S+)\."), lambda m: f"Kortere enn {m[1]} tegn."),
-    (re.compile(r"Longer than maximum length (\S+)\."), lambda m: f"Lengre enn {m[1]} tegn."),
+    (re.compile(r"Length must be (\S+)\."), "validation.length", ("n",)),
+    (re.compile(r"Shorter than minimum length (\S+)\."), "validation.shorter", ("n",)),
+    (re.compile(r"Longer than maximum length (\S+)\."), "validation.longer", ("n",)),
+    (re.compile(r"Can be at most (\S+)\."), "validation.at_most_value", ("limit",)),
 ]
 
 
-# What a refusal with a stable code says to people, in bokmål and English.
-ERROR_MESSAGES = {
-    "start_forbidden": {
-        "nb": "Du kan ikke starte denne prosessen.",
-        "en": "You cannot start this process.",
-    },
-    "instance_suspended": {
-        "nb": "Saken er satt på vent. Oppgaven kan fullføres når saken er tatt opp igjen.",
-        "en": "The case is on hold. The task can be completed once the case is resumed.",
-    },
-    "version_has_run": {
-        "nb": "Versjonen er tatt i bruk og kan ikke fjernes.",
-        "en": "The version has been used and cannot be removed.",
-    },
-    "message_forbidden": {
-        "nb": "Du kan ikke sende denne meldingen.",
-        "en": "You cannot send this message.",
-    },
-}
-
-
-def error_message(code: str, locale: str) -> str | None:
-    """Return the people's text of an error code in the caller's language, if it has one."""
-    texts = ERROR_MESSAGES.get(code)
-    return None if texts is None else texts.get(locale, texts["nb"])
-
-
 def request_locale() -> str:
-    """Return `nb` or `en` for this request (bokmål unless English is asked for)."""
+    """Return `nb` or `en` for this request (bokmål unless the page or `Accept-Language` asks)."""
+    # Asked each time, not from Flask-Babel's per-context cache: requests may share one app
+    # context (a test or a CLI holding it), and their languages differ.
+    if not has_request_context():
+        return catalogue.DEFAULT
+    return _select_locale()
+
+
+def _select_locale() -> str:
+    chosen = g.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
     return request.accept_languages.best_match(LANGUAGES, default="nb") or "nb"
 
 
-def bokmal(message: str) -> str:
-    """Return marshmallow's message in bokmål; a message of our own is returned as it is."""
+class _CatalogueDomain(Domain):  # type: ignore[misc]
+    """Flask-Babel's domain reading the engine's catalogues (no .mo files on disk)."""
+
+    def get_translations(self) -> Translations:
+        return catalogue.translations(request_locale())
+
+
+class _CatalogueBabel(Babel):  # type: ignore[misc]
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return _CatalogueDomain()
+
+
+def init_babel(app: Flask) -> None:
+    """Install Flask-Babel on the app: the request's language, the catalogues' texts."""
+    _CatalogueBabel(app, default_locale=catalogue.DEFAULT, locale_selector=_select_locale)
+
+
+def error_message(code: str, locale: str, **values: object) -> str | None:
+    """Return the people's text of an error code in the caller's language, if it has one."""
+    msgid = f"api.error.{code}"
+    if msgid not in catalogue.messages(locale):
+        return None
+    try:
+        return catalogue.text(locale, msgid, **values)
+    except (KeyError, IndexError):
+        return catalogue.gettext(locale, msgid)
+
+
+def translated(message: str, locale: str) -> str:
+    """Return marshmallow's message in the language; a message of our own is returned as it is."""
     if message in _EXACT:
-        return _EXACT[message]
-    for pattern, render in _PATTERNS:
+        return catalogue.text(locale, f"validation.{_EXACT[message]}")
+    for pattern, msgid, names in _PATTERNS:
         matched = pattern.fullmatch(message)
         if matched:
-            return str(render(matched))
+            values = dict(zip(names, matched.groups(), strict=True))
+            for name in ("bound", "first", "second"):
+                if name in values:
+                    values[name] = catalogue.text(locale, f"validation.{_BOUND[values[name]]}")
+            return catalogue.text(locale, msgid, **values)
     return message
+
+
+def bokmal(message: str) -> str:
+    """Return marshmallow's message in bokmål (kept for callers of the old name)."""
+    return translated(message, "nb")
 
 
 def localise(details: Any, locale: str) -> Any:
     """Return field messages (`{field: [messages]}`, nested as marshmallow nests them) in the
     caller's language."""
-    if locale == "en":
-        return details
     if isinstance(details, str):
-        return bokmal(details)
+        return translated(details, locale)
     if isinstance(details, dict):
         return {key: localise(value, locale) for key, value in details.items()}
     if isinstance(details, list):

@@ -23,44 +23,11 @@ from werkzeug.routing import UnicodeConverter, ValidationError
 from werkzeug.utils import cached_property
 
 from api.language import LANGUAGES
+from engine import catalogue
 from engine.runtime import values
 from engine.runtime.values import Refused, Unstorable
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "nested_too_deep": {
-        "nb": "Verdien er nøstet for dypt (høyst {limit} nivåer).",
-        "en": "The value is nested too deeply (at most {limit} levels).",
-    },
-    "text_too_long": {
-        "nb": "Teksten er for lang (høyst {limit} tegn).",
-        "en": "The text is too long (at most {limit} characters).",
-    },
-    "nul": {
-        "nb": "Teksten kan ikke inneholde NUL-tegnet (\\u0000).",
-        "en": "The text cannot contain the NUL character (\\u0000).",
-    },
-    "surrogate": {
-        "nb": "Teksten inneholder et ugyldig tegn (et enslig surrogat, \\ud800-\\udfff).",
-        "en": "The text contains an invalid character (a lone surrogate, \\ud800-\\udfff).",
-    },
-    "number_too_long": {
-        "nb": "Tallet har for mange sifre (høyst {limit}).",
-        "en": "The number has too many digits (at most {limit}).",
-    },
-    "not_finite": {
-        "nb": "NaN og uendelig er ikke tillatt.",
-        "en": "NaN and infinity are not allowed.",
-    },
-    "too_large": {
-        "nb": "Forespørselen er for stor (høyst {limit} byte JSON).",
-        "en": "The request is too large (at most {limit} bytes of JSON).",
-    },
-}
 BODY = "_body"  # the field name of a problem with the whole body
-INVALID_JSON = {
-    "nb": "Kroppen er ikke gyldig JSON: {error}.",
-    "en": "The body is not valid JSON: {error}.",
-}
 
 
 class InputRefused(Exception):
@@ -76,7 +43,7 @@ class InputRefused(Exception):
         """Return field path -> messages in `locale` (nb or en)."""
         found: dict[str, list[str]] = {}
         for problem in self.problems:
-            text = MESSAGES[problem.code][locale].format(limit=problem.limit)
+            text = catalogue.text(locale, f"payloads.{problem.code}", limit=problem.limit)
             found.setdefault(problem.where or BODY, []).append(text)
         return found
 
@@ -174,7 +141,7 @@ class Request(flask.Request):
         else:
             error = "it is not UTF-8" if isinstance(e, UnicodeDecodeError) else str(e)
         locale = self.accept_languages.best_match(LANGUAGES, default="nb") or "nb"
-        raise BadRequest(INVALID_JSON[locale].format(error=error))
+        raise BadRequest(catalogue.text(locale, "payloads.invalid_json", error=error))
 
     def _load_form_data(self) -> None:
         """Parse the form, then refuse NUL, lone surrogates and overlong text in any field."""

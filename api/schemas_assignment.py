@@ -68,7 +68,7 @@ class CreateAnnouncementSchema(Strict):
 
 def _not_blank(value: str) -> None:
     if not value.strip():
-        raise ValidationError("Feltet må fylles ut.")
+        raise ValidationError("Missing data for required field.")  # api/language translates
 
 
 class InterestSchema(Strict):
@@ -158,9 +158,9 @@ def _amount(limit: int) -> Callable[[Decimal], None]:
     def check(value: Decimal) -> None:
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -2:
-            raise ValidationError("Høyst to desimaler.")
+            raise ValidationError("At most two decimals.")
         if value > limit:
-            raise ValidationError(f"Kan være høyst {limit}.")
+            raise ValidationError(f"Can be at most {limit}.")
 
     return check
 

@@ -61,10 +61,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 @bp.before_request
 def choose_language() -> None:
-    """Pick the page language from ?lang=, the session or the settings; remember a ?lang= choice."""
+    """Pick the page language from ?lang=, the session, Accept-Language or the settings;
+    remember a ?lang= choice."""
     requested = request.args.get("lang")
     default = services().settings.default_locale
-    g.lang = i18n.pick_language(requested, session.get("lang"), default)
+    accepted = request.accept_languages.best_match(i18n.LANGUAGES)
+    g.lang = i18n.pick_language(requested, session.get("lang"), default, accepted)
     if requested in i18n.LANGUAGES:
         session["lang"] = requested
 
@@ -94,7 +96,7 @@ def page_context() -> dict[str, Any]:
         "t": t,
         "other_lang": "en" if lang == "nb" else "nb",
         "csrf_token": session.get("csrf", ""),
-        "strings": i18n.CATALOGUE[lang],
+        "strings": i18n.page_messages(lang),
         "format_date": lambda value: i18n.format_date(value, lang),
         "format_money": lambda value: i18n.format_money(value, lang),
         # The menu shows the tools the user may use (engine/services/access.py decides).

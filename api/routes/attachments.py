@@ -16,6 +16,7 @@ from api.errors import error_body
 from api.language import request_locale
 from api.schemas import AttachmentSchema
 from api.wiring import services
+from engine import catalogue
 from engine.services import attachments, forms
 from engine.services.errors import BadRequest, Forbidden, Unauthenticated
 
@@ -27,7 +28,6 @@ UPLOAD = {
     }
 }
 MAX_IDS = 200  # UUIDs looked up per request body
-NO_FILE = {"nb": "Velg en fil.", "en": "Choose a file."}
 
 
 def read_file(field: str, *, required: bool = True) -> tuple[str, bytes] | None:
@@ -36,7 +36,7 @@ def read_file(field: str, *, required: bool = True) -> tuple[str, bytes] | None:
     if upload is None or not upload.filename:
         if not required:
             return None
-        message = NO_FILE.get(request_locale(), NO_FILE["nb"])
+        message = catalogue.text(request_locale(), "attachments.no_file")
         raise BadRequest(message, {field: [message]})
     limit = services().settings.max_upload_bytes
     return upload.filename, upload.stream.read(limit + 1)

@@ -28,6 +28,7 @@ from api.audit_schemas import (
 )
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
+from api.language import request_locale
 from api.wiring import services
 from engine.services import access, instance_views
 from engine.services.audit import access as audit_access
@@ -143,7 +144,9 @@ def export_instance(args: dict[str, Any], instance_id: UUID) -> Response:
         body = audit_views.export_csv(wiring.new_uow(), instance_id, by=by, now=now, access=rights)
         return _download(body, "text/csv; charset=utf-8", name)
     if fmt == "pdf":
-        pdf = audit_pdf.export_pdf(wiring.new_uow(), instance_id, by=by, now=now, access=rights)
+        pdf = audit_pdf.export_pdf(
+            wiring.new_uow(), instance_id, by=by, now=now, access=rights, language=request_locale()
+        )
         return _download(pdf, "application/pdf", name)
     record = audit_views.export_json(wiring.new_uow(), instance_id, by=by, now=now, access=rights)
     return _download(_json(record), "application/json", name)

@@ -11,6 +11,7 @@ from api.language import request_locale
 from api.schemas import PageArgs
 from api.schemas_cases import CancelSchema, CasePageSchema, CaseSchema
 from api.wiring import services
+from engine import catalogue
 from engine.services import cases
 from engine.services.errors import FormInvalid
 from engine.store.errors import NotFound
@@ -53,7 +54,7 @@ def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
     user = current_user()
     reason = body["reason"].strip()
     if not reason:
-        raise FormInvalid({"reason": [_REASON[request_locale()]]})
+        raise FormInvalid({"reason": [catalogue.text(request_locale(), "cases.reason")]})
     cases.cancel_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
     return _after(instance_id)
 
@@ -64,7 +65,7 @@ def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
 def suspend_case(body: dict[str, Any], instance_id: UUID) -> Any:
     """Put a running case on hold with a reason (a process owner or an admin): its timers wait
     and its tasks cannot be completed until it is resumed."""
-    return _hold(cases.suspend_case, body, instance_id, _SUSPEND_REASON)
+    return _hold(cases.suspend_case, body, instance_id, "cases.suspend_reason")
 
 
 @bp.post("/<uuid:instance_id>/resume")
@@ -72,14 +73,14 @@ def suspend_case(body: dict[str, Any], instance_id: UUID) -> Any:
 @bp.response(200, CaseSchema)
 def resume_case(body: dict[str, Any], instance_id: UUID) -> Any:
     """Resume a suspended case with a reason; timers that fell due meanwhile fire."""
-    return _hold(cases.resume_case, body, instance_id, _RESUME_REASON)
+    return _hold(cases.resume_case, body, instance_id, "cases.resume_reason")
 
 
-def _hold(use_case: Any, body: dict[str, Any], instance_id: UUID, blank: dict[str, str]) -> Any:
+def _hold(use_case: Any, body: dict[str, Any], instance_id: UUID, blank: str) -> Any:
     user = current_user()
     reason = body["reason"].strip()
     if not reason:
-        raise FormInvalid({"reason": [blank[request_locale()]]})
+        raise FormInvalid({"reason": [catalogue.text(request_locale(), blank)]})
     use_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
     return _after(instance_id)
 
@@ -97,11 +98,3 @@ def _after(instance_id: UUID) -> Any:
         )
     except NotFound:
         return cases.case_state(services().new_uow(read_only=True), instance_id)
-
-
-_REASON = {"nb": "Skriv hvorfor saken avlyses.", "en": "Say why the case is cancelled."}
-_SUSPEND_REASON = {
-    "nb": "Skriv hvorfor saken settes på vent.",
-    "en": "Say why the case is put on hold.",
-}
-_RESUME_REASON = {"nb": "Skriv hvorfor saken tas opp igjen.", "en": "Say why the case is resumed."}

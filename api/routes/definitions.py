@@ -19,6 +19,7 @@ from api.schemas import (
 )
 from api.schemas_cases import CancelSchema
 from api.wiring import services
+from engine import catalogue
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import access, declarations, definitions, instance_views, instances
 from engine.services.errors import FormInvalid
@@ -119,8 +120,10 @@ def start(body: dict[str, Any], key: str) -> Any:
         step_budget=wiring.settings.step_budget,
         locale=request_locale(),
     )
-    with wiring.new_uow() as uow:
-        return instance_views.instance_view(uow, instance, wiring.now())
+    with wiring.new_uow(read_only=True) as uow:
+        return instance_views.readable_view(
+            uow, instance, user, now=wiring.now(), open_fields=wiring.settings.audit_open_fields
+        )
 
 
 @bp.post("/<string:key>/versions/<int:version>/remove")
@@ -132,13 +135,10 @@ def remove_version(body: dict[str, Any], key: str, version: int) -> Any:
     user = require_roles(*access.MODEL_EDITORS)
     reason = body["reason"].strip()
     if not reason:
-        raise FormInvalid({"reason": [_REASON[request_locale()]]})
+        raise FormInvalid({"reason": [catalogue.text(request_locale(), "library.remove_reason")]})
     if version > MAX_VERSION:
         raise NotFound("process definition", f"{key} v{version}")
     definitions.remove_version(
         services().new_uow(), key, version, actor=user.username, reason=reason, now=services().now()
     )
     return {"key": key, "version": version, "removed": True}
-
-
-_REASON = {"nb": "Skriv hvorfor versjonen fjernes.", "en": "Say why the version is removed."}

@@ -95,7 +95,12 @@ def save_draft(body: dict[str, Any], task_id: UUID) -> Any:
 def delegate(body: dict[str, Any], task_id: UUID) -> Any:
     """Hand the task to a colleague who may also work on it."""
     task = tasks.delegate_task(
-        services().new_uow(), task_id, body["username"], actor=current_user(), now=services().now()
+        services().new_uow(),
+        task_id,
+        body["username"],
+        actor=current_user(),
+        now=services().now(),
+        locale=request_locale(),
     )
     return inbox.summary(services().new_uow(read_only=True), task, services().now())
 

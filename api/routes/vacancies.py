@@ -22,6 +22,7 @@ from api.schemas import (
     VacancySchema,
 )
 from api.wiring import services
+from engine import catalogue
 from engine.services.errors import FormInvalid
 from engine.services.hiring import vacancies
 
@@ -36,13 +37,6 @@ TEXT_FIELDS = ("name", "email", "phone", "motivation", "exemption_reason")
 FIELDS = (*TEXT_FIELDS, "requests_exemption_from_public_list")
 TRUE = frozenset({"true", "on", "1", "yes", "ja"})
 FALSE = frozenset({"false", "off", "0", "no", "nei", ""})
-BOOLEAN = {"nb": "Velg ja eller nei.", "en": "Choose yes or no."}
-TEXT = {"nb": "Verdien må være tekst.", "en": "The value must be text."}
-UNKNOWN = {"nb": "Ukjent felt.", "en": "Unknown field."}
-TOO_MANY = {
-    "nb": "For mange søknader fra denne adressen; prøv igjen om {minutes} minutter.",
-    "en": "Too many applications from this address; try again in {minutes} minutes.",
-}
 APPLICATION_FORM = {
     "multipart/form-data": {
         "schema": {
@@ -138,7 +132,9 @@ def apply(vacancy_id: str) -> Any:
 
 def _too_many(retry: float) -> Response:
     seconds = max(1, math.ceil(retry))
-    message = TOO_MANY[request_locale()].format(minutes=max(1, math.ceil(seconds / 60)))
+    message = catalogue.text(
+        request_locale(), "vacancies.too_many", minutes=max(1, math.ceil(seconds / 60))
+    )
     error = {"code": "too_many_requests", "message": message, "details": None}
     response = jsonify({"error": error})
     response.status_code = 429
@@ -160,17 +156,19 @@ def _application() -> vacancies.Application:
     values: dict[str, Any] = {}
     for key in raw:
         if key not in FIELDS:  # a nameless multipart part has the key None
-            errors[str(key) if key is not None else "_form"] = [UNKNOWN[lang]]
+            errors[str(key) if key is not None else "_form"] = [
+                catalogue.text(lang, "vacancies.unknown")
+            ]
     for name in TEXT_FIELDS:
         value = raw.get(name, "")
         if not isinstance(value, str):
-            errors[name] = [TEXT[lang]]
+            errors[name] = [catalogue.text(lang, "vacancies.text")]
         values[name] = str(value).strip() if isinstance(value, str) else ""
     exemption = raw.get("requests_exemption_from_public_list", False)
     if isinstance(exemption, str) and exemption.lower() in TRUE | FALSE:
         exemption = exemption.lower() in TRUE
     if not isinstance(exemption, bool):
-        errors["requests_exemption_from_public_list"] = [BOOLEAN[lang]]
+        errors["requests_exemption_from_public_list"] = [catalogue.text(lang, "vacancies.boolean")]
         exemption = False
     if errors:
         raise FormInvalid(errors)

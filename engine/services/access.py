@@ -25,8 +25,9 @@ case). They read only the data keys of that part: the fields of their tasks' for
 routine declares for their role and for everyone with a part (the case number, its status);
 admins, auditors in scope and the roles a routine gives the whole case read every key.
 Auditors read values masked unless they hold the personal-data right. Without a part the
-case does not exist for them (404). Every door (tasks, instances, history, attachments,
-invoices, contracts, applicant lists, e-mails) asks this module.
+case does not exist for them (404). Every door (tasks, instances, history, replayed states,
+attachments, invoices, contracts, applicant lists, offer letters) asks this module; e-mails
+carry no case data beyond the fields their templates name (docs/access.md, "E-mails").
 """
 
 from __future__ import annotations
@@ -222,6 +223,11 @@ class CaseView:
         """Return the readable keys of some case data (an event's, a task's), masked."""
         kept = {k: v for k, v in (data or {}).items() if self.sees(k)}
         return dict(mask_data(kept, self.audit))
+
+    def masked(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Return data masked as the reader's audit rights say, every key kept (a form's own
+        option lists, which the reader of the task sees as part of its form)."""
+        return dict(mask_data(data, self.audit))
 
     def shows_delta(self, delta: Mapping[str, Any] | None) -> dict[str, Any] | None:
         """Return the readable keys of a history delta ({key: {before, after}}), masked."""

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from engine import catalogue
 from engine.services import access
 from engine.services.errors import BadRequest
 from engine.settings import Settings
@@ -36,19 +37,6 @@ ANY = DOCUMENTS | {PNG, JPEG}
 NAMES = {PDF: "PDF", DOCX: "Word", DOC: "Word", PNG: "PNG", JPEG: "JPEG"}
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DEFAULT_MAX_BYTES = Settings.max_upload_bytes
-
-MESSAGES = {
-    "nb": {
-        "empty": "Filen er tom.",
-        "too_large": "Filen er for stor: {size} MB; største tillatte er {limit} MB.",
-        "type": "Filtypen er ikke tillatt. Tillatt: {allowed}.",
-    },
-    "en": {
-        "empty": "The file is empty.",
-        "too_large": "The file is too large: {size} MB; the largest allowed is {limit} MB.",
-        "type": "This type of file is not allowed. Allowed: {allowed}.",
-    },
-}
 
 
 class FileTooLarge(BadRequest):
@@ -97,7 +85,7 @@ def check(
     locale: str = "nb",
 ) -> str:
     """Return the file's media type, or raise with a message on `field` (size, kind)."""
-    text = MESSAGES.get(locale, MESSAGES["nb"])
+    text = catalogue.section(locale, "attachments.")
     if len(content) > max_bytes:
         message = text["too_large"].format(size=_mb(len(content)), limit=_mb(max_bytes))
         raise FileTooLarge(message, {field: [message]})

@@ -21,6 +21,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from engine import catalogue
 from engine.rules.invoice import DEFAULT_RATES, InvalidInvoiceInput, calculate_invoice
 from engine.services import access
 from engine.services.errors import BadRequest, Forbidden
@@ -35,6 +36,14 @@ SIGNING_TASKS = {
     "sign_contract_lending_leader": "lending",
     "sign_contract_receiving": "receiving",
 }
+# KV 1 a-d and f, as the announcement gave them (e and g are the contract's own dates).
+NEED = (
+    "competence_requirements",
+    "nature_of_work",
+    "expected_results",
+    "special_conditions",
+    "contact_persons",
+)
 
 
 def kroner(amount: Any) -> str:
@@ -78,14 +87,24 @@ def _no_fetching(url: str, *args: Any, **kwargs: Any) -> NoReturn:
     raise ValueError(f"documents fetch no resources ({url[:60]})")
 
 
-def render_pdf(template: str, context: Mapping[str, Any]) -> bytes:
-    """Render an HTML template to PDF."""
+def render_html(template: str, context: Mapping[str, Any], language: str = "nb") -> str:
+    """Render a document template to HTML, its texts (`documents.*`) in the language."""
+
+    def t(msgid: str, **values: object) -> str:
+        return catalogue.text(language, msgid, **values)
+
+    return _env.get_template(template).render(**context, t=t, lang=language)
+
+
+def render_pdf(template: str, context: Mapping[str, Any], language: str = "nb") -> bytes:
+    """Render an HTML template to PDF, its texts (`documents.*`) in the language; the documents
+    are issued in bokmål, and dates and amounts are written the Norwegian way in both."""
     try:
         from weasyprint import HTML  # loads pango; only when a document is asked for
     except (ImportError, OSError) as error:  # OSError: the system library pango is missing
         raise BadRequest(f"PDFs need WeasyPrint and pango on the server: {error}") from error
 
-    html = _env.get_template(template).render(**context)
+    html = render_html(template, context, language)
     return bytes(HTML(string=html, url_fetcher=_no_fetching).write_pdf())
 
 
@@ -125,7 +144,7 @@ def contract_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> 
         "employee": _person(employee, data.get("selected_username")),
         "lending_leader": _person(leader, data.get("selected_leader")),
         "terms": contract,
-        "need": {key: data.get(key) for key in ("nature_of_work", "expected_results")},
+        "need": {key: data.get(key) for key in NEED},
         "rates": rates,
         "estimate": _estimate(contract),
         "signatures": _signatures(uow, instance),

@@ -1,4 +1,5 @@
-"""Validate submitted form data against the task's JSON Schema, with nb/en field messages."""
+"""Validate submitted form data against the task's JSON Schema, with nb/en field messages
+(engine/translations: `forms.*`)."""
 
 from __future__ import annotations
 
@@ -13,52 +14,12 @@ from uuid import UUID
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
+from engine import catalogue
 from engine.services.errors import FormInvalid
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "nb": {
-        "required": "Feltet må fylles ut.",
-        "type": "Verdien har feil type (forventet {expected}).",
-        "format": "Verdien er ikke en gyldig {format}.",
-        "minLength": "Må ha minst {limit} tegn.",
-        "maxLength": "Kan ha høyst {limit} tegn.",
-        "minimum": "Må være minst {limit}.",
-        "maximum": "Kan være høyst {limit}.",
-        "exclusiveMinimum": "Må være større enn {limit}.",
-        "exclusiveMaximum": "Må være mindre enn {limit}.",
-        "minItems": "Må ha minst {limit} element(er).",
-        "maxItems": "Kan ha høyst {limit} element(er).",
-        "enum": "Velg en av de tillatte verdiene.",
-        "const": "Verdien er ikke tillatt.",
-        "pattern": "Verdien har feil form.",
-        "additionalProperties": "Ukjent felt: {extra}.",
-        "other": "Ugyldig verdi.",
-    },
-    "en": {
-        "required": "This field is required.",
-        "type": "The value has the wrong type (expected {expected}).",
-        "format": "The value is not a valid {format}.",
-        "minLength": "Must have at least {limit} characters.",
-        "maxLength": "Can have at most {limit} characters.",
-        "minimum": "Must be at least {limit}.",
-        "maximum": "Can be at most {limit}.",
-        "exclusiveMinimum": "Must be greater than {limit}.",
-        "exclusiveMaximum": "Must be less than {limit}.",
-        "minItems": "Must have at least {limit} item(s).",
-        "maxItems": "Can have at most {limit} item(s).",
-        "enum": "Choose one of the allowed values.",
-        "const": "The value is not allowed.",
-        "pattern": "The value has the wrong form.",
-        "additionalProperties": "Unknown field: {extra}.",
-        "other": "Invalid value.",
-    },
-}
-
-FORMAT_NAMES = {"nb": {"date": "dato", "email": "e-postadresse", "date-time": "tidspunkt"}}
-ATTACHMENT_MESSAGES = {
-    "nb": "Vedlegget finnes ikke, eller du har ikke tilgang til det.",
-    "en": "The attachment does not exist, or you may not use it.",
-}
+# Messages are `forms.<JSON Schema keyword>` in the catalogues; a format has its own sentence
+# (`forms.format.date-time`, for the gender of its noun), a type its name (`forms.type_name.*`).
+_TYPES_ORDER = ("integer", "number", "string", "boolean", "array", "object", "null")
 
 # `"format": "attachment"`: the value is an attachment id the submitter may use. Whoever knows
 # the submitter (the API, per request) sets the check; without one only the id's form is checked.
@@ -84,10 +45,6 @@ def _is_usable_attachment(value: object) -> bool:
 # be earlier than another field of the same object. JSON Schema has no cross-field comparison;
 # the message names the field the value is compared with (its title).
 NOT_BEFORE = "x-not-before"
-NOT_BEFORE_MESSAGES = {
-    "nb": "Kan ikke være før «{other}».",
-    "en": "Cannot be before “{other}”.",
-}
 
 
 def _not_before(
@@ -107,7 +64,6 @@ def _not_before(
 # `"x-after-today": true` on a date field: the date must be later than today in Europe/Oslo
 # (the engine clock's today, given to `validate`; without one the rule is not checked).
 AFTER_TODAY = "x-after-today"
-AFTER_TODAY_MESSAGES = {"nb": "Datoen må være etter i dag.", "en": "The date must be after today."}
 form_today: ContextVar[date | None] = ContextVar("form_today", default=None)
 
 
@@ -173,10 +129,6 @@ def has_options(schema_content: bytes) -> bool:
 # `"x-not-after-today": true` on a date field: something that has happened (an interview held,
 # an invoice sent) cannot be dated after today in Europe/Oslo.
 NOT_AFTER_TODAY = "x-not-after-today"
-NOT_AFTER_TODAY_MESSAGES = {
-    "nb": "Datoen kan ikke være senere enn i dag.",
-    "en": "The date cannot be later than today.",
-}
 
 
 def _not_after_today(
@@ -249,27 +201,37 @@ def _paths(error: ValidationError) -> list[str]:
 
 
 def _message(error: ValidationError, locale: str) -> str:
-    catalogue = MESSAGES.get(locale, MESSAGES["nb"])
     kind = str(error.validator)
-    if kind == "format" and error.validator_value == "attachment":
-        return ATTACHMENT_MESSAGES.get(locale, ATTACHMENT_MESSAGES["nb"])
+    value = error.validator_value
+    if kind == "format":
+        return _format_message(str(value), locale)
     if kind == AFTER_TODAY:
-        return AFTER_TODAY_MESSAGES.get(locale, AFTER_TODAY_MESSAGES["nb"])
+        return catalogue.text(locale, "forms.after_today")
     if kind == NOT_AFTER_TODAY:
-        return NOT_AFTER_TODAY_MESSAGES.get(locale, NOT_AFTER_TODAY_MESSAGES["nb"])
+        return catalogue.text(locale, "forms.not_after_today")
     if kind == NOT_BEFORE:
-        template = NOT_BEFORE_MESSAGES.get(locale, NOT_BEFORE_MESSAGES["nb"])
-        names = error.validator_value
-        return template.format(other=names.get(locale, names["nb"]))
-    template = catalogue.get(kind, catalogue["other"])
-    format_name = str(error.validator_value)
-    return (
-        template.format(
-            expected=error.validator_value,
-            format=FORMAT_NAMES.get(locale, {}).get(format_name, format_name),
-            limit=error.validator_value,
-            extra="",
-        )
-        .replace("Ukjent felt: .", "Ukjent felt.")
-        .replace("Unknown field: .", "Unknown field.")
+        return catalogue.text(locale, "forms.not_before", other=value.get(locale, value["nb"]))
+    if kind == "type":
+        return catalogue.text(locale, "forms.type", expected=_type_names(value, locale))
+    texts = catalogue.section(locale, "forms.")
+    return texts.get(kind, texts["other"]).format(limit=value)
+
+
+def _format_message(name: str, locale: str) -> str:
+    if name == "attachment":
+        return catalogue.text(locale, "forms.attachment")
+    sentence = catalogue.gettext(locale, f"forms.format.{name}")
+    if sentence != f"forms.format.{name}":
+        return sentence
+    known = catalogue.gettext(locale, f"forms.format_name.{name}")
+    return catalogue.text(
+        locale, "forms.format", format=name if known.startswith("forms.") else known
     )
+
+
+def _type_names(expected: Any, locale: str) -> str:
+    """Return "et heltall" for "integer", "tekst eller tom verdi" for ["string", "null"]."""
+    types = [expected] if isinstance(expected, str) else [str(t) for t in expected or []]
+    types.sort(key=lambda t: _TYPES_ORDER.index(t) if t in _TYPES_ORDER else len(_TYPES_ORDER))
+    names = [catalogue.gettext(locale, f"forms.type_name.{t}") for t in types]
+    return catalogue.text(locale, "forms.or").join(names)

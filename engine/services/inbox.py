@@ -181,10 +181,10 @@ def _detail(
     detail["data"] = view.shows(data)
     detail["context"] = access.context_of(view, built, task, source)
     detail["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
+    options = view.masked(source)  # dynamic choices: part of the form, masked for auditors
     detail["form"] = (
         {
-            # Choices from the case (dynamic enums) come from the task's own data.
-            "schema": forms.expand_options(_form(built.forms, task.form_schema), source),
+            "schema": forms.expand_options(_form(built.forms, task.form_schema), options),
             "ui_schema": _form(built.forms, task.form_uischema),
         }
         if task.form_schema

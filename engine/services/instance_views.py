@@ -71,12 +71,15 @@ def read_instance(
     """Return one instance the user has a part in, with only the data they may read."""
     with uow:
         instance = uow.instances.get(instance_id)
-        view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
-        return {
-            **instance_view(uow, instance, now),
-            "data": view.data,
-            "my_part": sorted(view.roles),
-        }
+        return readable_view(uow, instance, user, now=now, open_fields=open_fields)
+
+
+def readable_view(
+    uow: UnitOfWork, instance: ProcessInstance, user: User, *, now: datetime, open_fields: str
+) -> dict[str, Any]:
+    """Return the instance view (in an open unit of work) with only what the user may read."""
+    view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
+    return {**instance_view(uow, instance, now), "data": view.data, "my_part": sorted(view.roles)}
 
 
 def instance_history(

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
+from engine import catalogue
 from engine.runtime import declarations as runtime_declarations
 from engine.runtime import instances as runtime
 from engine.runtime import spiffarena
@@ -23,14 +24,6 @@ from engine.timezone import OSLO
 MAX_MESSAGE_HOPS = 50
 RESERVED_START_KEYS = ("instance_id", "started_by", "business_key")  # set by the engine
 NO_START_FORM = b'{"type": "object", "additionalProperties": false}'  # no form: no start data
-RESERVED_KEY = {
-    "nb": "Feltet settes av saksflyt og kan ikke gis som startdata.",
-    "en": "This field is set by saksflyt and cannot be given as start data.",
-}
-BUSINESS_KEY_IN_USE = {
-    "nb": "Saksnummeret brukes allerede av en åpen sak i denne prosessen.",
-    "en": "The case number is already used by an open case of this process.",
-}
 
 
 def start_instance(
@@ -53,7 +46,7 @@ def start_instance(
         access.ensure_may_start(actor, declared.declarations, called=called)
         _check_start_data(declared, data, locale, now.astimezone(OSLO).date())
         if business_key is not None and uow.instances.open_with_business_key(key, business_key):
-            text = BUSINESS_KEY_IN_USE.get(locale, BUSINESS_KEY_IN_USE["nb"])
+            text = catalogue.text(locale, "instances.business_key_in_use")
             raise Conflict(
                 "business_key_in_use",
                 f"an open instance of '{key}' already has the business key {business_key}",
@@ -72,7 +65,7 @@ def _check_start_data(
     """Refuse reserved keys and anything the start form does not allow (no form: no data)."""
     reserved = sorted(set(data) & set(RESERVED_START_KEYS))
     if reserved:
-        text = RESERVED_KEY.get(locale, RESERVED_KEY["nb"])
+        text = catalogue.text(locale, "instances.reserved_key")
         raise FormInvalid({name: [text] for name in reserved})
     forms.validate(declared.start_form or NO_START_FORM, data, locale, today=today)
 
@@ -244,6 +237,11 @@ def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
 MAX_BUSINESS_KEY = 200  # process_instance.business_key, as POST /process-definitions/{key}/start
 
 
+def _text_at_most(limit: int) -> str:
+    # A script's message, thrown with no request language at hand: the default language.
+    return catalogue.text(catalogue.DEFAULT, "instances.business_key_text", limit=limit)
+
+
 def _business_key(value: Any) -> str | None:
     """Return the business key a message's correlation names, as text; refuse anything else."""
     if value is None:
@@ -253,5 +251,5 @@ def _business_key(value: Any) -> str | None:
         return str(value)
     raise BadRequest(
         f"the correlation's business_key must be text of at most {MAX_BUSINESS_KEY} characters",
-        {"correlation.business_key": [f"Må være tekst på høyst {MAX_BUSINESS_KEY} tegn."]},
+        {"correlation.business_key": [_text_at_most(MAX_BUSINESS_KEY)]},
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from engine import catalogue
 from engine.runtime import instances as runtime
 from engine.runtime import spiffarena
 from engine.services import definitions, forms
@@ -137,7 +138,13 @@ def save_draft(
 
 
 def delegate_task(
-    uow: UnitOfWork, task_id: UUID, username: str, *, actor: User, now: datetime
+    uow: UnitOfWork,
+    task_id: UUID,
+    username: str,
+    *,
+    actor: User,
+    now: datetime,
+    locale: str = catalogue.DEFAULT,
 ) -> HumanTask:
     """Assign the task to a colleague who is among its candidates."""
     with uow:
@@ -145,12 +152,15 @@ def delegate_task(
         _ensure_may_work(task, actor)
         target = uow.users.find(username)
         if target is None:
-            raise BadRequest(f"no user named {username}", {"username": ["Ukjent bruker."]})
+            raise BadRequest(
+                f"no user named {username}",
+                {"username": [catalogue.text(locale, "tasks.unknown_user")]},
+            )
         task.assignee = None
         if not may_work(task, target):
             raise BadRequest(
                 f"{username} is not among the people this task is offered to",
-                {"username": ["Oppgaven er ikke tilbudt denne brukeren."]},
+                {"username": [catalogue.text(locale, "tasks.not_offered")]},
             )
         task.assignee = username
         uow.tasks.drop_candidates([task.id])

@@ -55,6 +55,7 @@ def test_an_employee_cannot_start_a_hiring_case_but_lotens_hr_can(
         "code": "start_forbidden",
         "message": "Du kan ikke starte denne prosessen.",
         "details": {"process": "hiring", "reason": "role"},
+        "reason": "you may not start process 'hiring' (role)",
     }
     english = start(
         client, {**auth("emp.drammen"), "Accept-Language": "en"}, "hiring", {}, business_key="X"
@@ -127,6 +128,7 @@ def test_a_forged_application_message_is_refused_and_names_nothing(
         "code": "message_forbidden",
         "message": "Du kan ikke sende denne meldingen.",
         "details": {"message": "application_received"},
+        "reason": "you may not send message 'application_received'",
     }
     assert str(vacancy.aliases["h"]) not in refused.get_data(as_text=True)
     assert client.get(f"{BASE}/applicants", headers=auth("emp.drammen")).status_code == 403

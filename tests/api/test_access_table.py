@@ -14,6 +14,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from engine.runtime import declarations
 from engine.services.wiring import Wiring
 from tests.api.access_table import ROWS, Row
 from tests.api.access_world import Auth, World, build_world
@@ -77,3 +78,18 @@ def test_every_row_names_a_legitimate_user_and_an_attacker() -> None:
     assert len({row.id for row in ROWS}) == len(ROWS)
     for row in ROWS:
         assert row.allowed != row.refused, row.id
+
+
+def test_the_document_shows_each_user_tasks_context_fields() -> None:
+    """Every user task of both routines is listed under its process with its contextFields."""
+    sections = DOCUMENT.read_text(encoding="utf-8").split("\n**`")
+    shown: dict[str, dict[str, str]] = {}
+    for section in sections[1:]:
+        key = section.split("`", 1)[0]
+        section = section.split("\n## ", 1)[0]  # the table under the heading only
+        rows = re.findall(r"^\| `([a-z_]+)` \| [^|]* \| ([^|]*) \|$", section, re.MULTILINE)
+        shown[key] = {task: fields.strip() for task, fields in rows}
+    for path in sorted((ROOT / "processes").glob("*/*.bpmn")):
+        for key, declared in declarations.read(path.name, path.read_bytes()).items():
+            expected = {task: ", ".join(names) for task, names in declared.context_fields.items()}
+            assert shown.get(key, {}) == expected, key

@@ -249,3 +249,46 @@ def test_a_case_is_cancelled_with_a_reason_in_its_history(
     assert events[-1]["type"] == "instance_cancelled"
     again = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "x"}, headers=starter)
     assert again.status_code == 403
+
+
+def test_the_contract_names_the_announced_need_a_to_d_and_f(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    from engine.services import documents
+
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "plan_cover")
+    with deployed.new_uow() as uow:
+        case = uow.instances.get(player.aliases["a"])
+        view = documents.contract_view(uow, case, deployed.now())
+    html = documents._env.get_template("contract.html").render(contract=view)
+    for text in (
+        "Kompetansekrav (a)",
+        "Autorisert sykepleier; Erfaring fra akuttmottak eller legevakt",
+        "Arbeidets art (b)",
+        "Forventede resultater (c)",
+        "Spesielle forhold (d)",
+        "Turnus med kveldsvakter.",
+        "Kontaktperson(er) (f)",
+        "Tone Lie, tone.lie@baerum.kommune.no",
+    ):
+        assert text in html, text
+
+
+def test_a_contract_field_has_a_length_limit(
+    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    """An unbounded field made a seven-page contract: the long texts have a limit."""
+    player, happy = start_happy_path(deployed, client, auth)
+    play_until(player, happy["steps"], "draw_up_contract")
+    step = next(s for s in happy["steps"] if s.get("complete") == "draw_up_contract")
+    headers = auth("tl.baerum")
+    task = open_task(client, headers, "draw_up_contract")
+    contract = {**step["data"]["contract"], "terms": "Vilkår. " * 400}
+    reply = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"contract": contract}},
+        headers=headers,
+    )
+    assert reply.status_code == 422
+    assert reply.get_json()["error"]["details"] == {"contract.terms": ["Kan ha høyst 2000 tegn."]}

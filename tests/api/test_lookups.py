@@ -30,7 +30,8 @@ def test_a_version_whose_file_is_gone_is_404(
     ):
         reply = client.get(path, headers=headers)
         assert reply.status_code == 404, (path, reply.get_json())
-        assert reply.get_json()["error"]["message"] == "file approval.bpmn not found"
+        assert reply.get_json()["error"]["message"] == "Fant ikke det du ba om."
+        assert reply.get_json()["error"]["reason"] == "file approval.bpmn not found"
 
 
 def test_a_version_that_no_longer_builds_is_422_not_500(

@@ -78,8 +78,9 @@ def test_json_beyond_the_limits_is_422_with_the_field_path(
     assert reply.status_code == 422, reply.get_json()
     assert reply.get_json()["error"] == {
         "code": "validation_failed",
-        "message": "the request has errors",
+        "message": "Noen felter har feil. Rett feltene som er merket.",
         "details": details,
+        "reason": "the request has errors",
     }
     assert _instances(deployed) == 0
 

@@ -88,8 +88,9 @@ def test_retry_of_an_unknown_timer_is_404_and_changes_nothing(
     assert reply.status_code == 404, reply.get_json()
     assert reply.get_json()["error"] == {
         "code": "not_found",
-        "message": f"timer {unknown} not found",
+        "message": "Fant ikke det du ba om.",
         "details": None,
+        "reason": f"timer {unknown} not found",
     }
     [row] = all_timers(processes)
     assert row.state == "waiting"

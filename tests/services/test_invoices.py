@@ -162,9 +162,12 @@ def test_documents_speak_norwegian() -> None:
         "due_date": date(2027, 2, 8),
         "dispatch": None,
     }
-    html = documents._env.get_template("invoice.html").render(invoice=view)
+    html = documents.render_html("invoice.html", {"invoice": view})
     assert "63\xa0659,09\xa0kr" in html and "14. desember 2026" in html
     assert "UTKAST" in html and "Bærum &lt;kommune&gt;" in html
     assert "januar 2027" in html
+    english = documents.render_html("invoice.html", {"invoice": view}, "en")
+    assert "DRAFT" in english and "not sent" in english and "Invoice F-OPPDRAG-1" in english
+    assert "63\xa0659,09\xa0kr" in english  # amounts the Norwegian way in both
     pdf = documents.invoice_pdf(view)
     assert pdf.startswith(b"%PDF-")

@@ -194,10 +194,13 @@ def test_a_completion_is_422_and_the_task_and_instance_stay_as_they_were(scripts
     assert reply.get_json()["error"] == {
         "code": "script_failed",
         "message": (
+            "Et automatisk steg i prosessen feilet. Ingenting er lagret; si fra til prosesseieren."
+        ),
+        "details": {"element_id": "compute", "line": None},
+        "reason": (
             "Script failed in compute: the task 'Regn ut' left 'x.a.1' with a value that cannot "
             "be stored: the number is NaN or infinite, which JSON cannot hold"
         ),
-        "details": {"element_id": "compute", "line": None},
     }
     assert _state(scripts, instance_id) == before
     with scripts.new_uow() as uow:

@@ -20,6 +20,7 @@ from engine.timezone import OSLO
 from tests.ui.harness import Server, new_page, sign_in
 
 Shoot = Callable[[Page, str], None]
+_OPTIONS: dict[str, bool] = {}  # browser context options for this play (axe needs bypass_csp)
 
 
 def no_shots(_page: Page, _name: str) -> None:
@@ -29,7 +30,7 @@ def no_shots(_page: Page, _name: str) -> None:
 @contextmanager
 def signed_in(browser: Browser, server: Server, username: str) -> Iterator[Page]:
     """A page of its own, signed in as `username`."""
-    page = new_page(browser, server.url)
+    page = new_page(browser, server.url, **_OPTIONS)
     try:
         sign_in(page, server.url, username)
         yield page
@@ -78,8 +79,16 @@ def move_clock(browser: Browser, server: Server, days: int, shoot: Shoot) -> Non
     timers.fire_due_timers(server.wiring.new_uow, now=server.wiring.now(), worker="ui-worker")
 
 
-def play(browser: Browser, server: Server, shoot: Shoot = no_shots) -> str:
-    """Play the whole routine; return the assignment's case number."""
+def play(
+    browser: Browser, server: Server, shoot: Shoot = no_shots, *, bypass_csp: bool = False
+) -> str:
+    """Play the whole routine; return the assignment's case number.
+
+    `bypass_csp` lets a `shoot` that runs axe add its script (the pages' own scripts never
+    need it)."""
+    _OPTIONS.clear()
+    if bypass_csp:
+        _OPTIONS["bypass_csp"] = True
     start = today(server)
     with signed_in(browser, server, "tl.baerum") as page:  # 1. the need (KV 1 a-g)
         page.get_by_role("link", name="Oppdrag", exact=True).click()
@@ -244,6 +253,11 @@ def play(browser: Browser, server: Server, shoot: Shoot = no_shots) -> str:
         shoot(page, "cases-mine")
         row.get_by_role("link", name=case_number).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(case_number)
+        expect(page.get_by_role("img", name="Prosessdiagram")).to_be_visible()
+        viewport = page.locator("#diagram g.viewport")
+        before = viewport.get_attribute("transform") or ""
+        page.get_by_role("button", name="Forstørr").click()  # the diagram zooms
+        expect(viewport).not_to_have_attribute("transform", before)
         data = page.get_by_role("region", name="Saksopplysninger")
         expect(data).to_contain_text("En ny triagemodell.")  # KV 3: the report reaches him
         expect(page.locator(".documents")).to_contain_text("Kontrakt (PDF)")

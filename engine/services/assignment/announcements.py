@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from engine import catalogue
 from engine.services import access, declarations, instances, process_settings
 from engine.services.documents import long_date
 from engine.services.errors import Forbidden, FormInvalid
@@ -49,29 +50,6 @@ FIELDS = (
 )
 NOT_PUT_FORWARD = frozenset({"refused", "not_nominated"})
 GONE = frozenset({InstanceState.CANCELLED, InstanceState.ERROR})
-
-MESSAGES = {
-    "nb": {
-        "no_municipality": "Brukeren din er ikke knyttet til en kommune i organisasjonsdataene.",
-        "same_municipality": "Ansatte i {name} kan ikke melde interesse for kommunens egne "
-        "oppdrag; oppdraget er for medarbeidere i andre kommuner (KV 2).",
-        "no_leader": "Du har ingen leder i organisasjonsdataene, så ingen kan godkjenne "
-        "interessen (KV 2). Kontakt administrator.",
-        "closed": "Oppdraget tar ikke lenger imot interessemeldinger.",
-        "deadline": "Fristen for å melde interesse gikk ut {deadline}.",
-        "duplicate": "Du har allerede meldt interesse for dette oppdraget.",
-    },
-    "en": {
-        "no_municipality": "Your user is not linked to a municipality in the organisation data.",
-        "same_municipality": "Employees of {name} cannot register interest in the "
-        "municipality's own assignments; they are for employees of other municipalities (KV 2).",
-        "no_leader": "You have no leader in the organisation data, so nobody can approve the "
-        "interest (KV 2). Contact an administrator.",
-        "closed": "The assignment no longer takes registrations of interest.",
-        "deadline": "The deadline for registering interest passed at {deadline}.",
-        "duplicate": "You have already registered interest in this assignment.",
-    },
-}
 
 
 def create_announcement(uow: UnitOfWork, *, actor: User, now: datetime) -> dict[str, Any]:
@@ -321,7 +299,7 @@ def _check_registration(
     now: datetime,
     locale: str,
 ) -> None:
-    text = MESSAGES.get(locale, MESSAGES["nb"])
+    text = catalogue.section(locale, "announcements.")
     data = assignment.data or {}
     receiving = data.get("receiving_municipality")
     errors: dict[str, list[str]] = {}

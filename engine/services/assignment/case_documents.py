@@ -9,26 +9,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from engine import catalogue
 from engine.services import access
 from engine.services.cases import Document
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
 ASSIGNMENT = "assignment"
-TITLES = {
-    "nb": {
-        "contract": "Kontrakt (PDF)",
-        "invoice_pdf": "Faktura {number} (PDF)",
-        "invoice_ehf": "Faktura {number} (EHF)",
-        "report": "Skriftlig redegjørelse: {name}",
-    },
-    "en": {
-        "contract": "Contract (PDF)",
-        "invoice_pdf": "Invoice {number} (PDF)",
-        "invoice_ehf": "Invoice {number} (EHF)",
-        "report": "Written account: {name}",
-    },
-}
 
 
 def documents(
@@ -37,22 +24,33 @@ def documents(
     """List the assignment's documents the user may open."""
     if instance.key != ASSIGNMENT:
         return []
-    titles = TITLES.get(locale, TITLES["nb"])
     data = instance.data or {}
     found: list[Document] = []
     if isinstance(data.get("contract"), dict) and access.may_read_contract(uow, instance, user):
         url = f"/api/v1/process-instances/{instance.id}/contract.pdf"
-        found.append({"kind": "contract", "title": titles["contract"], "url": url})
+        found.append(
+            {
+                "kind": "contract",
+                "title": catalogue.text(locale, "case_documents.contract"),
+                "url": url,
+            }
+        )
     row = uow.invoices.for_instance(instance.id)
     if row is not None and access.may_read_invoice_file(uow, user, row):
         number = row.number
         for kind, suffix in (("invoice_pdf", "pdf"), ("invoice_ehf", "xml")):
             url = f"/api/v1/invoices/{row.id}.{suffix}"
-            found.append({"kind": kind, "title": titles[kind].format(number=number), "url": url})
+            found.append(
+                {
+                    "kind": kind,
+                    "title": catalogue.text(locale, f"case_documents.{kind}", number=number),
+                    "url": url,
+                }
+            )
     for item in uow.attachments.many(_report_attachment(data)):
         if access.may_read_attachment(uow, item, user):
             url = f"/api/v1/attachments/{item.id}/content"
-            title = titles["report"].format(name=item.filename)
+            title = catalogue.text(locale, "case_documents.report", name=item.filename)
             found.append({"kind": "report", "title": title, "url": url})
     return found
 

@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID, uuid4
 
+from engine import catalogue
 from engine.rules.invoice import InvalidInvoiceInput, calculate_invoice
 from engine.services import access, process_settings
 from engine.services.audit.access import AuditAccess, mask_data
@@ -40,29 +41,6 @@ from engine.timezone import OSLO
 ASSIGNMENT = "assignment"
 PAYMENT_TERMS_DAYS = 30  # T4 (Assumption): KV 5 names no payment terms
 MAX_PERIOD_DAYS = 3660  # a preview longer than ten years is a typing error, not an assignment
-
-MESSAGES = {
-    "nb": {
-        "start_date": "Startdatoen er ugyldig.",
-        "end_date": "Sluttdatoen kan ikke være før startdatoen.",
-        "period": "Perioden kan være høyst ti år.",
-        "monthly_salary": "Månedslønnen må være null eller mer.",
-        "position_percentage": "Stillingsprosenten må være fra 1 til 100.",
-        "organisation_number": "{party} har ikke et gyldig organisasjonsnummer.",
-        "address": "{party} mangler postadresse (innstillingen address i kommunetabellen).",
-        "other": "Ugyldig verdi.",
-    },
-    "en": {
-        "start_date": "The start date is not valid.",
-        "end_date": "The end date cannot be before the start date.",
-        "period": "The period can be at most ten years.",
-        "monthly_salary": "The monthly salary must be zero or more.",
-        "position_percentage": "The position percentage must be from 1 to 100.",
-        "organisation_number": "{party} has no valid organisation number.",
-        "address": "{party} has no postal address (setting address in the municipality table).",
-        "other": "Invalid value.",
-    },
-}
 
 
 def project(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> InvoiceRow | None:
@@ -312,5 +290,5 @@ def preview(
 
 def message(locale: str, key: str) -> str:
     """Return a field message of the catalogue in the locale."""
-    catalogue = MESSAGES.get(locale, MESSAGES["nb"])
-    return catalogue.get(key, catalogue["other"])
+    texts = catalogue.section(locale, "invoices.")
+    return texts.get(key, texts["other"])

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from engine import catalogue
 from engine.services.audit import views as audit_views
 from engine.services.audit.access import EVERYTHING, AuditAccess
 from engine.services.errors import BadRequest
@@ -38,18 +39,32 @@ def export_pdf(
     by: str,
     now: datetime,
     access: AuditAccess = EVERYTHING,
+    language: str = catalogue.DEFAULT,
 ) -> bytes:
-    """Return the instance's audit report as PDF bytes."""
+    """Return the instance's audit report as PDF bytes, its texts in the language."""
     try:
         from weasyprint import HTML
     except ImportError as error:
         raise BadRequest("PDF export needs WeasyPrint, which is not installed") from error
     record = audit_views.export_json(uow, instance_id, by=by, now=now, access=access)
-    page = _environment.get_template("instance_report.html").render(
-        **record, when=_when, short=_short
-    )
+    page = render_html(record, language)
     pdf: bytes = HTML(string=page, url_fetcher=_no_fetch).write_pdf()
     return pdf
+
+
+def render_html(record: dict[str, Any], language: str) -> str:
+    """Return the report's HTML for an exported record (texts: `audit_report.*`, `event_*`)."""
+
+    def t(msgid: str, **values: object) -> str:
+        return catalogue.text(language, msgid, **values)
+
+    def label(prefix: str, value: str) -> str:
+        found = catalogue.gettext(language, prefix + str(value))
+        return str(value) if found == prefix + str(value) else found
+
+    return _environment.get_template("instance_report.html").render(
+        **record, when=_when, short=_short, t=t, label=label, lang=language
+    )
 
 
 def _when(value: datetime | str | None) -> str:

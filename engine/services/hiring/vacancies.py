@@ -23,10 +23,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from babel.dates import format_date
+
+from engine import catalogue
 from engine.services import access, attachments, documents, instances
-from engine.services.documents import long_date
 from engine.services.errors import BadRequest, Forbidden, FormInvalid
-from engine.services.step import notifications
 from engine.store.errors import NotFound
 from engine.store.models import Outbox, ProcessInstance, User
 from engine.store.states import InstanceState, OutboxState
@@ -50,54 +51,6 @@ PUBLIC_FIELDS = (
     "published_on",
     "reservations",
 )
-
-MESSAGES = {
-    "nb": {
-        "required": "Feltet må fylles ut.",
-        "too_long": "Kan ha høyst {limit} tegn.",
-        "email": "Skriv en gyldig e-postadresse.",
-        "exemption_reason": "Begrunn anmodningen om å ikke stå på den offentlige søkerlisten.",
-        "closed": "Stillingen tar ikke lenger imot søknader.",
-        "deadline": "Søknadsfristen gikk ut {deadline}.",
-        "not_received": "Søknaden kom ikke fram til saken; prøv igjen senere.",
-    },
-    "en": {
-        "required": "This field is required.",
-        "too_long": "Can have at most {limit} characters.",
-        "email": "Enter a valid e-mail address.",
-        "exemption_reason": "Give a reason for asking not to be on the public applicant list.",
-        "closed": "The position no longer takes applications.",
-        "deadline": "The application deadline passed at {deadline}.",
-        "not_received": "The application did not reach the case; try again later.",
-    },
-}
-RECEIPT = {
-    "nb": (
-        "Kvittering: søknad på {title}",
-        "Hei {name},\n\nVi har mottatt søknaden din på stillingen «{title}» ({employer}).\n"
-        "Kvitteringsnummer: {receipt}\nMottatt: {received}\nSøknadsfrist: {deadline}\n\n"
-        "{late}Du hører fra oss når søknadsfristen er ute og søknadene er vurdert.\n"
-        "{exemption}",
-    ),
-    "en": (
-        "Receipt: application for {title}",
-        "Hello {name},\n\nWe have received your application for the position «{title}» "
-        "({employer}).\nReceipt number: {receipt}\nReceived: {received}\n"
-        "Application deadline: {deadline}\n\n{late}You will hear from us once the deadline "
-        "has passed and the applications have been assessed.\n{exemption}",
-    ),
-}
-RECEIPT_LATE = {
-    "nb": "Søknaden kom etter fristen. Ansettelsesmyndigheten avgjør om den blir vurdert.\n\n",
-    "en": "The application came after the deadline. The hiring authority decides whether it "
-    "is considered.\n\n",
-}
-RECEIPT_EXEMPTION = {
-    "nb": "\nDu har bedt om å ikke bli ført opp på den offentlige søkerlisten. Anmodningen kan "
-    "bli avslått (offentleglova § 25); da får du beskjed først.\n",
-    "en": "\nYou have asked not to be on the public applicant list. The request may be refused "
-    "(Freedom of Information Act s. 25); you will be told first.\n",
-}
 
 
 @dataclass(frozen=True)
@@ -194,7 +147,7 @@ def apply(
     max_bytes: int = attachments.DEFAULT_MAX_BYTES,
 ) -> dict[str, Any]:
     """Take an application from the public; return its receipt number only."""
-    text = MESSAGES.get(locale, MESSAGES["nb"])
+    text = catalogue.section(locale, "vacancies.")
     _check_fields(application, text)
     with uow:
         vacancy = _vacancy(uow, vacancy_id, lock=True)
@@ -294,10 +247,10 @@ def _check_open(
 
 
 def _when(moment: datetime, locale: str) -> str:
+    """Return "14. desember 2026 kl. 23.59" (nb) or "14 December 2026 at 23.59" (en)."""
     local = moment.astimezone(OSLO)
-    if locale == "en":
-        return f"{local:%H:%M} on {local:%Y-%m-%d}"
-    return f"{long_date(local.date())} kl. {local:%H.%M}"
+    day = format_date(local.date(), catalogue.gettext(locale, "dates.long"), locale=locale)
+    return catalogue.text(locale, "dates.at_time", date=day, time=f"{local:%H.%M}")
 
 
 def _entry(vacancy: ProcessInstance, application_id: UUID) -> dict[str, Any] | None:
@@ -319,7 +272,9 @@ def _send_receipt(
 ) -> None:
     announcement = (vacancy.data or {}).get("published_announcement") or {}
     deadline = _deadline(vacancy.data or {})
-    subject, body = RECEIPT.get(locale, RECEIPT["nb"])
+    subject, body = (
+        catalogue.gettext(locale, f"vacancies.receipt_{p}") for p in ("subject", "body")
+    )
     values = {
         "name": application.name,
         "title": announcement.get("title", ""),
@@ -327,12 +282,12 @@ def _send_receipt(
         "receipt": receipt,
         "received": _when(now, locale),
         "deadline": _when(deadline, locale) if deadline else "",
-        "late": RECEIPT_LATE[locale] if late else "",
-        "exemption": RECEIPT_EXEMPTION[locale]
+        "late": catalogue.gettext(locale, "vacancies.receipt_late") if late else "",
+        "exemption": catalogue.gettext(locale, "vacancies.receipt_exemption")
         if application.requests_exemption_from_public_list
         else "",
     }
-    footer = notifications.catalogue(locale)["_footer"]
+    footer = catalogue.gettext(locale, "mail._footer")
     uow.outbox.add(
         Outbox(
             instance_id=started.id,

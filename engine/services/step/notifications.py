@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 from string import Template
 from typing import Any
 from uuid import UUID
 
-import yaml
 from babel.dates import format_date, format_datetime
 
+from engine import catalogue as catalogues
 from engine.services.configuration import Policy, current
 from engine.services.step import wakeups
 from engine.store.models import HumanTask, Outbox, ProcessInstance, User
@@ -26,8 +25,12 @@ from engine.store.states import OutboxState
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
-TEMPLATES = Path(__file__).parent / "mail_templates"
-LOCALES = ("nb", "en")
+# The mails' texts are `mail.<kind>.subject`, `.body` (and `.due_line`) in engine/translations,
+# with `$name` placeholders; unknown names stay as they are.
+LOCALES = catalogues.LANGUAGES
+# The kinds users may turn off (reminders_enabled = false): tools/import_messages.py names a
+# kind still marked `reminder: true` in an old mail YAML that is missing here.
+REMINDERS = ("task_due_tomorrow", "task_overdue", "report_reminder")
 
 
 def policy() -> Policy:
@@ -37,9 +40,16 @@ def policy() -> Policy:
 
 @lru_cache(maxsize=4)
 def catalogue(locale: str) -> dict[str, Any]:
-    """Return the mail templates of a locale."""
-    text = (TEMPLATES / f"{locale}.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(text))
+    """Return the mail templates of a locale from the catalogues: `mail.<kind>.<field>` as
+    {kind: {field: text}}, and `mail._footer` and the like as {"_footer": text}."""
+    templates: dict[str, Any] = {}
+    for msgid, text in catalogues.section(locale, "mail.").items():
+        kind, _, field = msgid.rpartition(".")  # a kind may hold dots: applicant.offer_letter
+        if kind:
+            templates.setdefault(kind, {})[field] = text
+        else:
+            templates[field] = text
+    return templates
 
 
 def render(
@@ -62,7 +72,7 @@ def render(
 
 def _is_reminder(kind: str) -> bool:
     """Tell whether a template is a reminder (users may turn those off)."""
-    return bool((catalogue("nb").get(kind) or {}).get("reminder", False))
+    return kind in REMINDERS
 
 
 def enqueue(

@@ -53,7 +53,19 @@ function diagramPanel(item) {
   const canvas = el("div", { class: "diagram", id: "diagram" });
   const section = el("section", { class: "panel panel--wide", "aria-labelledby": "diagram-title" },
     el("h2", { id: "diagram-title" }, t("diagram")), el("p", { class: "muted" }, t("diagram_current")), canvas);
+  const tools = el("div", { class: "actions diagram-tools", role: "group", "aria-label": t("diagram_zoom") });
+  section.insertBefore(tools, canvas);
   showDiagram(canvas, { key: item.key, version: item.version, marked: item.open_elements })
+    .then((viewer) => {
+      const view = viewer.get("canvas");
+      const zoom = (factor) => view.zoom(view.zoom() * factor, "auto");
+      tools.append(
+        el("button", { type: "button", class: "button", onclick: () => zoom(1.25) }, t("diagram_zoom_in")),
+        el("button", { type: "button", class: "button", onclick: () => zoom(0.8) }, t("diagram_zoom_out")),
+        el("button", { type: "button", class: "button", onclick: () => view.zoom("fit-viewport", "auto") },
+          t("diagram_zoom_fit")),
+        el("span", { class: "hint" }, t("diagram_drag")));
+    })
     .catch(() => canvas.replaceWith(el("p", { class: "muted" }, t("diagram_failed"))));
   return section;
 }

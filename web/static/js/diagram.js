@@ -4,7 +4,7 @@ import { api } from "./page.js";
 function viewerReady() {
   if (window.BpmnJS) return Promise.resolve(window.BpmnJS);
   return new Promise((resolve, reject) => {
-    const script = document.querySelector('script[src*="bpmn-viewer"]');
+    const script = document.querySelector('script[src*="viewer.production"]');
     if (!script) reject(new Error("bpmn-js is not on the page"));
     script.addEventListener("load", () => resolve(window.BpmnJS));
     script.addEventListener("error", () => reject(new Error("bpmn-js did not load")));
