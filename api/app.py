@@ -10,7 +10,8 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from api import errors
+from api import c7, errors
+from api.c7 import blueprint as c7_blueprint
 from api.language import init_babel
 from api.routes import admin, announcements, core, definitions, instances, invoices, modeler, tasks
 from api.routes import attachments as attachment_routes
@@ -38,6 +39,8 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(vacancy_routes.bp)
     api.register_blueprint(case_routes.bp)
     errors.register(app)
+    c7.routes()
+    app.register_blueprint(c7_blueprint.bp)
 
 
 def _spec_kwargs() -> dict[str, Any]:

@@ -15,7 +15,8 @@ Sizes and switches (environment):
     BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test   ("off" skips PostgreSQL
                                and the timer section; the bench works in its own schema and
                                drops it afterwards)
-    BENCH_ONLY=raw,http,routine,age,inbox,timers   run only these sections
+    BENCH_EXTERNAL=200         external-task round trips (fetchAndLock + complete, /engine-rest)
+    BENCH_ONLY=raw,http,routine,age,inbox,timers,external   run only these sections
     BENCH_PROFILE=1            also cProfile 200 HTTP completions into bench/results/
 
 Targets are informational: the exit status is 0 whatever the figures.
@@ -39,11 +40,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import age, apps, completion, inbox, raw, routine, targets
+from bench import external_tasks as external_bench
 from bench import timers as timer_bench
 from bench.report import Row, as_json, percentile, table
 
 RESULTS = Path(__file__).parent / "results"
-SECTIONS = ("raw", "http", "routine", "age", "inbox", "timers")
+SECTIONS = ("raw", "http", "routine", "age", "inbox", "timers", "external")
 ROUNDS = 5  # raw and HTTP alternate, so a burst of load elsewhere hits both alike
 
 
@@ -61,6 +63,7 @@ class Config:
     timers: int = 10_000
     lone_timers: int = 100
     timer_workers: int = 2
+    external: int = 200
     postgres_url: str = "postgresql://postgres@127.0.0.1:5432/test"
     only: tuple[str, ...] = SECTIONS
     profile: bool = False
@@ -85,6 +88,7 @@ class Config:
             timers=number("BENCH_TIMERS", cls.timers),
             lone_timers=number("BENCH_LONE", cls.lone_timers),
             timer_workers=number("BENCH_WORKERS", cls.timer_workers),
+            external=number("BENCH_EXTERNAL", cls.external),
             postgres_url="" if postgres.lower() in ("", "off", "0", "no") else postgres,
             only=tuple(s for s in only if s in SECTIONS),
             profile=env.get("BENCH_PROFILE", "") not in ("", "0"),
@@ -179,7 +183,8 @@ def _environment() -> dict[str, Any]:
 def _summary(results: dict[str, Any]) -> dict[str, Any]:
     """Drop raw samples from the JSON, keeping their percentiles."""
     out: dict[str, Any] = json.loads(json.dumps(results, default=str))
-    for section in (out.get("http"), out.get("routine"), *(out.get("inbox") or {}).values()):
+    sections = (out.get("http"), out.get("routine"), out.get("external"))
+    for section in (*sections, *(out.get("inbox") or {}).values()):
         if isinstance(section, dict) and "samples" in section:
             samples = section.pop("samples")
             walls = [s[0] if isinstance(s, list) else s for s in samples]
@@ -229,6 +234,9 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         if "timers" in config.only:
             results["timers"], timer_rows = _timers(config)
             rows += timer_rows
+        if "external" in config.only:
+            results["external"] = external_bench.run(workdir, config.external)
+            rows += external_bench.rows(results["external"])
     results["seconds"] = time.perf_counter() - started
     results["rows"] = as_json(rows)
     after = results["environment"]["load_average_after"] = list(os.getloadavg())

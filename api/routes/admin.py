@@ -12,7 +12,7 @@ from api.auth import require_roles
 from api.blueprint import Blueprint
 from api.schemas import PageArgs, PageSchema, Strict
 from api.wiring import services
-from engine.services import access, demo_clock, outbox, timers
+from engine.services import access, demo_clock, external_tasks, outbox, timers
 from engine.services.audit import chain as audit
 from engine.store.states import OutboxState, TimerState
 
@@ -75,9 +75,24 @@ class MailPageSchema(PageSchema):
     items = fields.List(fields.Nested(MailSchema))
 
 
+class ExternalTaskSchema(Schema):
+    id = fields.UUID()
+    instance_id = fields.UUID()
+    process_key = fields.String()
+    business_key = fields.String(allow_none=True)
+    element_id = fields.String()
+    topic = fields.String()
+    state = fields.String()
+    retries = fields.Integer(allow_none=True)
+    error_message = fields.String(allow_none=True)
+    error_details = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
 class IncidentsSchema(Schema):
     timers = fields.List(fields.Nested(TimerSchema))
     mails = fields.List(fields.Nested(MailSchema))
+    external_tasks = fields.List(fields.Nested(ExternalTaskSchema))
 
 
 class AdvanceSchema(Strict):
@@ -112,9 +127,19 @@ def retry_timer(timer_id: UUID) -> Any:
 @bp.get("/admin/incidents")
 @bp.response(200, IncidentsSchema)
 def incidents() -> Any:
-    """List failed timers and failed mails with their errors."""
+    """List failed timers, failed mails and external tasks without retries, with their errors."""
     require_roles(*access.ADMINISTRATION)
-    return timers.incidents(services().new_uow())
+    failed = external_tasks.incidents(services().new_uow(read_only=True))
+    return {**timers.incidents(services().new_uow()), "external_tasks": failed}
+
+
+@bp.post("/admin/external-tasks/<uuid:task_id>/retry")
+@bp.response(200, ExternalTaskSchema)
+def retry_external_task(task_id: UUID) -> Any:
+    """Give an external task without retries one retry: workers fetch it again; 409 if it
+    has not failed."""
+    user = require_roles(*access.ADMINISTRATION)
+    return external_tasks.retry(services().new_uow(), task_id, actor=user, now=services().now())
 
 
 @bp.get("/admin/outbox")

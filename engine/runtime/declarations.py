@@ -35,7 +35,16 @@ START_MUNICIPALITIES = "startMunicipalities"
 START_FORM = "startFormJsonSchemaFilename"
 START_UI_FORM = "startFormUiSchemaFilename"
 STARTED_BY = "startedBy"
-START_PROPERTIES = (START_ROLES, START_MUNICIPALITIES, START_FORM, START_UI_FORM, STARTED_BY)
+# "any": start data needs no start form (Camunda 7 models: starts carry any variables)
+START_VARIABLES = "startVariables"
+START_PROPERTIES = (
+    START_ROLES,
+    START_MUNICIPALITIES,
+    START_FORM,
+    START_UI_FORM,
+    STARTED_BY,
+    START_VARIABLES,
+)
 SENDER_ROLES = "messageSenderRoles"
 CONTEXT_FIELDS = "contextFields"
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # one instance data key
@@ -54,6 +63,7 @@ class Declarations:
     start_form: str | None = None
     start_ui_form: str | None = None
     started_by_service: bool = False
+    any_start_data: bool = False  # startVariables="any": no start form limits the start data
     has_none_start: bool = False  # a user can start it only at a none start event
     calls: frozenset[str] = frozenset()  # processes its call activities call
     message_senders: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -102,6 +112,7 @@ def of_process(process: etree._Element, message_names: Mapping[str, str]) -> Dec
         start_form=values.get(START_FORM),
         start_ui_form=values.get(START_UI_FORM),
         started_by_service=values.get(STARTED_BY) == SERVICE,
+        any_start_data=values.get(START_VARIABLES) == "any",
         has_none_start=any(is_none_start(event) for event in starts),
         calls=frozenset(calls - {key, "None"}),
         message_senders=senders,

@@ -5,7 +5,8 @@ EngineError
 ├── TaskNotReady        task id
 ├── ScriptFailed        task/element id, line, message
 ├── StepBudgetExceeded  element id, budget
-└── MessageNotCaught    message name
+├── MessageNotCaught    message name
+└── ErrorNotCaught      error code, element id
 """
 
 from __future__ import annotations
@@ -101,3 +102,14 @@ class MessageNotCaught(EngineError):
     def __init__(self, name: str) -> None:
         self.name = name
         super().__init__(f"No process is waiting for the message '{name}'")
+
+
+class ErrorNotCaught(EngineError):
+    """A task ended with a BPMN error that no error boundary event on it catches."""
+
+    code = "error_not_caught"
+
+    def __init__(self, error_code: str, element_id: str | None) -> None:
+        self.error_code = error_code
+        self.element_id = element_id
+        super().__init__(f"no error boundary event of '{element_id}' catches '{error_code}'")

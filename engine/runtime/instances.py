@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -22,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.runtime import clock, events, failures, projection, pruning, serialization, storability
 from engine.runtime.errors import (
     EngineError,
+    ErrorNotCaught,
     MessageNotCaught,
     StepBudgetExceeded,
     TaskNotReady,
@@ -97,6 +99,52 @@ def complete_task(
             task.run()
 
         return _advance(workflow, step_budget, run, first=task)
+
+
+def throw_error(
+    built: Any,
+    snapshot: Snapshot,
+    task_id: UUID,
+    code: str,
+    data: Mapping[str, Any],
+    *,
+    now: datetime,
+    step_budget: int = DEFAULT_STEP_BUDGET,
+) -> Outcome:
+    """Let a ready task end with a BPMN error: the error boundary event that catches `code`
+    takes over (the task is cancelled), with `data` merged into the instance's data.
+
+    ErrorNotCaught if no error boundary event on the task catches the code.
+    """
+    with _engine(now):
+        workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
+        task = workflow.get_task_from_id(task_id) if _has_task(workflow, task_id) else None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(task_id)
+        catcher = _error_catcher(task, code)
+        if catcher is None:
+            raise ErrorNotCaught(code, task.task_spec.bpmn_id)
+
+        def run() -> None:
+            definition = catcher.task_spec.event_definition
+            event = BpmnEvent(definition, payload=dict(data), target=task.workflow)
+            catcher.data.update(dict(data))
+            catcher.task_spec.catch(catcher, event)
+            catcher.task_spec._update(catcher)
+
+        return _advance(workflow, step_budget, run)
+
+
+def _error_catcher(task: Any, code: str) -> Any:
+    """Return the waiting error boundary event of a task that catches `code`, if any."""
+    siblings = task.parent.children if task.parent is not None else []
+    for other in siblings:
+        definition = getattr(other.task_spec, "event_definition", None)
+        if other is task or not isinstance(definition, ErrorEventDefinition):
+            continue
+        if other.state == TaskState.WAITING and definition.code in (None, "", code):
+            return other
+    return None
 
 
 def deliver_message(

@@ -29,6 +29,19 @@ class ReadyTask:
     candidate_municipality: str | None
     due_at: datetime | None
     data: dict[str, Any]
+    candidate_roles: tuple[str, ...] = ()  # Camunda 7's candidateGroups, for a task in no lane
+
+
+@dataclass(frozen=True)
+class ExternalWork:
+    """A service task a worker must do (`camunda:type="external"`), as the external_task table
+    projects it."""
+
+    id: str
+    element_id: str
+    topic: str
+    priority: int = 0
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class Outcome:
     state: str
     data: dict[str, Any]
     ready_tasks: list[ReadyTask] = field(default_factory=list)
+    external: list[ExternalWork] = field(default_factory=list)
     timers: list[WaitingTimer] = field(default_factory=list)
     messages: list[WaitingMessage] = field(default_factory=list)
     thrown: list[ThrownMessage] = field(default_factory=list)

@@ -17,6 +17,7 @@ from engine.runtime.model import (
     CANCELLED,
     COMPLETED,
     RUNNING,
+    ExternalWork,
     Outcome,
     ReadyTask,
     Snapshot,
@@ -36,11 +37,13 @@ def project(
     done = workflow.is_completed()
     state = CANCELLED if cancelled else (COMPLETED if done else RUNNING)
     waiting = [] if done else list(workflow.event_manager.tasks.values())
+    ready = [] if done else _ready_manual_tasks(workflow)
     return Outcome(
         snapshot=snapshot,
         state=state,
         data=current_data(workflow),
-        ready_tasks=[] if done else [_ready_task(t) for t in _ready_manual_tasks(workflow)],
+        ready_tasks=[] if done else [_ready_task(t) for t in ready if not _topic(t)],
+        external=[] if done else [_external(t) for t in ready if _topic(t)],
         timers=[timer for t in waiting if (timer := _timer(t)) is not None]
         + ([] if done else _service_waits(workflow)),
         messages=[m for t in waiting for m in _message_waits(t)],
@@ -101,6 +104,30 @@ def _ready_manual_tasks(workflow: Any) -> list[Any]:
     return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
 
 
+EXTERNAL_TOPIC = "externalTopic"  # the property a `camunda:type="external"` task becomes
+
+
+def _properties(task: Any) -> dict[str, str]:
+    extensions = getattr(task.task_spec, "extensions", {}) or {}
+    return dict(extensions.get("properties", {}) or {})
+
+
+def _topic(task: Any) -> str | None:
+    return _properties(task).get(EXTERNAL_TOPIC)
+
+
+def _external(task: Any) -> ExternalWork:
+    properties = _properties(task)
+    priority = properties.get("externalPriority") or "0"
+    return ExternalWork(
+        id=str(task.id),
+        element_id=task.task_spec.bpmn_id,
+        topic=properties[EXTERNAL_TOPIC],
+        priority=int(priority) if priority.lstrip("-").isdigit() else 0,
+        data={k: v for k, v in task.data.items() if not callable(v)},
+    )
+
+
 def _ready_task(task: Any) -> ReadyTask:
     spec = task.task_spec
     extensions = getattr(spec, "extensions", {}) or {}
@@ -118,6 +145,7 @@ def _ready_task(task: Any) -> ReadyTask:
         candidate_municipality=_evaluate_str(task, properties.get("candidateMunicipality")),
         due_at=_due_at(task, properties),
         data=dict(task.data),
+        candidate_roles=tuple((properties.get("candidateRoles") or "").split()),
     )
 
 

@@ -9,6 +9,9 @@ Starting (the start page, `POST /api/v1/process-definitions/{key}/start`):
   admins (to try a new model);
 - with `startMunicipalities`, only users of one of those municipalities.
 
+External tasks (`/engine-rest/external-task/...`, Camunda 7 workers) are done by service
+accounts: users holding `process_owner` or `admin`; incidents are retried by admins.
+
 Messages from outside (`POST /api/v1/messages`) reach only catching events whose
 `messageSenderRoles` include one of the sender's roles; messages the engine routes between
 instances are not checked.
@@ -48,7 +51,7 @@ from engine.services.audit.access import (
     mask_delta,
 )
 from engine.services.configuration import CaseDeclaration, CaseRoles, Configuration, current
-from engine.services.errors import MessageForbidden, StartForbidden
+from engine.services.errors import Forbidden, MessageForbidden, StartForbidden
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.errors import NotFound
 from engine.store.models import Attachment, HumanTask, Invoice, ProcessInstance, User
@@ -426,3 +429,20 @@ def may_suspend(instance: ProcessInstance, user: User) -> bool:
 def may_resume(instance: ProcessInstance, user: User) -> bool:
     """Tell whether the user may resume a suspended case: a process owner or an admin."""
     return instance.state == InstanceState.SUSPENDED and holds(user, LIFECYCLE_KEEPERS)
+
+
+# ---------------------------------------------------------------------------- workers
+
+WORKERS = (PROCESS_OWNER,)  # Camunda 7 external-task workers (/engine-rest): fetch, complete
+
+
+def ensure_may_work_external_tasks(user: User) -> None:
+    """Raise Forbidden unless the user may fetch, lock, complete or fail external tasks."""
+    if not holds(user, WORKERS):
+        raise Forbidden("external tasks are done by process owners' and admins' workers")
+
+
+def ensure_may_retry_incidents(user: User) -> None:
+    """Raise Forbidden unless the user may retry incidents (administration)."""
+    if not holds(user, ADMINISTRATION):
+        raise Forbidden("only admins retry incidents")

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 
-from engine.runtime import normalise, specs, validation, xmlsafe
+from engine.runtime import camunda, normalise, specs, validation, xmlsafe
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services.forms import expand_options
 from engine.services.roles import ROLES
@@ -67,16 +67,35 @@ class Prepared:
     forms: set[str]  # form files a user task may reference (uploaded or deployed before)
     known_models: dict[str, bytes]  # deployed BPMN and DMN this upload does not replace
     normalised: list[Problem]  # what normalising changed, as warnings
+    made_forms: dict[str, bytes] = field(default_factory=dict)  # from camunda:formData
 
 
 def prepare(files: Mapping[str, bytes], known: Mapping[str, bytes]) -> Prepared:
     """Check form files and normalise BPMN; raise InvalidProcess for unreadable forms."""
     kinds = {name: kind_of(name) for name in files}
-    forms = _check_forms(files, kinds, known)
-    models = {n: c for n, c in files.items() if kinds[n] != "form"}
+    models, made = _from_camunda({n: c for n, c in files.items() if kinds[n] != "form"})
+    forms = _check_forms({**files, **made}, {**kinds, **dict.fromkeys(made, "form")}, known)
     fixed, notes = normalise.normalise_files(models)
     known_models = {n: c for n, c in known.items() if kind_of(n) != "form" and n not in models}
-    return Prepared(fixed, forms, known_models, notes)
+    return Prepared(fixed, forms, known_models, notes, made)
+
+
+def _from_camunda(models: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Rewrite Camunda 7 diagrams into our conventions (`runtime.camunda`); refuse what cannot
+    run, naming the element and the expression. Return the models and the forms made from
+    `camunda:formData`."""
+    result, forms, problems = dict(models), dict[str, bytes](), list[Problem]()
+    for name, content in models.items():
+        if not name.lower().endswith(".bpmn"):
+            continue
+        root = xmlsafe.read_xml(name, content).root
+        if root is None or not camunda.uses_camunda(root):
+            continue
+        problems += camunda.translate(name, root, ROLES, forms)
+        result[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    if problems:
+        raise InvalidProcess(problems)
+    return result, forms
 
 
 def kind_of(name: str) -> str:
@@ -108,7 +127,8 @@ def deploy(
         deployment = Deployment(content_hash=digest, deployed_by=actor, deployed_at=now)
         uow.definitions.add(deployment)
         uow.flush()
-        stored = {**files, **ready.models}
+        stored = {**files, **ready.models, **ready.made_forms}
+        kinds.update(dict.fromkeys(ready.made_forms, "form"))
         for name, content in stored.items():
             uow.definitions.add(_file_row(deployment.id, name, kinds[name], content))
         changed_forms = {n for n, c in files.items() if kinds[n] == "form" and known.get(n) != c}

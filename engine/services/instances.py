@@ -67,6 +67,8 @@ def _check_start_data(
     if reserved:
         text = catalogue.text(locale, "instances.reserved_key")
         raise FormInvalid({name: [text] for name in reserved})
+    if declared.start_form is None and declared.declarations.any_start_data:
+        return
     forms.validate(declared.start_form or NO_START_FORM, data, locale, today=today)
 
 

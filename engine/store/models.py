@@ -21,7 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from engine.store.states import InstanceState, OutboxState, TaskState, TimerState
+from engine.store.states import (
+    ExternalTaskState,
+    InstanceState,
+    OutboxState,
+    TaskState,
+    TimerState,
+)
 from engine.store.types import StateType, UTCDateTime
 
 NAMING = {
@@ -180,6 +186,37 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column()
     completed_by: Mapped[str | None] = mapped_column(String(80))
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ExternalTask(Base):
+    """A service task a worker does (`camunda:type="external"`), locked by one worker at a time.
+
+    Lockable: state open and `locked_until` empty or past. A worker's lock and a failure's
+    retry timeout both live in `locked_until`, so one index finds what a topic can lock.
+    """
+
+    __tablename__ = "external_task"
+    __table_args__ = (Index("ix_external_task_lockable", "topic", "state", "locked_until"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    instance_id: Mapped[UUID] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    definition_id: Mapped[UUID] = mapped_column(ForeignKey("process_definition.id"))
+    process_key: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    element_id: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(200))
+    state: Mapped[ExternalTaskState] = mapped_column(StateType(ExternalTaskState))
+    worker_id: Mapped[str | None] = mapped_column(String(255))
+    locked_until: Mapped[datetime | None] = mapped_column()
+    retries: Mapped[int | None] = mapped_column(Integer)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_details: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    # the task's own data when it became ready (input mappings included), over instance data
+    variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
 
 
 class TaskCandidate(Base):

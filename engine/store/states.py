@@ -1,4 +1,4 @@
-"""The states of tasks, instances, timers and outbox mails.
+"""The states of tasks, external tasks, instances, timers and outbox mails.
 
 StrEnums: each member is the plain string its `state` column holds (VARCHAR(20)), so templates,
 JSON and filters compare them to strings as before. Members are listed in the order the API
@@ -37,3 +37,10 @@ class OutboxState(StrEnum):
     SENDING = "sending"  # a sender holds it until `claimed_until`
     SENT = "sent"
     FAILED = "failed"  # given up; an admin may retry it
+
+
+class ExternalTaskState(StrEnum):
+    OPEN = "open"  # lockable when `locked_until` has passed (or is empty)
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"  # no retries left: an incident an admin may retry

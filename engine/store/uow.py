@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.store.assignments import Announcements, Invoices
 from engine.store.audit import Audit
+from engine.store.external_tasks import ExternalTasks
 from engine.store.instances import Instances
 from engine.store.outbox import OutboxQueue
 from engine.store.repositories import Attachments, Definitions, History, Users
@@ -27,6 +28,7 @@ class UnitOfWork:
         self.definitions = Definitions(self.session)
         self.instances = Instances(self.session)
         self.tasks = Tasks(self.session)
+        self.external_tasks = ExternalTasks(self.session)
         self.waits = Waits(self.session)
         self.history = History(self.session)
         self.audit = Audit(self.session)

@@ -77,6 +77,10 @@ ROWS = (
     Row("a22", "auditor without the personal-data right", "the invoice's salary", "read", "/api/v1/invoices/{A_invoice}", "revisor", "revisor.asker", SALARY),
     Row("a23", "auditor without the personal-data right", "the case's audit export", "export", "/api/v1/audit/instances/{A}/export?format=json", "revisor", "revisor.asker", ASKER_INTERVIEW_NOTE),
     Row("a24", "process owner", "a case", "read", f"{CASES}/{{A}}", "admin", "eier", SALARY),
+    # The same case through the Camunda 7 door (/engine-rest, docs/camunda7.md): the same rules.
+    Row("a25", "leader of a candidate not chosen", "the case's variables (Camunda history)", "read", "/engine-rest/history/variable-instance?processInstanceId={A}", "tl.baerum", "leder.drammen", SALARY),
+    Row("a26", "process owner", "a case (Camunda history)", "read", "/engine-rest/history/process-instance/{A}", "admin", "eier"),
+    Row("a27", "a candidate not chosen", "the case's tasks (Camunda history)", "list", "/engine-rest/history/task?processInstanceId={A}", "tl.baerum", "emp.drammen", "{A_interview}"),
     # The hiring routine (H: Løten's vacancy, Anne applied with a CV and an exemption request).
     Row("h1", "HR of the municipality", "the applicant list", "read", "/api/v1/vacancies/{vacancy}/applicants", "hr.loten", "hr.lier", APPLICANT_EMAIL),
     Row("h2", "HR of the municipality", "a CV", "download", "/api/v1/attachments/{H_cv}/content", "hr.loten", "hr.lier"),

@@ -261,7 +261,7 @@ def test_the_contract_names_the_announced_need_a_to_d_and_f(
     with deployed.new_uow() as uow:
         case = uow.instances.get(player.aliases["a"])
         view = documents.contract_view(uow, case, deployed.now())
-    html = documents._env.get_template("contract.html").render(contract=view)
+    html = documents.render_html("contract.html", {"contract": view})
     for text in (
         "Kompetansekrav (a)",
         "Autorisert sykepleier; Erfaring fra akuttmottak eller legevakt",

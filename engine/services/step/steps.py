@@ -10,6 +10,7 @@ from uuid import UUID
 from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import COMPLETED, RUNNING, Outcome, ReadyTask
 from engine.services.step import (
+    external,
     followers,
     history,
     notifications,
@@ -116,6 +117,8 @@ def apply(
             data={"type": event.element_type},
         )
     _sync_tasks(uow, instance, built, outcome.ready_tasks, previous["tasks"], closed, actor, now)
+    if previous.get("external", {}) != waiting["external"]:
+        external.sync(uow, instance, outcome.external, previous.get("external", {}), closed, now)
     # What an instance waits on rarely changes; compare in memory before touching the tables.
     if previous["timers"] != waiting["timers"]:
         waits.sync_timers(uow, instance, outcome, now)
@@ -187,8 +190,9 @@ def _open_task(
     now: datetime,
 ) -> None:
     role = built.lane_roles.get(item.lane or "")
+    roles = list(item.candidate_roles) or ([role] if role else [])
     users = list(item.candidate_users)
-    if not users and role is None:
+    if not users and not roles:
         users = [instance.started_by] if instance.started_by else []
     _check_candidates(item, users)
     task = HumanTask(
@@ -199,7 +203,7 @@ def _open_task(
         element_id=item.element_id,
         name=item.name,
         lane=item.lane,
-        candidate_roles=[role] if role and not users else [],
+        candidate_roles=roles if not users else [],
         candidate_users=users,
         municipality_id=item.candidate_municipality,
         state=TaskState.OPEN,

@@ -38,6 +38,7 @@ def waits_of(outcome: Outcome) -> dict[str, Any]:
     """Return what the instance now waits on, kept in the snapshot for the next step."""
     return {
         "tasks": {t.id: [t.element_id, t.name] for t in outcome.ready_tasks},
+        "external": {t.id: t.topic for t in outcome.external},
         "timers": {t.task_id: t.due_at.isoformat() if t.due_at else None for t in outcome.timers},
         "messages": [
             [m.task_id, m.message_name, _jsonable(m.correlation)] for m in outcome.messages

@@ -4,8 +4,9 @@ A step that writes a timer or an outbox row calls `hint(session, channel, at)`. 
 commit, the listeners of the session's wiring hear `(channel, at)` (the scheduler reschedules
 its job); on PostgreSQL the same hint goes out with NOTIFY inside the transaction, so other
 processes' schedulers that LISTEN wake too (only from processes without a scheduler of their
-own: one awake scheduler is enough). A rolled-back transaction wakes nobody. Channels:
-"timers", "mail".
+own: one awake scheduler is enough), except "external", which every process hears (a worker's
+long poll waits in any of them). A rolled-back transaction wakes nobody. Channels: "timers",
+"mail", "external".
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ NOTIFY_CHANNEL = "saksflyt_wake"
 _KEY = "saksflyt_wake"
 # The session info key of the wiring's listeners: its session factories put them there.
 LISTENERS = "saksflyt_listeners"
+# Channels every process must hear even when one of its own listeners heard it: any worker's
+# long poll, in whichever process it waits, answers a new external task.
+EVERY_PROCESS = frozenset({"external"})
 log = logging.getLogger(__name__)
 
 
@@ -67,9 +71,11 @@ def _notify_others(session: Session) -> None:
     # A process that runs a scheduler wakes it itself; any scheduler may do the work, so
     # NOTIFY is for processes without one (a web process with the scheduler turned off).
     pending = session.info.get(_KEY)
-    if not pending or _listeners(session) or session.get_bind().dialect.name != "postgresql":
+    if not pending or session.get_bind().dialect.name != "postgresql":
         return
     for channel, at in pending.items():
+        if _listeners(session) and channel not in EVERY_PROCESS:
+            continue
         session.execute(
             text("SELECT pg_notify(:channel, :payload)"),
             {"channel": NOTIFY_CHANNEL, "payload": encode(channel, at)},

@@ -7,7 +7,11 @@ const MONEY = new Set(["amount", "total", "monthly_salary", "salary", "social_co
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
+// Invoice lines carry their description in both languages: show the page's own.
+const OTHER_DESCRIPTION = document.documentElement.lang === "en" ? "description_nb" : "description_en";
+
 function label(key) {
+  if (key === OTHER_DESCRIPTION) return null;
   const text = t(`field_${key}`);
   return text === `field_${key}` ? null : text;
 }
