@@ -16,8 +16,10 @@ from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, Domain
 
 from engine import catalogue
+from engine.runtime.values import MAX_REQUEST_DATA_BYTES
 
 LANGUAGES = catalogue.LANGUAGES
+DATA_TOO_LARGE = f"The data is too large (at most {MAX_REQUEST_DATA_BYTES} bytes of JSON)."
 
 # marshmallow's own messages (fields, schema, validators) -> msgid `validation.<key>`.
 _EXACT = {
@@ -42,6 +44,7 @@ _EXACT = {
     "Not a valid email address.": "email",
     "Not a valid URL.": "url",
     "At most two decimals.": "two_decimals",  # api/schemas_assignment.py
+    DATA_TOO_LARGE: "data_too_large",  # api/schemas.py, CaseData
 }
 _BOUND = {
     "greater than or equal to": "at_least",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from typing import Any
 
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from api.language import DATA_TOO_LARGE
+from engine.runtime import values
 from engine.store.states import InstanceState, TaskState
 
 
@@ -35,6 +39,13 @@ class UserSchema(Schema):
     leader_username = fields.String(allow_none=True)
     locale = fields.String()
     reminders_enabled = fields.Boolean()
+    is_active = fields.Boolean()
+
+
+class ActiveSchema(Strict):
+    """Deactivate (false) or reactivate (true) a user."""
+
+    is_active = fields.Boolean(required=True)
 
 
 class PreferencesSchema(Schema):
@@ -76,8 +87,22 @@ class DeployResultSchema(Schema):
     warnings = fields.List(fields.Dict())
 
 
+class CaseData(fields.Dict):
+    """Data a request gives a case: a JSON object of at most values.MAX_REQUEST_DATA_BYTES."""
+
+    def __init__(self) -> None:
+        super().__init__(keys=fields.String(), load_default=dict)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        loaded = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-untyped-call]
+        _, size = values.measure(loaded)
+        if size > values.MAX_REQUEST_DATA_BYTES:
+            raise ValidationError(DATA_TOO_LARGE)
+        return loaded
+
+
 class StartSchema(Strict):
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    data = CaseData()
     business_key = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=200)
     )
@@ -178,7 +203,7 @@ class TaskPageSchema(PageSchema):
 
 
 class CompleteSchema(Strict):
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    data = CaseData()
 
 
 class DelegateSchema(Strict):
@@ -187,8 +212,8 @@ class DelegateSchema(Strict):
 
 class MessageSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    correlation = fields.Dict(keys=fields.String(), load_default=dict)
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    correlation = CaseData()
+    data = CaseData()
 
 
 class MessageResultSchema(Schema):

@@ -16,7 +16,7 @@ Sizes and switches (environment):
                                and the timer section; the bench works in its own schema and
                                drops it afterwards)
     BENCH_EXTERNAL=200         external-task round trips (fetchAndLock + complete, /engine-rest)
-    BENCH_ONLY=raw,http,routine,age,inbox,timers,external   run only these sections
+    BENCH_ONLY=raw,http,routine,age,inbox,timers,external,deploy   run only these sections
     BENCH_PROFILE=1            also cProfile 200 HTTP completions into bench/results/
 
 Targets are informational: the exit status is 0 whatever the figures.
@@ -40,12 +40,13 @@ from pathlib import Path
 from typing import Any
 
 from bench import age, apps, completion, inbox, raw, routine, targets
+from bench import deploy as deploy_bench
 from bench import external_tasks as external_bench
 from bench import timers as timer_bench
 from bench.report import Row, as_json, percentile, table
 
 RESULTS = Path(__file__).parent / "results"
-SECTIONS = ("raw", "http", "routine", "age", "inbox", "timers", "external")
+SECTIONS = ("raw", "http", "routine", "age", "inbox", "timers", "external", "deploy")
 ROUNDS = 5  # raw and HTTP alternate, so a burst of load elsewhere hits both alike
 
 
@@ -237,6 +238,9 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         if "external" in config.only:
             results["external"] = external_bench.run(workdir, config.external)
             rows += external_bench.rows(results["external"])
+        if "deploy" in config.only:
+            results["deploy"] = deploy_bench.run()
+            rows += targets.deploy_rows(results["deploy"])
     results["seconds"] = time.perf_counter() - started
     results["rows"] = as_json(rows)
     after = results["environment"]["load_average_after"] = list(os.getloadavg())

@@ -135,3 +135,27 @@ def inbox_rows(name: str, result: dict[str, Any]) -> list[Row]:
             p95 <= INBOX_P95_TARGET_MS,
         ),
     ]
+
+
+DEPLOY_GROWTH_TARGET = 2.5  # per doubling of the process: near-linear is 2, quadratic 4
+
+
+def deploy_rows(result: dict[str, Any]) -> list[Row]:
+    """Rows of section 7: deploy's checks per process size, and how they grow."""
+    rows = [
+        Row("7", f"deploy checks, {tasks} user tasks (one split)", seconds, "s CPU")
+        for tasks, seconds in result["cpu_seconds"].items()
+    ]
+    growth = result["growth_per_doubling"]
+    rows.append(
+        Row(
+            "7",
+            "deploy checks, growth per doubling",
+            growth,
+            "x",
+            f"≤ {DEPLOY_GROWTH_TARGET}",
+            growth <= DEPLOY_GROWTH_TARGET,
+            note=f"files over {result['max_elements']} XML elements are refused",
+        )
+    )
+    return rows

@@ -43,6 +43,10 @@ class Settings:
     secret_key: str = DEFAULT_SECRET_KEY
     # Lifetime of API bearer tokens, in seconds.
     token_ttl_seconds: int = 8 * 3600
+    # A browser session ends after this many seconds without a request, and this many after
+    # signing in however busy it is; signing out, deactivation and a new password end it at once.
+    session_idle_seconds: int = 8 * 3600
+    session_max_seconds: int = 12 * 3600
     # Interface and port `make run` serves on.
     host: str = "127.0.0.1"
     port: int = 5000

@@ -31,6 +31,8 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # The signed cookie is refused past the longest session (the row ends it sooner).
+        PERMANENT_SESSION_LIFETIME=settings.session_max_seconds,
         # Served over HTTPS (as production is): the browser sends the cookie over HTTPS only.
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
     )

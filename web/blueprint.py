@@ -24,7 +24,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from api.auth import current_user, sign_in_session
+from api.auth import current_user, sign_in_session, sign_out_session
 from api.wiring import services
 from engine.services import access, organisation
 from engine.services.audit import chain as audit_log
@@ -42,6 +42,7 @@ TOOLS = {  # the menu's tools and who may use them
     "library": access.MODEL_READERS,
     "audit": access.AUDIT_READERS,
     "mail": access.ADMINISTRATION,
+    "users": access.ADMINISTRATION,
 }
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -167,6 +168,7 @@ def login() -> ResponseReturnValue:
                 password,
                 now=wiring.now(),
                 max_delay_seconds=wiring.settings.login_delay_max_seconds,
+                client=request.remote_addr or "",
             )
         except TooManyAttempts as waiting:
             error, retry_after = "login_delayed", waiting.retry_after
@@ -200,7 +202,7 @@ def logout() -> ResponseReturnValue:
     token = request.form.get("csrf", "")
     if session.get("csrf") and secrets.compare_digest(str(session["csrf"]), token):
         lang = session.get("lang")
-        session.clear()
+        sign_out_session()
         if lang:
             session["lang"] = lang
     return redirect(url_for("web.login"))
@@ -281,6 +283,17 @@ def admin_mail() -> ResponseReturnValue:
     if not access.holds(user, access.ADMINISTRATION):
         return render_template("admin_forbidden.html", user=user, page="mail"), 403
     return render_template("admin_mail.html", user=user, page="mail")
+
+
+@bp.get("/admin/users")
+def admin_users() -> ResponseReturnValue:
+    """Users, with deactivate and reactivate (admins)."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    if not access.holds(user, access.ADMINISTRATION):
+        return render_template("admin_forbidden.html", user=user, page="users"), 403
+    return render_template("admin_users.html", user=user, page="users")
 
 
 @bp.get("/stillinger")

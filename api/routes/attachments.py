@@ -70,13 +70,18 @@ def describe(attachment_id: UUID) -> Any:
 @bp.get("/attachments/<uuid:attachment_id>/content")
 @bp.response(200, BINARY, content_type="application/octet-stream")
 def download(attachment_id: UUID) -> Response:
-    """Download an attachment's bytes, as a file (never shown inline)."""
+    """Download an attachment's bytes, as a file (never shown inline).
+
+    The type and the name's extension come from the bytes (`attachments.sniff`), never from what
+    the uploader said, so a PDF/HTML polyglot uploaded as `evil.html` leaves as `evil.pdf`.
+    """
     meta, content = attachments.content(services().new_uow(), attachment_id, current_user())
+    media_type = attachments.sniff(content) or "application/octet-stream"
     response = send_file(
         io.BytesIO(content),
-        mimetype=meta["media_type"],
+        mimetype=media_type,
         as_attachment=True,
-        download_name=meta["filename"],
+        download_name=attachments.safe_filename(meta["filename"], media_type),
         etag=meta["sha256"],
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

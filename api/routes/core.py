@@ -9,7 +9,14 @@ from sqlalchemy import text
 
 from api.auth import current_user, issue_token, require_roles
 from api.blueprint import Blueprint
-from api.schemas import HealthSchema, LoginSchema, PreferencesSchema, TokenSchema, UserSchema
+from api.schemas import (
+    ActiveSchema,
+    HealthSchema,
+    LoginSchema,
+    PreferencesSchema,
+    TokenSchema,
+    UserSchema,
+)
 from api.wiring import services
 from engine.services import access, organisation
 from engine.services.audit import chain as audit
@@ -30,6 +37,7 @@ def token(body: dict[str, str]) -> dict[str, Any]:
             body["password"],
             now=services().now(),
             max_delay_seconds=services().settings.login_delay_max_seconds,
+            client=request.remote_addr or "",
         )
     except Unauthenticated:
         audit.log_login_failure(
@@ -71,6 +79,18 @@ def users() -> Any:
     """List users with roles, municipality, unit and leader (admin)."""
     require_roles(*access.ADMINISTRATION)
     return organisation.list_users(services().new_uow())
+
+
+@bp.put("/users/<string:username>/active")
+@bp.arguments(ActiveSchema)
+@bp.response(200, UserSchema)
+def set_active(body: dict[str, bool], username: str) -> Any:
+    """Deactivate or reactivate a user (admin; logged). A deactivated user's sessions and
+    tokens stop working at once."""
+    user = require_roles("admin")
+    return organisation.set_active(
+        services().new_uow(), username[:80], body["is_active"], actor=user, now=services().now()
+    )
 
 
 @bp.get("/health")

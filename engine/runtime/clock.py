@@ -20,6 +20,11 @@ def now() -> datetime:
     return fixed if fixed is not None else datetime.now(UTC)
 
 
+def is_frozen() -> bool:
+    """Tell whether the engine clock is fixed for the current call."""
+    return _now.get() is not None
+
+
 @contextmanager
 def frozen_at(moment: datetime) -> Iterator[datetime]:
     """Run the enclosed engine calls as if it were `moment` (aware)."""

@@ -78,7 +78,7 @@ def tokens(value: str | None) -> frozenset[str]:
 
 def read(file: str, content: bytes) -> dict[str, Declarations]:
     """Return the declarations of every process in a BPMN file (none if it cannot be read)."""
-    root = read_xml(file, content, max_bytes=2**62).root
+    root = read_xml(file, content, max_bytes=2**62, max_elements=2**62).root
     if root is None:
         return {}
     messages = root.iter(_tag("message"))

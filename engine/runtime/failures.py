@@ -100,6 +100,9 @@ def _script_line(inner: BaseException | None) -> int | None:
     """Return the line of the script (compiled as `<script>`) where `inner` was raised."""
     if inner is None:
         return None
+    carried = getattr(inner, "script_line", None)  # raised in a script worker (isolation.py)
+    if isinstance(carried, int):
+        return carried
     lines = [
         frame.lineno
         for frame in traceback.extract_tb(inner.__traceback__)

@@ -62,6 +62,9 @@ class _Document:
     root: etree._Element
     ids: set[str] = field(default_factory=set)
     changes: list[Problem] = field(default_factory=list)
+    # (kind, bpmnElement) -> its BPMNShape or BPMNEdge, built on first use: one pass over the
+    # diagram, not one search per lookup (deploy stays near-linear in the size of the file).
+    diagram: dict[tuple[str, str], etree._Element] | None = None
 
     def normalise(self) -> list[Problem]:
         self.ids = {str(e.get("id")) for e in self.root.iter() if e.get("id")}
@@ -70,8 +73,11 @@ class _Document:
             self._implicit_start(container)
             self._implicit_end(container)
         for container in list(self._containers()):
+            outgoing: dict[str, list[etree._Element]] = {}
+            for flow in _flows(container):
+                outgoing.setdefault(str(flow.get("sourceRef")), []).append(flow)
             for node in [c for c in container if local_name(c) in FLOW_NODES]:
-                self._implicit_split(container, node)
+                self._implicit_split(container, node, outgoing.get(str(node.get("id")), []))
         return self.changes
 
     def _containers(self) -> Iterator[etree._Element]:
@@ -83,21 +89,23 @@ class _Document:
 
     # implicit splits
 
-    def _implicit_split(self, container: etree._Element, node: etree._Element) -> None:
+    def _implicit_split(
+        self, container: etree._Element, node: etree._Element, outgoing: list[etree._Element]
+    ) -> None:
         if local_name(node).endswith("Gateway"):
             return
-        outgoing = _flows(container, source=node.get("id"))
         if len(outgoing) < 2:
             return
         default = node.attrib.pop("default", None)
         conditional = [f for f in outgoing if f.find("bpmn:conditionExpression", NS) is not None]
         kind = "inclusiveGateway" if conditional else "parallelGateway"
         gateway = self._insert_after(container, node, kind, "split", GATEWAY_SIZE)
+        _move_refs(node, gateway, "outgoing", outgoing)
+        with_condition = {id(f) for f in conditional}
         for flow in outgoing:
             flow.set("sourceRef", str(gateway.get("id")))
-            _move_ref(node, gateway, "outgoing", flow)
             self._start_edge_at(flow, gateway)
-            if conditional and flow.get("id") != default and flow not in conditional:
+            if conditional and flow.get("id") != default and id(flow) not in with_condition:
                 condition = etree.SubElement(flow, f"{{{BPMN}}}conditionExpression")
                 condition.text = "True"
         if default:
@@ -169,7 +177,8 @@ class _Document:
         self, container: etree._Element, node: etree._Element, kind: str, suffix: str, size: float
     ) -> etree._Element:
         """Insert a new element after `node` with a flow from it; lay it out to its right."""
-        new = self._new(container, kind, f"{node.get('id')}_{suffix}", container.index(node) + 1)
+        new = etree.Element(f"{{{BPMN}}}{kind}", id=self._unique(f"{node.get('id')}_{suffix}"))
+        node.addnext(new)  # not container.index(node): a scan of the container per insert
         bounds = self._bounds(node)
         if bounds is not None:
             x, y, width, height = bounds
@@ -220,10 +229,16 @@ class _Document:
     # diagram interchange
 
     def _di(self, element_id: str | None, kind: str) -> etree._Element | None:
-        found = self.root.xpath(
-            f"//bpmndi:{kind}[@bpmnElement=$id]", id=element_id, namespaces={"bpmndi": BPMNDI}
-        )
-        return found[0] if found else None
+        if self.diagram is None:
+            self.diagram = {}
+            for tag in ("BPMNShape", "BPMNEdge"):
+                for found in self.root.iter(f"{{{BPMNDI}}}{tag}"):
+                    self.diagram.setdefault((tag, str(found.get("bpmnElement"))), found)
+        return self.diagram.get((kind, str(element_id)))
+
+    def _remember(self, kind: str, element: etree._Element) -> None:
+        if self.diagram is not None:
+            self.diagram.setdefault((kind, str(element.get("bpmnElement"))), element)
 
     def _bounds(self, node: etree._Element) -> tuple[float, float, float, float] | None:
         shape = self._di(node.get("id"), "BPMNShape")
@@ -250,6 +265,7 @@ class _Document:
             added, f"{{{DC}}}Bounds", x=_n(x), y=_n(y), width=_n(size), height=_n(size)
         )
         shape.addnext(added)
+        self._remember("BPMNShape", added)
 
     def _edge(
         self,
@@ -267,6 +283,7 @@ class _Document:
         for x, y in (start, end):
             etree.SubElement(edge, f"{{{DI}}}waypoint", x=_n(x), y=_n(y))
         shape.getparent().append(edge)
+        self._remember("BPMNEdge", edge)
 
     def _start_edge_at(self, flow: etree._Element, gateway: etree._Element) -> None:
         edge = self._di(flow.get("id"), "BPMNEdge")
@@ -306,24 +323,41 @@ def _may_end(node: etree._Element) -> bool:
 
 
 def _add_ref(element: etree._Element, kind: str, flow_id: str) -> None:
-    """Add a bpmn:incoming/outgoing child, in BPMN's order (after the extension elements)."""
+    """Add a bpmn:incoming/outgoing child, in BPMN's order (after the extension elements).
+
+    The anchor is found walking back from the last child: after the last ref of the same kind
+    (found at once when refs are added in a row, so a gateway with thousands of flows costs
+    no scan per flow), else the last incoming (for an outgoing), else the last documentation or
+    extension elements, else first.
+    """
     ref = etree.Element(f"{{{BPMN}}}{kind}")
     ref.text = flow_id
-    before = [c for c in element if local_name(c) in ("documentation", "extensionElements")]
-    same = element.findall(f"bpmn:{kind}", NS)
-    incoming = element.findall("bpmn:incoming", NS)
-    anchor = (same or (incoming if kind == "outgoing" else []) or before or [None])[-1]
+    anchors: dict[str, etree._Element] = {}
+    for child in reversed(element):
+        name = local_name(child)
+        if name == kind:
+            anchors["same"] = child
+            break
+        if name == "incoming" and kind == "outgoing":
+            anchors.setdefault("incoming", child)
+        elif name in ("documentation", "extensionElements"):
+            anchors.setdefault("before", child)
+    anchor = anchors.get("same", anchors.get("incoming", anchors.get("before")))
     if anchor is None:
         element.insert(0, ref)
     else:
         anchor.addnext(ref)
 
 
-def _move_ref(old: etree._Element, new: etree._Element, kind: str, flow: etree._Element) -> None:
+def _move_refs(
+    old: etree._Element, new: etree._Element, kind: str, flows: list[etree._Element]
+) -> None:
+    moved = {str(flow.get("id")) for flow in flows}
     for ref in old.findall(f"bpmn:{kind}", NS):
-        if (ref.text or "").strip() == flow.get("id"):
+        if (ref.text or "").strip() in moved:
             old.remove(ref)
-    _add_ref(new, kind, str(flow.get("id")))
+    for flow in flows:
+        _add_ref(new, kind, str(flow.get("id")))
 
 
 def _n(value: float) -> str:

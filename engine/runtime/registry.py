@@ -54,10 +54,15 @@ class Registry:
     operators: dict[str, ScriptFunction] = field(default_factory=dict)
     checks: dict[str, OperatorCheck] = field(default_factory=dict)
     own_step: set[str] = field(default_factory=set)  # operators that call other systems
+    # Counts changes to the functions or what they read (process settings): script worker
+    # processes forked before a change (engine/runtime/isolation.py) are not used after it.
+    generation: int = 0
 
     def register_function(self, name: str, function: ScriptFunction) -> None:
         """Make `function` callable by `name` in every script and expression."""
-        self.functions[name] = function
+        if self.functions.get(name) is not function:
+            self.functions[name] = function
+            self.changed()
 
     def register_operator(
         self,
@@ -75,6 +80,10 @@ class Registry:
             self.checks[name] = check
         if own_step:
             self.own_step.add(name)
+
+    def changed(self) -> None:
+        """Say that the functions, or what they read, changed."""
+        self.generation += 1
 
 
 _active: ContextVar[Registry | None] = ContextVar("saksflyt_registry", default=None)

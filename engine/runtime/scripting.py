@@ -31,7 +31,7 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from engine.runtime import registry, spiffarena
+from engine.runtime import isolation, registry, spiffarena
 from engine.runtime.errors import ScriptFailed
 
 TIME_LIMIT_SECONDS = 2.0
@@ -199,8 +199,44 @@ def _run_limited(code: CodeType, namespace: dict[str, Any], evaluate: bool) -> A
         sys.settrace(previous)
 
 
+def _evaluate_here(text: str, context: Mapping[str, Any], external: Mapping[str, Any]) -> Any:
+    namespace = _sandbox_globals()
+    namespace.update(external)
+    namespace.update(context)
+    return _run_limited(compile_expression(text), namespace, evaluate=True)
+
+
+def _execute_here(
+    script: str, context: MutableMapping[str, Any], external: Mapping[str, Any]
+) -> MutableMapping[str, Any]:
+    globals_ = _sandbox_globals()
+    namespace: dict[str, Any] = {**globals_, **external, **context}
+    _run_limited(compile_script(script), namespace, evaluate=False)
+    for key in list(namespace):
+        value = namespace[key]
+        if key in globals_ or key.startswith("_") or callable(value):
+            continue
+        if spiffarena.is_module(value):
+            continue
+        context[key] = namespace[key]
+    for key in [k for k in context if k not in namespace]:
+        del context[key]
+    return context
+
+
+def run_job(kind: str, source: str, context: dict[str, Any], external: dict[str, Any]) -> Any:
+    """Evaluate an expression or run a script (in a script worker process, `isolation`)."""
+    if kind == "evaluate":
+        return _evaluate_here(source, context, external)
+    return _execute_here(source, context, external)
+
+
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
-    """Evaluate and execute task scripts with RestrictedPython over the task data."""
+    """Evaluate and execute task scripts with RestrictedPython over the task data.
+
+    Scripts, and expressions that could build something huge, run in a worker process under
+    hard CPU and memory limits (`isolation.run`); bounded expressions run here.
+    """
 
     def evaluate(
         self, expression: str, context: Mapping[str, Any], external_context: Any = None
@@ -209,30 +245,23 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         text = expression.strip()
         if is_iso_literal(text) and text not in context:
             return text
-        namespace = _sandbox_globals()
-        namespace.update(external_context or {})
-        namespace.update(context)
-        return _run_limited(compile_expression(text), namespace, evaluate=True)
+        if isolation.is_bounded(text):
+            return _evaluate_here(text, context, external_context or {})
+        external = dict(external_context or {})
+        return isolation.run("evaluate", text, dict(context), external, run_job)
 
     def execute(
         self, script: str, context: MutableMapping[str, Any], external_context: Any = None
     ) -> bool:
         """Run a script that reads and writes the task data."""
-        globals_ = _sandbox_globals()
         clash = set(registry.functions()).intersection(context)
         if clash:
             raise ValueError(f"task data overwrites script functions: {sorted(clash)}")
-        namespace: dict[str, Any] = {**globals_, **(external_context or {}), **context}
-        _run_limited(compile_script(script), namespace, evaluate=False)
-        for key in list(namespace):
-            value = namespace[key]
-            if key in globals_ or key.startswith("_") or callable(value):
-                continue
-            if spiffarena.is_module(value):
-                continue
-            context[key] = namespace[key]
-        for key in [k for k in context if k not in namespace]:
-            del context[key]
+        compile_script(script)  # a syntax error is reported here, with no worker involved
+        external = dict(external_context or {})
+        result = isolation.run("execute", script, dict(context), external, run_job)
+        context.clear()
+        context.update(result)
         return True
 
     def call_service(self, context: Mapping[str, Any], **kwargs: Any) -> Any:

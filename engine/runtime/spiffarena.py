@@ -29,6 +29,9 @@ from engine.timezone import OSLO
 
 _actor: ContextVar[str | None] = ContextVar("saksflyt_actor", default=None)
 _task: ContextVar[Any] = ContextVar("saksflyt_script_task", default=None)
+# In a script worker process (isolation.py): the task ids by element the parent looked up.
+_task_ids: ContextVar[dict[str, str] | None] = ContextVar("saksflyt_task_ids", default=None)
+URL_FUNCTION = "get_url_for_task_with_bpmn_identifier"
 # Actors that are the engine itself (a timer, a routed message), not a person.
 _SYSTEM_PREFIX = "system:"
 
@@ -74,19 +77,51 @@ def get_current_user() -> dict[str, str] | None:
 def task_url(public_url: str, bpmn_identifier: str) -> str:
     """Return the page of the instance's task for element `bpmn_identifier` (the open one, or
     the one ahead on the path): SpiffArena's get_url_for_task_with_bpmn_identifier."""
+    ids = _task_ids.get()
     task = _task.get()
-    if task is None:
-        raise ValueError("get_url_for_task_with_bpmn_identifier runs only in a process step")
-    top = task.workflow.top_workflow
-    flows = [top, *top.subprocesses.values()]
-    found = [
-        t for flow in flows for t in flow.get_tasks() if t.task_spec.bpmn_id == bpmn_identifier
-    ]
-    if not found:
+    if ids is None:
+        if task is None:
+            raise ValueError("get_url_for_task_with_bpmn_identifier runs only in a process step")
+        ids = _ids_by_element(task)
+    if bpmn_identifier not in ids:
         raise ValueError(f"the instance has no task '{bpmn_identifier}'")
-    live = [t for t in found if not t.has_state(TaskState.FINISHED_MASK)]
-    chosen = (live or found)[-1]
-    return f"{public_url.rstrip('/')}/tasks/{chosen.id}"
+    return f"{public_url.rstrip('/')}/tasks/{ids[bpmn_identifier]}"
+
+
+def _ids_by_element(task: Any) -> dict[str, str]:
+    top = task.workflow.top_workflow
+    found: dict[str, list[Any]] = {}
+    for flow in [top, *top.subprocesses.values()]:
+        for each in flow.get_tasks():
+            found.setdefault(str(each.task_spec.bpmn_id), []).append(each)
+    chosen = {}
+    for element, tasks in found.items():
+        live = [t for t in tasks if not t.has_state(TaskState.FINISHED_MASK)]
+        chosen[element] = str((live or tasks)[-1].id)
+    return chosen
+
+
+Carried = tuple[str | None, dict[str, str] | None]
+
+
+def carried(source: str) -> Carried:
+    """What a script worker process needs of this call (isolation.py): the actor, and the task
+    ids by element if the script asks for task URLs (the task tree stays here)."""
+    task = _task.get()
+    ids = _ids_by_element(task) if URL_FUNCTION in source and task is not None else None
+    return _actor.get(), ids
+
+
+@contextmanager
+def carrying(state: Carried) -> Iterator[None]:
+    """Run the enclosed call in a worker with what `carried` took from the caller."""
+    actor, ids = state
+    tokens = (_actor.set(actor), _task_ids.set(ids))
+    try:
+        yield
+    finally:
+        _task_ids.reset(tokens[1])
+        _actor.reset(tokens[0])
 
 
 class _EngineDatetime(_datetime.datetime):

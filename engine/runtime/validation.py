@@ -330,11 +330,13 @@ def _lanes(process: etree._Element, context: Context) -> Iterator[Problem]:
 
 
 def _gateways(process: etree._Element, context: Context) -> Iterator[Problem]:
-    flows = list(process.iterfind(".//bpmn:sequenceFlow", NS))
+    leaving: dict[str | None, list[etree._Element]] = {}
+    for flow in process.iterfind(".//bpmn:sequenceFlow", NS):  # indexed once: not per gateway
+        leaving.setdefault(flow.get("sourceRef"), []).append(flow)
     for gateway in process.xpath(
         ".//bpmn:exclusiveGateway | .//bpmn:inclusiveGateway", namespaces=NS
     ):
-        outgoing = [flow for flow in flows if flow.get("sourceRef") == gateway.get("id")]
+        outgoing = leaving.get(gateway.get("id"), [])
         if len(outgoing) < 2:
             continue
         default = gateway.get("default")

@@ -22,6 +22,10 @@ MAX_DEPTH = 32
 MAX_TEXT_CHARS = 100_000
 MAX_INT_DIGITS = 100
 MAX_SNAPSHOT_BYTES = 10_000_000
+# The data one request may give a case (start, task completion or draft, message), as JSON: a
+# request stores it a few times over (task data, history, the snapshot), so this bounds what
+# one request can store; form data is kilobytes, files go as attachments.
+MAX_REQUEST_DATA_BYTES = 256_000
 # Levels a snapshot adds above a variable: subprocesses.<id>.tasks.<id>.delta.updates.<name>
 SNAPSHOT_NESTING = 8
 

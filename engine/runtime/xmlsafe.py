@@ -53,7 +53,16 @@ def _problem(file: str, message: str, line: int | None = None, warning: bool = F
     return Problem(file, None, None, line, message, severity=severity)
 
 
-def read_xml(file: str, data: bytes, max_bytes: int = 5_000_000) -> XmlDocument:
+# XML elements one deployed file may hold: the largest process here (hiring.bpmn) has about
+# 2,700 with its diagram; beyond this, deploy's checks and the engine's build grow long (the
+# `deploy` section of `make bench` measures them), so such a process should be split into
+# called processes.
+MAX_ELEMENTS = 50_000
+
+
+def read_xml(
+    file: str, data: bytes, max_bytes: int = 5_000_000, max_elements: int = MAX_ELEMENTS
+) -> XmlDocument:
     """Parse `data` safely; return the root element or the problems that prevented it."""
     if len(data) > max_bytes:
         limit = f"{max_bytes / 1_000_000:g} MB"
@@ -73,6 +82,14 @@ def read_xml(file: str, data: bytes, max_bytes: int = 5_000_000) -> XmlDocument:
     if document.root is not None and _declares_entities(document.root):
         message = "The file declares XML entities; entity declarations are not allowed."
         return XmlDocument(file, None, [_problem(file, message)])
+    if document.root is not None:
+        count = sum(1 for _ in document.root.iter())
+        if count > max_elements:
+            message = (
+                f"The file has {count:,} XML elements; a deployed file may have at most "
+                f"{max_elements:,}. Split the process into called processes."
+            ).replace(",", " ")
+            return XmlDocument(file, None, [_problem(file, message)])
     return document
 
 

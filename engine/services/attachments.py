@@ -35,6 +35,8 @@ JPEG = "image/jpeg"
 DOCUMENTS = frozenset({PDF, DOCX, DOC})
 ANY = DOCUMENTS | {PNG, JPEG}
 NAMES = {PDF: "PDF", DOCX: "Word", DOC: "Word", PNG: "PNG", JPEG: "JPEG"}
+EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", DOC: ".doc", PNG: ".png", JPEG: ".jpg"}
+KEPT_EXTENSIONS = {JPEG: (".jpg", ".jpeg")}
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DEFAULT_MAX_BYTES = Settings.max_upload_bytes
 
@@ -74,6 +76,20 @@ def clean_filename(filename: str) -> str:
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C" and c not in "\"'")
     name = unicodedata.normalize("NFC", name).strip().lstrip(".")
     return name[-200:] or "vedlegg"
+
+
+def safe_filename(filename: str, media_type: str) -> str:
+    """Return the cleaned name with the extension of the detected type, never the uploader's.
+
+    A PDF that is also valid HTML, uploaded as `evil.html`, is named `evil.pdf`: a browser or a
+    desktop opening the download picks the program from the extension.
+    """
+    name = clean_filename(filename)
+    extension = EXTENSIONS.get(media_type, ".bin")
+    if name.lower().endswith(KEPT_EXTENSIONS.get(media_type, (extension,))):
+        return name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return (stem or "vedlegg")[: 200 - len(extension)] + extension
 
 
 def check(
@@ -119,7 +135,7 @@ def add(
     """Check and add a file inside an open unit of work (no commit)."""
     media_type = check(content, allowed=allowed, max_bytes=max_bytes, field=field, locale=locale)
     attachment = Attachment(
-        filename=clean_filename(filename),
+        filename=safe_filename(filename, media_type),
         media_type=media_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),

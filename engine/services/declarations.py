@@ -8,8 +8,8 @@ deployment first, then the latest deployed file of that name.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +27,7 @@ class Declared:
     declarations: Declarations
     start_form: bytes | None = None
     start_ui_form: bytes | None = None
+    forms: Mapping[str, bytes] = field(default_factory=dict)  # what the start form may $ref
 
     def start_form_view(self) -> dict[str, Any] | None:
         """Return the start form as the task page's forms are given: schema and UI schema."""
@@ -63,7 +64,10 @@ def of_many(uow: UnitOfWork, found: Iterable[ProcessDefinition]) -> dict[UUID, D
                 latest = {n: f.content for n, f in uow.definitions.latest_files().items()}
             files = {**(latest or {}), **own}
             _declared[definition.id] = Declared(
-                read, _file(files, read.start_form), _file(files, read.start_ui_form)
+                read,
+                _file(files, read.start_form),
+                _file(files, read.start_ui_form),
+                {n: c for n, c in files.items() if n.endswith(".json")},
             )
     return {d.id: _declared[d.id] for d in wanted}
 

@@ -23,6 +23,7 @@ from lxml import etree
 
 from engine.runtime import camunda, normalise, specs, validation, xmlsafe
 from engine.runtime.errors import InvalidProcess, Problem
+from engine.services import forms as form_schemas
 from engine.services.forms import expand_options
 from engine.services.roles import ROLES
 from engine.services.step import history
@@ -219,6 +220,7 @@ def _check_forms(
     files: Mapping[str, bytes], kinds: Mapping[str, str], known: Mapping[str, bytes]
 ) -> set[str]:
     problems = []
+    names = {n for n in files if kinds[n] == "form"} | {n for n in known if n.endswith(".json")}
     for name, content in files.items():
         if kinds[name] == "form":
             try:
@@ -229,9 +231,13 @@ def _check_forms(
                 )
                 continue
             problems += _form_problems(name, document)
+            problems += [
+                Problem(name, None, None, None, text)
+                for text in form_schemas.ref_problems(document, names)
+            ]
     if problems:
         raise InvalidProcess(problems)
-    return {n for n in files if kinds[n] == "form"} | {n for n in known if n.endswith(".json")}
+    return names
 
 
 def _form_problems(name: str, document: Any) -> list[Problem]:

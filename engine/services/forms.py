@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import date
 from functools import lru_cache
@@ -13,6 +13,9 @@ from uuid import UUID
 
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource, Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 from engine import catalogue
 from engine.services.errors import FormInvalid
@@ -146,10 +149,58 @@ _Validator = validators.extend(
 )
 
 
+# A form's `$ref` resolves inside the form itself (`#/$defs/…`) or to another form file of the
+# deployment by its name (`address.schema.json#/$defs/postal`), never from a URL or a file:
+# the registry knows only those forms and refuses to fetch anything (deploy checks the same,
+# `ref_problems`, so a form that would reach out is refused before it is stored).
+
+
+def _refuse(uri: str) -> Resource[Any]:
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs class
+
+
+def _registry(forms: tuple[tuple[str, str], ...]) -> Registry[Any]:
+    resources = []
+    for name, text in forms:
+        try:
+            contents = json.loads(text)
+        except ValueError:
+            continue
+        resources.append((name, DRAFT202012.create_resource(contents)))
+    return Registry(retrieve=_refuse).with_resources(resources)  # type: ignore[call-arg]
+
+
 @lru_cache(maxsize=256)
-def _validator(schema_text: str) -> Draft202012Validator:
+def _validator(schema_text: str, forms: tuple[tuple[str, str], ...] = ()) -> Draft202012Validator:
     schema = json.loads(schema_text)
-    return _Validator(schema, format_checker=_formats)
+    return _Validator(schema, format_checker=_formats, registry=_registry(forms))
+
+
+def ref_problems(document: Any, form_names: Iterable[str]) -> list[str]:
+    """Return why a form's `$ref`s would not resolve inside the deployment (empty: fine)."""
+    names = set(form_names)
+    problems = []
+    for where, ref in _refs(document, ""):
+        target = ref.split("#", 1)[0]
+        if target and target not in names:
+            problems.append(
+                f"$ref '{ref[:200]}' at {where or 'the top level'} points outside the deployed "
+                "forms: only '#…' (this form) and the names of the deployment's form files "
+                "may be referenced"
+            )
+    return problems
+
+
+def _refs(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                yield where, value
+            else:
+                yield from _refs(value, f"{where}/{key}" if where else str(key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _refs(item, f"{where}/{index}" if where else str(index))
 
 
 def load_schema(content: bytes) -> dict[str, Any]:
@@ -163,19 +214,29 @@ def validate(
     locale: str = "nb",
     today: date | None = None,
     task_data: Mapping[str, Any] | None = None,
+    forms: Mapping[str, bytes] | None = None,
 ) -> None:
     """Raise FormInvalid with messages per field path if `data` does not satisfy the schema.
 
-    `task_data` fills the form's dynamic enums (`options_from_task_data_var`).
+    `task_data` fills the form's dynamic enums (`options_from_task_data_var`); `forms`: the
+    deployment's form files by name, which the schema's `$ref`s may name.
     """
     text = schema_content.decode()
     if has_options(schema_content):
         text = json.dumps(expand_options(json.loads(text), task_data or {}), sort_keys=True)
-    validator = _validator(text)
+    siblings: tuple[tuple[str, str], ...] = ()
+    if forms and (b"$ref" in schema_content or b"$dynamicRef" in schema_content):
+        siblings = tuple(sorted((n, c.decode()) for n, c in forms.items()))
+    validator = _validator(text, siblings)
     errors: dict[str, list[str]] = {}
     token = form_today.set(today)
     try:
         found = sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.path))
+    except Unresolvable as unresolvable:
+        ref = getattr(unresolvable, "ref", "")
+        raise FormInvalid(
+            {"_form": [catalogue.text(locale, "forms.unresolvable", ref=ref)]}
+        ) from None
     finally:
         form_today.reset(token)
     for error in found:

@@ -69,7 +69,9 @@ def _check_start_data(
         raise FormInvalid({name: [text] for name in reserved})
     if declared.start_form is None and declared.declarations.any_start_data:
         return
-    forms.validate(declared.start_form or NO_START_FORM, data, locale, today=today)
+    forms.validate(
+        declared.start_form or NO_START_FORM, data, locale, today=today, forms=declared.forms
+    )
 
 
 def start_in(

@@ -12,9 +12,15 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from engine.services.errors import BadRequest, TooManyAttempts, Unauthenticated
+from engine.services.errors import (
+    BadRequest,
+    Forbidden,
+    TooManyAttempts,
+    Unauthenticated,
+)
 from engine.services.roles import ROLES
 from engine.services.step import history
+from engine.store.errors import Conflict
 from engine.store.models import Municipality, Unit, User
 from engine.store.uow import UnitOfWork
 
@@ -47,51 +53,49 @@ def authenticate(
     *,
     now: datetime,
     max_delay_seconds: int,
+    client: str = "",
 ) -> User:
     """Return the user whose password matches, or raise Unauthenticated.
 
-    Wrong passwords in a row slow the account's sign-in down (`login_delay`): while the delay
-    runs, attempts are refused with TooManyAttempts before the password is even read, so
-    guessing online costs an attacker about a minute a try. The password check itself runs
-    outside any transaction; only the counters are written, in a short one.
+    Attempts on an account are counted per client address (`SignInThrottle`): after
+    FREE_ATTEMPTS without a success, each attempt from that client waits `login_delay`, and
+    while it runs attempts are refused with TooManyAttempts before the password is read. The
+    attempt is claimed in a short locked transaction *before* the password check (which runs
+    outside any transaction), so parallel guesses, from this process or another, are counted
+    one by one and only one is checked per delay window. A stranger guessing from another
+    address slows only their own attempts: the real user is never locked out.
     """
     with new_uow() as uow:
         user = uow.users.find(username)
-    if user is not None and user.login_delay_until is not None and user.login_delay_until > now:
-        raise TooManyAttempts((user.login_delay_until - now).total_seconds())
+    if user is not None:
+        _claim_attempt(new_uow, username, client[:64], now, max_delay_seconds)
     try:
         _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError) as error:
-        if user is not None:
-            _count_failure(new_uow, username, now, max_delay_seconds)
         raise Unauthenticated("wrong username or password") from error
     if user is None or not user.is_active:
         raise Unauthenticated("wrong username or password")
-    if user.failed_logins or user.login_delay_until is not None:
-        _clear_failures(new_uow, username)
-        user.failed_logins, user.login_delay_until = 0, None
+    with new_uow() as uow:
+        uow.users.clear_throttle(username, client[:64])
+        uow.commit()
     return user
 
 
-def _count_failure(
-    new_uow: Callable[[], UnitOfWork], username: str, now: datetime, max_delay_seconds: int
+def _claim_attempt(
+    new_uow: Callable[[], UnitOfWork],
+    username: str,
+    client: str,
+    now: datetime,
+    max_delay_seconds: int,
 ) -> None:
     with new_uow() as uow:
-        user = uow.users.find_for_update(username)
-        if user is None:
-            return
-        user.failed_logins += 1
-        seconds = login_delay(user.failed_logins, max_delay_seconds)
-        user.login_delay_until = now + timedelta(seconds=seconds) if seconds else None
+        counter = uow.users.throttle_for_update(username, client)
+        if counter.delay_until is not None and counter.delay_until > now:
+            raise TooManyAttempts((counter.delay_until - now).total_seconds())
+        counter.attempts += 1
+        seconds = login_delay(counter.attempts, max_delay_seconds)
+        counter.delay_until = now + timedelta(seconds=seconds) if seconds else None
         uow.commit()
-
-
-def _clear_failures(new_uow: Callable[[], UnitOfWork], username: str) -> None:
-    with new_uow() as uow:
-        user = uow.users.find_for_update(username)
-        if user is not None:
-            user.failed_logins, user.login_delay_until = 0, None
-            uow.commit()
 
 
 def load_demo(
@@ -104,11 +108,15 @@ def load_demo(
 ) -> int:
     """Load (or refresh) the demo organisation from YAML; return the number of users.
 
-    The load is an admin edit of who may do what, so it is logged in the system stream.
+    The load is an admin edit of who may do what, so it is logged in the system stream. The
+    file lists every password user: one it lists becomes active, one it no longer lists is
+    deactivated (its sessions and tokens stop working at once). Users who sign in with OpenID
+    Connect (no password) are not the file's to deactivate.
     """
     content = path.read_bytes()
     document = yaml.safe_load(content.decode("utf-8"))
     password_hash = hash_password(password)
+    at = now or datetime.now(UTC)
     with uow:
         for row in document["municipalities"]:
             uow.session.merge(Municipality(**row))
@@ -118,14 +126,22 @@ def load_demo(
                 Unit(id=row["id"], municipality_id=row["municipality"], name=row["name"])
             )
         uow.flush()
+        listed = set()
         for row in document["users"]:
-            _upsert_user(uow, row, password_hash)
+            _upsert_user(uow, row, password, password_hash)
+            listed.add(row["username"])
+            user = uow.users.get(row["username"])
+            if not user.is_active:
+                _set_active(uow, user, True, actor=actor, now=at, reason="organisation_file")
+        for user in uow.users.list():
+            if user.username not in listed and user.password_hash and user.is_active:
+                _set_active(uow, user, False, actor=actor, now=at, reason="organisation_file")
         history.append(
             uow,
             stream=history.SYSTEM_STREAM,
             type="organisation_loaded",
             actor=actor,
-            at=now or datetime.now(UTC),
+            at=at,
             data={
                 "file": path.name,
                 "hash": hashlib.sha256(content).hexdigest(),
@@ -138,7 +154,7 @@ def load_demo(
     return len(document["users"])
 
 
-def _upsert_user(uow: UnitOfWork, row: dict[str, Any], password_hash: str) -> None:
+def _upsert_user(uow: UnitOfWork, row: dict[str, Any], password: str, password_hash: str) -> None:
     unknown = set(row.get("roles", [])) - ROLES
     if unknown:
         raise BadRequest(f"unknown roles for {row['username']}: {sorted(unknown)}")
@@ -154,8 +170,52 @@ def _upsert_user(uow: UnitOfWork, row: dict[str, Any], password_hash: str) -> No
         raise BadRequest(f"audit for {row['username']} takes municipality and personal_data")
     user.audit_municipality_id = audit.get("municipality")
     user.audit_personal_data = bool(audit.get("personal_data", False))
-    user.password_hash = password_hash
+    if not _verifies(user.password_hash, password):  # a new password ends every session
+        if user.password_hash is not None:
+            uow.users.end_sessions(user.username)
+        user.password_hash = password_hash
     uow.users.add(user)
+    uow.flush()
+
+
+def _verifies(password_hash: str | None, password: str) -> bool:
+    try:
+        return bool(password_hash) and _hasher.verify(password_hash or "", password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_active(uow: UnitOfWork, username: str, active: bool, *, actor: User, now: datetime) -> User:
+    """Deactivate a user (their sessions and tokens stop working at once) or reactivate them.
+
+    Admins only; an admin cannot deactivate themselves. Logged in the system stream.
+    """
+    if "admin" not in actor.roles:
+        raise Forbidden("only an admin may deactivate or reactivate users")
+    with uow:
+        user = uow.users.get(username)
+        if not active and user.username == actor.username:
+            raise Conflict("deactivate_self", "you cannot deactivate yourself")
+        if user.is_active != active:
+            _set_active(uow, user, active, actor=actor.username, now=now, reason="admin")
+            uow.commit()
+    return user
+
+
+def _set_active(
+    uow: UnitOfWork, user: User, active: bool, *, actor: str, now: datetime, reason: str
+) -> None:
+    user.is_active = active
+    if not active:
+        uow.users.end_sessions(user.username)
+    history.append(
+        uow,
+        stream=history.SYSTEM_STREAM,
+        type="user_reactivated" if active else "user_deactivated",
+        actor=actor,
+        at=now,
+        data={"username": user.username, "reason": reason},
+    )
 
 
 def users_with_password(uow: UnitOfWork, password: str) -> Sequence[str]:

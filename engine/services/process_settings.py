@@ -8,6 +8,7 @@ invoice calculation takes its rates and options from `kv_assignment.invoicing` a
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ def _flatten(node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def configure(configuration: Configuration, values: dict[str, Any]) -> None:
     """Give a wiring's configuration these settings and the invoice rates they give."""
+    if values != configuration.settings:
+        configuration.registry.changed()  # script workers forked before hold the old ones
     configuration.settings = dict(values)
     configuration.rates = invoice_rates(values)
 
@@ -72,9 +75,13 @@ def value(name: str, default: Any = _MISSING) -> Any:
 
 
 def value_in(values: dict[str, Any], name: str, default: Any = _MISSING) -> Any:
-    """Return a setting of these values; an unknown name without a default is an error."""
+    """Return a setting of these values; an unknown name without a default is an error.
+
+    A list or mapping is returned as a copy: the values are shared by every instance, so a
+    script changing what it got must not change what the next one reads.
+    """
     if name in values:
-        return values[name]
+        return copy.deepcopy(values[name])
     if default is _MISSING:
         raise KeyError(f"unknown setting {name!r} (processes/settings.yaml)")
     return default

@@ -57,7 +57,7 @@ def complete_task(
                 if forms.has_options(schema)
                 else None
             )
-            forms.validate(schema, data, locale, today=today, task_data=own)
+            forms.validate(schema, data, locale, today=today, task_data=own, forms=built.forms)
         with spiffarena.acting(actor.username):
             outcome = runtime.complete_task(built, instance.snapshot, task_id, data, now=now)
         _link_attachments(uow, data, instance.id, actor)
@@ -95,7 +95,7 @@ def complete_task(
 
 
 def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) -> HumanTask:
-    """Take an open task as your own; someone else's claim is a conflict."""
+    """Take an open task as your own; someone else's claim is a conflict; one's own, a no-op."""
     with uow:
         instance, task, *_ = _locked_task(uow, task_id)
         if task.assignee and task.assignee != actor.username:
@@ -103,6 +103,8 @@ def claim_task(uow: UnitOfWork, task_id: UUID, *, actor: User, now: datetime) ->
                 "task_already_claimed", f"the task is already claimed by {task.assignee}"
             )
         _ensure_may_work(task, actor)
+        if task.assignee == actor.username:
+            return task  # claiming what one holds changes nothing and logs nothing
         task.assignee = actor.username
         uow.tasks.drop_candidates([task.id])
         _record(uow, instance, task, "task_claimed", actor.username, now)

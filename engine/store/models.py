@@ -89,10 +89,38 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(5), default="nb")
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Wrong passwords in a row, and until when the next attempt is refused unread
-    # (organisation.authenticate; SAKSFLYT_LOGIN_DELAY_MAX_SECONDS).
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    login_delay_until: Mapped[datetime | None] = mapped_column()
+
+
+class SignInThrottle(Base):
+    """Sign-in attempts of one account from one client address (organisation.authenticate).
+
+    Counted per account AND client, so a stranger guessing from elsewhere slows only
+    themselves and never locks the real user out; `attempts` counts every attempt since the
+    last success (claimed before the password is read), `delay_until` refuses the next one
+    unread until then (SAKSFLYT_LOGIN_DELAY_MAX_SECONDS).
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delay_until: Mapped[datetime | None] = mapped_column()
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a secret, this row its hash (engine/services/sessions).
+
+    Signing out, deactivating the user or changing their password deletes the rows, so the
+    cookie stops working at once; `last_seen_at` ends a session left idle.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the secret
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    created_at: Mapped[datetime] = mapped_column()
+    last_seen_at: Mapped[datetime] = mapped_column()
 
 
 class Deployment(Base):

@@ -13,7 +13,8 @@ from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, and_, bindparam, func, insert, select
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session, defer
 
 from engine.store.errors import NotFound
@@ -25,8 +26,10 @@ from engine.store.models import (
     Municipality,
     ProcessDefinition,
     ProcessInstance,
+    SignInThrottle,
     Unit,
     User,
+    UserSession,
 )
 
 T = TypeVar("T")
@@ -93,6 +96,35 @@ class Users(Repository):
     def list(self) -> Sequence[User]:
         """Return every user by username."""
         return self.session.scalars(select(User).order_by(User.username)).all()
+
+    def session_row(self, session_id: str) -> UserSession | None:
+        """Return a browser session by the hash of its secret."""
+        return self.session.get(UserSession, session_id)
+
+    def end_sessions(self, username: str) -> None:
+        """Delete every browser session of the user (sign-out everywhere)."""
+        self.session.execute(delete(UserSession).where(UserSession.username == username))
+
+    def throttle_for_update(self, username: str, client: str) -> SignInThrottle:
+        """Return the sign-in counter of an account and client, its row locked until the unit of
+        work ends; created at zero if new (a racing creation by another process is waited for)."""
+        key = {"username": username, "client": client}
+        query = select(SignInThrottle).filter_by(**key).with_for_update()
+        found = self.session.scalar(query)
+        if found is None:
+            new: Any
+            if self.session.get_bind().dialect.name == "postgresql":
+                new = postgresql_insert(SignInThrottle).on_conflict_do_nothing()
+            else:  # SQLite: the writing transaction already holds the one write lock
+                new = insert(SignInThrottle).prefix_with("OR IGNORE")
+            self.session.execute(new.values(**key, attempts=0))
+            found = self.session.scalar(query.execution_options(populate_existing=True))
+        assert found is not None
+        return found
+
+    def clear_throttle(self, username: str, client: str) -> None:
+        """Forget an account's attempts from a client (a successful sign-in)."""
+        self.session.execute(delete(SignInThrottle).filter_by(username=username, client=client))
 
     def municipality(self, municipality_id: str) -> Municipality | None:
         """Return a municipality by id."""

@@ -334,3 +334,22 @@ def test_the_session_cookie_is_secure_when_served_over_https(deployed: Wiring) -
     secure = cookie("https://saksflyt.example.no")
     assert "Secure" in secure and "HttpOnly" in secure and "SameSite=Lax" in secure
     assert "Secure" not in cookie("http://127.0.0.1:5000")
+
+
+def test_claiming_a_task_one_already_holds_logs_nothing_new(
+    client: FlaskClient, auth: Auth
+) -> None:
+    instance = _start(client, auth)
+    [task] = instance["open_tasks"]
+    submit = {"data": {"reason": "Kurs", "start_date": "2026-12-01"}}
+    client.post(f"/api/v1/tasks/{task['id']}/complete", json=submit, headers=auth("emp.asker"))
+    leader = auth("leder.asker")
+    [approve] = client.get("/api/v1/tasks?scope=group", headers=leader).get_json()["items"]
+    history = f"/api/v1/process-instances/{instance['id']}/history"
+    for _ in range(3):
+        claimed = client.post(f"/api/v1/tasks/{approve['id']}/claim", headers=leader)
+        assert claimed.status_code == 200 and claimed.get_json()["assignee"] == "leder.asker"
+    events = client.get(history, headers=leader).get_json()["events"]
+    assert [e["type"] for e in events].count("task_claimed") == 1
+    other = client.post(f"/api/v1/tasks/{approve['id']}/claim", headers=auth("emp.asker"))
+    assert other.status_code in (403, 409)

@@ -189,3 +189,26 @@ def test_form_field_with_format_attachment(
     assert client.get(f"/api/v1/attachments/{mine}", headers=auth("emp.drammen")).status_code == 404
     other = client.get(f"/api/v1/attachments/{someone_elses}", headers=auth("emp2.asker"))
     assert other.get_json()["instance_id"] is None  # refused uploads stay unlinked
+
+
+def test_a_download_is_named_and_typed_by_its_bytes_never_shown_inline(
+    client: FlaskClient, auth: Auth
+) -> None:
+    polyglot = PDF + b"<html><script>alert(document.domain)</script></html>"
+    for name, expected in (
+        ("evil.html", "evil.pdf"),
+        ("evil.svg", "evil.pdf"),
+        ("noext", "noext.pdf"),
+        ("cv.PDF", "cv.PDF"),
+        ("a.pdf.html", "a.pdf.pdf"),
+    ):
+        stored = upload(client, auth("emp.asker"), polyglot, name).get_json()  # type: ignore[attr-defined]
+        assert stored["filename"] == expected
+        reply = client.get(f"/api/v1/attachments/{stored['id']}/content", headers=auth("emp.asker"))
+        assert reply.status_code == 200 and reply.data == polyglot
+        assert reply.headers["Content-Type"] == "application/pdf"
+        disposition = reply.headers["Content-Disposition"]
+        assert disposition.startswith("attachment;") and f"filename={expected}" in disposition
+        assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    renamed = upload(client, auth("emp.asker"), PNG, "looks-like.pdf").get_json()  # type: ignore[attr-defined]
+    assert renamed["filename"] == "looks-like.png"

@@ -244,3 +244,25 @@ def test_cli_verify_exits_1_at_the_first_broken_link(
     assert done.value.code == 1
     assert f"BROKEN {instance_id} at event 3: the event was altered" in printed.out
     assert f"first broken link: {instance_id} event 3" in printed.err
+
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_csv_exports_neutralise_cells_a_spreadsheet_would_run(
+    client: FlaskClient, auth: Auth, deployed: Wiring, formula: str
+) -> None:
+    finished(deployed, formula)
+    reply = client.get("/api/v1/audit/export?key=approval&format=csv", headers=auth("revisor"))
+    rows = list(csv.DictReader(io.StringIO(reply.data.decode(), newline="")))
+    assert len(rows) == 1, reply.data
+    [row] = rows
+    assert row["business_key"] == "'" + formula

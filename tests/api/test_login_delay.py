@@ -1,17 +1,22 @@
 """Wrong passwords in a row slow an account's sign-in down (as Camunda's login delay does):
-after three, each attempt waits 1, 2, 4, … seconds, at most SAKSFLYT_LOGIN_DELAY_MAX_SECONDS."""
+after three, each attempt waits 1, 2, 4, … seconds, at most SAKSFLYT_LOGIN_DELAY_MAX_SECONDS.
+Attempts are counted per account and client address, one at a time even when they arrive
+together, so a stranger cannot lock the real user out."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.services.organisation import login_delay
 from engine.services.wiring import Wiring
+from engine.store.models import SignInThrottle
 
 TOKEN = "/api/v1/auth/token"
 RIGHT = {"username": "emp.asker", "password": "demo"}
@@ -20,8 +25,8 @@ WRONG = {"username": "emp.asker", "password": "not-the-password"}
 
 def _failures(wiring: Wiring, username: str = "emp.asker") -> tuple[int, bool]:
     with wiring.new_uow() as uow:
-        user = uow.users.get(username)
-        return user.failed_logins, user.login_delay_until is not None
+        counter = uow.session.get(SignInThrottle, (username, "127.0.0.1"))
+        return (counter.attempts, counter.delay_until is not None) if counter else (0, False)
 
 
 def _wrong_in_a_row(wiring: Wiring, times: int, attempt: Callable[[], int]) -> None:
@@ -95,3 +100,37 @@ def test_the_sign_in_page_says_how_long_to_wait(
     shown = re.search(message, page)
     assert shown is not None and 1 <= int(shown[1]) <= 8
     assert headers["Retry-After"] == shown[1]
+
+
+def test_parallel_guesses_are_checked_one_per_delay_window(
+    app: Flask, client: FlaskClient, deployed: Wiring
+) -> None:
+    _wrong_in_a_row(deployed, 5, lambda: client.post(TOKEN, json=WRONG).status_code)
+    deployed.clock_offset += timedelta(seconds=61)  # the 4 s delay has run out: one may try
+
+    def guess(_: int) -> int:
+        return app.test_client().post(TOKEN, json=WRONG).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(guess, range(40)))
+    assert sorted(set(statuses)) == [401, 429]
+    assert statuses.count(401) == 1  # one guess read; the other 39 refused unread
+    assert _failures(deployed) == (6, True)
+
+
+def test_a_stranger_guessing_elsewhere_never_locks_the_real_user_out(
+    app: Flask, deployed: Wiring
+) -> None:
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    signed_in = 0
+    for _ in range(20):  # one wrong password a minute from the stranger
+        assert stranger.post(TOKEN, json=WRONG).status_code in (401, 429)
+        deployed.clock_offset += timedelta(seconds=30)
+        signed_in += owner.post(TOKEN, json=RIGHT).status_code == 200
+        deployed.clock_offset += timedelta(seconds=30)
+    assert signed_in == 20
+    assert stranger.post(TOKEN, json=WRONG).status_code == 401  # a minute on: their one guess
+    assert stranger.post(TOKEN, json=RIGHT).status_code == 429  # and then they wait again

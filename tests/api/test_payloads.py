@@ -232,3 +232,32 @@ def test_nothing_in_api_or_web_reads_a_request_body_around_the_parser() -> None:
             ):
                 found.append(f"{Path(path).relative_to(ROOT)}:{node.lineno} {node.attr}")
     assert found == ["api/blueprint.py:21 get_data"]  # webargs' empty-body check
+
+
+def test_data_a_request_gives_a_case_is_bounded(
+    client: FlaskClient, auth: Auth, deployed: Wiring
+) -> None:
+    headers = auth("emp.asker")
+    started = client.post(START, json={"data": {"municipality": "asker"}}, headers=headers)
+    [task] = started.get_json()["open_tasks"]
+    big = {"reason": "x" * 90_000, "notes": ["y" * 90_000] * 2}  # 270 kB: under the body limit
+    nb = f"Dataene er for store (høyst {values.MAX_REQUEST_DATA_BYTES} byte JSON)."
+    en = f"The data is too large (at most {values.MAX_REQUEST_DATA_BYTES} bytes of JSON)."
+    requests = [
+        (START, {"data": {"municipality": "asker", **big}}, "data"),
+        (f"/api/v1/tasks/{task['id']}/draft", {"data": big}, "data"),
+        (f"/api/v1/tasks/{task['id']}/complete", {"data": big}, "data"),
+        ("/api/v1/messages", {"name": "ping", "data": big}, "data"),
+        ("/api/v1/messages", {"name": "ping", "correlation": big}, "correlation"),
+    ]
+    before = _instances(deployed)
+    for url, body, field in requests:
+        reply = client.post(url, json=body, headers=headers)
+        assert reply.status_code == 422, (url, reply.get_json())
+        assert reply.get_json()["error"]["details"] == {field: [nb]}
+        english = client.post(url, json=body, headers={**headers, "Accept-Language": "en"})
+        assert english.get_json()["error"]["details"] == {field: [en]}
+    assert _instances(deployed) == before
+    small = {"reason": "x" * 90_000, "start_date": "2027-01-01"}
+    draft = client.post(f"/api/v1/tasks/{task['id']}/draft", json={"data": small}, headers=headers)
+    assert draft.status_code == 200

@@ -10,6 +10,7 @@ import pytest
 
 from engine.rules.invoice import DEFAULT_RATES, calculate_invoice
 from engine.runtime import registry
+from engine.runtime.scripting import SandboxEnvironment
 from engine.services import configuration, process_settings
 from engine.services.assignment.invoices import preview
 from engine.services.errors import FormInvalid
@@ -64,3 +65,20 @@ def test_a_file_the_calculation_cannot_use_is_refused_at_start_up(tmp_path: Path
         process_settings.load(path)
     with pytest.raises(FormInvalid):
         preview(date(2027, 3, 2), date(2027, 3, 1), Decimal("1"), Decimal("100"))
+        preview(date(2027, 3, 2), date(2027, 3, 1), Decimal("1"), Decimal("100"))
+
+
+def test_a_script_cannot_change_a_setting_for_the_next_instance(tmp_path: Path) -> None:
+    _use(tmp_path, "hiring:\n  panel: [hr, leder]\n  steps: [{name: intervju}]\n")
+    first: dict[str, object] = {}
+    SandboxEnvironment().execute(
+        "p = setting('hiring.panel')\np.append('stranger')\ns = setting('hiring.steps')\n"
+        "s[0]['name'] = 'ingen'",
+        first,
+    )
+    second: dict[str, object] = {}
+    SandboxEnvironment().execute(
+        "p = setting('hiring.panel')\ns = setting('hiring.steps')",
+        second,
+    )
+    assert second == {"p": ["hr", "leder"], "s": [{"name": "intervju"}]}

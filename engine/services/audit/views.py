@@ -194,9 +194,22 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (`=HYPERLINK(…)`, `@SUM`,
+# `+cmd|…`); such a cell is written with a leading apostrophe, which shows it as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    # RFC 4180's CRLF: the writer then also quotes a cell holding a lone CR, which a "\n"
+    # terminator would leave bare, splitting the row in a spreadsheet.
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: _neutral(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
