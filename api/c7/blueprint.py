@@ -13,7 +13,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from api.auth import current_user
 from api.wiring import services
-from engine.runtime.errors import EngineError, InvalidProcess, MessageNotCaught
+from engine.runtime.errors import EngineError, ErrorNotCaught, InvalidProcess, MessageNotCaught
 from engine.services import organisation
 from engine.services.errors import (
     BadRequest,
@@ -113,6 +113,8 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     (FormInvalid, lambda e: error(400, "InvalidRequestException", f"{e}: {e.errors}")),
     (BadRequest, lambda e: error(400, "InvalidRequestException", str(e))),
     (MessageNotCaught, lambda e: error(400, "RestException", f"Cannot correlate message: {e}")),
+    # Nothing is changed: the worker keeps the task and may complete it or report a failure.
+    (ErrorNotCaught, lambda e: error(400, "RestException", f"BPMN error not caught: {e}")),
     (ServiceError, lambda e: error(400, "RestException", str(e))),
     (EngineError, lambda e: error(500, "ProcessEngineException", str(e))),
 ]

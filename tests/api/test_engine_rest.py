@@ -71,6 +71,14 @@ def test_deploy_start_fetch_complete_with_camunda_shapes(client: FlaskClient) ->
     assert [t["processInstanceId"] for t in fetched] == [instance_id]
     assert fetched[0]["variables"]["amount"] == {"value": 120, "type": "Integer", "valueInfo": {}}
     assert DATE.match(fetched[0]["lockExpirationTime"])
+    uncaught = client.post(
+        f"/engine-rest/external-task/{fetched[0]['id']}/bpmnError",
+        json={"workerId": "w1", "errorCode": "no_such_error", "errorMessage": "?"},
+        headers=basic("eier"),
+    )  # no boundary event catches it: a clear 400, and the task stays with its worker
+    assert uncaught.status_code == 400, uncaught.get_json()
+    assert uncaught.get_json()["type"] == "RestException"
+    assert "no_such_error" in uncaught.get_json()["message"]
     wrong = client.post(
         f"/engine-rest/external-task/{fetched[0]['id']}/complete",
         json={"workerId": "w2", "variables": {"approved": {"value": True}}},
