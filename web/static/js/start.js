@@ -53,10 +53,15 @@ function showRefusal(parts, error) {
 }
 
 async function start(definition, parts, button) {
-  button.disabled = true;
   clearSummaries();
   parts.form?.clearErrors();
   parts.key.clear();
+  const unreadable = parts.form ? parts.form.problems() : {};
+  if (Object.keys(unreadable).length) {
+    showRefusal(parts, { details: unreadable });
+    return;
+  }
+  button.disabled = true;
   const result = await api(`/api/v1/process-definitions/${encodeURIComponent(definition.key)}/start`, {
     method: "POST", body: { data: parts.form ? parts.form.value() : {}, business_key: parts.key.value() },
   });
