@@ -87,6 +87,7 @@ async function start(definition, parts, button) {
 function card(definition, index) {
   const titleId = `process-${index}`;
   const schema = definition.start_form?.schema;
+  const summary = (english && definition.description_en) || definition.description;
   const description = schema && ((english && schema["x-description-en"]) || schema.description);
   const form = schema
     ? renderForm(schema, definition.start_form.ui_schema, {}, { idPrefix: `start-${index}-` })
@@ -102,6 +103,7 @@ function card(definition, index) {
   });
   return el("article", { class: "card", "aria-labelledby": titleId },
     el("h2", { id: titleId }, definition.name || definition.key),
+    summary ? el("p", { class: "lead process-summary" }, summary) : null,
     el("p", { class: "muted" }, `${definition.key} · ${t("version", { n: definition.version })}`),
     description ? el("p", {}, description) : null,
     formEl);
