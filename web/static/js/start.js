@@ -68,7 +68,7 @@ async function start(definition, parts, button) {
   button.disabled = false;
   const error = result.data?.error;
   if (!result.ok) {
-    const fields = error?.code === "validation_failed" || error?.code === "business_key_in_use";
+    const fields = error?.code === "validation_failed";
     if (fields && error.details) showRefusal(parts, error);
     else announce(error?.message || t("error_generic"), "error");
     return;
