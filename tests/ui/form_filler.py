@@ -1,5 +1,6 @@
 """Fill a task's form on the page the way a person does: field by field, by the form's own
-controls (text, a date as dd.mm.åååå and a time as tt.mm, select by its visible label, radios, checkboxes, "Legg til" rows).
+controls (text, a date as dd.mm.åååå and a time as tt.mm, select by its visible label, radios,
+checkboxes, "Legg til" rows).
 
 The form file (forms/<name>.schema.json + .uischema.json) says which control a field has and
 which visible label stands for a value, as the page shows it (web/static/js/form.js).

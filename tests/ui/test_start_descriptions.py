@@ -1,4 +1,4 @@
-""""Start en prosess" says in one line what each process is for, in the page's language."""
+""" "Start en prosess" says in one line what each process is for, in the page's language."""
 
 from __future__ import annotations
 
