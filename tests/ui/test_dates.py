@@ -114,6 +114,10 @@ def test_interview_time_is_a_date_and_kl_time_sent_with_oslo_offset(
     date_box.fill("1.7.2027")
     value = american.evaluate("window.testForm.value().shortlist[0].interview_at")
     assert value == "2027-07-01T09:30:00+02:00"
+    # The picker: the calendar's choice lands in the box as dd.mm.åååå.
+    american.get_by_role("button", name="Velg dato").first.click()
+    american.locator("#f-shortlist-0-interview_at-native").fill("2027-03-04", force=True)
+    expect(date_box).to_have_value("04.03.2027")
     time_box.fill("25.00")
     problems = american.evaluate("window.testForm.problems()")
     assert problems == {
