@@ -325,3 +325,9 @@ class PublicApplicantListSchema(Schema):
     title = fields.String(allow_none=True)
     is_published = fields.Boolean()
     applicants = fields.List(fields.Nested(PublicApplicantSchema))
+
+
+class RemovedVersionSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    removed = fields.Boolean()

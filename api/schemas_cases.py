@@ -38,7 +38,10 @@ class CaseSchema(CaseSummarySchema):
     my_tasks = fields.List(fields.Nested(TaskSummarySchema))
     documents = fields.List(fields.Nested(DocumentSchema))
     may_cancel = fields.Boolean()
+    may_suspend = fields.Boolean()
+    may_resume = fields.Boolean()
     cancel_reason = fields.String(allow_none=True)
+    suspend_reason = fields.String(allow_none=True)
 
 
 class CasePageSchema(PageSchema):

@@ -14,6 +14,7 @@ from api.wiring import services
 from engine import catalogue
 from engine.services import cases
 from engine.services.errors import FormInvalid
+from engine.store.errors import NotFound
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
 
@@ -55,10 +56,45 @@ def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
     if not reason:
         raise FormInvalid({"reason": [catalogue.text(request_locale(), "cases.reason")]})
     cases.cancel_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
-    return cases.case_detail(
-        services().new_uow(read_only=True),
-        instance_id,
-        user,
-        now=services().now(),
-        locale=request_locale(),
-    )
+    return _after(instance_id)
+
+
+@bp.post("/<uuid:instance_id>/suspend")
+@bp.arguments(CancelSchema)
+@bp.response(200, CaseSchema)
+def suspend_case(body: dict[str, Any], instance_id: UUID) -> Any:
+    """Put a running case on hold with a reason (a process owner or an admin): its timers wait
+    and its tasks cannot be completed until it is resumed."""
+    return _hold(cases.suspend_case, body, instance_id, "cases.suspend_reason")
+
+
+@bp.post("/<uuid:instance_id>/resume")
+@bp.arguments(CancelSchema)
+@bp.response(200, CaseSchema)
+def resume_case(body: dict[str, Any], instance_id: UUID) -> Any:
+    """Resume a suspended case with a reason; timers that fell due meanwhile fire."""
+    return _hold(cases.resume_case, body, instance_id, "cases.resume_reason")
+
+
+def _hold(use_case: Any, body: dict[str, Any], instance_id: UUID, blank: str) -> Any:
+    user = current_user()
+    reason = body["reason"].strip()
+    if not reason:
+        raise FormInvalid({"reason": [catalogue.text(request_locale(), blank)]})
+    use_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
+    return _after(instance_id)
+
+
+def _after(instance_id: UUID) -> Any:
+    """Return the case as the actor sees it now; a process owner who takes no part in it (they
+    act on its life cycle without reading it) gets its id and state only."""
+    try:
+        return cases.case_detail(
+            services().new_uow(read_only=True),
+            instance_id,
+            current_user(),
+            now=services().now(),
+            locale=request_locale(),
+        )
+    except NotFound:
+        return cases.case_state(services().new_uow(read_only=True), instance_id)

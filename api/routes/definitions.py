@@ -14,11 +14,15 @@ from api.schemas import (
     DefinitionSchema,
     DeployResultSchema,
     InstanceSchema,
+    RemovedVersionSchema,
     StartSchema,
 )
+from api.schemas_cases import CancelSchema
 from api.wiring import services
+from engine import catalogue
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import access, declarations, definitions, instance_views, instances
+from engine.services.errors import FormInvalid
 from engine.store.errors import NotFound
 
 MAX_VERSION = 2**31 - 1
@@ -120,3 +124,21 @@ def start(body: dict[str, Any], key: str) -> Any:
         return instance_views.readable_view(
             uow, instance, user, now=wiring.now(), open_fields=wiring.settings.audit_open_fields
         )
+
+
+@bp.post("/<string:key>/versions/<int:version>/remove")
+@bp.arguments(CancelSchema)
+@bp.response(200, RemovedVersionSchema)
+def remove_version(body: dict[str, Any], key: str, version: int) -> Any:
+    """Remove a version no instance ever ran, with a reason (process owners): it leaves the
+    library and everyone's start page; 409 `version_has_run` otherwise."""
+    user = require_roles(*access.MODEL_EDITORS)
+    reason = body["reason"].strip()
+    if not reason:
+        raise FormInvalid({"reason": [catalogue.text(request_locale(), "library.remove_reason")]})
+    if version > MAX_VERSION:
+        raise NotFound("process definition", f"{key} v{version}")
+    definitions.remove_version(
+        services().new_uow(), key, version, actor=user.username, reason=reason, now=services().now()
+    )
+    return {"key": key, "version": version, "removed": True}

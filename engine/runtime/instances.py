@@ -214,6 +214,36 @@ def task_data(built: BuiltProcess, snapshot: Snapshot, task_id: UUID) -> dict[st
     return {k: v for k, v in data.items() if not callable(v)}
 
 
+def task_data_and_paths(
+    built: BuiltProcess, snapshot: Snapshot, task_id: UUID
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Return a waiting task's own data (as `task_data`) and what every path of the top process
+    holds (the data of all its tasks, later ones last): a step's changes are its path's own."""
+    workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
+    own = None
+    if _has_task(workflow, task_id):
+        own = {k: v for k, v in workflow.get_task_from_id(task_id).data.items() if not callable(v)}
+    paths: dict[str, Any] = {}
+    for task in sorted(workflow.get_tasks(), key=lambda t: t.last_state_change):
+        paths.update({k: v for k, v in task.data.items() if not callable(v)})
+    return own, paths
+
+
+def all_paths_data(built: BuiltProcess, snapshot: Snapshot) -> dict[str, Any]:
+    """Return the data of every path that is still alive (the tasks that wait or are ready,
+    each holding its branch's data) under the data of the step that moved last: what the case
+    knows now, not only what the branch that moved last knows."""
+    workflow = serialization.load(snapshot, built.spec, built.subprocess_specs)
+    live = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    data: dict[str, Any] = {}
+    for task in sorted(workflow.get_tasks(state=live), key=lambda t: t.last_state_change):
+        holder = task
+        while not holder.data and holder.parent is not None:  # a waiting join: its branch's
+            holder = holder.parent  # data is on the step before it
+        data.update({k: v for k, v in holder.data.items() if not callable(v)})
+    return {**data, **projection.current_data(workflow)}
+
+
 def _has_task(workflow: BpmnWorkflow, task_id: UUID) -> bool:
     if task_id in workflow.tasks:
         return True

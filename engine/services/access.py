@@ -411,11 +411,24 @@ def may_read_applicants(uow: UnitOfWork, vacancy: ProcessInstance, user: User) -
     return view is not None and bool(APPLICANT_READERS & view.roles)
 
 
+LIFECYCLE_KEEPERS = (PROCESS_OWNER,)  # suspend, resume and cancel any case they see (and admins)
+
+
 def may_cancel(instance: ProcessInstance, user: User) -> bool:
-    """Tell whether the user may cancel the case (with a reason): its starter or an admin,
-    while it runs."""
-    running = instance.state == InstanceState.RUNNING
-    return running and (instance.started_by == user.username or ADMIN in user.roles)
+    """Tell whether the user may cancel the case (with a reason): its starter, a process owner
+    or an admin, while it runs or waits suspended."""
+    live = instance.state in (InstanceState.RUNNING, InstanceState.SUSPENDED)
+    return live and (instance.started_by == user.username or holds(user, LIFECYCLE_KEEPERS))
+
+
+def may_suspend(instance: ProcessInstance, user: User) -> bool:
+    """Tell whether the user may put a running case on hold: a process owner or an admin."""
+    return instance.state == InstanceState.RUNNING and holds(user, LIFECYCLE_KEEPERS)
+
+
+def may_resume(instance: ProcessInstance, user: User) -> bool:
+    """Tell whether the user may resume a suspended case: a process owner or an admin."""
+    return instance.state == InstanceState.SUSPENDED and holds(user, LIFECYCLE_KEEPERS)
 
 
 # ---------------------------------------------------------------------------- workers

@@ -16,7 +16,7 @@ from engine.services import access, configuration, definitions
 from engine.services.access import may_work
 from engine.services.errors import Forbidden
 from engine.services.inbox import task_view, with_names
-from engine.services.step import steps
+from engine.services.step import steps, wakeups
 from engine.store.errors import NotFound
 from engine.store.models import ProcessInstance, User
 from engine.store.states import InstanceState, TaskState
@@ -51,7 +51,10 @@ def case_detail(
             for document in source(uow, instance, user, view.data, locale)
         ]
         page["may_cancel"] = access.may_cancel(instance, user)
+        page["may_suspend"] = access.may_suspend(instance, user)
+        page["may_resume"] = access.may_resume(instance, user)
         page["cancel_reason"] = _cancel_reason(uow, instance)
+        page["suspend_reason"] = _suspend_reason(uow, instance)
     return page
 
 
@@ -103,10 +106,7 @@ def cancel_case(
     """Cancel a running case: every open task and timer ends; the reason goes in its history."""
     with uow:
         instance = uow.instances.get(instance_id, lock=True)
-        if access.case_view(uow, instance, actor) is None:
-            raise NotFound("case", instance_id)
-        if not access.may_cancel(instance, actor):
-            raise Forbidden("only the case's starter or an admin may cancel it, while it runs")
+        _ensure(uow, instance, actor, access.may_cancel(instance, actor), "cancel it")
         built = definitions.built_for(uow, instance.definition_id)
         outcome = runtime.cancel(built, instance.snapshot, now=now)
         steps.record(
@@ -114,6 +114,67 @@ def cancel_case(
         )
         steps.apply(uow, instance, built, outcome, actor=actor.username, now=now)
         uow.commit()
+
+
+def case_state(uow: UnitOfWork, instance_id: UUID) -> dict[str, Any]:
+    """Return a case's id, process and state only: what a life-cycle command answers someone
+    who may act on the case without reading it."""
+    with uow:
+        instance = uow.instances.get(instance_id)
+        return {"id": instance.id, "key": instance.key, "state": instance.state}
+
+
+def suspend_case(
+    uow: UnitOfWork, instance_id: UUID, reason: str, *, actor: User, now: datetime
+) -> None:
+    """Put a running case on hold: its timers wait and its tasks cannot be completed until it
+    is resumed; the reason goes in its history (`instance_suspended`)."""
+    _hold(uow, instance_id, reason, actor=actor, now=now, resume=False)
+
+
+def resume_case(
+    uow: UnitOfWork, instance_id: UUID, reason: str, *, actor: User, now: datetime
+) -> None:
+    """Let a suspended case run again; timers that fell due meanwhile fire at the next poll."""
+    _hold(uow, instance_id, reason, actor=actor, now=now, resume=True)
+
+
+def _hold(
+    uow: UnitOfWork, instance_id: UUID, reason: str, *, actor: User, now: datetime, resume: bool
+) -> None:
+    with uow:
+        instance = uow.instances.get(instance_id, lock=True)
+        allowed = access.may_resume if resume else access.may_suspend
+        _ensure(uow, instance, actor, allowed(instance, actor), "resume" if resume else "suspend")
+        instance.state = InstanceState.RUNNING if resume else InstanceState.SUSPENDED
+        kind = "instance_resumed" if resume else "instance_suspended"
+        steps.record(uow, instance, kind, actor.username, now, data={"reason": reason})
+        if resume:
+            wakeups.hint(uow.session, "timers", None)
+        uow.commit()
+
+
+def _ensure(
+    uow: UnitOfWork, instance: ProcessInstance, actor: User, allowed: bool, what: str
+) -> None:
+    """Let a life-cycle command through; a case the actor takes no part in is not found.
+
+    Process owners and admins act on any case's life cycle without reading its data; others
+    only on what their part in the case allows (a starter cancels their own case)."""
+    if allowed:
+        return
+    keeper = access.holds(actor, access.LIFECYCLE_KEEPERS)
+    if not keeper and access.case_view(uow, instance, actor) is None:
+        raise NotFound("case", instance.id)
+    raise Forbidden(f"you may not {what} this case in its state ({instance.state})")
+
+
+def _suspend_reason(uow: UnitOfWork, instance: ProcessInstance) -> str | None:
+    """Return why the case is on hold (its history's last `instance_suspended`)."""
+    if instance.state != InstanceState.SUSPENDED:
+        return None
+    held = [e for e in uow.history.of_instance(instance.id) if e.type == "instance_suspended"]
+    return str((held[-1].data or {}).get("reason") or "") or None if held else None
 
 
 def _cancel_reason(uow: UnitOfWork, instance: ProcessInstance) -> str | None:

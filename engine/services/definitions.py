@@ -27,7 +27,7 @@ from engine.services import forms as form_schemas
 from engine.services.forms import expand_options
 from engine.services.roles import ROLES
 from engine.services.step import history
-from engine.store.errors import NotFound
+from engine.store.errors import Conflict, NotFound
 from engine.store.models import Deployment, DeploymentFile, ProcessDefinition
 from engine.store.uow import UnitOfWork
 
@@ -333,6 +333,31 @@ def built_for(uow: UnitOfWork, definition_id: UUID) -> Built:
     if cached is not None:
         return cached
     return built(uow, uow.definitions.get(definition_id))
+
+
+def remove_version(
+    uow: UnitOfWork, key: str, version: int, *, actor: str, reason: str, now: datetime
+) -> None:
+    """Delete a version no instance ever ran (a junk import, a wrong deploy): it leaves the
+    library and the start page, the version before it becomes current, and its number is not
+    given again. The removal, with its reason, is recorded in the system history."""
+    with uow:
+        definition = uow.definitions.version(key, version)
+        if uow.definitions.has_run(definition):
+            raise Conflict("version_has_run", f"{key} v{version} has run; it cannot be removed")
+        _built.pop(definition.id, None)
+        uow.definitions.remove(definition)
+        history.append(
+            uow,
+            stream=history.SYSTEM_STREAM,
+            type="definition_removed",
+            actor=actor,
+            at=now,
+            definition_key=key,
+            definition_version=version,
+            data={"reason": reason, "file": definition.file_name, "hash": definition.content_hash},
+        )
+        uow.commit()
 
 
 def built(uow: UnitOfWork, definition: ProcessDefinition) -> Built:

@@ -22,7 +22,7 @@ from engine.services.instances import route_messages
 from engine.services.step import external, history, steps, wakeups
 from engine.store.errors import Conflict, NotFound
 from engine.store.models import ExternalTask, ProcessInstance, User
-from engine.store.states import ExternalTaskState
+from engine.store.states import ExternalTaskState, InstanceState
 from engine.store.uow import UnitOfWork
 
 FILTER_BATCH = 200  # rows read per topic when process variables filter them
@@ -234,6 +234,8 @@ def _held(uow: UnitOfWork, task_id: UUID, worker_id: str) -> tuple[ProcessInstan
     instance, task = uow.external_tasks.lock_with_instance(task_id)
     if task.state != ExternalTaskState.OPEN:
         raise NotFound("external task", task_id)
+    if instance.state == InstanceState.SUSPENDED:
+        raise Conflict("instance_suspended", "the case is suspended; its tasks wait until resumed")
     if task.worker_id != worker_id:
         holder = (
             f"is locked by the worker '{task.worker_id}'" if task.worker_id else "is not locked"

@@ -86,6 +86,7 @@ def _version(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, Any]:
         "deployed_by": definition.deployed_by,
         "deployed_at": definition.deployed_at,
         "running_instances": uow.instances.count_running(definition.id),
+        "has_run": uow.definitions.has_run(definition),  # if not, it can be removed
         "files": [{"name": f.name, "kind": f.kind, "size": len(f.content)} for f in files],
     }
 

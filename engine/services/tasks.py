@@ -19,7 +19,7 @@ from engine.services.step import history, steps
 from engine.store.errors import Conflict
 from engine.store.instances import LockedTask
 from engine.store.models import HumanTask, ProcessInstance, User
-from engine.store.states import TaskState
+from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
@@ -66,7 +66,9 @@ def complete_task(
             errors = refusals.messages(form, refused, locale)
             raise RuleRefused(task.element_id, refused, errors)
         _link_attachments(uow, data, instance.id, actor)
-        before = dict(instance.data or {})
+        # What this path held before: a field another branch set is not "removed" by this one.
+        before, paths = runtime.task_data_and_paths(built, instance.snapshot, task_id)
+        known = {**paths, **(instance.data or {})}
         uow.tasks.drop_candidates([task.id])  # first: nothing is dirty yet, so nothing flushes
         task.state, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.username
         if task.assignee is None:
@@ -79,7 +81,8 @@ def complete_task(
             actor.username,
             now,
             data=dict(data),
-            delta=history.data_delta(before, outcome.data) or None,
+            delta=history.path_delta(known if before is None else before, outcome.data, known)
+            or None,
         )
         steps.apply(
             uow,
@@ -200,6 +203,8 @@ def _locked_task(uow: UnitOfWork, task_id: UUID) -> LockedTask:
     locked = uow.instances.lock_with_task(task_id)
     if locked.task.state != TaskState.OPEN:
         raise Conflict("task_already_completed", f"the task is already {locked.task.state}")
+    if locked.instance.state == InstanceState.SUSPENDED:
+        raise Conflict("instance_suspended", "the case is suspended; its tasks wait until resumed")
     return locked
 
 

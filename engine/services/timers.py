@@ -114,6 +114,9 @@ def _fire_locked(
         return False  # fired with another of the instance's timers, or someone else's now
     if timer.attempts > MAX_ATTEMPTS:
         raise EngineError(f"gave up after {timer.attempts - 1} interrupted attempts")
+    if instance.state == InstanceState.SUSPENDED:  # suspended since the claim: wait for resume
+        timer.state, timer.claimed_by, timer.claimed_until = TimerState.WAITING, None, None
+        return False
     if instance.state != InstanceState.RUNNING:
         timer.state = TimerState.CANCELLED
         return False
@@ -150,7 +153,7 @@ def _run_engine(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: d
     built = definitions.built_for(uow, instance.definition_id)
     outcome = runtime.fire_timers(built, instance.snapshot, now=engine_now)
     fired = [t for t in due if _did_fire(t, outcome)]
-    delta = history.data_delta(instance.process_data, outcome.data) or None
+    delta = _path_delta(built, instance, timer, outcome) or None
     for row in fired:
         _mark_fired(row, now)
         steps.record(
@@ -169,6 +172,19 @@ def _run_engine(uow: UnitOfWork, instance: ProcessInstance, timer: Timer, now: d
     steps.apply(uow, instance, built, outcome, actor=SYSTEM_ACTOR, now=now)
     route_messages(uow, outcome.thrown, actor=SYSTEM_ACTOR, now=now, hops=0)
     return True
+
+
+def _path_delta(
+    built: definitions.Built, instance: ProcessInstance, timer: Timer, outcome: Outcome
+) -> dict[str, Any]:
+    """Return what the timer's own path changed (a field another branch set is not removed)."""
+    known = dict(instance.process_data)
+    try:
+        own, paths = runtime.task_data_and_paths(built, instance.snapshot, UUID(timer.task_id))
+    except (TypeError, ValueError):  # no engine task id on the row: the instance's data
+        own, paths = None, {}
+    known = {**paths, **known}
+    return history.path_delta(known if own is None else own, outcome.data, known)
 
 
 def _is_due(timer: Timer, now: datetime) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 
 from engine.store.models import ExternalTask, ProcessInstance
 from engine.store.repositories import Repository, require
-from engine.store.states import ExternalTaskState
+from engine.store.states import ExternalTaskState, InstanceState
 
 
 class ExternalTasks(Repository):
@@ -57,6 +57,7 @@ class ExternalTasks(Repository):
             .where(
                 ExternalTask.topic.in_(topics),
                 ExternalTask.state == ExternalTaskState.OPEN,
+                ProcessInstance.state != InstanceState.SUSPENDED,  # on hold: nothing to fetch
                 or_(ExternalTask.locked_until.is_(None), ExternalTask.locked_until <= now),
             )
         )

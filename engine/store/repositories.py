@@ -25,6 +25,7 @@ from engine.store.models import (
     HistoryEvent,
     Municipality,
     ProcessDefinition,
+    ProcessInstance,
     SignInThrottle,
     Unit,
     User,
@@ -215,11 +216,43 @@ class Definitions(Repository):
         return require(found, "process definition", definition_id)
 
     def next_version(self, key: str) -> int:
-        """Return the version number the next deploy of `key` gets."""
+        """Return the version number the next deploy of `key` gets: never one a removed
+        version had (its deploy stays in the system history)."""
         current = self.session.scalar(
             select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key)
         )
-        return (current or 0) + 1
+        removed = self.session.scalar(
+            select(func.max(HistoryEvent.definition_version)).where(
+                HistoryEvent.stream == "system",
+                HistoryEvent.type == "definition_removed",
+                HistoryEvent.definition_key == key,
+            )
+        )
+        return max(current or 0, removed or 0) + 1
+
+    def has_run(self, definition: ProcessDefinition) -> bool:
+        """Tell whether any instance ran on this version: one started on it or moved to it,
+        or an instance history that names it (one migrated away keeps its past there)."""
+        started = self.session.scalar(
+            select(func.count())
+            .select_from(ProcessInstance)
+            .where(ProcessInstance.definition_id == definition.id)
+        )
+        named = self.session.scalar(
+            select(func.count())
+            .select_from(HistoryEvent)
+            .where(
+                HistoryEvent.instance_id.is_not(None),
+                HistoryEvent.definition_key == definition.key,
+                HistoryEvent.definition_version == definition.version,
+            )
+        )
+        return bool(started or named)
+
+    def remove(self, definition: ProcessDefinition) -> None:
+        """Delete a version row (the caller has checked it never ran); its deployment's files
+        stay, as the record of what was deployed."""
+        self.session.delete(definition)
 
     def list(self, *, all_versions: bool = False) -> Sequence[ProcessDefinition]:
         """Return the latest version per key, or every version."""

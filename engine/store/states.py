@@ -20,6 +20,7 @@ class InstanceState(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    SUSPENDED = "suspended"  # on hold: its timers wait, its tasks cannot be completed
     ERROR = "error"  # accepted by the filters; no engine step sets it
 
 

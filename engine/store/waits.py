@@ -9,15 +9,18 @@ from uuid import UUID
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
-from engine.store.models import MessageSubscription, Timer
+from engine.store.models import MessageSubscription, ProcessInstance, Timer
 from engine.store.repositories import Repository, require
-from engine.store.states import TimerState
+from engine.store.states import InstanceState, TimerState
 
 # Timer kinds the engine projects; task reminders (reminder, overdue, escalation) are ours.
 # A BPMN timer's kind, or `service`: a service task that runs in a step of its own.
 BPMN_TIMER_KINDS = ("date", "duration", "cycle", "service")
 _LIVE = (TimerState.WAITING, TimerState.CLAIMED)
 _LIVE_TIMERS = "saksflyt_live_timers"  # Session.info key of timers preloaded under a lock
+
+# Instances on hold: their timers are neither claimed nor counted as due.
+_SUSPENDED = select(ProcessInstance.id).where(ProcessInstance.state == InstanceState.SUSPENDED)
 
 
 class Waits(Repository):
@@ -87,9 +90,12 @@ class Waits(Repository):
         SQLite the write transaction is exclusive. The UPDATE repeats the condition, so it is
         also a compare-and-set.
         """
-        claimable = or_(
-            and_(Timer.state == TimerState.WAITING, Timer.due_at <= now),
-            and_(Timer.state == TimerState.CLAIMED, Timer.claimed_until < now),
+        claimable = and_(
+            or_(
+                and_(Timer.state == TimerState.WAITING, Timer.due_at <= now),
+                and_(Timer.state == TimerState.CLAIMED, Timer.claimed_until < now),
+            ),
+            Timer.instance_id.not_in(_SUSPENDED),  # they fire once the instance resumes
         )
         pick = select(Timer.id).where(claimable).order_by(Timer.due_at).limit(limit)
         ids = list(self.session.scalars(pick.with_for_update(skip_locked=True)))
@@ -112,7 +118,9 @@ class Waits(Repository):
     def next_due(self) -> datetime | None:
         """Return when the next waiting timer falls due or the next claim expires."""
         due = self.session.scalar(
-            select(func.min(Timer.due_at)).where(Timer.state == TimerState.WAITING)
+            select(func.min(Timer.due_at)).where(
+                Timer.state == TimerState.WAITING, Timer.instance_id.not_in(_SUSPENDED)
+            )
         )
         expiry = self.session.scalar(
             select(func.min(Timer.claimed_until)).where(Timer.state == TimerState.CLAIMED)

@@ -34,7 +34,7 @@ def test_a_message_without_its_correlation_variable_is_a_422(
     error = sent.get_json()["error"]
     assert error["code"] == "script_failed"
     assert error["details"]["element_id"] == "order_arrives"
-    assert "order_number" in error["message"]
+    assert "order_number" in error["reason"]
 
 
 def test_completing_a_task_that_throws_an_uncorrelated_message_is_a_422(
@@ -53,7 +53,7 @@ def test_completing_a_task_that_throws_an_uncorrelated_message_is_a_422(
         f"/api/v1/tasks/{task['id']}/complete", json={"data": {}}, headers=auth("emp.asker")
     )
     assert done.status_code == 422, done.get_json()
-    assert "order_number" in done.get_json()["error"]["message"]
+    assert "order_number" in done.get_json()["error"]["reason"]
     again = client.get(f"/api/v1/process-instances/{instance}", headers=auth("emp.asker"))
     assert [t["id"] for t in again.get_json()["open_tasks"]] == [task["id"]]  # nothing stored
 
@@ -67,7 +67,7 @@ def test_a_multi_instance_task_over_none_is_a_422_and_over_nothing_runs_no_times
     assert refused.status_code == 422, refused.get_json()
     error = refused.get_json()["error"]
     assert error["details"]["element_id"] == "greet_each"
-    assert "'Hils på hver'" in error["message"] and "'recipients'" in error["message"]
+    assert "'Hils på hver'" in error["reason"] and "'recipients'" in error["reason"]
     missing = client.post(url, json={"data": {}}, headers=auth("emp.asker"))
     assert missing.status_code == 422, missing.get_json()
     empty = client.post(url, json={"data": {"recipients": []}}, headers=auth("emp.asker"))

@@ -259,7 +259,14 @@ def test_bad_context_fields_are_refused_naming_the_element(
 
 
 def test_every_user_task_of_both_routines_declares_its_context() -> None:
-    for path in sorted((ROOT / "processes").glob("*/*.bpmn")):
+    # The routines' tasks decide on what others wrote; the leave process (built in the modeler)
+    # shows the application read-only in the leader's own form, as a process owner would.
+    paths = [
+        *(ROOT / "processes/assignment").glob("*.bpmn"),
+        *(ROOT / "processes/hiring").glob("*.bpmn"),
+    ]
+    assert paths
+    for path in sorted(paths):
         for key, declared in declarations.read(path.name, path.read_bytes()).items():
             content = path.read_text(encoding="utf-8")
             tasks = content.count("<bpmn:userTask ")

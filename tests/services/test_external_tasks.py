@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from engine.services import definitions, external_tasks, instances, tasks
+from engine.services import cases, definitions, external_tasks, instances, tasks
 from engine.services.errors import Forbidden
 from engine.services.external_tasks import Topic
 from engine.services.wiring import Wiring
@@ -155,3 +155,19 @@ def test_the_rejected_path_runs_to_its_end(c7: Wiring) -> None:
         assert not uow.tasks.open_for_instance(instance_id)
     assert TaskState.OPEN  # the enum the inbox uses is untouched
     assert tasks  # imported for the inbox's claim rules in the API tests
+
+
+def test_a_suspended_case_s_external_task_is_neither_fetched_nor_completed(c7: Wiring) -> None:
+    instance_id = _start(c7)
+    [held] = _fetch(c7, "a")
+    eier = user(c7, "eier")
+    cases.suspend_case(c7.new_uow(), instance_id, "Venter", actor=eier, now=NOW)
+    with pytest.raises(Conflict) as caught:
+        external_tasks.complete(
+            c7.new_uow(), held.task.id, "a", {"approved": True}, actor=eier, now=NOW
+        )
+    assert caught.value.code == "instance_suspended"
+    assert _fetch(c7, "b", at=timedelta(minutes=5)) == []  # the lock expired, still on hold
+    cases.resume_case(c7.new_uow(), instance_id, "Klart", actor=eier, now=NOW)
+    [again] = _fetch(c7, "b", at=timedelta(minutes=5))
+    assert again.task.id == held.task.id

@@ -156,3 +156,36 @@ def test_a_scoped_auditor_sees_her_municipalitys_instance_masked_and_not_the_oth
         expect(page.locator("#chain-status")).to_have_count(0)
     finally:
         page.context.close()
+
+
+def test_the_replay_shows_the_data_in_full_and_keeps_the_controls_in_view_while_stepping(
+    auditor: Page, played: tuple[Server, UUID]
+) -> None:
+    page = auditor
+    server, instance_id = played
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{server.url}/audit/instances/{instance_id}")
+    expect(page.locator("#step-title")).to_have_text("1. Prosessen ble startet")
+    # The start data and the data after it: each key with its value, never a DOM object's name.
+    submitted = page.locator("#submitted-data")
+    expect(submitted).to_be_visible()
+    expect(submitted.locator("dt").first).not_to_be_empty()
+    expect(page.locator("#data-now-list")).to_be_visible()
+    for box in (submitted, page.locator("#data-now-list")):
+        assert "[object HTMLElement]" not in box.inner_text()
+        assert box.locator("dt").count() == box.locator("dd").count() > 0
+    # Stepping on and back with the controls scrolled to the top of the window: the buttons and
+    # the diagram stay on screen.
+    page.locator("#player-title").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('player-title').scrollIntoView({block: 'start'})")
+    height = page.viewport_size["height"] if page.viewport_size else 800
+    for name, seq in [("Neste", n) for n in range(2, 9)] + [("Forrige", 7), ("Forrige", 6)]:
+        page.get_by_role("button", name=name, exact=True).click()
+        expect(page.locator("#step-title")).to_have_text(re.compile(rf"^{seq}\. "))
+        for selector in ("#next", "#prev", "#audit-diagram"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and 0 <= box["y"] < height, (selector, seq, box)
+    # A completed task's submitted data is shown whole, open, with its values.
+    page.locator("#timeline button").filter(has_text="Oppgave fullført").first.click()
+    expect(page.locator("#submitted-data dd").first).to_be_visible()
+    assert "[object HTMLElement]" not in page.locator("#step").inner_text()

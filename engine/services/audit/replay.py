@@ -26,6 +26,7 @@ from engine.store.models import HistoryEvent
 from engine.store.uow import UnitOfWork
 
 CACHE_SIZE = 16
+SUSPENDED = "suspended"  # the stored state of a case on hold (no engine state: it only waits)
 _cache: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()
 
 
@@ -38,6 +39,7 @@ class _Replay:
     task_ids: dict[str, str] = field(default_factory=dict)  # recorded id -> replayed id
     open_tasks: dict[str, dict[str, Any]] = field(default_factory=dict)  # by recorded id
     path: list[str] = field(default_factory=list)
+    suspended: bool = False  # between `instance_suspended` and `instance_resumed`
 
 
 def state_at(uow: UnitOfWork, instance_id: UUID, seq: int) -> dict[str, Any]:
@@ -114,6 +116,8 @@ def _step(uow: UnitOfWork, replay: _Replay, event: HistoryEvent) -> None:
         new = _built(uow, event)
         replay.outcome = migration.migrate(replay.built, new, outcome.snapshot, now=event.at)
         replay.built = new
+    elif kind in ("instance_suspended", "instance_resumed"):
+        replay.suspended = kind == "instance_suspended"
     elif kind == "instance_cancelled" and outcome.state == RUNNING:
         replay.outcome = runtime.cancel(replay.built, outcome.snapshot, now=event.at)
     else:
@@ -167,10 +171,12 @@ def _state(replay: _Replay, event: HistoryEvent) -> dict[str, Any]:
         "seq": event.seq,
         "at": event.at,
         "event": _event_view(event),
-        "state": outcome.state,
+        "state": SUSPENDED if replay.suspended and outcome.state == RUNNING else outcome.state,
         "definition_key": event.definition_key,
         "definition_version": event.definition_version,
-        "data": _jsonable(outcome.data),
+        # Every live path's data, so a field set on one branch is not missing after another
+        # branch's step.
+        "data": _jsonable(runtime.all_paths_data(replay.built, outcome.snapshot)),
         "open_tasks": list(dict(t) for t in replay.open_tasks.values()),
         "timers": timers,
         "messages": messages,
@@ -200,12 +206,14 @@ def matches_live(uow: UnitOfWork, instance_id: UUID) -> list[str]:
     with uow:
         instance = uow.instances.get(instance_id)
         live_tasks = sorted(t.element_id for t in uow.tasks.open_for_instance(instance_id))
+        built = definitions.built_for(uow, instance.definition_id)
+        stored = _jsonable(runtime.all_paths_data(built, instance.snapshot))
     problems = []
     if last["state"] != instance.state:
         problems.append(f"state: replayed {last['state']}, stored {instance.state}")
-    if last["data"] != _jsonable(instance.data):
-        keys = set(last["data"]) | set(instance.process_data)
-        differ = sorted(k for k in keys if last["data"].get(k) != instance.process_data.get(k))
+    if last["data"] != stored:
+        keys = set(last["data"]) | set(stored)
+        differ = sorted(k for k in keys if last["data"].get(k) != stored.get(k))
         problems.append(f"data differs in {differ}")
     replayed_tasks = sorted(t["element_id"] for t in last["open_tasks"])
     if replayed_tasks != live_tasks:

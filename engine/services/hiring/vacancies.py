@@ -99,6 +99,8 @@ def vacancy_case(
     uow: UnitOfWork, vacancy_id: str, *, lock: bool = False, user: User | None = None
 ) -> ProcessInstance:
     """Return the hiring case of a vacancy announced to the user (NotFound if none)."""
+    if "\x00" in vacancy_id:  # no case number holds one (PostgreSQL refuses it in a query)
+        raise NotFound("vacancy", vacancy_id)
     found = [
         i
         for i in uow.announcements.instances_with_data(HIRING, business_key=vacancy_id, lock=lock)

@@ -94,6 +94,20 @@ def data_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def path_delta(
+    path_before: dict[str, Any], after: dict[str, Any], elsewhere: dict[str, Any]
+) -> dict[str, Any]:
+    """Return what one path's step changed, per key: the path's own data before against the
+    data after, leaving out what another branch had already set (`elsewhere`, the instance's
+    data as its last step left it) and a join only brought together."""
+    delta = data_delta(path_before, after)
+    return {
+        key: change
+        for key, change in delta.items()
+        if key in path_before or key not in elsewhere or elsewhere[key] != change["after"]
+    }
+
+
 def verify(events: Iterable[HistoryEvent]) -> int | None:
     """Return the seq of the first event whose chain link is broken, or None."""
     return check_chain(events).broken_seq

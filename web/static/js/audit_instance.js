@@ -89,9 +89,13 @@ function deltaTable(delta) {
       el("td", {}, el("code", {}, show(change.after)))))));
 }
 
-function dataList(data) {
-  return el("dl", { class: "data-list" }, Object.entries(data).map(([key, value]) => [
-    el("dt", {}, key), el("dd", {}, el("code", {}, show(value)))]));
+// One term and one value per key: flatMap, since el() flattens one level only (nested pairs
+// came out as "[object HTMLElement]").
+function dataList(data, id) {
+  const entries = Object.entries(data || {});
+  if (!entries.length) return el("p", { class: "muted", id }, t("aud_no_data"));
+  return el("dl", { class: "data-list", id }, entries.flatMap(([key, value]) => [
+    el("dt", {}, key), el("dd", {}, el("pre", { class: "data-value" }, show(value)))]));
 }
 
 function stepView(state, event) {
@@ -109,13 +113,15 @@ function stepView(state, event) {
       row(t("aud_rules_version"), event.definition_version ? `${event.definition_key} v${event.definition_version}` : "–",
         "step-version")),
     el("h4", {}, t("aud_delta")), deltaTable(event.delta),
-    submitted && event.data ? el("details", {}, el("summary", {}, t("aud_submitted")), dataList(event.data)) : null,
+    submitted && event.data ? el("details", { open: true, id: "submitted" }, el("summary", {}, t("aud_submitted")),
+      dataList(event.data, "submitted-data")) : null,
     state ? el("h4", {}, t("aud_open_tasks")) : null,
     state ? (state.open_tasks.length
       ? el("ul", { id: "open-tasks" }, state.open_tasks.map((task) => el("li", {}, task.name || task.element_id,
         task.assignee ? ` (${t("aud_assignee", { user: task.assignee })})` : "")))
       : el("p", { class: "muted" }, t("aud_no_open_tasks"))) : null,
-    state ? el("details", { id: "data-now" }, el("summary", {}, t("aud_data_now")), dataList(state.data)) : null,
+    state ? el("details", { id: "data-now", open: true }, el("summary", {}, t("aud_data_now")),
+      dataList(state.data, "data-now-list")) : null,
   ];
 }
 
@@ -181,6 +187,19 @@ function mark(viewer, state, event) {
   }
 }
 
+// Scroll the timeline's own box only: scrollIntoView would move the page, and with it the
+// controls and the diagram, off screen at every step.
+function keepInList(item) {
+  const box = timelineList.getBoundingClientRect();
+  const rect = item.getBoundingClientRect();
+  const top = rect.top - box.top + timelineList.scrollTop;
+  const bottom = top + rect.height;
+  if (top < timelineList.scrollTop) timelineList.scrollTop = top;
+  else if (bottom > timelineList.scrollTop + timelineList.clientHeight) {
+    timelineList.scrollTop = bottom - timelineList.clientHeight;
+  }
+}
+
 async function go(seq) {
   if (seq < 1 || seq > player.total) return;
   player.seq = seq;
@@ -194,7 +213,7 @@ async function go(seq) {
   for (const item of timelineList.querySelectorAll("button")) {
     if (Number(item.dataset.seq) === seq) {
       item.setAttribute("aria-current", "step");
-      item.scrollIntoView({ block: "nearest" });
+      keepInList(item);
     } else item.removeAttribute("aria-current");
   }
   let state = null;

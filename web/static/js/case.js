@@ -9,10 +9,11 @@ import {
 const root = document.getElementById("case");
 const instanceId = root.dataset.instanceId;
 const HISTORY_TYPES = new Set(["instance_started", "task_completed", "message_received", "timer_fired",
-  "instance_completed", "instance_cancelled", "case_cancel_requested"]);
+  "instance_completed", "instance_cancelled", "case_cancel_requested", "instance_suspended",
+  "instance_resumed"]);
 
 function statusText(item) {
-  if (item.state === "cancelled" || item.state === "error") return t(`case_state_${item.state}`);
+  if (["cancelled", "error", "suspended"].includes(item.state)) return t(`case_state_${item.state}`);
   const status = item.status ? t(`value_${item.status}`) : null;
   return status && status !== `value_${item.status}` ? status : t(`case_state_${item.state}`);
 }
@@ -43,7 +44,7 @@ async function historyPanel() {
   list.replaceChildren(...events.map((e) => el("li", {},
     el("time", { datetime: e.at }, formatDateTime(e.at)),
     el("span", { class: "history__what" }, t(`event_${e.type}`), e.element_name ? `: ${e.element_name}` : ""),
-    e.data?.reason ? el("span", { class: "history__why" }, `${t("case_cancel_reason")}: ${e.data.reason}`) : null,
+    e.data?.reason ? el("span", { class: "history__why" }, `${t(e.type === "case_cancel_requested" ? "case_cancel_reason" : "case_reason")}: ${e.data.reason}`) : null,
     e.actor ? el("span", { class: "history__who" }, `${t("by")} ${e.actor}`) : null)));
   return panel("history-title", t("history"), events.length ? list : el("p", { class: "muted" }, t("history_empty")));
 }
@@ -69,20 +70,22 @@ function diagramPanel(item) {
   return section;
 }
 
-function cancelPanel(item) {
-  if (!item.may_cancel) return null;
-  const id = "cancel-reason";
+// A life-cycle command with a reason: cancel (starter, process owner, admin), suspend and
+// resume (process owner, admin). The reason goes in the case's history.
+function reasonPanel(kind, { danger = false } = {}) {
+  const id = `${kind}-reason`;
   const errorEl = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
   const reason = el("textarea", { id, name: "reason", rows: 3, maxlength: 2000, "aria-required": "true" });
-  const button = el("button", { type: "submit", class: "button button--danger" }, t("case_cancel_button"));
+  const button = el("button", { type: "submit", class: `button ${danger ? "button--danger" : "button--secondary"}` },
+    t(`case_${kind}_button`));
   const form = el("form", { class: "stack", novalidate: true },
-    el("div", { class: "field" }, el("label", { for: id }, t("case_cancel_reason"),
+    el("div", { class: "field" }, el("label", { for: id }, t(`case_${kind}_reason`),
       el("span", { class: "required-tag" }, ` (${t("required")})`)), errorEl, reason), button);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const result = await api(`/api/v1/cases/${instanceId}/cancel`, { method: "POST", body: { reason: reason.value } });
+    const result = await api(`/api/v1/cases/${instanceId}/${kind}`, { method: "POST", body: { reason: reason.value } });
     if (result.ok) {
-      flash(t("case_cancelled_ok"));
+      flash(t(`case_${kind}_ok`));
       window.location.reload();
       return;
     }
@@ -95,7 +98,15 @@ function cancelPanel(item) {
       reason.focus();
     } else announce(result.data?.error?.message || t("error_generic"), "error");
   });
-  return panel("cancel-title", t("case_cancel_title"), el("p", { class: "hint" }, t("case_cancel_intro")), form);
+  return panel(`${kind}-title`, t(`case_${kind}_title`), el("p", { class: "hint" }, t(`case_${kind}_intro`)), form);
+}
+
+function lifecyclePanels(item) {
+  return [
+    item.may_suspend ? reasonPanel("suspend") : null,
+    item.may_resume ? reasonPanel("resume") : null,
+    item.may_cancel ? reasonPanel("cancel", { danger: true }) : null,
+  ];
 }
 
 async function render(item, names) {
@@ -107,7 +118,8 @@ async function render(item, names) {
     row(t("case_waiting_for"), item.waiting_for.length ? item.waiting_for.join(", ") : t("case_nothing_waits")),
     row(t("case_next_due"), item.next_due_at ? formatDateTime(item.next_due_at) : t("none")),
     row(t("case_started"), formatDate(item.created_at)),
-    item.cancel_reason ? row(t("case_cancel_reason"), item.cancel_reason) : null);
+    item.cancel_reason ? row(t("case_cancel_reason"), item.cancel_reason) : null,
+    item.suspend_reason ? row(t("case_suspend_reason"), item.suspend_reason) : null);
   const data = fieldsNode(item.data);
   root.replaceChildren(
     el("div", { class: "page-head" }, el("h1", { tabindex: "-1" }, title)),
@@ -119,7 +131,7 @@ async function render(item, names) {
           : el("p", { class: "muted" }, t("case_open_none"))),
         documentsPanel(item.documents),
         data ? panel("data-title", t("case_data"), data) : null,
-        cancelPanel(item)),
+        ...lifecyclePanels(item)),
       el("div", { class: "task-aside" },
         panel("mine-title", t("case_my_tasks"), item.my_tasks.length
           ? el("ul", { class: "case-tasks" }, item.my_tasks.map((task) => el("li", {},

@@ -4,7 +4,7 @@ import { api, el, formatDate, processNames, t } from "./page.js";
 const list = document.getElementById("cases");
 
 function stateText(item) {
-  if (item.state === "cancelled" || item.state === "error") return t(`case_state_${item.state}`);
+  if (["cancelled", "error", "suspended"].includes(item.state)) return t(`case_state_${item.state}`);
   const status = item.status ? t(`value_${item.status}`) : null;
   return status && status !== `value_${item.status}` ? status : t(`case_state_${item.state}`);
 }

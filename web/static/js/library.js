@@ -87,7 +87,35 @@ function actions(process, version, previous, show) {
     previous ? el("a", { class: "button button--quiet",
       href: `/library/${key}/diff?from=${previous.version}&to=${version.version}`,
       "aria-label": t("lib_compare_with", { a: previous.version, b: version.version }) },
-    t("lib_compare")) : null);
+    t("lib_compare")) : null,
+    canEdit && !version.has_run ? removeForm(process, version) : null);
+}
+
+// A version no instance ever ran (a junk import, a wrong deploy) can be removed, with a reason:
+// it leaves the library and everyone's start page.
+function removeForm(process, version) {
+  const id = `remove-${process.key}-${version.version}`;
+  const reason = el("input", { type: "text", id, name: "reason", maxlength: 2000, "aria-required": "true" });
+  const error = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  const form = el("form", { class: "stack", novalidate: true },
+    el("div", { class: "field" }, el("label", { for: id }, t("lib_remove_reason")), error, reason),
+    el("button", { type: "submit", class: "button button--danger" }, t("lib_remove_version", { n: version.version })));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api(`${definitionPath(process.key)}/versions/${version.version}/remove`,
+      { method: "POST", body: { reason: reason.value } });
+    if (result.ok) {
+      flash(t("lib_removed", { name: process.name || process.key, n: version.version }));
+      window.location.reload();
+      return;
+    }
+    const messages = result.data?.error?.details?.reason;
+    error.textContent = messages ? messages.join(" ") : result.data?.error?.message || t("error_generic");
+    error.hidden = false;
+    reason.setAttribute("aria-invalid", "true");
+    reason.setAttribute("aria-describedby", error.id);
+  });
+  return el("details", { class: "remove-version" }, el("summary", {}, t("lib_remove")), form);
 }
 
 function processSection(process, index) {

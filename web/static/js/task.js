@@ -119,7 +119,8 @@ function formSection(task) {
       summary.focus();
     } else {
       summarySlot.replaceChildren();
-      announce(error?.message && result.status === 422 ? error.message : problem(result.status), "error");
+      const own = error?.message && (result.status === 422 || error.code === "instance_suspended");
+      announce(own ? error.message : problem(result.status), "error");
     }
   });
   section.append(formEl);
