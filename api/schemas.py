@@ -74,6 +74,8 @@ class DefinitionSchema(Schema):
     deployment_id = fields.UUID()
     startable = fields.Boolean()  # listing and reading: may the caller start it
     start_form = fields.Dict(allow_none=True)  # {"schema", "ui_schema"} when startable
+    description = fields.String(allow_none=True)  # the start page's one line (startDescription)
+    description_en = fields.String(allow_none=True)
 
 
 class DefinitionListArgs(Strict):

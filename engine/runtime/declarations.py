@@ -4,8 +4,9 @@ Read from the BPMN (docs/bpmn-conventions.md, "Who may start a process"):
 
 - on the process's none start event, `spiffworkflow:properties`: `startRoles` (roles, space- or
   comma-separated), `startMunicipalities` (municipality ids), `startFormJsonSchemaFilename` and
-  `startFormUiSchemaFilename` (the start data form) and `startedBy="service"` (only a saksflyt
-  service starts it, e.g. the board or the public vacancy page);
+  `startFormUiSchemaFilename` (the start data form), `startedBy="service"` (only a saksflyt
+  service starts it, e.g. the board or the public vacancy page) and `startDescription` /
+  `startDescriptionEn` (the one line the start page shows, in bokmål and English);
 - on a catching message event (message start, intermediate catch, boundary, receive task):
   `messageSenderRoles`, the roles that may send that message from outside (`POST /messages`);
 - on a user task: `contextFields`, the instance data keys (space-separated) its participants
@@ -37,6 +38,9 @@ START_UI_FORM = "startFormUiSchemaFilename"
 STARTED_BY = "startedBy"
 # "any": start data needs no start form (Camunda 7 models: starts carry any variables)
 START_VARIABLES = "startVariables"
+# the one line "Start en prosess" shows under the process's name (bokmål; English beside it)
+START_DESCRIPTION = "startDescription"
+START_DESCRIPTION_EN = "startDescriptionEn"
 START_PROPERTIES = (
     START_ROLES,
     START_MUNICIPALITIES,
@@ -44,6 +48,8 @@ START_PROPERTIES = (
     START_UI_FORM,
     STARTED_BY,
     START_VARIABLES,
+    START_DESCRIPTION,
+    START_DESCRIPTION_EN,
 )
 SENDER_ROLES = "messageSenderRoles"
 CONTEXT_FIELDS = "contextFields"
@@ -65,6 +71,8 @@ class Declarations:
     started_by_service: bool = False
     any_start_data: bool = False  # startVariables="any": no start form limits the start data
     has_none_start: bool = False  # a user can start it only at a none start event
+    description: str | None = None  # one line for the start page (bokmål)
+    description_en: str | None = None
     calls: frozenset[str] = frozenset()  # processes its call activities call
     message_senders: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # user task id -> the data keys it shows its participants read-only (`contextFields`)
@@ -114,6 +122,8 @@ def of_process(process: etree._Element, message_names: Mapping[str, str]) -> Dec
         started_by_service=values.get(STARTED_BY) == SERVICE,
         any_start_data=values.get(START_VARIABLES) == "any",
         has_none_start=any(is_none_start(event) for event in starts),
+        description=values.get(START_DESCRIPTION, "").strip() or None,
+        description_en=values.get(START_DESCRIPTION_EN, "").strip() or None,
         calls=frozenset(calls - {key, "None"}),
         message_senders=senders,
         context_fields=context,

@@ -129,5 +129,7 @@ def _views(
         view = {c.key: getattr(definition, c.key) for c in ProcessDefinition.__table__.columns}
         view["startable"] = startable
         view["start_form"] = own.start_form_view() if startable else None
+        view["description"] = own.declarations.description
+        view["description_en"] = own.declarations.description_en
         views.append(view)
     return views

@@ -15,7 +15,6 @@ from engine.runtime.model import Outcome, ThrownMessage
 from engine.services import access, declarations, definitions, forms
 from engine.services.errors import BadRequest, FormInvalid
 from engine.services.step import history, steps
-from engine.store.errors import Conflict
 from engine.store.models import ProcessInstance, User
 from engine.store.states import InstanceState
 from engine.store.uow import UnitOfWork
@@ -38,20 +37,18 @@ def start_instance(
     locale: str = "nb",
 ) -> ProcessInstance:
     """Start the latest version of a process as a user: if they may, with what its start
-    form allows, and never under the business key of an open instance of the process."""
+    form allows, and never under a business key another instance of the process has (open or
+    finished: a field message, 422)."""
     with uow:
         definition = uow.definitions.latest(key)
         declared = declarations.of(uow, definition)
         called = key in declarations.called_processes(uow)
         access.ensure_may_start(actor, declared.declarations, called=called)
         _check_start_data(declared, data, locale, now.astimezone(OSLO).date())
-        if business_key is not None and uow.instances.open_with_business_key(key, business_key):
+        if business_key is not None and uow.instances.has_business_key(key, business_key):
+            # A case number names one case for good: a finished case keeps its number.
             text = catalogue.text(locale, "instances.business_key_in_use")
-            raise Conflict(
-                "business_key_in_use",
-                f"an open instance of '{key}' already has the business key {business_key}",
-                {"business_key": [text]},
-            )
+            raise FormInvalid({"business_key": [text]})
         instance = start_in(
             uow, key, data, actor=actor, now=now, business_key=business_key, step_budget=step_budget
         )

@@ -50,8 +50,8 @@ class Instances(Repository):
         found = self.session.execute(_instance_with_task(), {"task_id": task_id}).one_or_none()
         return LockedTask(*require(found, "task", task_id))
 
-    def open_with_business_key(self, key: str, business_key: str) -> bool:
-        """Tell whether an open instance of the process has this business key.
+    def has_business_key(self, key: str, business_key: str) -> bool:
+        """Tell whether any instance of the process, open or finished, has this business key.
 
         The process's definition rows are locked first (PostgreSQL FOR UPDATE), so two starts
         with one business key run one after the other and the second sees the first.
@@ -60,9 +60,7 @@ class Instances(Repository):
             select(ProcessDefinition.id).where(ProcessDefinition.key == key).with_for_update()
         ).all()
         query = select(ProcessInstance.id).where(
-            ProcessInstance.key == key,
-            ProcessInstance.business_key == business_key,
-            ProcessInstance.state.not_in((InstanceState.COMPLETED, InstanceState.CANCELLED)),
+            ProcessInstance.key == key, ProcessInstance.business_key == business_key
         )
         return self.session.scalar(query.limit(1)) is not None
 

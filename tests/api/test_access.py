@@ -87,16 +87,16 @@ def test_an_open_vacancys_number_cannot_be_started_again(
 ) -> None:
     """Løten's own HR cannot replace the public vacancy page by starting its case again."""
     again = start(client, auth("hr.loten"), "hiring", {}, business_key=VACANCY)
-    assert again.status_code == 409
-    assert again.get_json()["error"]["code"] == "business_key_in_use"
+    assert again.status_code == 422
+    assert again.get_json()["error"]["code"] == "validation_failed"
     assert again.get_json()["error"]["details"] == {
-        "business_key": ["Saksnummeret brukes allerede av en åpen sak i denne prosessen."]
+        "business_key": ["Saksnummeret er allerede i bruk."]
     }
     english = start(
         client, {**auth("hr.loten"), "Accept-Language": "en"}, "hiring", {}, business_key=VACANCY
     )
     assert english.get_json()["error"]["details"]["business_key"] == [
-        "The case number is already used by an open case of this process."
+        "The case number is already in use."
     ]
     assert [v["id"] for v in client.get("/api/v1/vacancies").get_json()] == [VACANCY]
 

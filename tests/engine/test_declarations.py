@@ -271,3 +271,30 @@ def test_every_user_task_of_both_routines_declares_its_context() -> None:
             content = path.read_text(encoding="utf-8")
             tasks = content.count("<bpmn:userTask ")
             assert len(declared.context_fields) == tasks, (path.name, key)
+
+
+def test_the_start_page_line_is_read_from_the_start_event_in_both_languages() -> None:
+    content = started(
+        start_event(
+            startRoles="participant",
+            startDescription=" Søk om noe. ",
+            startDescriptionEn="Apply for something.",
+        )
+    )
+    parse_deployment({"p.bpmn": content})  # deploy accepts the properties
+    [found] = declarations.read("p.bpmn", content).values()
+    assert (found.description, found.description_en) == ("Søk om noe.", "Apply for something.")
+    [bare] = declarations.read("p.bpmn", started(start_event(startRoles="hr"))).values()
+    assert (bare.description, bare.description_en) == (None, None)
+
+
+def test_the_main_processes_describe_themselves_for_the_start_page() -> None:
+    found = {
+        key: value
+        for path in sorted((ROOT / "processes").glob("*/*.bpmn"))
+        for key, value in declarations.read(path.name, path.read_bytes()).items()
+    }
+    for key in ("assignment", "hiring", "leave"):
+        line = found[key]
+        assert line.description and line.description_en, key
+        assert "\n" not in line.description and len(line.description) < 160, key

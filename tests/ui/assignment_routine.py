@@ -38,6 +38,11 @@ def signed_in(browser: Browser, server: Server, username: str) -> Iterator[Page]
         page.context.close()
 
 
+def norwegian(day: date) -> str:
+    """A date as a person types it on the pages: 05.01.2027."""
+    return day.strftime("%d.%m.%Y")
+
+
 def today(server: Server) -> date:
     """The engine's today in Oslo (the demo clock included)."""
     return server.wiring.now().astimezone(OSLO).date()
@@ -102,15 +107,15 @@ def play(
         page.get_by_label(re.compile("^b. Arbeidets art")).fill("Vakter ved legevakten.")
         page.get_by_label(re.compile("^c. Forventede resultater")).fill("Stabil bemanning.")
         page.get_by_label(re.compile("^d. Spesielle forhold")).fill("Kveldsvakter.")
-        page.get_by_label("Planlagt start").fill((start + timedelta(days=10)).isoformat())
-        page.get_by_label("Planlagt slutt").fill((start + timedelta(days=23)).isoformat())
+        page.get_by_label("Planlagt start").fill(norwegian(start + timedelta(days=10)))
+        page.get_by_label("Planlagt slutt").fill(norwegian(start + timedelta(days=23)))
         page.get_by_label("Antall").fill("2")
         page.get_by_label("uker").check()
         page.get_by_label(re.compile("^Navn")).fill("Tone Lie")
         page.get_by_label(re.compile("^Kommune")).fill("Bærum kommune")
         page.get_by_label(re.compile("^E-post")).fill("tone.lie@baerum.example")
         deadline = start + timedelta(days=7)
-        page.get_by_label(re.compile("^g. Frist")).fill(deadline.isoformat())
+        page.get_by_label(re.compile("^g. Frist")).fill(norwegian(deadline))
         shoot(page, "task-describe-need")
         complete(page, server)
         page.get_by_role("link", name=re.compile("^Fullførte")).click()
@@ -168,7 +173,7 @@ def play(
             expect(context(page)).to_contain_text("Kandidaten")  # each names its candidate
             candidate = context(page).inner_text()
             outcome = "Aktuell" if "Eva Holm" in candidate else "Ikke aktuell"
-            page.get_by_label("Dato for samtalen").fill(today(server).isoformat())
+            page.get_by_label("Dato for samtalen").fill(norwegian(today(server)))
             page.get_by_label(outcome, exact=True).check()
             complete(page, server)
         open_task(page, "Velg rett person", tab="Gruppens")
@@ -181,8 +186,8 @@ def play(
         expect(context(page)).to_contain_text("Eva Holm")
         contract_start = today(server) + timedelta(days=2)
         contract_end = contract_start + timedelta(days=13)
-        page.get_by_label("Startdato").fill(contract_start.isoformat())
-        page.get_by_label("Sluttdato").fill(contract_end.isoformat())
+        page.get_by_label("Startdato").fill(norwegian(contract_start))
+        page.get_by_label("Sluttdato").fill(norwegian(contract_end))
         page.get_by_label(re.compile("^Månedslønn")).fill("52000")
         page.get_by_label(re.compile("^Stillingsprosent")).fill("100")
         complete(page, server)
@@ -239,7 +244,7 @@ def play(
         read_document(page, re.compile(r"^Faktura .* \(EHF\)$"), "application/xml")
         shoot(page, "task-send-invoice")
         page.get_by_label("Fakturanummer").fill("ASK-2027-0012")
-        page.get_by_label("Sendt dato").fill(today(server).isoformat())
+        page.get_by_label("Sendt dato").fill(norwegian(today(server)))
         page.get_by_role("radiogroup", name=re.compile("til lønn")).get_by_label("Ja").check()
         page.get_by_role("radiogroup", name=re.compile("avgivende avdeling")).get_by_label(
             "Ja"

@@ -1,5 +1,6 @@
 """Fill a task's form on the page the way a person does: field by field, by the form's own
-controls (text, date, select by its visible label, radios, checkboxes, "Legg til" rows).
+controls (text, a date as dd.mm.åååå and a time as tt.mm, select by its visible label, radios,
+checkboxes, "Legg til" rows).
 
 The form file (forms/<name>.schema.json + .uischema.json) says which control a field has and
 which visible label stands for a value, as the page shows it (web/static/js/form.js).
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
+OSLO = ZoneInfo("Europe/Oslo")
 DASH = "\u2013"  # between the number and the name of an applicant in a choice
 
 
@@ -140,5 +144,11 @@ def _fill(page: Page, schema: dict[str, Any], ui: dict[str, Any], value: Any, pa
             page.locator(_id(path)).select_option(str(index))
     elif kind in ("number", "integer"):
         page.locator(_id(path)).fill(str(value).replace(".", ","))
+    elif schema.get("format") == "date":
+        page.locator(_id(path)).fill(date.fromisoformat(str(value)).strftime("%d.%m.%Y"))
+    elif schema.get("format") == "date-time":
+        moment = datetime.fromisoformat(str(value)).astimezone(OSLO)
+        page.locator(_id(path)).fill(moment.strftime("%d.%m.%Y"))
+        page.locator(f"{_id(path)}-time").fill(moment.strftime("%H.%M"))
     else:
         page.locator(_id(path)).fill(str(value))

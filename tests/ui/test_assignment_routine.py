@@ -84,7 +84,7 @@ def test_a_refused_employee_reads_the_decision_on_the_case_page(
         page.get_by_label(re.compile("^Navn")).fill("Siri Lund")
         page.get_by_label(re.compile("^Kommune")).fill("Lier kommune")
         page.get_by_label(re.compile("^E-post")).fill("siri.lund@lier.example")
-        deadline = (start + timedelta(days=5)).isoformat()
+        deadline = assignment_routine.norwegian(start + timedelta(days=5))
         page.get_by_label(re.compile("^g. Frist")).fill(deadline)
         assignment_routine.complete(page, routine_server)
     with assignment_routine.signed_in(browser, routine_server, "emp2.asker") as page:

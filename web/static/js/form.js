@@ -1,6 +1,7 @@
 // Render a form from JSON Schema + UI schema (react-jsonschema-form conventions: ui:order,
 // ui:widget, ui:help, ui:placeholder, ui:readonly, ui:enumNames), read its value back, and
 // show the server's field messages at each field.
+import { dateField } from "./form_dates.js";
 import { el, lang, t } from "./page.js";
 
 const idFor = (path) => `f-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
@@ -44,6 +45,8 @@ function kindOf(schema, ui) {
   if (choicesOf(schema, ui)) return widget === "radio" ? "radio" : "select";
   if (type === "number" || type === "integer") return "number";
   if (schema.format === "attachment") return "attachment";
+  if (schema.format === "date" || widget === "date") return "date";
+  if (schema.format === "date-time" || widget === "datetime") return "datetime";
   if (widget === "textarea") return "textarea";
   return "text";
 }
@@ -94,6 +97,7 @@ export function renderForm(schema, uiSchema, data, { readOnly = false, idPrefix 
     value: root.get,
     clearErrors: () => clearErrors(ctx),
     showErrors: (details) => showErrors(ctx, details),
+    problems: () => problems(ctx),
   };
 }
 
@@ -138,10 +142,21 @@ function field(ctx, schema, ui, value, path, required, name) {
     select,
     number: (s) => input(s, "number"),
     attachment,
+    date: (s) => dateField(s, false, dateHelpers),
+    datetime: (s) => dateField(s, true, dateHelpers),
     textarea: (s) => input(s, "textarea"),
     text: (s) => input(s, "text"),
   }[kindOf(schema, ui)];
-  return build(spec);
+  const built = build(spec);
+  const entry = ctx.registry.get(path);
+  if (entry && built.problem) entry.problem = built.problem;
+  return built;
+}
+
+/** What the person typed that the page cannot read (a date like "31.02.2027"), by field path. */
+function problems(ctx) {
+  const found = [...ctx.registry].map(([path, entry]) => [path, entry.problem?.()]).filter(([, text]) => text);
+  return Object.fromEntries(found.map(([path, text]) => [path, [text]]));
 }
 
 function register(spec, wrapper, inputs, errorEl, hintId) {
@@ -152,6 +167,7 @@ function describedBy(...ids) {
   const joined = ids.filter(Boolean).join(" ");
   return joined || undefined;
 }
+const dateHelpers = { register, describedBy, labelContent };
 
 function input(spec, kind) {
   const { schema, ui, value, id, hint } = spec;
@@ -171,10 +187,8 @@ function input(spec, kind) {
       value: numberText(value, money), class: "input--short", autocomplete: "off" });
     if (money) control = el("div", { class: "input-suffix" }, control, el("span", { "aria-hidden": "true" }, "kr"));
   } else {
-    const type = { date: "date", email: "email", uri: "url" }[format]
-      || { email: "email", date: "date", uri: "url" }[ui["ui:widget"]] || "text";
-    control = el("input", { ...common, type, value: value ?? "", autocomplete: ui["ui:autocomplete"] || "off",
-      class: type === "date" ? "input--short" : undefined });
+    const type = { email: "email", uri: "url" }[format] || { email: "email", uri: "url" }[ui["ui:widget"]] || "text";
+    control = el("input", { ...common, type, value: value ?? "", autocomplete: ui["ui:autocomplete"] || "off" });
   }
   const errorEl = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
   const wrapper = el("div", { class: "field" },

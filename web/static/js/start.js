@@ -53,17 +53,22 @@ function showRefusal(parts, error) {
 }
 
 async function start(definition, parts, button) {
-  button.disabled = true;
   clearSummaries();
   parts.form?.clearErrors();
   parts.key.clear();
+  const unreadable = parts.form ? parts.form.problems() : {};
+  if (Object.keys(unreadable).length) {
+    showRefusal(parts, { details: unreadable });
+    return;
+  }
+  button.disabled = true;
   const result = await api(`/api/v1/process-definitions/${encodeURIComponent(definition.key)}/start`, {
     method: "POST", body: { data: parts.form ? parts.form.value() : {}, business_key: parts.key.value() },
   });
   button.disabled = false;
   const error = result.data?.error;
   if (!result.ok) {
-    const fields = error?.code === "validation_failed" || error?.code === "business_key_in_use";
+    const fields = error?.code === "validation_failed";
     if (fields && error.details) showRefusal(parts, error);
     else announce(error?.message || t("error_generic"), "error");
     return;
@@ -82,6 +87,7 @@ async function start(definition, parts, button) {
 function card(definition, index) {
   const titleId = `process-${index}`;
   const schema = definition.start_form?.schema;
+  const summary = (english && definition.description_en) || definition.description;
   const description = schema && ((english && schema["x-description-en"]) || schema.description);
   const form = schema
     ? renderForm(schema, definition.start_form.ui_schema, {}, { idPrefix: `start-${index}-` })
@@ -97,6 +103,7 @@ function card(definition, index) {
   });
   return el("article", { class: "card", "aria-labelledby": titleId },
     el("h2", { id: titleId }, definition.name || definition.key),
+    summary ? el("p", { class: "lead process-summary" }, summary) : null,
     el("p", { class: "muted" }, `${definition.key} · ${t("version", { n: definition.version })}`),
     description ? el("p", {}, description) : null,
     formEl);

@@ -92,6 +92,13 @@ function formSection(task) {
   formEl.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (readOnly) return;
+    const unreadable = form ? form.problems() : {};
+    if (Object.keys(unreadable).length) {
+      const summary = errorSummary(form.showErrors(unreadable));
+      summarySlot.replaceChildren(summary);
+      summary.focus();
+      return;
+    }
     submit.disabled = true;
     submit.textContent = t("completing");
     const result = await api(`/api/v1/tasks/${taskId}/complete`, {
