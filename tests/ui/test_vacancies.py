@@ -164,9 +164,7 @@ def test_the_start_page_offers_lotens_hiring_only_to_those_who_may_start_it(
         expect(head).to_have_attribute("aria-invalid", "true")
         head.fill("")
         card.get_by_role("button", name="Start").click()
-        expect(errors).to_have_text(
-            ["Saksnummeret brukes allerede av en åpen sak i denne prosessen."]
-        )
+        expect(errors).to_have_text(["Saksnummeret er allerede i bruk."])
         expect(card.get_by_label("Saksnummer (valgfritt)")).to_have_attribute(
             "aria-invalid", "true"
         )
