@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench.conformance import drive_saksflyt
+from bench.conformance import drive_saksflyt, time_limit
 from engine.runtime.errors import InvalidProcess
 from engine.runtime.specs import BuiltProcess, parse_deployment
 
@@ -38,22 +35,6 @@ if not CORPUS.is_dir():
     pytest.skip(f"the MIWG corpus is not at {CORPUS}", allow_module_level=True)
 
 FILES = sorted(str(path.relative_to(CORPUS)) for path in CORPUS.rglob("*.bpmn"))
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    """Raise TimeoutError in the block after `seconds` (a hang must fail, not block the run)."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def run(built: BuiltProcess) -> str:
