@@ -231,11 +231,15 @@ def task(task_id: UUID) -> ResponseReturnValue:
 
 @bp.get("/cases")
 def cases() -> ResponseReturnValue:
-    """Mine saker: the cases the user started or takes part in."""
+    """Mine saker: the cases the user started or takes part in; beside it, for HR, service
+    leaders and finance, the cases their role covers (`?view=role`)."""
     user = _signed_in()
     if user is None:
         return _to_login()
-    return render_template("cases.html", user=user, page="cases")
+    overview = access.has_overview(user)
+    view = "role" if overview and request.args.get("view") == "role" else "mine"
+    values = {"view": view, "has_overview": overview, "processes": access.overview_processes()}
+    return render_template("cases.html", user=user, page="cases", **values)
 
 
 @bp.get("/cases/<uuid:instance_id>")
