@@ -1,5 +1,6 @@
 """The role overviews ("Saker for min rolle"): every case a person's role covers, with its
-state, what it waits for and its next deadline.
+state, what it waits for and its next deadline (the soonest of its open tasks' due dates and
+its waiting date or duration timers: the routines' deadlines are timers).
 
 Which cases a role covers is `access.covering_roles` (HR its municipality's cases, service
 leaders their unit's, finance those that wait for or hold an invoice, as the routines declare);
@@ -20,6 +21,9 @@ from engine.store.states import InstanceState
 from engine.store.uow import UnitOfWork
 
 SORTS = ("deadline", "-deadline", "newest")  # next deadline soonest / latest first; newest case
+# BPMN timers that are a case's deadlines (the interest deadline, the application deadline, the
+# offer's answer): a date or a duration, not a repeating cycle or an HTTP call's wait.
+DEADLINE_TIMERS = ("date", "duration")
 
 
 def role_cases(
@@ -68,6 +72,10 @@ def _row(
     now: datetime,
 ) -> dict[str, Any]:
     row = cases.summary(instance, view.data, open_tasks, now)
+    timers = [t.due_at for t in uow.waits.live_timers(instance.id, DEADLINE_TIMERS) if t.due_at]
+    row["next_due_at"] = min(
+        [d for d in (row["next_due_at"], *timers) if d is not None], default=None
+    )
     declared = configuration.current().cases[instance.key]
     row["title"] = declared.title(view.data) if declared.title is not None else None
     row["covered_as"] = sorted(covering)

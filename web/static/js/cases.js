@@ -59,8 +59,8 @@ function roleRow(item, names, withInvoice) {
       el("a", { href: `/cases/${item.id}` }, name)),
     el("td", { "data-label": t("business_key") }, item.business_key || t("none")),
     el("td", { "data-label": t("cases_col_process") }, names.get(item.key) || item.key),
-    el("td", { "data-label": t("case_status") }, stateText(item),
-      el("span", { class: "process-name" }, `${t("case_waiting_for")}: ${waiting(item)}`)),
+    el("td", { "data-label": t("case_status") }, stateText(item), item.waiting_for.length
+      ? el("span", { class: "process-name" }, `${t("case_waiting_for")}: ${waiting(item)}`) : null),
     el("td", { "data-label": t("case_next_due") }, due(item)),
     withInvoice ? el("td", { "data-label": t("cases_col_invoice") }, invoiceText(item)) : null);
 }
