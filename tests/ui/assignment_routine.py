@@ -69,9 +69,9 @@ def context(page: Page):  # type: ignore[no-untyped-def]
 
 
 def move_clock(browser: Browser, server: Server, days: int, shoot: Shoot) -> None:
-    """The admin moves the demo clock forward on "E-post"; the worker then fires due timers."""
+    """The admin moves the demo clock forward on "Demoklokke"; the worker then fires due timers."""
     with signed_in(browser, server, "admin") as page:
-        page.get_by_role("link", name="E-post").click()
+        page.get_by_role("link", name="Demoklokke").click()
         for _ in range(days // 7):
             page.get_by_role("button", name="+1 uke").click()
             expect(page.locator("#flash")).not_to_be_empty()
