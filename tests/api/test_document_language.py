@@ -16,9 +16,17 @@ from flask.testing import FlaskClient
 
 from engine.services.wiring import Wiring
 from tests.api.access_world import Auth, build_world
-from tests.api.test_vacancies import ANNE, BJORN, PublicPlayer, _two_applicant_steps, apply
-from tests.api.test_vacancies import hiring as hiring  # the vacancy fixture
-from tests.api.test_vacancies import pdf_text
+from tests.api.test_vacancies import (
+    ANNE,
+    BJORN,
+    PublicPlayer,
+    _two_applicant_steps,
+    apply,
+    hiring,
+    pdf_text,
+)
+
+__all__ = ["hiring"]  # the vacancy fixture, used below
 
 ENGLISH = {"Accept-Language": "en"}
 NORWEGIAN_NOTE = "Oversettelse."

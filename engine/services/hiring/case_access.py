@@ -3,10 +3,10 @@
 HR of the vacancy's municipality and the hiring authority (`hiring_authority_users`) run the
 case (Løten 4.5): they read all of it, the applications (`hiring_application`, their CVs)
 too. Service leaders of the unit head's unit follow their unit's vacancies (role
-`service_leader`: the shared keys). Everyone else with a part reads the vacancy's number, status, position and published
-announcement, and what their own steps show (their forms and the tasks' `contextFields`):
-the unit head their assessment and recommendation, union representatives what they comment
-on, an interview panel member their candidate.
+`service_leader`: the shared keys). Everyone else with a part reads the vacancy's number,
+status, position and published announcement, and what their own steps show (their forms
+and the tasks' `contextFields`): the unit head their assessment and recommendation, union
+representatives what they comment on, an interview panel member their candidate.
 """
 
 from __future__ import annotations
