@@ -251,6 +251,16 @@ def play(
         ).check()
         complete(page, server)
 
+    with signed_in(browser, server, "fin.asker") as page:  # finance's overview: the amount
+        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker for min rolle").click()
+        row = page.locator("#cases tbody tr").filter(has_text=case_number)
+        expect(row).to_contain_text(re.compile(r"\d[\d\s]*,\d{2}\s*kr \(sendt\)"))
+    with signed_in(browser, server, "fin.drammen") as page:  # not a party: nothing of it
+        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker for min rolle").click()
+        expect(page.get_by_text("Ingen saker for rollen din passer filteret.")).to_be_visible()
+
     with signed_in(browser, server, "tl.baerum") as page:  # the case, closed
         page.get_by_role("link", name="Mine saker").click()
         row = page.locator("tbody tr").filter(has_text=case_number)
