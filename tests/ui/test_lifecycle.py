@@ -43,7 +43,7 @@ def test_a_case_on_hold_refuses_its_task_until_it_is_resumed(
         expect(admin.get_by_role("button", name="Sett på vent")).to_have_count(0)
 
         sign_in(page, server.url, "tl.baerum")
-        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker", exact=True).click()
         expect(page.locator("tr").filter(has_text="UI-HOLD-1")).to_contain_text("På vent")
         page.goto("/")
         _task_page(page, "UI-HOLD-1")
