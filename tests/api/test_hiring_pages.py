@@ -64,4 +64,6 @@ def test_the_applicant_list_page_follows_who_may_read_applicants(
     public = client.get(f"/sokerlister/{CASE}")
     assert public.status_code == 200
     assert "ikke offentliggjort ennå" in public.get_data(as_text=True)
-    assert client.get("/sokerlister/2026/9999").status_code == 404
+    missing = client.get("/sokerlister/2026/9999")
+    assert missing.status_code == 404
+    assert 'href="/stillinger"' in missing.get_data(as_text=True)  # a way on from the dead end

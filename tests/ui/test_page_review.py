@@ -22,6 +22,7 @@ from engine.timezone import OSLO
 from tests.conftest import deploy_processes
 from tests.ui.harness import Server, axe_violations, new_page, running_server, sign_in
 from tests.ui.test_role_overview import _scenario_step
+from web.i18n import format_date
 
 pytestmark = pytest.mark.ui
 DESK = {"width": 1280, "height": 800}
@@ -167,6 +168,22 @@ def test_the_cases_menu_and_its_tabs_have_different_names(
         expect(page.get_by_role("heading", level=1)).to_have_text("Mine saker")
         expect(page.get_by_role("link", name="Mine saker", exact=True)).to_have_count(1)
         expect(page.get_by_role("link", name="Saker for min rolle")).to_have_count(1)
+    finally:
+        page.context.close()
+
+
+def test_mine_saker_shows_the_deadline_a_case_waits_for(
+    browser: Browser, review_server: Server
+) -> None:
+    """The announced assignment has no open task, only its interest deadline ahead."""
+    today = review_server.wiring.now().astimezone(OSLO).date()
+    page = _page(browser, review_server, "tl.baerum", viewport=DESK)
+    try:
+        page.get_by_role("link", name="Saker", exact=True).click()
+        row = page.locator("#cases tbody tr").filter(has_text="Oppdrag i kompetansenettverket")
+        expect(row).to_contain_text(format_date(today + timedelta(days=10), "nb"))
+        expect(row).to_contain_text("Fristen")
+        expect(row).not_to_contain_text("Ingenting venter")
     finally:
         page.context.close()
 
