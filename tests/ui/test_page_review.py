@@ -172,6 +172,26 @@ def test_the_cases_menu_and_its_tabs_have_different_names(
         page.context.close()
 
 
+def test_the_start_page_points_a_service_leader_to_the_board(
+    browser: Browser, review_server: Server
+) -> None:
+    """The assignment starts on the board («Nytt oppdrag»), not on «Start en prosess»."""
+    page = _page(browser, review_server, "tl.baerum", viewport=DESK)
+    try:
+        page.get_by_role("link", name="Start en prosess").click()
+        page.locator("#start-announce").get_by_role("link", name="Oppdrag").click()
+        expect(page.get_by_role("button", name="Nytt oppdrag")).to_be_visible()
+    finally:
+        page.context.close()
+    hr = _page(browser, review_server, "hr.loten", viewport=DESK)
+    try:  # HR announces no assignments: no such hint
+        hr.get_by_role("link", name="Start en prosess").click()
+        expect(hr.get_by_role("article").first).to_be_visible()
+        expect(hr.locator("#start-announce")).to_have_count(0)
+    finally:
+        hr.context.close()
+
+
 def test_mine_saker_shows_the_deadline_a_case_waits_for(
     browser: Browser, review_server: Server
 ) -> None:
