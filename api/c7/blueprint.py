@@ -12,9 +12,10 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from api.auth import current_user
+from api.c7 import convert
 from api.wiring import services
 from engine.runtime.errors import EngineError, ErrorNotCaught, InvalidProcess, MessageNotCaught
-from engine.services import organisation
+from engine.services import camunda_reads, organisation
 from engine.services.errors import (
     BadRequest,
     Forbidden,
@@ -24,7 +25,7 @@ from engine.services.errors import (
     Unauthenticated,
 )
 from engine.store.errors import Conflict, NotFound
-from engine.store.models import User
+from engine.store.models import ProcessInstance, User
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
 
@@ -48,6 +49,20 @@ def caller() -> User:
         raise Unauthenticated("the Basic credentials cannot be read") from error
     g.user = _basic_user(username, password)
     return g.user  # type: ignore[no-any-return]
+
+
+def caller_instance(
+    instance_id: str, *, running: bool = False
+) -> tuple[ProcessInstance, dict[str, Any]]:
+    """Return an instance the caller may read and the data their view of it shows; with
+    `running`, an ended instance is not found (Camunda's runtime view)."""
+    read = camunda_reads.running_instance if running else camunda_reads.readable_instance
+    return read(
+        services().new_uow(read_only=True),
+        convert.uuid_of(instance_id, "process instance"),
+        caller(),
+        open_fields=services().settings.audit_open_fields,
+    )
 
 
 def _basic_user(username: str, password: str) -> User:

@@ -9,7 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from flask import jsonify, request
 
 from api.c7 import convert
-from api.c7.blueprint import bp, caller
+from api.c7.blueprint import bp, caller, caller_instance
 from api.c7.convert import InvalidRequest
 from api.c7.tasks import task_view
 from api.wiring import services
@@ -124,12 +124,7 @@ INSTANCE_SORTS = {
 @bp.get("/history/process-instance/<instance_id>")
 def get_historic_instance(instance_id: str) -> Any:
     """Return one instance the caller may read, running or ended."""
-    instance, _ = camunda_reads.readable_instance(
-        services().new_uow(read_only=True),
-        convert.uuid_of(instance_id, "process instance"),
-        caller(),
-        open_fields=services().settings.audit_open_fields,
-    )
+    instance, _ = caller_instance(instance_id)
     return instance_view(instance)
 
 
@@ -326,12 +321,7 @@ def historic_variables() -> Any:
     like = request.args.get("variableNameLike")
     views = []
     for given in ids:
-        instance, data = camunda_reads.readable_instance(
-            services().new_uow(read_only=True),
-            convert.uuid_of(given, "process instance"),
-            caller(),
-            open_fields=services().settings.audit_open_fields,
-        )
+        instance, data = caller_instance(given)
         for name, value in data.items():
             if names is not None and name not in names:
                 continue
