@@ -51,12 +51,7 @@ def get_case(instance_id: UUID) -> Any:
 @bp.response(200, CaseSchema)
 def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
     """Cancel a running case with a reason (its starter or an admin); the reason is in history."""
-    user = current_user()
-    reason = body["reason"].strip()
-    if not reason:
-        raise FormInvalid({"reason": [catalogue.text(request_locale(), "cases.reason")]})
-    cases.cancel_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
-    return _after(instance_id)
+    return _hold(cases.cancel_case, body, instance_id, "cases.reason")
 
 
 @bp.post("/<uuid:instance_id>/suspend")
@@ -77,6 +72,7 @@ def resume_case(body: dict[str, Any], instance_id: UUID) -> Any:
 
 
 def _hold(use_case: Any, body: dict[str, Any], instance_id: UUID, blank: str) -> Any:
+    """Run a life-cycle use case with the body's reason (`blank`: the message for none)."""
     user = current_user()
     reason = body["reason"].strip()
     if not reason:
