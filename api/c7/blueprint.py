@@ -14,7 +14,13 @@ from flask import Blueprint, Response, g, jsonify, request
 from api.auth import current_user
 from api.c7 import convert
 from api.wiring import services
-from engine.runtime.errors import EngineError, ErrorNotCaught, InvalidProcess, MessageNotCaught
+from engine.runtime.errors import (
+    EngineError,
+    ErrorNotCaught,
+    InvalidProcess,
+    MessageNotCaught,
+    TaskNotReady,
+)
 from engine.services import camunda_reads, organisation
 from engine.services.errors import (
     BadRequest,
@@ -92,8 +98,10 @@ def error(status: int, kind: str, message: str) -> tuple[Response, int]:
 
 
 def _conflict(e: Conflict) -> tuple[Response, int]:
+    # Camunda answers a claim of a task someone else holds with 500; never a 500 here, and the
+    # clients take any status >= 400 as the error it is (docs/camunda7.md).
     if e.code == "task_already_claimed":
-        return error(500, "TaskAlreadyClaimedException", str(e))
+        return error(409, "TaskAlreadyClaimedException", str(e))
     return error(400, "BadUserRequestException", str(e))
 
 
@@ -131,7 +139,10 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     # Nothing is changed: the worker keeps the task and may complete it or report a failure.
     (ErrorNotCaught, lambda e: error(400, "RestException", f"BPMN error not caught: {e}")),
     (ServiceError, lambda e: error(400, "RestException", str(e))),
-    (EngineError, lambda e: error(500, "ProcessEngineException", str(e))),
+    # Camunda's 500 for an instance that cannot go on; here, as in /api/v1, what the model and
+    # the data did: a task not ready is 409, a failing script or expression 422.
+    (TaskNotReady, lambda e: error(409, "ProcessEngineException", str(e))),
+    (EngineError, lambda e: error(422, "ProcessEngineException", str(e))),
 ]
 for _kind, _handler in HANDLERS:
     bp.register_error_handler(_kind, _handler)
