@@ -99,19 +99,6 @@ def _instances(given: dict[str, Any]) -> list[ProcessInstance]:
     )
 
 
-def _sorted(rows: list[Any], sorting: Any, columns: dict[str, str]) -> list[Any]:
-    orders = sorting if isinstance(sorting, list) else [sorting] if sorting else []
-    for order in reversed(orders):
-        column = columns.get(str(order.get("sortBy")))
-        if column is None:
-            raise InvalidRequest(f"Cannot sort by '{order.get('sortBy')}'")
-        rows.sort(
-            key=lambda row: (getattr(row, column) is None, str(getattr(row, column))),
-            reverse=order.get("sortOrder") == "desc",
-        )
-    return convert.page(rows, convert.arg_int("firstResult"), convert.arg_int("maxResults"))
-
-
 INSTANCE_SORTS = {
     "instanceId": "id",
     "startTime": "created_at",
@@ -132,7 +119,7 @@ def get_historic_instance(instance_id: str) -> Any:
 def query_historic_instances() -> Any:
     """Query instances (`null` means not given)."""
     given = {k: v for k, v in convert.body().items() if v is not None}
-    rows = _sorted(_instances(given), given.get("sorting"), INSTANCE_SORTS)
+    rows = convert.sorted_page(_instances(given), given.get("sorting"), INSTANCE_SORTS)
     return jsonify([instance_view(i) for i in rows])
 
 
@@ -142,7 +129,8 @@ def list_historic_instances() -> Any:
     given: dict[str, Any] = {k: request.args.get(k) for k in request.args}
     sort = given.get("sortBy")
     sorting = {"sortBy": sort, "sortOrder": given.get("sortOrder")} if sort else None
-    return jsonify([instance_view(i) for i in _sorted(_instances(given), sorting, INSTANCE_SORTS)])
+    rows = convert.sorted_page(_instances(given), sorting, INSTANCE_SORTS)
+    return jsonify([instance_view(i) for i in rows])
 
 
 def _activities(instance: ProcessInstance, events: list[HistoryEvent]) -> list[dict[str, Any]]:
@@ -285,7 +273,7 @@ def _historic_tasks(given: dict[str, Any], sorting: Any) -> Any:
         found = [pair for pair in found if pair[0].completed_at is not None]
     if convert.flag(given.get("unfinished"), "unfinished"):
         found = [pair for pair in found if pair[0].state == "open"]
-    tasks_only = _sorted([task for task, _ in found], sorting, TASK_SORTS)
+    tasks_only = convert.sorted_page([task for task, _ in found], sorting, TASK_SORTS)
     owners = {task.id: instance for task, instance in found}
     return jsonify([_historic_task(task, owners[task.id]) for task in tasks_only])
 

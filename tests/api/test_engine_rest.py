@@ -280,3 +280,41 @@ def test_an_instance_that_cannot_go_on_is_422_not_500_and_nothing_changes(
         f"/engine-rest/history/process-instance/{instance_id}", headers=basic("eier")
     )
     assert ended.get_json()["state"] == "COMPLETED"
+
+
+def test_tasks_and_historic_instances_sort_and_page_as_asked(client: FlaskClient) -> None:
+    started = {}
+    for key in ("S-2", "S-1", "S-3"):
+        instance_id, external_id = _start_and_fetch(client, key)
+        done = client.post(
+            f"/engine-rest/external-task/{external_id}/complete",
+            json={"workerId": "w1", "variables": {"approved": {"value": True}}},
+            headers=basic("eier"),
+        )
+        assert done.status_code == 204
+        started[instance_id] = key
+    newest = client.get(
+        "/engine-rest/history/process-instance?processDefinitionKey=c7_invoice"
+        "&sortBy=businessKey&sortOrder=desc&firstResult=0&maxResults=2",
+        headers=basic("eier"),
+    ).get_json()
+    assert [i["businessKey"] for i in newest] == ["S-3", "S-2"]
+    listed = client.post(
+        "/engine-rest/history/process-instance?firstResult=1",
+        json={"sorting": [{"sortBy": "businessKey", "sortOrder": "asc"}]},
+        headers=basic("eier"),
+    ).get_json()
+    assert [i["businessKey"] for i in listed] == ["S-2", "S-3"]
+    tasks = client.post(
+        "/engine-rest/task",
+        json={"sorting": {"sortBy": "processInstanceId", "sortOrder": "desc"}},
+        headers=basic("fin.asker"),
+    ).get_json()
+    assert [t["processInstanceId"] for t in tasks] == sorted(started, reverse=True)
+    for path in ("/engine-rest/task", "/engine-rest/history/process-instance"):
+        bad = client.get(f"{path}?sortBy=colour", headers=basic("eier"))
+        assert bad.status_code == 400, path
+        assert bad.get_json() == {
+            "type": "InvalidRequestException",
+            "message": "Cannot sort by 'colour'",
+        }
