@@ -37,13 +37,7 @@ def list_cases(args: dict[str, Any]) -> Any:
 @bp.response(200, CaseSchema)
 def get_case(instance_id: UUID) -> Any:
     """Return one case: state, deadlines, tasks, documents and the data you may read."""
-    return cases.case_detail(
-        services().new_uow(read_only=True),
-        instance_id,
-        current_user(),
-        now=services().now(),
-        locale=request_locale(),
-    )
+    return _detail(instance_id)
 
 
 @bp.post("/<uuid:instance_id>/cancel")
@@ -85,12 +79,16 @@ def _after(instance_id: UUID) -> Any:
     """Return the case as the actor sees it now; a process owner who takes no part in it (they
     act on its life cycle without reading it) gets its id and state only."""
     try:
-        return cases.case_detail(
-            services().new_uow(read_only=True),
-            instance_id,
-            current_user(),
-            now=services().now(),
-            locale=request_locale(),
-        )
+        return _detail(instance_id)
     except NotFound:
         return cases.case_state(services().new_uow(read_only=True), instance_id)
+
+
+def _detail(instance_id: UUID) -> Any:
+    return cases.case_detail(
+        services().new_uow(read_only=True),
+        instance_id,
+        current_user(),
+        now=services().now(),
+        locale=request_locale(),
+    )
