@@ -76,6 +76,7 @@ class DefinitionSchema(Schema):
     start_form = fields.Dict(allow_none=True)  # {"schema", "ui_schema"} when startable
     description = fields.String(allow_none=True)  # the start page's one line (startDescription)
     description_en = fields.String(allow_none=True)
+    retired_at = fields.DateTime(allow_none=True)  # retired: no new instances start on it
 
 
 class DefinitionListArgs(Strict):
@@ -331,3 +332,11 @@ class RemovedVersionSchema(Schema):
     key = fields.String()
     version = fields.Integer()
     removed = fields.Boolean()
+
+
+class RetiredVersionSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    retired_at = fields.DateTime(allow_none=True)  # none: new instances may start on it
+    retired_by = fields.String(allow_none=True)
+    retired_reason = fields.String(allow_none=True)
