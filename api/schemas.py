@@ -132,6 +132,7 @@ class TaskSummarySchema(Schema):
     assignee_name = fields.String(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
+    suspended = fields.Boolean()  # open, and its case is on hold: nobody can work on it now
 
 
 class TaskDetailSchema(TaskSummarySchema):
@@ -145,6 +146,7 @@ class TaskDetailSchema(TaskSummarySchema):
         metadata={"description": "The task's read-only case context (`contextFields`)."},
     )
     may_work = fields.Boolean()
+    suspend_reason = fields.String(allow_none=True)  # why its case is on hold
 
 
 class InstanceSchema(Schema):
