@@ -162,6 +162,23 @@ function removeForm(process, version) {
   return el("details", { class: "remove-version" }, el("summary", {}, t("lib_remove")), form);
 }
 
+/** The process's draft in this browser (the modeler's and the form editor's), if it changes
+ * forms: they are deployed with the diagram as one version, from the modeler. */
+function draftNote(process) {
+  if (!canEdit) return null;
+  let draft = null;
+  try {
+    draft = JSON.parse(localStorage.getItem(draftNames.bpmn(process.key)) || "null");
+  } catch {
+    return null;
+  }
+  const forms = Object.keys(draft?.forms || {}).filter((name) => !name.endsWith(".uischema.json"));
+  if (!forms.length || !Number.isInteger(draft.baseVersion)) return null;
+  return el("p", { class: "note library-draft" },
+    t("lib_draft_forms", { n: draft.baseVersion, files: forms.sort().join(", ") }), " ",
+    el("a", { href: `/modeler/${encodeURIComponent(process.key)}/${draft.baseVersion}` }, t("lib_draft_open")));
+}
+
 function processSection(process, index) {
   const titleId = `process-${index}`;
   const diagramTitleId = `diagram-${index}`;
@@ -186,6 +203,7 @@ function processSection(process, index) {
     el("div", { class: "page-head" },
       el("h2", { id: titleId }, process.name || process.key),
       el("span", { class: "muted" }, `${process.key} · ${versionLabel(process.versions[0].version)}`)),
+    draftNote(process),
     process.versions[0].retired_at
       ? el("p", { class: "note not-startable" }, t("lib_not_startable", { n: process.versions[0].version }))
       : null,

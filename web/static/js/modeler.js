@@ -280,6 +280,13 @@ async function open() {
   };
   new Panel(state.modeler, document.getElementById("panel"), ctx).show(null);
   state.modeler.on("commandStack.changed", saveDraft);
+  // The form editor saves forms into this draft (another tab): keep them, or the next save here
+  // would write the draft back without them.
+  window.addEventListener("storage", (event) => {
+    if (event.key !== draftKey || event.newValue === null) return;
+    const saved = JSON.parse(event.newValue);
+    if (saved?.baseVersion === version && saved.forms) Object.assign(state.forms, saved.forms);
+  });
   status.textContent = loaded.restored ? t("mod_draft_restored") : t("mod_draft_new");
   showOlderVersion();
   if (!key && !fresh) mapLanes(state.modeler, ROLES); // an import: its lanes are not roles yet
