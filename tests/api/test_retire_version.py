@@ -133,3 +133,23 @@ def test_retiring_the_current_version_waits_for_another_to_be_made_current(
     # The case on the retired version 2 still runs.
     case = client.get(f"/api/v1/cases/{on_two['id']}", headers=starter).get_json()
     assert (case["version"], case["state"]) == (2, "running")
+
+
+def test_a_retired_version_starts_nothing_by_message_either(
+    deployed: Wiring, client: FlaskClient, auth: Auth
+) -> None:
+    definitions.deploy(deployed.new_uow(), fixture_files("thrower.bpmn"), actor="test", now=NOW)
+    owner, sender = auth("eier"), auth("emp.asker")
+    message = {"name": "order_placed", "correlation": {"order_number": "7"}}
+    path = "/api/v1/process-definitions/order_desk/versions/1"
+    assert (
+        client.post(f"{path}/retire", json={"reason": "Stengt"}, headers=owner).status_code == 200
+    )
+    refused = client.post("/api/v1/messages", json=message, headers=sender)
+    assert refused.status_code == 404
+    assert refused.get_json()["error"]["code"] == "message_not_caught"
+    back = client.post(f"{path}/reinstate", json={"reason": "Åpnet"}, headers=owner)
+    assert back.status_code == 200
+    started = client.post("/api/v1/messages", json=message, headers=sender)
+    assert started.status_code == 200, started.get_json()
+    assert len(started.get_json()["delivered_to"]) == 1
