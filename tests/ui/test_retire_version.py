@@ -52,7 +52,9 @@ def test_a_process_owner_retires_a_junk_import_that_ran_and_undoes_it(
         junk.get_by_text("Ta ut av bruk", exact=True).click()
         expect(junk.locator(".retire-version .note")).to_contain_text("Versjon 1 er gjeldende.")
         junk.get_by_role("button", name="Ta versjon 1 ut av bruk").click()
-        expect(junk.locator(".field-error")).to_have_text("Skriv hvorfor versjonen tas ut av bruk.")
+        expect(junk.locator(".retire-version .field-error")).to_have_text(
+            "Skriv hvorfor versjonen tas ut av bruk."
+        )
         junk.get_by_label("Hvorfor tas versjonen ut av bruk?").fill("Feilimport med fem bassenger")
         junk.get_by_role("button", name="Ta versjon 1 ut av bruk").click()
         expect(page.locator("#flash")).to_have_text(
