@@ -413,3 +413,11 @@ def test_three_forms_and_the_diagram_are_deployed_as_one_version(
             f"{key}.{step}.schema.json: endret · nye felt: merknad_{step}"
         )
     expect(page.locator("main")).to_contain_text("Siste steg")
+    # Each version keeps the forms it was deployed with (pinned): the new fields only in the new.
+    for step in "abc":
+        path = f"/api/v1/process-definitions/{key}/versions/%d/files/{key}.{step}.schema.json"
+        fields = [
+            json.loads(page.request.get(path % v).body())["properties"]
+            for v in (version, version + 1)
+        ]
+        assert (f"merknad_{step}" in fields[0], f"merknad_{step}" in fields[1]) == (False, True)
