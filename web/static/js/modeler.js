@@ -102,6 +102,7 @@ function saveDraft() {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(async () => {
     const xml = await currentXml();
+    if (state.deployed) return; // deployed meanwhile: no draft is left to keep
     localStorage.setItem(draftKey, JSON.stringify({
       baseVersion: version, xml, fileName: state.fileName, forms: state.forms, savedAt: Date.now(),
     }));
@@ -239,6 +240,8 @@ async function deploy(button) {
       announce(t("mod_no_changes"));
       return;
     }
+    state.deployed = true; // a draft save still pending (validate's normalised diagram) is dropped
+    clearTimeout(saveTimer);
     localStorage.removeItem(draftKey);
     flash(t("mod_deployed", { name: created.name || created.key, n: created.version }));
     window.location.assign(`/library#version-${created.key}-${created.version}`);
