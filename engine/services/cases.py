@@ -39,7 +39,8 @@ def case_detail(
         tasks = list(uow.tasks.of_instance(instance.id))
         open_tasks = [t for t in tasks if t.state == TaskState.OPEN]
         page = summary(instance, view.data, open_tasks, now)
-        page["open_tasks"] = with_names(uow, [_task(t, user, now) for t in open_tasks])
+        held = instance.state == InstanceState.SUSPENDED
+        page["open_tasks"] = with_names(uow, [_task(t, user, now, held) for t in open_tasks])
         page["my_tasks"] = with_names(
             uow,
             [task_view(t, now) for t in tasks if t.completed_by == user.username],
@@ -95,9 +96,10 @@ def summary(
     }
 
 
-def _task(task: Any, user: User, now: datetime) -> dict[str, Any]:
+def _task(task: Any, user: User, now: datetime, held: bool) -> dict[str, Any]:
     view = task_view(task, now)
-    view["may_work"] = may_work(task, user)
+    view["suspended"] = held  # the case is on hold: nobody works on its tasks until resumed
+    view["may_work"] = may_work(task, user) and not held
     return view
 
 

@@ -12,9 +12,10 @@ from engine.runtime import declarations as runtime_declarations
 from engine.runtime import instances as runtime
 from engine.runtime import spiffarena
 from engine.runtime.model import Outcome, ThrownMessage
-from engine.services import access, declarations, definitions, forms
+from engine.services import access, declarations, definitions, forms, retirement
 from engine.services.errors import BadRequest, FormInvalid
 from engine.services.step import history, steps
+from engine.store.errors import Conflict
 from engine.store.models import ProcessInstance, User
 from engine.store.states import InstanceState
 from engine.store.uow import UnitOfWork
@@ -41,6 +42,7 @@ def start_instance(
     finished: a field message, 422)."""
     with uow:
         definition = uow.definitions.latest(key)
+        retirement.ensure_not_retired(definition)
         declared = declarations.of(uow, definition)
         called = key in declarations.called_processes(uow)
         access.ensure_may_start(actor, declared.declarations, called=called)
@@ -90,6 +92,7 @@ def start_in(
     """
     username = actor if isinstance(actor, str) else actor.username
     definition = uow.definitions.latest(key)
+    retirement.ensure_not_retired(definition)  # the board and the vacancy page start here too
     if not definition.runnable:
         reason = "; ".join(definition.problems) or "it is not executable"
         raise BadRequest(f"process '{key}' cannot be started: {reason}")
@@ -154,6 +157,7 @@ def route_messages(
     if hops > MAX_MESSAGE_HOPS:
         raise BadRequest("messages bounced between instances more than 50 times")
     for message in messages:
+        on_hold = False
         for subscription in uow.waits.subscriptions(message.name):
             if not _correlates(subscription.correlation, message.correlation):
                 continue
@@ -161,6 +165,9 @@ def route_messages(
             built = definitions.built_for(uow, instance.definition_id)
             senders = runtime_declarations.sender_roles(built, subscription.element_id)
             if sender is not None and not access.may_send(sender, senders):
+                continue
+            if instance.state == InstanceState.SUSPENDED:
+                on_hold = True  # as Camunda 7: a suspended execution is not correlated
                 continue
             with spiffarena.acting(actor):
                 outcome = runtime.deliver_message(
@@ -182,7 +189,18 @@ def route_messages(
             reached.append(instance)
             route_messages(uow, outcome.thrown, actor=actor, now=now, hops=hops + 1)
             break
-        else:  # nobody waits for it: a process that starts with this message, if one does
+        else:
+            if on_hold:
+                # Refused, not kept: the waiting case is on hold. Nothing changes (the sender's
+                # own step, if any, rolls back), and the message is sent again after resume.
+                raise Conflict(
+                    "instance_suspended",
+                    f"the case waiting for message '{message.name}' is suspended; "
+                    "send it again when the case is resumed",
+                    {"message": message.name},
+                    variant="message",
+                )
+            # nobody waits for it: a process that starts with this message, if one does
             started = _start_by_message(
                 uow, message, actor=actor, now=now, hops=hops + 1, sender=sender
             )
@@ -202,7 +220,7 @@ def _start_by_message(
     """Start the latest version of each process with a message start event of that name."""
     started = []
     for definition in uow.definitions.list():
-        if not definition.runnable:
+        if not definition.runnable or definition.retired_at is not None:
             continue
         built = definitions.built(uow, definition)
         if message.name in runtime.message_start_names(built):

@@ -160,6 +160,11 @@ class ProcessDefinition(Base):
     problems: Mapped[list[str]] = mapped_column(default=list)
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Retired: no new instance starts on it; running ones go on (Camunda's suspended
+    # definition). Who, when and why; cleared when the retirement is undone.
+    retired_at: Mapped[datetime | None] = mapped_column()
+    retired_by: Mapped[str | None] = mapped_column(String(80))
+    retired_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ProcessInstance(Base):

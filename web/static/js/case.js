@@ -26,7 +26,8 @@ function taskItem(task) {
   const who = task.assignee_name || task.municipality_name || "";
   const due = task.due_at ? ` · ${t("due")}: ${formatDate(task.due_at)}` : "";
   const name = task.may_work ? el("a", { href: `/tasks/${task.id}` }, task.name) : el("span", {}, task.name);
-  return el("li", {}, name, el("span", { class: "muted" }, `${who ? ` ${t("case_with", { who })}` : ""}${due}`));
+  const held = task.suspended ? [" ", el("span", { class: "badge badge--hold" }, t("task_on_hold"))] : [];
+  return el("li", {}, name, ...held, el("span", { class: "muted" }, `${who ? ` ${t("case_with", { who })}` : ""}${due}`));
 }
 
 function documentsPanel(documents) {
