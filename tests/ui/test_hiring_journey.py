@@ -262,6 +262,9 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
     context = page.locator(".panel--context")
     expect(context).to_contain_text("Anne Berg")
     expect(context.get_by_role("link", name="CV Anne Berg.pdf")).to_be_visible()
+    # The hiring case speaks of applicants, not of the assignment routine's employees.
+    expect(context).to_contain_text("Søknadstekst fra søkeren")
+    expect(context).not_to_contain_text("medarbeider")
     journey.refused(
         page,
         "hiring.prepare_applicant_list",
