@@ -319,13 +319,24 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
     }
     journey.complete(page, "hiring.shortlist_candidates", shortlist)
 
-    # 9. The interviews: each task names its candidate.
+    # 9. The interviews: each task names its candidate, in the inbox, on the task page (its
+    #    heading), on the case page and in the mail to the panel.
     journey.advance("+1 uke")
     interviewed = set()
-    for _ in range(2):
-        page = journey.open_task("vl.loten", "Intervju")
+    case_page = journey.as_user("hr.loten")
+    case_page.goto("/cases")
+    case_page.get_by_role("link", name=CASE, exact=True).click()
+    opened = case_page.locator(".case-tasks").first  # the open tasks
+    expect(opened).to_contain_text("Intervju: Anne Berg")
+    expect(opened).to_contain_text("Intervju: Bjørn Dahl")
+    with server.wiring.new_uow() as uow:
+        rows, _ = uow.outbox.page(None, 1000, 0)
+        subjects = [row.subject for row in rows if row.recipient == "tv.loten"]
+    assert f"Ny oppgave: Intervju: Anne Berg ({CASE})" in subjects, subjects
+    for name in ("Anne Berg", "Bjørn Dahl"):
+        page = journey.open_task("vl.loten", f"Intervju: {name}")
         context = page.locator(".panel--context")
-        name = "Anne Berg" if "Anne Berg" in context.inner_text() else "Bjørn Dahl"
+        expect(context).to_contain_text(name)
         expect(context).to_contain_text("Helsetunet")
         if not interviewed:
             journey.snap(page, "interview-names-the-candidate")
