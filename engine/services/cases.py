@@ -39,7 +39,7 @@ def case_detail(
             raise NotFound("case", instance_id)
         tasks = list(uow.tasks.of_instance(instance.id))
         open_tasks = [t for t in tasks if t.state == TaskState.OPEN]
-        page = _summary(instance, view.data, open_tasks, now, _names(user, view))
+        page = summary(instance, view.data, open_tasks, now, _names(user, view))
         page["open_tasks"] = with_names(uow, [_task(t, user, view, now) for t in open_tasks])
         page["my_tasks"] = with_names(
             uow,
@@ -71,17 +71,18 @@ def my_cases(
             view = access.case_view(uow, instance, user)
             data = view.data if view is not None else {}
             open_tasks = list(uow.tasks.open_for_instance(instance.id))
-            items.append(_summary(instance, data, open_tasks, now, _names(user, view)))
+            items.append(summary(instance, data, open_tasks, now, _names(user, view)))
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def _summary(
+def summary(
     instance: ProcessInstance,
     data: dict[str, Any],
     open_tasks: list[HumanTask],
     now: datetime,
-    name: Callable[[HumanTask], str],
+    name: Callable[[HumanTask], str] | None = None,
 ) -> dict[str, Any]:
+    """Return a case's row in a list: its state, status, what it waits for, next deadline."""
     due = sorted(t.due_at for t in open_tasks if t.due_at is not None)
     return {
         "id": instance.id,
@@ -94,7 +95,8 @@ def _summary(
         "created_at": instance.created_at,
         "ended_at": instance.ended_at,
         "next_due_at": due[0] if due else None,
-        "waiting_for": [name(t) for t in open_tasks],
+        # The reader's names of the tasks (`_names`: titles where they may read them).
+        "waiting_for": [name(t) if name else t.name for t in open_tasks],
         "open_elements": [t.element_id for t in open_tasks],
     }
 
