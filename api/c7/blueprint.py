@@ -17,6 +17,7 @@ from engine.runtime.errors import EngineError, ErrorNotCaught, InvalidProcess, M
 from engine.services import organisation
 from engine.services.errors import (
     BadRequest,
+    BusinessKeyInUse,
     Forbidden,
     FormInvalid,
     ServiceError,
@@ -128,6 +129,8 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     (Unauthenticated, _unauthenticated),
     (TooManyAttempts, lambda e: error(429, "AuthenticationException", str(e))),
     (Forbidden, lambda e: error(403, "AuthorizationException", str(e))),
+    # Camunda clients read a start refused for its business key as a RestException.
+    (BusinessKeyInUse, lambda e: error(400, "RestException", f"Cannot start: {e}")),
     (FormInvalid, lambda e: error(400, "InvalidRequestException", f"{e}: {e.errors}")),
     (BadRequest, lambda e: error(400, "InvalidRequestException", str(e))),
     (MessageNotCaught, lambda e: error(400, "RestException", f"Cannot correlate message: {e}")),

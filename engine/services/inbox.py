@@ -26,8 +26,9 @@ from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
 
-def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
-    """Return the API's summary of a task."""
+def task_view(task: HumanTask, now: datetime, *, titled: bool = False) -> dict[str, Any]:
+    """Return the API's summary of a task; `titled`: its `name` is its title, the name filled
+    with case data (for a reader `access.may_read_title` allows)."""
     view = {
         column: getattr(task, column)
         for column in (
@@ -50,6 +51,8 @@ def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
         )
     }
     view["suspended"] = False  # its case is on hold (`with_holds`, the task detail)
+    if titled and task.title:
+        view["name"] = task.title
     view["is_overdue"] = bool(task.state == TaskState.OPEN and task.due_at and task.due_at < now)
     view["working_days_left"] = (
         _working_days_left(task.due_at, now) if task.state == TaskState.OPEN else None
@@ -119,7 +122,7 @@ def list_tasks(
             rows, total = uow.tasks.group_page(
                 user.username, user.roles, user.municipality_id, limit, offset, newest_first
             )
-            items = with_holds(uow, with_names(uow, [task_view(t, now) for t in rows]))
+            items = with_holds(uow, with_names(uow, [_titled(t, user, now) for t in rows]))
         return {"items": items, "total": total, "limit": limit, "offset": offset}
     query = {
         "mine": lambda: Tasks.mine(user.username),
@@ -133,8 +136,12 @@ def list_tasks(
         query = Audit.tasks_within(query, limited_to)
     with uow:
         rows, total = uow.tasks.page(query, limit, offset)
-        items = with_holds(uow, with_names(uow, [task_view(t, now) for t in rows]))
+        items = with_holds(uow, with_names(uow, [_titled(t, user, now) for t in rows]))
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def _titled(task: HumanTask, user: User, now: datetime) -> dict[str, Any]:
+    return task_view(task, now, titled=access.may_read_title(task, user))
 
 
 def task_detail(
@@ -184,7 +191,7 @@ def _detail(
     view: CaseView,
     suspend_reason: str | None = None,
 ) -> dict[str, Any]:
-    detail = task_view(task, now)
+    detail = task_view(task, now, titled=access.may_read_title(task, user, view))
     detail["municipality_name"], detail["assignee_name"] = municipality_name, assignee_name
     detail["instructions"] = task.instructions
     # The form shows its own fields only (what its data holds of them, and the draft); the

@@ -13,7 +13,7 @@ from engine.runtime import instances as runtime
 from engine.runtime import spiffarena
 from engine.runtime.model import Outcome, ThrownMessage
 from engine.services import access, declarations, definitions, forms, retirement
-from engine.services.errors import BadRequest, FormInvalid
+from engine.services.errors import BadRequest, BusinessKeyInUse, FormInvalid
 from engine.services.step import history, steps
 from engine.store.errors import Conflict
 from engine.store.models import ProcessInstance, User
@@ -39,7 +39,7 @@ def start_instance(
 ) -> ProcessInstance:
     """Start the latest version of a process as a user: if they may, with what its start
     form allows, and never under a business key another instance of the process has (open or
-    finished: a field message, 422)."""
+    finished: a field message, 422; `start_in` checks it at every door)."""
     with uow:
         definition = uow.definitions.latest(key)
         retirement.ensure_not_retired(definition)
@@ -47,12 +47,15 @@ def start_instance(
         called = key in declarations.called_processes(uow)
         access.ensure_may_start(actor, declared.declarations, called=called)
         _check_start_data(declared, data, locale, now.astimezone(OSLO).date())
-        if business_key is not None and uow.instances.has_business_key(key, business_key):
-            # A case number names one case for good: a finished case keeps its number.
-            text = catalogue.text(locale, "instances.business_key_in_use")
-            raise FormInvalid({"business_key": [text]})
         instance = start_in(
-            uow, key, data, actor=actor, now=now, business_key=business_key, step_budget=step_budget
+            uow,
+            key,
+            data,
+            actor=actor,
+            now=now,
+            business_key=business_key,
+            step_budget=step_budget,
+            locale=locale,
         )
         uow.commit()
     return instance
@@ -84,11 +87,13 @@ def start_in(
     step_budget: int = runtime.DEFAULT_STEP_BUDGET,
     message: ThrownMessage | None = None,
     hops: int = 0,
+    locale: str = catalogue.DEFAULT,
 ) -> ProcessInstance:
     """Start an instance inside an open unit of work (no commit).
 
     With `message`, at the process's message start event of that name (the message's
-    payload is the start data); `actor` is then whoever sent it.
+    payload is the start data); `actor` is then whoever sent it. Every door starts here, so
+    here a case number another instance of the process has is refused (`BusinessKeyInUse`).
     """
     username = actor if isinstance(actor, str) else actor.username
     definition = uow.definitions.latest(key)
@@ -96,6 +101,8 @@ def start_in(
     if not definition.runnable:
         reason = "; ".join(definition.problems) or "it is not executable"
         raise BadRequest(f"process '{key}' cannot be started: {reason}")
+    declared = declarations.of(uow, definition).declarations
+    business_key = _case_number(uow, declared, data, business_key, locale)
     built = definitions.built(uow, definition)
     instance_id = uuid4()
     start_data = {
@@ -227,16 +234,20 @@ def _start_by_message(
             senders = runtime_declarations.message_start_senders(built, message.name)
             if sender is not None and not access.may_send(sender, senders):
                 continue
-            instance = start_in(
-                uow,
-                definition.key,
-                message.payload,
-                actor=actor,
-                now=now,
-                business_key=_business_key(message.correlation.get("business_key")),
-                message=message,
-                hops=hops,
-            )
+            try:
+                instance = start_in(
+                    uow,
+                    definition.key,
+                    message.payload,
+                    actor=actor,
+                    now=now,
+                    business_key=_business_key(message.correlation.get("business_key")),
+                    message=message,
+                    hops=hops,
+                )
+            except BusinessKeyInUse as used:  # the message's correlation named it
+                field = f"correlation.{used.field}"
+                raise BusinessKeyInUse(used.key, used.business_key, field, *used.messages) from None
             started.append(instance)
     return started
 
@@ -251,6 +262,34 @@ def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
     if not shared and any(v is not None for v in expected.values()):
         return False
     return all(str(expected[k]) == str(given[k]) for k in shared)
+
+
+def _case_number(
+    uow: UnitOfWork,
+    declared: runtime_declarations.Declarations,
+    data: Mapping[str, Any],
+    business_key: str | None,
+    locale: str,
+) -> str | None:
+    """Return the new instance's business key: the one given, else the start data's
+    `businessKeyFrom` key; refuse one another instance of the process has (open or finished),
+    unless the process declares its instances share their case's (`businessKeyShared`)."""
+    field = "business_key"
+    source = declared.business_key_from
+    given = data.get(source) if source else None
+    if source and isinstance(given, (str, int)) and not isinstance(given, bool) and given != "":
+        if business_key is None:
+            business_key, field = str(given), source
+        elif business_key != str(given):
+            text = catalogue.text(locale, "instances.business_key_mismatch")
+            raise FormInvalid({source: [text]})
+    if business_key is None or declared.business_key_shared:
+        return business_key
+    if uow.instances.has_business_key(declared.key, business_key):
+        # A case number names one case for good: a finished case keeps its number.
+        text = catalogue.text(locale, "instances.business_key_in_use")
+        raise BusinessKeyInUse(declared.key, business_key, field, text)
+    return business_key
 
 
 MAX_BUSINESS_KEY = 200  # process_instance.business_key, as POST /process-definitions/{key}/start

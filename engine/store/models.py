@@ -205,6 +205,9 @@ class HumanTask(Base):
     business_key: Mapped[str | None] = mapped_column(String(200))
     element_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
+    # The name filled with case data (`taskTitle`: "Intervju: Kari Nordmann"), for the readers
+    # `access.may_read_title` allows; the others read `name`.
+    title: Mapped[str | None] = mapped_column(String(300))
     lane: Mapped[str | None] = mapped_column(String(200))
     candidate_roles: Mapped[list[str]] = mapped_column(default=list)
     candidate_users: Mapped[list[str]] = mapped_column(default=list)
