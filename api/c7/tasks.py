@@ -15,6 +15,7 @@ from engine.services import camunda_reads, tasks
 from engine.services.camunda_reads import TaskFilter
 from engine.services.errors import Forbidden
 from engine.store.models import HumanTask, ProcessInstance
+from engine.store.states import InstanceState
 
 SORTS = {
     "created": "created_at",
@@ -51,7 +52,7 @@ def task_view(task: HumanTask, instance: ProcessInstance) -> dict[str, Any]:
         "caseDefinitionId": None,
         "caseInstanceId": None,
         "taskDefinitionKey": task.element_id,
-        "suspended": False,
+        "suspended": instance.state == InstanceState.SUSPENDED,  # Camunda: the instance's
         "formKey": None,
         "camundaFormRef": None,
         "tenantId": None,
@@ -88,16 +89,7 @@ def _filter(given: dict[str, Any]) -> TaskFilter:
 
 def _answer(given: dict[str, Any], sorting: Any) -> Any:
     found = camunda_reads.tasks(services().new_uow(read_only=True), caller(), _filter(given))
-    orders = sorting if isinstance(sorting, list) else [sorting] if sorting else []
-    for order in reversed(orders):
-        column = SORTS.get(str(order.get("sortBy")))
-        if column is None:
-            raise InvalidRequest(f"Cannot sort by '{order.get('sortBy')}'")
-        found.sort(
-            key=lambda pair: (getattr(pair[0], column) is None, str(getattr(pair[0], column))),
-            reverse=order.get("sortOrder") == "desc",
-        )
-    rows = convert.page(found, convert.arg_int("firstResult"), convert.arg_int("maxResults"))
+    rows = convert.sorted_page(found, sorting, SORTS, of=lambda pair: pair[0])
     return jsonify([task_view(task, instance) for task, instance in rows])
 
 
