@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from string import Template
 from typing import Any
 from uuid import UUID
 
@@ -51,7 +52,12 @@ from engine.services.audit.access import (
     mask_delta,
 )
 from engine.services.configuration import CaseDeclaration, CaseRoles, Configuration, current
-from engine.services.errors import Forbidden, MessageForbidden, StartForbidden
+from engine.services.errors import (
+    Forbidden,
+    MailTemplateRefused,
+    MessageForbidden,
+    StartForbidden,
+)
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.errors import NotFound
 from engine.store.models import Attachment, HumanTask, Invoice, ProcessInstance, User
@@ -446,3 +452,105 @@ def ensure_may_retry_incidents(user: User) -> None:
     """Raise Forbidden unless the user may retry incidents (administration)."""
     if not holds(user, ADMINISTRATION):
         raise Forbidden("only admins retry incidents")
+
+
+# ---------------------------------------------------------------------------- e-mails
+
+# What a process mail may print. Every placeholder its templates name (nb and en) is either one
+# of these, which name the case and the recipient and no case data, or declared for its kind
+# (`declare_mail`) with the data key a recipient must read to get it. A template naming
+# anything else is refused when the wiring is built; a declared field reaches only recipients
+# whose view of the case reads its key, and is empty for the others (docs/access.md, "E-mails").
+MAIL_CASE_FIELDS = frozenset(
+    {"name", "case", "process", "link", "home", "type", "task", "due", "due_line", "assignee"}
+)
+PUBLISHED = "@published"  # what the board or the vacancy page shows everyone it addresses
+ADDRESSEE = "@addressee"  # about the person the entry is `to` (or `to_email`), for them only
+APPLICANT_KINDS = "applicant."  # mails to applicants, who have no user and no case view
+# The core processes' own mails (the routines declare theirs in their case_access.py).
+CORE_MAILS: dict[str, dict[str, str]] = {
+    "leave_reminder": {"from_date": "from_date", "to_date": "to_date"},
+}
+
+
+def declare_mail(configuration: Configuration, kind: str, fields: Mapping[str, str]) -> None:
+    """Declare what a mail kind may print: placeholder -> the data key a recipient must read
+    (or PUBLISHED, ADDRESSEE)."""
+    configuration.mails[kind] = {**configuration.mails.get(kind, {}), **fields}
+
+
+def declare_core_mails(configuration: Configuration) -> None:
+    """Declare the core processes' mails and make this module decide what each recipient gets."""
+    for kind, fields in CORE_MAILS.items():
+        declare_mail(configuration, kind, fields)
+    configuration.mail_reader = mail_fields
+
+
+def mail_template_problems(
+    templates: Mapping[str, Mapping[str, Any]], declared: Mapping[str, Mapping[str, str]]
+) -> list[str]:
+    """Return, for one locale's mail templates ({kind: {part: text}}), each placeholder a
+    template names that is neither a case field nor declared for its kind."""
+    problems = []
+    for kind, parts in sorted(templates.items()):
+        if not isinstance(parts, Mapping):
+            continue  # _footer and the like: shared texts without placeholders of a kind
+        allowed = MAIL_CASE_FIELDS | set(declared.get(kind, {}))
+        for part, text in sorted(parts.items()):
+            for name in sorted(_placeholders(str(text)) - allowed):
+                problems.append(f"mail.{kind}.{part}: ${name} is not declared for '{kind}'")
+    return problems
+
+
+def ensure_mail_templates(
+    configuration: Configuration, catalogues: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Refuse (MailTemplateRefused) templates that name a field their kind does not declare."""
+    problems = [
+        f"{locale}: {problem}"
+        for locale, templates in sorted(catalogues.items())
+        for problem in mail_template_problems(templates, configuration.mails)
+    ]
+    if problems:
+        raise MailTemplateRefused(problems)
+
+
+def mail_fields(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    user: User | None,
+    kind: str,
+    fields: Mapping[str, Any],
+    addressee: bool,
+) -> dict[str, Any]:
+    """Return the fields of a mail entry this recipient may read; the kind's other declared
+    fields empty. `user` None is an applicant: only what their application flow addresses
+    to them (ADDRESSEE) and what is published."""
+    declared = current().mails.get(kind, {})
+    view = None if user is None else case_view(uow, instance, user)
+    given: dict[str, Any] = {}
+    for name, source in declared.items():
+        value = fields.get(name)
+        if value is not None and _mail_reads(view, source, addressee=addressee):
+            given[name] = value if view is None else view.masked({name: value})[name]
+        else:
+            given[name] = ""
+    return given
+
+
+def _mail_reads(view: CaseView | None, source: str, *, addressee: bool) -> bool:
+    if source == PUBLISHED:
+        return True
+    if source == ADDRESSEE:
+        return addressee
+    return view is not None and view.sees(source)
+
+
+def _placeholders(text: str) -> set[str]:
+    """Return the names a `string.Template` text substitutes ($name, ${name})."""
+    found = set()
+    for match in Template.pattern.finditer(text):
+        name = match.group("named") or match.group("braced")
+        if name:
+            found.add(name)
+    return found

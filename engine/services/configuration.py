@@ -41,6 +41,19 @@ class CaseDeclaration:
     roles: CaseRoles | None = None
 
 
+# What one recipient of a process mail may read of the fields of its entry: (unit of work,
+# instance, the user or None for an applicant, template kind, the entry's fields, whether the
+# entry addresses them by name) -> the fields they get. The wiring sets `access.mail_fields`.
+MailReader = Callable[
+    [UnitOfWork, ProcessInstance, User | None, str, Mapping[str, Any], bool], dict[str, Any]
+]
+
+
+def _no_fields(*_: object) -> dict[str, Any]:
+    """Give a recipient no field of a mail entry (until a wiring says who reads what)."""
+    return {}
+
+
 # Lists a case's documents a reader may open, as {"kind", "title", "url"} (see cases.py).
 DocumentSource = Callable[..., list[dict[str, str]]]
 
@@ -66,6 +79,9 @@ class Configuration:
     listeners: list[Listener] = field(default_factory=list)
     cases: dict[str, CaseDeclaration] = field(default_factory=dict)  # process key -> readers
     documents: dict[str, DocumentSource] = field(default_factory=dict)  # a routine's, case page
+    # Mail kind -> {placeholder: the data key a recipient must read to get it} (access.declare_mail)
+    mails: dict[str, dict[str, str]] = field(default_factory=dict)
+    mail_reader: MailReader = _no_fields
 
 
 class NotConfigured(RuntimeError):

@@ -5,7 +5,9 @@ Scripts and the `notify` service operator append entries like `{"type": "not_sel
 "to_leader_of": "user", "except_municipality": "baerum", ...fields for the text}`
 (`except_municipality` leaves out a role's holders in that municipality; `to_leader_of` mails
 that user's leader); after every step `process_messages` queues one mail per addressee for each
-entry no earlier step has mailed (`notifications.enqueue` writes the rows).
+entry no earlier step has mailed (`notifications.enqueue` writes the rows). Each addressee's
+mail carries only the entry's fields that their part in the case reads (the configuration's
+`mail_reader`, `access.mail_fields`): a field they may not read is empty.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from engine.services import configuration
 from engine.services.step import applicant_mail, candidates, notifications
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
@@ -48,17 +51,27 @@ def process_messages(
     mailed again; the same entry added twice to one list is mailed twice. Returns the new counts.
     """
     current = current_counts(lists)
+    if any(count > sent.get(digest, 0) for digest, (count, _) in current.items()):
+        uow.session.flush()  # the step's new tasks: who reads what of the case (case views)
+    reader = configuration.current().mail_reader
     with uow.session.no_autoflush:  # user lookups need none of the step's pending writes
         for digest, (count, item) in current.items():
             for _ in range(count - sent.get(digest, 0)):
-                params = {**notifications.case_params(uow, instance), **_fields(uow, item)}
+                case = notifications.case_params(uow, instance)
+                fields = _fields(uow, item)
                 kind = applicant_mail.template(instance.key, str(item.get("type") or ""))
                 kind = kind or "process_message"
+                addressed = set(_names(item.get("to")))
                 for user, copy in _addressees(uow, item):
+                    # Each recipient gets only the fields their part in the case reads.
+                    own = reader(uow, instance, user, kind, fields, user.username in addressed)
+                    params = {**case, "type": fields["type"], **own}
                     notifications.enqueue(
                         uow, user, kind, params, now=now, instance=instance, copy=copy
                     )
                 if item.get("to_email"):  # an applicant, who has no user
+                    letter = applicant_mail.APPLICANT + str(item.get("type"))
+                    params = {**case, **reader(uow, instance, None, letter, fields, True)}
                     applicant_mail.mail_applicant(uow, instance, item, params, now)
     counts = dict(sent)
     for digest, (count, _) in current.items():
