@@ -503,12 +503,28 @@ def mail_template_problems(
 
 
 def ensure_mail_templates(
-    configuration: Configuration, catalogues: Mapping[str, Mapping[str, Any]]
+    configuration: Configuration,
+    catalogues: Mapping[str, Mapping[str, Any]],
+    *,
+    every_kind: bool = True,
 ) -> None:
-    """Refuse (MailTemplateRefused) templates that name a field their kind does not declare."""
+    """Refuse (MailTemplateRefused) templates that name a field their kind does not declare.
+
+    `every_kind` false (a wiring without all the routines): only the kinds this wiring
+    declares are checked; the others' templates belong to routines it does not run, and
+    what they name is empty in any mail (`mail_fields` gives only declared fields).
+    """
+    templates_of = {
+        locale: {
+            kind: parts
+            for kind, parts in templates.items()
+            if every_kind or kind in configuration.mails
+        }
+        for locale, templates in catalogues.items()
+    }
     problems = [
         f"{locale}: {problem}"
-        for locale, templates in sorted(catalogues.items())
+        for locale, templates in sorted(templates_of.items())
         for problem in mail_template_problems(templates, configuration.mails)
     ]
     if problems:

@@ -113,7 +113,8 @@ def configure(settings: Settings, routines: Sequence[Routine] = ROUTINES) -> Con
     for register in routines:
         register(configuration)
     catalogues = {locale: notifications.catalogue(locale) for locale in notifications.LOCALES}
-    access.ensure_mail_templates(configuration, catalogues)
+    every_kind = set(ROUTINES) <= set(routines)  # else other routines' templates are not ours
+    access.ensure_mail_templates(configuration, catalogues, every_kind=every_kind)
     return configuration
 
 
