@@ -35,7 +35,7 @@ carry no case data beyond the fields their templates name (docs/access.md, "E-ma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from string import Template
 from typing import Any
@@ -570,3 +570,86 @@ def _placeholders(text: str) -> set[str]:
         if name:
             found.add(name)
     return found
+
+
+# ---------------------------------------------------------------------------- history
+
+# Who reads a case's history as recorded (usernames, who was offered each task, the hash
+# chain): admins and auditors in scope, in the audit pages and the history API.
+FULL_HISTORY = frozenset({ADMIN, AUDITOR})
+# The rows of a case's story a participant reads (the rest is administration: incidents,
+# migrations, drafts, external workers).
+CASE_STORY = frozenset(
+    {
+        "instance_started",
+        "element_completed",  # the path through the diagram
+        "task_ready",
+        "task_claimed",
+        "task_unclaimed",
+        "task_delegated",
+        "task_completed",
+        "task_cancelled",
+        "message_received",
+        "timer_fired",
+        "instance_completed",
+        "instance_cancelled",
+        "case_cancel_requested",
+        "instance_suspended",
+        "instance_resumed",
+    }
+)
+# Rows that say who was offered or handed a task: a participant reads them for their own tasks.
+TASK_OFFERS = frozenset({"task_ready", "task_claimed", "task_unclaimed", "task_delegated"})
+_PEOPLE_KEYS = ("candidate_users", "to")  # usernames in an offer row's data
+
+
+def reads_full_history(view: CaseView) -> bool:
+    """Tell whether the reader gets the history as recorded (admins, auditors in scope)."""
+    return bool(FULL_HISTORY & view.roles)
+
+
+def participant_history(
+    uow: UnitOfWork, view: CaseView, user: User, events: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Return the history rows (`audit.views.event_view`) a participant reads: the case's
+    story, offers of their own tasks only, the data keys their view reads, people by name."""
+    own = {str(t.id) for t in uow.tasks.of_instance(view.instance_id) if took_part(t, user)}
+    names: dict[str, str | None] = {}
+
+    def name_of(actor: Any) -> str | None:
+        if not isinstance(actor, str) or ":" in actor:  # system:timer, applicant:<e-mail>
+            return None
+        if actor not in names:
+            person = uow.users.find(actor)
+            names[actor] = (person.full_name or person.username) if person else None
+        return names[actor]
+
+    shown = []
+    for event in events:
+        kind = event.get("type")
+        mine = event.get("task_id") is not None and str(event.get("task_id")) in own
+        if kind not in CASE_STORY or (kind in TASK_OFFERS and not mine):
+            continue
+        data = event.get("data")
+        if kind in TASK_OFFERS and isinstance(data, dict):
+            data = {k: _named(v, name_of) if k in _PEOPLE_KEYS else v for k, v in data.items()}
+        elif isinstance(data, dict):
+            data = view.shows(data)
+        story = {k: event.get(k) for k in ("seq", "at", "type", "element_id", "element_name")}
+        shown.append(
+            {
+                **story,
+                "task_id": event.get("task_id"),
+                "actor": None,  # usernames are for the audit pages
+                "actor_name": name_of(event.get("actor")),
+                "data": data,
+                "delta": view.shows_delta(event.get("delta")),
+            }
+        )
+    return shown
+
+
+def _named(value: Any, name_of: Callable[[Any], str | None]) -> Any:
+    if isinstance(value, list):
+        return [name_of(v) or "" for v in value]
+    return name_of(value) if isinstance(value, str) else value
