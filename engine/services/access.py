@@ -29,8 +29,13 @@ routine declares for their role and for everyone with a part (the case number, i
 admins, auditors in scope and the roles a routine gives the whole case read every key.
 Auditors read values masked unless they hold the personal-data right. Without a part the
 case does not exist for them (404). Every door (tasks, instances, history, replayed states,
-attachments, invoices, contracts, applicant lists, offer letters) asks this module; e-mails
-carry no case data beyond the fields their templates name (docs/access.md, "E-mails").
+attachments, invoices, contracts, applicant lists, offer letters) asks this module.
+
+E-mails (`declare_mail`, `mail_fields`): a template names only the case fields and those its
+kind declares, each with the data key a recipient must read (refused at wiring otherwise); each
+recipient gets a declared field only when their view of the case reads it (docs/access.md,
+"E-mails"). History (`participant_history`): participants read the case's story with people by
+name and the offers of their own tasks; admins and auditors the record as written.
 """
 
 from __future__ import annotations

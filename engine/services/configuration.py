@@ -3,6 +3,7 @@
 `Configuration` holds the script registry (functions and operators), the process settings
 (processes/settings.yaml) and the invoice rates they give, the mail policy, the step followers
 routines register, what routines declare about reading their cases (`access.declare_case`)
+and about what their mails print (`access.declare_mail`, read per recipient by `mail_reader`)
 and the wake-up listeners. The wiring builds one (`wiring.configure`) and makes it active for
 each of its units of work and requests (`active`); the code that needs it reads `current()`.
 Two wirings in one process each see their own: nothing here is a module-wide setting that a

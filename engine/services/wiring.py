@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.runtime import spiffarena
-from engine.services import configuration as configurations
 from engine.services import access, functions, http_connector, process_settings
+from engine.services import configuration as configurations
 from engine.services.assignment import routine as assignment
 from engine.services.configuration import Configuration, Policy
 from engine.services.hiring import routine as hiring

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.ui.harness import Server, new_page, sign_in
 
 pytestmark = pytest.mark.ui
+REVIEW = {"title": "Kurs", "hours": 6, "priority": "high", "decision": "approve"}
 
 
 def test_participants_read_the_history_by_name_and_others_not_at_all(
@@ -26,7 +27,7 @@ def test_participants_read_the_history_by_name_and_others_not_at_all(
     server.complete_task(
         server.open_task_id(instance_id),
         "tl.baerum",
-        {"title": "Kurs", "hours": 6, "start_date": start, "priority": "high", "decision": "approve"},
+        REVIEW | {"start_date": start},
     )
 
     sign_in(page, server.url, "leder.asker")  # offered «Godkjenn søknaden»: a participant
