@@ -619,16 +619,7 @@ def participant_history(
     """Return the history rows (`audit.views.event_view`) a participant reads: the case's
     story, offers of their own tasks only, the data keys their view reads, people by name."""
     own = {str(t.id) for t in uow.tasks.of_instance(view.instance_id) if took_part(t, user)}
-    names: dict[str, str | None] = {}
-
-    def name_of(actor: Any) -> str | None:
-        if not isinstance(actor, str) or ":" in actor:  # system:timer, applicant:<e-mail>
-            return None
-        if actor not in names:
-            person = uow.users.find(actor)
-            names[actor] = (person.full_name or person.username) if person else None
-        return names[actor]
-
+    name_of = display_names(uow)
     shown = []
     for event in events:
         kind = event.get("type")
@@ -652,6 +643,37 @@ def participant_history(
             }
         )
     return shown
+
+
+def participant_state(
+    uow: UnitOfWork, view: CaseView, user: User, state: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return a replayed state (`audit.replay.state_at`, already reduced to the reader's keys)
+    as a participant reads it: its event as their history shows it (or only its place in the
+    history when that row is not theirs), open tasks' holders by name."""
+    event = state.get("event") or {}
+    shown = participant_history(uow, view, user, [event])
+    story = {k: event.get(k) for k in ("seq", "at", "type", "element_id", "element_name")}
+    quiet = {**story, "task_id": None, "actor": None, "actor_name": None, "data": None}
+    name_of = display_names(uow)
+    tasks = [{**t, "assignee": name_of(t.get("assignee"))} for t in state.get("open_tasks") or []]
+    return {**state, "event": shown[0] if shown else quiet, "open_tasks": tasks}
+
+
+def display_names(uow: UnitOfWork) -> Callable[[Any], str | None]:
+    """Return a lookup of a username's display name (None for the engine's own steps,
+    applicants and unknown names), each user read once."""
+    names: dict[str, str | None] = {}
+
+    def name_of(actor: Any) -> str | None:
+        if not isinstance(actor, str) or ":" in actor:  # system:timer, applicant:<e-mail>
+            return None
+        if actor not in names:
+            person = uow.users.find(actor)
+            names[actor] = (person.full_name or person.username) if person else None
+        return names[actor]
+
+    return name_of
 
 
 def _named(value: Any, name_of: Callable[[Any], str | None]) -> Any:

@@ -119,3 +119,15 @@ def shown_state(state: dict[str, Any], view: CaseView) -> dict[str, Any]:
     """Return a replayed state (`audit.replay.state_at`) with what the reader may read of it."""
     event = state.get("event") or {}
     return {**state, "data": view.shows(state.get("data")), "event": _shown_event(event, view)}
+
+
+def readable_state(
+    uow: UnitOfWork, state: dict[str, Any], view: CaseView, user: User
+) -> dict[str, Any]:
+    """Return a replayed state as the reader may read it: the record (masked as their rights
+    say) for admins and auditors, a participant's history row and names for the others."""
+    shown = shown_state(state, view)
+    if access.reads_full_history(view):
+        return shown
+    with uow:
+        return access.participant_state(uow, view, user, {**shown, "event": state.get("event")})

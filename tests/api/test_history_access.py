@@ -76,6 +76,22 @@ def test_a_participant_reads_names_and_only_the_offers_of_their_own_tasks(
     outsider = client.get(path, headers=auth("tl.lier"))
     assert outsider.status_code == 404 and "Tone Lie" not in body(outsider)
 
+    # The replayed state after another's offer: the record for the auditor; for the employee
+    # only its place in the story, and the task's holder by name.
+    [offer] = [
+        e for e in admin["events"] if (e["type"], e["element_id"]) == ("task_ready", "plan_cover")
+    ]
+    state = f"{path}/{offer['seq']}/state"
+    audited = client.get(state, headers=auth("revisor")).get_json()
+    assert audited["event"]["actor"] == "tl.baerum"
+    assert audited["event"]["data"]["candidate_users"] == ["leder.asker"]
+    replayed = client.get(state, headers=auth("emp.asker"))
+    assert replayed.status_code == 200
+    event = replayed.get_json()["event"]
+    assert (event["type"], event["data"], event["actor"]) == ("task_ready", None, None)
+    for username in ("tl.baerum", "leder.asker"):
+        assert username not in body(replayed), username
+
 
 def test_hiring_history_hides_who_else_was_offered_and_the_applicants_addresses(
     deployed: Wiring, client: FlaskClient, auth: Auth, tmp_path: Path
