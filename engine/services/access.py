@@ -548,7 +548,10 @@ def mail_fields(
     fields empty. `user` None is an applicant: only what their application flow addresses
     to them (ADDRESSEE) and what is published."""
     declared = current().mails.get(kind, {})
-    view = None if user is None else case_view(uow, instance, user)
+    keyed = any(source not in (PUBLISHED, ADDRESSEE) for source in declared.values())
+    # Only a field read from the case needs the recipient's view (an announcement to hundreds
+    # of employees prints what the board publishes, and asks for none).
+    view = case_view(uow, instance, user) if user is not None and keyed else None
     given: dict[str, Any] = {}
     for name, source in declared.items():
         value = fields.get(name)
