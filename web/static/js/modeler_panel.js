@@ -25,7 +25,9 @@ export class Panel {
     });
   }
 
-  show(element) {
+  show(selected) {
+    // An external label (a flow's or an event's name) stands for the element it labels.
+    const element = selected?.labelTarget || selected;
     const focused = this.container.contains(document.activeElement) ? document.activeElement.id : null;
     this.element = element;
     const target = element || this.editor.canvas.getRootElement();
