@@ -9,7 +9,7 @@ build errors are translated in `specs.py`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 
@@ -70,6 +70,7 @@ def check_process(process: etree._Element, context: Context) -> list[Problem]:
         _data_stores,
         _start_declarations,
         _message_senders,
+        _message_names,
         _context_fields,
     )
     return [found for check in checks for found in check(process, context)]
@@ -246,6 +247,23 @@ def _message_senders(process: etree._Element, context: Context) -> Iterator[Prob
             message = f"The {declarations.SENDER_ROLES} of {label(element)} is empty."
             yield problem(context.file, element, message)
         yield from _unknown_roles(element, declarations.SENDER_ROLES, values, context)
+
+
+def _message_names(process: etree._Element, context: Context) -> Iterator[Problem]:
+    """A message event, send or receive task must name its message (the panel's Melding)."""
+    holders = [d.getparent() for d in process.iterfind(".//bpmn:messageEventDefinition", NS)]
+    holders += [
+        *process.iterfind(".//bpmn:sendTask", NS),
+        *process.iterfind(".//bpmn:receiveTask", NS),
+    ]
+    for element in holders:
+        definition = element.find("bpmn:messageEventDefinition", NS)
+        ref = element.get("messageRef") if definition is None else definition.get("messageRef")
+        if ref:
+            continue
+        found = problem(context.file, element, f"{label(element)} names no message.")
+        values = (("element", str(element.get("name") or element.get("id"))),)
+        yield replace(found, code="message_missing", values=values)
 
 
 def _context_fields(process: etree._Element, context: Context) -> Iterator[Problem]:

@@ -1,6 +1,7 @@
 // The properties panel: a plain form bound to the selected element; edits go through modeling.
 import { el, t } from "./page.js";
 import { bo, Editor, is, TIMER_KINDS } from "./modeler_bpmn.js";
+import { messageProblem, timerProblem } from "./modeler_checks.js";
 import { announceField, button, checkbox, select, text } from "./modeler_fields.js";
 import { openFormDialog } from "./modeler_newform.js";
 import { boundaryFields, multiInstanceFields, operatorFields } from "./modeler_panel_tasks.js";
@@ -222,7 +223,7 @@ export class Panel {
     return [
       select("p-timer-kind", t("mod_timer_kind"), kinds, kind, (k) => e.setTimer(element, k, value)),
       text("p-timer", t("mod_timer_value"), value, (v) => e.setTimer(element, kind, v),
-        { hint: t(`mod_${kind}_hint`), code: true }),
+        { hint: t(`mod_${kind}_hint`), code: true, error: timerProblem(kind, value) }),
       el("div", { class: "field" },
         el("label", { for: "p-working-days" }, t("mod_working_days")),
         el("p", { class: "hint" }, t("mod_working_days_hint")),
@@ -239,9 +240,10 @@ export class Panel {
     const throwing = is(element, "bpmn:IntermediateThrowEvent") || is(element, "bpmn:EndEvent") || is(element, "bpmn:SendTask");
     const dataTarget = is(element, "bpmn:Event") ? holder : bo(element);
     const dataType = throwing ? "MessagePayload" : "MessageVariable";
+    const name = holder.messageRef?.name || holder.messageRef?.id || "";
     const fields = [
-      text("p-message", t("mod_message"), holder.messageRef?.name || holder.messageRef?.id || "",
-        (v) => e.setMessage(element, v), { list: "message-names", options: names, code: true }),
+      text("p-message", t("mod_message"), name, (v) => e.setMessage(element, v),
+        { list: "message-names", options: names, code: true, hint: t("mod_message_hint"), error: messageProblem(name) }),
     ];
     if (holder.messageRef) {
       fields.push(
