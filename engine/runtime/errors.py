@@ -41,7 +41,7 @@ class Problem:
         }
         if self.code:
             found["code"] = self.code
-            found |= {name: value for name, value in self.values if name in ("row", "column")}
+            found |= {n: int(v) for n, v in self.values if n in ("row", "column") and v.isdigit()}
         return found
 
 
