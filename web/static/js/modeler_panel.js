@@ -4,6 +4,7 @@ import { bo, Editor, is, TIMER_KINDS } from "./modeler_bpmn.js";
 import { messageProblem, timerProblem } from "./modeler_checks.js";
 import { announceField, button, checkbox, select, text } from "./modeler_fields.js";
 import { openFormDialog } from "./modeler_newform.js";
+import { openTableDialog } from "./modeler_table.js";
 import { boundaryFields, multiInstanceFields, operatorFields } from "./modeler_panel_tasks.js";
 
 export const ROLES = ["participant", "leader", "service_leader", "union_rep", "admin_group", "finance",
@@ -71,7 +72,7 @@ export class Panel {
     }
     if (is(element, "bpmn:BusinessRuleTask")) {
       out.push(text("p-decision", t("mod_decision"), e.text(element, "CalledDecisionId"),
-        (v) => e.setText(element, "CalledDecisionId", v)));
+        (v) => e.setText(element, "CalledDecisionId", v)), this.tableButtons(element));
     }
     if (is(element, "bpmn:Activity")) {
       for (const [kind, label] of [["PreScript", "mod_prescript"], ["PostScript", "mod_postscript"]]) {
@@ -166,6 +167,27 @@ export class Panel {
       buttons.push(button("p-form-draft-edit", t("mod_form_edit_draft"), () => openFormDialog({
         form: { name: current, schema: drafts[current], ui: drafts[uiName] || "{}" }, taken: forms, onSave: wire,
       })));
+    }
+    return el("div", { class: "actions panel-actions" }, buttons);
+  }
+
+  /** Make a new decision table for the task, or change one this draft carries. */
+  tableButtons(element) {
+    const e = this.editor;
+    const drafts = this.context.draftForms || {};
+    const current = e.text(element, "CalledDecisionId");
+    const wire = (previous) => (table) => {
+      if (previous && previous !== table.name) this.context.removeFile(previous);
+      this.context.saveFile(table.name, table.xml);
+      e.setText(element, "CalledDecisionId", table.id);
+    };
+    const open = (xml, previous) => openTableDialog({
+      xml, suggested: current || `${bo(element).id}_rules`, validate: this.context.validateFile, onSave: wire(previous),
+    });
+    const buttons = [button("p-table-new", t("mod_table_new"), () => open(null, null))];
+    const name = `${current}.dmn`;
+    if (current && name in drafts) {
+      buttons.push(button("p-table-edit", t("mod_table_edit"), () => open(drafts[name], name)));
     }
     return el("div", { class: "actions panel-actions" }, buttons);
   }
