@@ -43,12 +43,13 @@ def _check(file: str, decision: etree._Element, table: etree._Element) -> Iterat
         elif script_problem(text, expression=True):
             yield _cell(file, entry, "dmn_input_invalid", 0, column, label, text)
     names = [output.get("name") or "" for output in outputs]
-    for column, output in enumerate(outputs, start=len(inputs) + 1):
+    for index, output in enumerate(outputs):
+        column = len(inputs) + index + 1
         label = output.get("label") or output.get("name") or ""
         name = output.get("name") or ""
         if not name.isidentifier():
             yield _problem(file, output, "dmn_output_name", column=column, label=label, text=name)
-        elif names.count(name) > 1:
+        elif name in names[:index]:
             yield _problem(file, output, "dmn_output_twice", column=column, label=label, text=name)
     rules = table.findall("{*}rule")
     if not rules:

@@ -87,7 +87,7 @@ def _new_table(page: Page, shot: Shot | None = None) -> None:
     dialog.get_by_role("button", name="Valider tabellen").click()
     expect(dialog.locator("#dt-summary")).to_have_text("1 feil i tabellen.")
     expect(dialog.locator("#dt-problems")).to_contain_text(
-        "Rad 2, kolonne 1 («Permisjonsgrunn»): «\"5.7.5» er ikke en gyldig betingelse."
+        'Rad 2, kolonne 1 («Permisjonsgrunn»): «"5.7.5» er ikke en gyldig betingelse.'
     )
     broken = dialog.get_by_label("Regel 2: Permisjonsgrunn", exact=True)
     expect(broken).to_have_attribute("aria-invalid", "true")
@@ -101,6 +101,13 @@ def _new_table(page: Page, shot: Shot | None = None) -> None:
     expect(page.locator("#panel").get_by_label("Beslutningstabell (DMN-id)")).to_have_value(
         "leave_rules"
     )
+    # The draft carries the table: it opens again as it was saved.
+    page.locator("#panel").get_by_role("button", name="Rediger beslutningstabellen").click()
+    dialog = page.get_by_role("dialog", name="Beslutningstabellen leave_rules")
+    expect(dialog.get_by_label("Regel 2: Permisjonsgrunn", exact=True)).to_have_value('"5.7.5"')
+    expect(dialog.get_by_label("Regel 4: Lønn", exact=True)).to_have_value('"not_stated"')
+    dialog.get_by_role("button", name="Avbryt").click()
+    expect(dialog).to_have_count(0)
 
 
 def _form(name: str) -> tuple[dict, dict]:  # type: ignore[type-arg]

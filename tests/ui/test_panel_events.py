@@ -84,9 +84,7 @@ def test_timer_and_message_are_checked_at_their_fields_and_at_deploy(
     page.locator('.djs-context-pad [data-action="append.intermediate-event"]').click()
     _panel_set(page, "Id", "answer_received")
     page.locator('.djs-context-pad [data-action="replace"]').click()
-    page.locator(".djs-popup").get_by_text(
-        "Mellomhendelse (venter) (melding)", exact=True
-    ).click()
+    page.locator(".djs-popup").get_by_text("Mellomhendelse (venter) (melding)", exact=True).click()
     expect(page.locator("#panel-title")).to_have_text("Egenskaper: mellomhendelse (venter)")
     expect(panel.locator("#p-message-error")).to_contain_text("ingen melding ennå")
     page.get_by_role("button", name="Valider").click()
