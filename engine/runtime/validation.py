@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from lxml import etree
 
-from engine.runtime import assignment_rules, declarations, registry, scripting
+from engine.runtime import assignment_rules, declarations, mail_texts, registry, scripting
 from engine.runtime.errors import Problem
 from engine.runtime.expressions import (
     check_definitions,
@@ -72,6 +72,7 @@ def check_process(process: etree._Element, context: Context) -> list[Problem]:
         _message_senders,
         _message_names,
         _context_fields,
+        _mail_texts,
     )
     return [found for check in checks for found in check(process, context)]
 
@@ -264,6 +265,10 @@ def _message_names(process: etree._Element, context: Context) -> Iterator[Proble
         found = problem(context.file, element, f"{label(element)} names no message.")
         values = (("element", str(element.get("name") or element.get("id"))),)
         yield replace(found, code="message_missing", values=values)
+
+
+def _mail_texts(process: etree._Element, context: Context) -> Iterator[Problem]:
+    yield from mail_texts.check(context.file, process)
 
 
 def _context_fields(process: etree._Element, context: Context) -> Iterator[Problem]:

@@ -3,6 +3,7 @@ import { el, t } from "./page.js";
 import { bo, Editor, is, TIMER_KINDS } from "./modeler_bpmn.js";
 import { messageProblem, timerProblem } from "./modeler_checks.js";
 import { announceField, button, checkbox, select, text } from "./modeler_fields.js";
+import { mailSection } from "./modeler_mail.js";
 import { openFormDialog } from "./modeler_newform.js";
 import { openTableDialog } from "./modeler_table.js";
 import { boundaryFields, multiInstanceFields, operatorFields } from "./modeler_panel_tasks.js";
@@ -81,6 +82,7 @@ export class Panel {
       }
     }
     if (is(element, "bpmn:ServiceTask")) out.push(...operatorFields(e, element));
+    out.push(...mailSection(e, element));
     if (is(element, "bpmn:Activity") && !is(element, "bpmn:SubProcess")) out.push(...multiInstanceFields(e, element));
     if (is(element, "bpmn:BoundaryEvent")) out.push(...boundaryFields(e, element));
     if (e.timer(element)) out.push(...this.timer(element));
