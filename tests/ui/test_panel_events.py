@@ -1,17 +1,23 @@
-"""The panel names a flow from its label, and sets timers and messages with on-the-spot checks.
+"""The panel: a flow's label, timers and messages, and the mails a task sends (issue 18).
 
 Issue 18: clicking a flow's label threw a TypeError and the panel kept the previous element; a
 process owner sets a timer's kind and value and a message event's name and correlation key in
 the properties panel, in bokmål, with help naming the accepted formats; a wrong value is named
-at its field at once, and deploy refuses what the panel warned about.
+at its field at once, and deploy refuses what the panel warned about. The owner writes the
+subject and body of the mail a task sends, with its placeholders listed and checked, and the
+applicant's mail carries that text instead of the raw type key.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
-from tests.ui.harness import Server, sign_in
+from engine.store.models import Outbox
+from tests.ui.harness import Server, new_page, sign_in
 
 pytestmark = pytest.mark.ui
 
@@ -108,3 +114,62 @@ def _click_problem_element(page: Page) -> None:
         "button", name="Vis i diagrammet"
     ).click()
     expect(page.locator("#panel-title")).to_have_text("Egenskaper: mellomhendelse (venter)")
+
+
+def test_owner_writes_the_text_of_the_mail_a_task_sends(page: Page, server: Server) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server.url, "eier")
+    page.goto("/modeler/new")
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+    page.locator('.djs-element[data-element-id^="pool_"] .djs-hit').first.click(
+        position={"x": 15, "y": 150}, force=True
+    )
+    _panel_set(page, "Prosessnøkkel", "epost_prove")
+    _panel_set(page, "Navn", "E-post-prøve")
+    page.locator('.djs-element[data-element-id="start"]').click()
+    page.get_by_role("button", name="Legg til brukeroppgave etter").click()
+    _panel_set(page, "Id", "send_reminder")
+    page.locator('.djs-context-pad [data-action="replace"]').click()
+    page.locator(".djs-popup").get_by_text("Tjenesteoppgave", exact=True).click()
+    panel = page.locator("#panel")
+    expect(panel.locator("#p-mail-none")).to_contain_text("Oppgaven sender ingen e-post")
+    _panel_set(page, "Navn", "Send påminnelse")
+    _panel_set(page, "Operatør (serviceTaskOperator)", "notify")
+    _panel_set(
+        page, "Parametre", "type = 'leave_reminder'\nto = started_by\nfrom_date = '2026-12-07'"
+    )
+    expect(panel).to_contain_text("E-posten «leave_reminder»")
+    expect(panel).to_contain_text("$case, $link, $home, $type, $from_date")
+    _panel_set(page, "Emne (bokmål)", "Påminnelse: $case fra $from_date, frist $deadline")
+    expect(panel.locator("#p-mail-leave_reminder-nb-subject-error")).to_have_text(
+        "Oppgaven gir ikke $deadline til e-posten: bruk bare feltene over."
+    )
+    _panel_set(page, "Tekst (bokmål)", "Hei $name,\n\nsøknaden venter på deg.\n$link")
+    _panel_set(page, "Emne (engelsk)", "Reminder: $case from $from_date")
+    _panel_set(page, "Tekst (engelsk)", "Hi $name, the request is waiting. $link")
+    page.get_by_role("button", name="Legg til slutthendelse etter").click()
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#problem-list")).to_contain_text(
+        "«Send påminnelse»: e-posten «leave_reminder» bruker $deadline, som oppgaven ikke gir den."
+    )
+    page.locator('.djs-element[data-element-id="send_reminder"]').click()
+    _panel_set(page, "Emne (bokmål)", "Påminnelse: $case fra $from_date")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.locator("#problem-summary")).to_contain_text("Gyldig")
+    page.get_by_role("button", name="Rull ut som ny versjon").click()
+    page.wait_for_url(re.compile(r"/library#version-"))
+
+    applicant = new_page(page.context.browser, server.url)  # type: ignore[arg-type]
+    sign_in(applicant, server.url, "emp.asker")
+    applicant.get_by_role("link", name="Start en prosess").click()
+    card = applicant.get_by_role("article", name="E-post-prøve")
+    card.get_by_label("Saksnummer (valgfritt)").fill("EPOST-1")
+    card.get_by_role("button", name="Start").click()
+    expect(applicant.locator("#flash, [role=status]").first).to_be_visible()
+    applicant.context.close()
+    with server.wiring.new_uow() as uow:
+        rows = uow.session.scalars(select(Outbox).where(Outbox.recipient == "emp.asker"))
+        subjects = [row.subject for row in rows]
+    assert "Påminnelse: EPOST-1 fra 7. desember 2026" in subjects
+    assert errors == []
