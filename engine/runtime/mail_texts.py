@@ -98,15 +98,15 @@ def _script_fields(script: str, kind: str) -> frozenset[str] | None:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Dict):
             continue
-        keys = {k.value: v for k, v in zip(node.keys, node.values, strict=True) if _is_str(k)}
+        keys = {
+            k.value: v
+            for k, v in zip(node.keys, node.values, strict=True)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        }
         value = keys.get("type")
         if isinstance(value, ast.Constant) and value.value == kind:
             found = (found or set()) | set(keys)
     return None if found is None else frozenset(found) - ADDRESSING
-
-
-def _is_str(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 def placeholders(text: str) -> list[str]:

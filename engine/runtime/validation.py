@@ -251,7 +251,7 @@ def _message_senders(process: etree._Element, context: Context) -> Iterator[Prob
 
 
 def _message_names(process: etree._Element, context: Context) -> Iterator[Problem]:
-    """A message event, send or receive task must name its message (the panel's Melding)."""
+    """A message event, send or receive task should name its message (the panel's Melding)."""
     holders = [d.getparent() for d in process.iterfind(".//bpmn:messageEventDefinition", NS)]
     holders += [
         *process.iterfind(".//bpmn:sendTask", NS),
@@ -262,7 +262,9 @@ def _message_names(process: etree._Element, context: Context) -> Iterator[Proble
         ref = element.get("messageRef") if definition is None else definition.get("messageRef")
         if ref:
             continue
-        found = problem(context.file, element, f"{label(element)} names no message.")
+        # A warning: SpiffWorkflow runs it (a catch without a message never fires), and many
+        # imported diagrams have such events; the panel says so at the field at once.
+        found = problem(context.file, element, f"{label(element)} names no message.", warning=True)
         values = (("element", str(element.get("name") or element.get("id"))),)
         yield replace(found, code="message_missing", values=values)
 
