@@ -295,4 +295,9 @@ def test_owner_builds_the_leave_request_and_two_users_run_it(
     page: Page, browser: Browser, server: Server
 ) -> None:
     build_and_deploy(page, server)
+    # The table made in the modeler opens in the library's decision table editor (dmn-js).
+    row = page.locator(f"#version-{KEY}-1")
+    row.get_by_role("link", name="Rediger leave_rules.dmn").click()
+    expect(page.locator("#dmn-modeler")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#dmn-canvas")).to_contain_text('"not_stated"')
     run_as_demo_users(browser, server)
