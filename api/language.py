@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from babel.support import Translations
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, Domain
 
 from engine import catalogue
@@ -82,6 +82,16 @@ def request_locale() -> str:
     if not has_request_context():
         return catalogue.DEFAULT
     return _select_locale()
+
+
+def reader_locale() -> str:
+    """Return the language a person reads a document in: the one they chose on the pages
+    (`?lang=`, kept in their session), else `Accept-Language`, else bokmål."""
+    if has_request_context():
+        chosen = session.get("lang")
+        if chosen in LANGUAGES:
+            return str(chosen)
+    return request_locale()
 
 
 def _select_locale() -> str:

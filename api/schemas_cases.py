@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import PageSchema, Strict, TaskSummarySchema
+from api.schemas import PageArgs, PageSchema, Strict, TaskSummarySchema
+from engine.services.overviews import SORTS
+from engine.store.states import InstanceState
 
 
 class CaseTaskSchema(TaskSummarySchema):
@@ -32,6 +34,26 @@ class CaseSummarySchema(Schema):
     open_elements = fields.List(fields.String())
 
 
+class RoleCaseSchema(CaseSummarySchema):
+    title = fields.String(allow_none=True)
+    covered_as = fields.List(fields.String())  # hr, service_leader, finance
+    invoice_status = fields.String(allow_none=True)  # draft, sent
+    invoice_total = fields.String(allow_none=True)  # "12345.50": only for who reads the salary
+
+
+class CaseListArgs(PageArgs):
+    """`scope=mine` (default): the cases you started or take part in, newest first.
+    `scope=role`: the cases your role covers (HR, service leaders, finance), filtered by
+    `process` and `state`, sorted by next deadline (`sort`)."""
+
+    scope = fields.String(load_default="mine", validate=validate.OneOf(("mine", "role")))
+    process = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    state = fields.String(
+        load_default=None, validate=validate.OneOf([str(s) for s in InstanceState])
+    )
+    sort = fields.String(load_default="deadline", validate=validate.OneOf(SORTS))
+
+
 class CaseSchema(CaseSummarySchema):
     data = fields.Dict()
     open_tasks = fields.List(fields.Nested(CaseTaskSchema))
@@ -45,7 +67,7 @@ class CaseSchema(CaseSummarySchema):
 
 
 class CasePageSchema(PageSchema):
-    items = fields.List(fields.Nested(CaseSummarySchema))
+    items = fields.List(fields.Nested(RoleCaseSchema))  # role fields only with scope=role
 
 
 class CancelSchema(Strict):

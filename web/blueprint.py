@@ -26,7 +26,7 @@ from flask.typing import ResponseReturnValue
 
 from api.auth import current_user, sign_in_session, sign_out_session
 from api.wiring import services
-from engine.services import access, organisation
+from engine.services import access, demo_clock, organisation
 from engine.services.audit import chain as audit_log
 from engine.services.errors import TooManyAttempts, Unauthenticated
 from engine.store.models import User
@@ -42,6 +42,7 @@ TOOLS = {  # the menu's tools and who may use them
     "library": access.MODEL_READERS,
     "audit": access.AUDIT_READERS,
     "mail": access.ADMINISTRATION,
+    "clock": access.ADMINISTRATION,  # and only while the demo clock is allowed
     "users": access.ADMINISTRATION,
 }
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -102,6 +103,7 @@ def page_context() -> dict[str, Any]:
         "format_money": lambda value: i18n.format_money(value, lang),
         # The menu shows the tools the user may use (engine/services/access.py decides).
         "may_use": lambda user, tool: access.holds(user, TOOLS[tool]),
+        "demo_clock_allowed": demo_clock.is_allowed(services().settings),
     }
 
 
@@ -231,11 +233,15 @@ def task(task_id: UUID) -> ResponseReturnValue:
 
 @bp.get("/cases")
 def cases() -> ResponseReturnValue:
-    """Mine saker: the cases the user started or takes part in."""
+    """Mine saker: the cases the user started or takes part in; beside it, for HR, service
+    leaders and finance, the cases their role covers (`?view=role`)."""
     user = _signed_in()
     if user is None:
         return _to_login()
-    return render_template("cases.html", user=user, page="cases")
+    overview = access.has_overview(user)
+    view = "role" if overview and request.args.get("view") == "role" else "mine"
+    values = {"view": view, "has_overview": overview, "processes": access.overview_processes()}
+    return render_template("cases.html", user=user, page="cases", **values)
 
 
 @bp.get("/cases/<uuid:instance_id>")
@@ -276,13 +282,25 @@ def settings_page() -> ResponseReturnValue:
 
 @bp.get("/admin/mail")
 def admin_mail() -> ResponseReturnValue:
-    """Outgoing e-mail (the outbox, readable without an SMTP server) and the demo clock."""
+    """Outgoing e-mail (the outbox, readable without an SMTP server)."""
     user = _signed_in()
     if user is None:
         return _to_login()
     if not access.holds(user, access.ADMINISTRATION):
         return render_template("admin_forbidden.html", user=user, page="mail"), 403
     return render_template("admin_mail.html", user=user, page="mail")
+
+
+@bp.get("/admin/clock")
+def admin_clock() -> ResponseReturnValue:
+    """The demo clock: the engine's date and buttons that move it forward (admins; the menu
+    shows it only while SAKSFLYT_DEMO_CLOCK allows it)."""
+    user = _signed_in()
+    if user is None:
+        return _to_login()
+    if not access.holds(user, TOOLS["clock"]):
+        return render_template("admin_forbidden.html", user=user, page="clock"), 403
+    return render_template("admin_clock.html", user=user, page="clock")
 
 
 @bp.get("/admin/users")

@@ -9,7 +9,7 @@ from flask import Response
 
 from api.auth import current_user
 from api.blueprint import Blueprint
-from api.language import request_locale
+from api.language import reader_locale, request_locale
 from api.schemas_assignment import (
     AnnouncementListArgs,
     AnnouncementPageSchema,
@@ -83,9 +83,14 @@ def register_interest(body: dict[str, Any], assignment_id: str) -> Any:
 @bp.get("/process-instances/<uuid:instance_id>/contract.pdf")
 @bp.response(200, PDF, content_type="application/pdf")
 def contract_pdf(instance_id: UUID) -> Response:
-    """Download the assignment's three-party contract as a PDF (its parties, admin, auditor)."""
+    """Download the assignment's three-party contract as a PDF (its parties, admin, auditor),
+    in the reader's language (bokmål, the original, unless they chose English)."""
     name, pdf = documents.contract_pdf(
-        services().new_uow(), instance_id, current_user(), now=services().now()
+        services().new_uow(),
+        instance_id,
+        current_user(),
+        now=services().now(),
+        language=reader_locale(),
     )
     return _file(pdf, "application/pdf", name)
 

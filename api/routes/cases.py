@@ -8,22 +8,34 @@ from uuid import UUID
 from api.auth import current_user
 from api.blueprint import Blueprint
 from api.language import request_locale
-from api.schemas import PageArgs
-from api.schemas_cases import CancelSchema, CasePageSchema, CaseSchema
+from api.schemas_cases import CancelSchema, CaseListArgs, CasePageSchema, CaseSchema
 from api.wiring import services
 from engine import catalogue
-from engine.services import cases
+from engine.services import cases, overviews
 from engine.services.errors import FormInvalid
 from engine.store.errors import NotFound
+from engine.store.states import InstanceState
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
 
 
 @bp.get("")
-@bp.arguments(PageArgs, location="query")
+@bp.arguments(CaseListArgs, location="query")
 @bp.response(200, CasePageSchema)
 def list_cases(args: dict[str, Any]) -> Any:
-    """List the cases you started or take part in, newest first, with the next deadline."""
+    """List the cases you started or take part in, newest first, with the next deadline; with
+    `scope=role`, the cases your role covers (HR, service leaders, finance; others 403)."""
+    if args["scope"] == "role":
+        return overviews.role_cases(
+            services().new_uow(read_only=True),
+            current_user(),
+            now=services().now(),
+            limit=args["limit"],
+            offset=args["offset"],
+            process=args["process"],
+            state=InstanceState(args["state"]) if args["state"] else None,
+            sort=args["sort"],
+        )
     return cases.my_cases(
         services().new_uow(read_only=True),
         current_user(),

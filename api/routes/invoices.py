@@ -10,7 +10,7 @@ from flask import Response
 
 from api.auth import current_user
 from api.blueprint import Blueprint
-from api.language import request_locale
+from api.language import reader_locale, request_locale
 from api.schemas_assignment import (
     CalculationSchema,
     InvoiceListArgs,
@@ -73,9 +73,14 @@ def get_invoice(invoice_id: UUID) -> Any:
 @bp.get("/<uuid:invoice_id>.pdf")
 @bp.response(200, BINARY, content_type="application/pdf")
 def invoice_pdf(invoice_id: UUID) -> Response:
-    """Download the invoice as a Norwegian PDF."""
+    """Download the invoice as a PDF in the reader's language (bokmål, the original, unless
+    they chose English); the EHF file is the standard's."""
     name, pdf = invoice_files.invoice_pdf(
-        services().new_uow(), invoice_id, current_user(), now=services().now()
+        services().new_uow(),
+        invoice_id,
+        current_user(),
+        now=services().now(),
+        language=reader_locale(),
     )
     return _file(pdf, "application/pdf", name)
 

@@ -13,7 +13,7 @@ from flask import Response, current_app, jsonify, request
 
 from api.auth import current_user
 from api.blueprint import Blueprint
-from api.language import request_locale
+from api.language import reader_locale, request_locale
 from api.routes.attachments import read_file
 from api.schemas import (
     ApplicantListSchema,
@@ -258,9 +258,14 @@ def public_applicant_list(vacancy_id: str) -> Any:
 @bp.get("/process-instances/<uuid:instance_id>/offer-letter.pdf")
 @bp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
 def offer_letter_pdf(instance_id: UUID) -> Response:
-    """Download the offer letter of a hiring case (hr, the hiring authority)."""
+    """Download the offer letter of a hiring case (hr, the hiring authority), in the reader's
+    language (bokmål, the original, unless they chose English)."""
     name, pdf = hiring_applicants.offer_letter_pdf(
-        services().new_uow(), instance_id, current_user(), now=services().now()
+        services().new_uow(),
+        instance_id,
+        current_user(),
+        now=services().now(),
+        language=reader_locale(),
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'

@@ -50,7 +50,13 @@ from engine.services.audit.access import (
     mask_data,
     mask_delta,
 )
-from engine.services.configuration import CaseDeclaration, CaseRoles, Configuration, current
+from engine.services.configuration import (
+    CaseDeclaration,
+    CaseRoles,
+    CaseTitle,
+    Configuration,
+    current,
+)
 from engine.services.errors import Forbidden, MessageForbidden, StartForbidden
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.errors import NotFound
@@ -186,9 +192,11 @@ def declare_case(
     *,
     shared: Iterable[str] = (),
     roles: CaseRoles | None = None,
+    title: CaseTitle | None = None,
 ) -> None:
-    """Declare what a routine's process shows: keys for everyone with a part, role rules."""
-    configuration.cases[process_key] = CaseDeclaration(frozenset(shared), roles)
+    """Declare what a routine's process shows: keys for everyone with a part, role rules, and
+    (`title`) that its cases are listed in the role overviews under that title."""
+    configuration.cases[process_key] = CaseDeclaration(frozenset(shared), roles, title)
 
 
 def declared_cases() -> dict[str, CaseDeclaration]:
@@ -409,6 +417,45 @@ def may_read_applicants(uow: UnitOfWork, vacancy: ProcessInstance, user: User) -
     authority, an admin (the hiring routine declares the first two)."""
     view = case_view(uow, vacancy, user)
     return view is not None and bool(APPLICANT_READERS & view.roles)
+
+
+# ---------------------------------------------------------------------------- role overviews
+
+# The organisation roles that give an overview of the cases they cover ("Saker for min rolle",
+# `GET /api/v1/cases?scope=role`): HR the cases of its municipality, service leaders those of
+# their unit, finance those that wait for or hold an invoice. Which case a role covers is the
+# routine's declaration (`declare_case`): a case is covered when the reader's view of it holds
+# the routine role of the same name, so the overview never lists a case its reader cannot open.
+OVERVIEW_ROLES = ("hr", "service_leader", "finance")
+
+
+def overview_roles(user: User) -> frozenset[str]:
+    """Return the organisation roles of the user that give an overview (none: no overview)."""
+    return frozenset(role for role in OVERVIEW_ROLES if role in user.roles)
+
+
+def has_overview(user: User) -> bool:
+    """Tell whether the user has a role overview besides their own cases."""
+    return bool(overview_roles(user))
+
+
+def overview_processes() -> list[str]:
+    """Return the keys of the processes whose cases the role overviews list."""
+    return sorted(key for key, declared in current().cases.items() if declared.title is not None)
+
+
+def covering_roles(view: CaseView | None, user: User) -> frozenset[str]:
+    """Return the user's overview roles that cover the case (empty: not in their overview)."""
+    if view is None:
+        return frozenset()
+    return view.roles & overview_roles(user)
+
+
+def may_see_invoice_amount(uow: UnitOfWork, user: User, row: Invoice) -> bool:
+    """Tell whether an overview row may show the case's invoice amount: whoever may read the
+    invoice's salary (finance of a party, admins, auditors in scope with the personal-data
+    right); HR and service leaders see that an invoice exists, not what it says."""
+    return may_read_invoice_file(uow, user, row)
 
 
 LIFECYCLE_KEEPERS = (PROCESS_OWNER,)  # suspend, resume and cancel any case they see (and admins)

@@ -38,7 +38,7 @@ def case_detail(
             raise NotFound("case", instance_id)
         tasks = list(uow.tasks.of_instance(instance.id))
         open_tasks = [t for t in tasks if t.state == TaskState.OPEN]
-        page = _summary(instance, view.data, open_tasks, now)
+        page = summary(instance, view.data, open_tasks, now)
         page["open_tasks"] = with_names(uow, [_task(t, user, now) for t in open_tasks])
         page["my_tasks"] = with_names(
             uow,
@@ -70,13 +70,14 @@ def my_cases(
             view = access.case_view(uow, instance, user)
             data = view.data if view is not None else {}
             open_tasks = list(uow.tasks.open_for_instance(instance.id))
-            items.append(_summary(instance, data, open_tasks, now))
+            items.append(summary(instance, data, open_tasks, now))
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def _summary(
+def summary(
     instance: ProcessInstance, data: dict[str, Any], open_tasks: list[Any], now: datetime
 ) -> dict[str, Any]:
+    """Return a case's row in a list: its state, status, what it waits for, next deadline."""
     due = sorted(t.due_at for t in open_tasks if t.due_at is not None)
     return {
         "id": instance.id,

@@ -31,6 +31,8 @@ Listener = Callable[[str, datetime | None], None]
 # A routine's rule for one of its processes: the roles a user holds in one of its cases, each
 # with the data keys it reads (None: every key). See services/access.py, `declare_case`.
 CaseRoles = Callable[[UnitOfWork, ProcessInstance, User], Mapping[str, frozenset[str] | None]]
+# A routine's title of one of its cases, from the data its reader may see ("Sykepleier 80 %").
+CaseTitle = Callable[[Mapping[str, Any]], str | None]
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class CaseDeclaration:
 
     shared: frozenset[str] = frozenset()  # keys everyone with a part reads
     roles: CaseRoles | None = None
+    title: CaseTitle | None = None  # set: its cases are listed in the role overviews
 
 
 # Lists a case's documents a reader may open, as {"kind", "title", "url"} (see cases.py).

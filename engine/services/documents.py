@@ -4,6 +4,10 @@ Both are rendered on demand from stored data, never kept as files: the invoice f
 `invoice` row, the contract from the assignment's instance data (`contract`, parties, rates)
 and the hash-chained history of the three signing tasks. The same data gives the same
 document, and nothing can drift between a stored PDF and the record it claims to show.
+
+The documents are issued in bokmål; a reader who chose English gets the same document with its
+texts in English, marked as a translation of the bokmål original (the record is the stored
+data, which the language never touches; the EHF file is the standard's, in any language).
 Amounts read "12 345,50 kr" and dates "17. mai 2026" (Babel, nb). Templates live in
 document_templates/; user text is escaped, and the renderer fetches no URLs.
 """
@@ -108,15 +112,16 @@ def render_pdf(template: str, context: Mapping[str, Any], language: str = "nb") 
     return bytes(HTML(string=html, url_fetcher=_no_fetching).write_pdf())
 
 
-def invoice_pdf(view: Mapping[str, Any]) -> bytes:
-    """Render an invoice view (`assignment.invoices.invoice_view`) as a Norwegian PDF."""
-    return render_pdf("invoice.html", {"invoice": view})
+def invoice_pdf(view: Mapping[str, Any], language: str = "nb") -> bytes:
+    """Render an invoice view (`assignment.invoices.invoice_view`) as a PDF in the language."""
+    return render_pdf("invoice.html", {"invoice": view}, language)
 
 
 def contract_pdf(
-    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime
+    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime, language: str = "nb"
 ) -> tuple[str, bytes]:
-    """Return the file name and the Norwegian PDF of an assignment's contract."""
+    """Return the file name and the PDF of an assignment's contract, its texts in the
+    language (bokmål, the original, by default)."""
     with uow:
         instance = uow.instances.get(instance_id)
         data = instance.data or {}
@@ -126,7 +131,7 @@ def contract_pdf(
             raise Forbidden("only the parties to the contract may read it")
         view = contract_view(uow, instance, now)
     name = f"kontrakt-{view['assignment_id']}.pdf"
-    return name, render_pdf("contract.html", {"contract": view})
+    return name, render_pdf("contract.html", {"contract": view}, language)
 
 
 def contract_view(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> dict[str, Any]:

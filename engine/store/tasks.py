@@ -58,6 +58,20 @@ class Tasks(Repository):
             .order_by(HumanTask.created_at)
         ).all()
 
+    def open_of_instances(self, instance_ids: Sequence[UUID]) -> dict[UUID, list[HumanTask]]:
+        """Return the open tasks of several instances at once, by instance, oldest first."""
+        found: dict[UUID, list[HumanTask]] = {i: [] for i in instance_ids}
+        if not instance_ids:
+            return found
+        query = (
+            select(HumanTask)
+            .where(HumanTask.instance_id.in_(list(instance_ids)), HumanTask.state == TaskState.OPEN)
+            .order_by(HumanTask.created_at)
+        )
+        for task in self.session.scalars(query):
+            found[task.instance_id].append(task)
+        return found
+
     def of_instance(self, instance_id: UUID) -> Sequence[HumanTask]:
         """Return every task of one instance, open, completed or cancelled, oldest first."""
         return self.session.scalars(

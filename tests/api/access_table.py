@@ -99,4 +99,8 @@ ROWS = (
     Row("p3", "approver", "the task to approve", "read task", f"{TASKS}/{{P_approve}}", "leder.drammen", "leder.asker", "Vedtak"),
     Row("p4", "process owner", "their own test case", "read", f"{CASES}/{{T}}", "eier", "emp.asker", TEST_CASE_ID),
     Row("p5", "process owner", "someone else's case", "read", f"{CASES}/{{P}}", "admin", "eier", APPROVAL_REASON),
+    # The role overviews ("Saker for min rolle"): a case's id in the list is the secret.
+    Row("o1", "HR of the municipality", "its municipality's cases", "list", "/api/v1/cases?scope=role", "hr.loten", "hr.lier", "{H}"),
+    Row("o2", "finance of a party", "the cases holding its invoices", "list", "/api/v1/cases?scope=role", "fin.asker", "fin.drammen", "{A}"),
+    Row("o3", "receiving service leader", "the municipality's assignments", "list", "/api/v1/cases?scope=role", "tl.baerum", "tl.lier", "{D}"),
 )  # fmt: skip

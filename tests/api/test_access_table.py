@@ -60,11 +60,11 @@ def test_every_row_of_the_access_table_holds(
 
 
 def document_rows(markdown: str) -> list[tuple[str, ...]]:
-    """Return the table rows of the document whose first cell is a row id (a1, h2, p3...)."""
+    """Return the table rows of the document whose first cell is a row id (a1, h2, o1, p3...)."""
     rows = []
     for line in markdown.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if line.startswith("|") and re.fullmatch(r"[ahp]\d+", cells[0]):
+        if line.startswith("|") and re.fullmatch(r"[ahop]\d+", cells[0]):
             rows.append(tuple(cells))
     return rows
 

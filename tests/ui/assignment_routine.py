@@ -69,9 +69,9 @@ def context(page: Page):  # type: ignore[no-untyped-def]
 
 
 def move_clock(browser: Browser, server: Server, days: int, shoot: Shoot) -> None:
-    """The admin moves the demo clock forward on "E-post"; the worker then fires due timers."""
+    """The admin moves the demo clock forward on "Demoklokke"; the worker then fires due timers."""
     with signed_in(browser, server, "admin") as page:
-        page.get_by_role("link", name="E-post").click()
+        page.get_by_role("link", name="Demoklokke").click()
         for _ in range(days // 7):
             page.get_by_role("button", name="+1 uke").click()
             expect(page.locator("#flash")).not_to_be_empty()
@@ -250,6 +250,16 @@ def play(
             "Ja"
         ).check()
         complete(page, server)
+
+    with signed_in(browser, server, "fin.asker") as page:  # finance's overview: the amount
+        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker for min rolle").click()
+        row = page.locator("#cases tbody tr").filter(has_text=case_number)
+        expect(row).to_contain_text(re.compile(r"\d[\d\s]*,\d{2}\s*kr \(sendt\)"))
+    with signed_in(browser, server, "fin.drammen") as page:  # not a party: nothing of it
+        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker for min rolle").click()
+        expect(page.get_by_text("Ingen saker for rollen din passer filteret.")).to_be_visible()
 
     with signed_in(browser, server, "tl.baerum") as page:  # the case, closed
         page.get_by_role("link", name="Mine saker").click()

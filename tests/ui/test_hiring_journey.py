@@ -109,7 +109,8 @@ class Journey:
     def advance(self, *buttons: str) -> None:
         """The admin moves the demo clock; the worker fires what fell due."""
         page = self.as_user("admin")
-        page.goto("/admin/mail")
+        page.goto("/")
+        page.get_by_role("link", name="Demoklokke").click()
         for button in buttons:
             with page.expect_response(
                 lambda r: r.url.endswith("/api/v1/admin/clock") and r.request.method == "POST"

@@ -5,7 +5,8 @@ its number, status and the two municipalities. Besides the steps they take (thei
 the tasks' `contextFields`), the routine gives: the employees who registered interest the role
 *candidate* (the announcement only: never the others' motivations or interview notes); finance
 of either party the contract and the invoice once a contract exists; HR of either party the
-contract; the receiving municipality's service leaders the contract and the report (KV 3:
+contract (HR of the receiving municipality follows the case from the start, reading what the
+board shows); the receiving municipality's service leaders the contract and the report (KV 3:
 the report goes to both leaders). In an interest registration (`assignment_interest`) the
 employee reads their own registration and their leader's answer.
 """
@@ -13,6 +14,7 @@ employee reads their own registration and their leader's answer.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from engine.services import access
 from engine.services.configuration import Configuration
@@ -73,12 +75,18 @@ def assignment_roles(
     if "service_leader" in user.roles and receiving and user.municipality_id == receiving:
         roles["service_leader"] = CONTRACT | REPORT  # the receiving side's own case
     parties = {receiving, data.get("lending_municipality")} - {None}
-    if data.get("contract") and user.municipality_id in parties:
-        if "finance" in user.roles:
+    if user.municipality_id in parties:
+        if data.get("contract") and "finance" in user.roles:
             roles["finance"] = INVOICE
-        if "hr" in user.roles:
-            roles["hr"] = CONTRACT
+        if "hr" in user.roles:  # its municipality's case; the contract once there is one
+            roles["hr"] = CONTRACT if data.get("contract") else frozenset()
     return roles
+
+
+def assignment_title(data: Mapping[str, Any]) -> str | None:
+    """Return an assignment's title in the role overviews: the start of its nature of work."""
+    work = " ".join(str(data.get("nature_of_work") or "").split())
+    return (work[:77] + "…" if len(work) > 80 else work) or None
 
 
 def interest_roles(
@@ -92,7 +100,13 @@ def interest_roles(
 
 def declare(configuration: Configuration) -> None:
     """Declare the assignment routine's processes to the access model."""
-    access.declare_case(configuration, ASSIGNMENT, shared=ANNOUNCED, roles=assignment_roles)
+    access.declare_case(
+        configuration,
+        ASSIGNMENT,
+        shared=ANNOUNCED,
+        roles=assignment_roles,
+        title=assignment_title,
+    )
     access.declare_case(
         configuration,
         INTEREST,

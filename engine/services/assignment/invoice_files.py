@@ -35,11 +35,12 @@ from engine.store.uow import UnitOfWork
 
 
 def invoice_pdf(
-    uow: UnitOfWork, invoice_id: UUID, user: User, *, now: datetime
+    uow: UnitOfWork, invoice_id: UUID, user: User, *, now: datetime, language: str = "nb"
 ) -> tuple[str, bytes]:
-    """Return the file name and the Norwegian PDF of an invoice."""
+    """Return the file name and the PDF of an invoice, its texts in the language (bokmål, the
+    original, by default)."""
     view = invoices.get_invoice(uow, invoice_id, user, now=now, as_file=True)
-    return f"faktura-{view['number']}.pdf", documents.invoice_pdf(view)
+    return f"faktura-{view['number']}.pdf", documents.invoice_pdf(view, language)
 
 
 def invoice_xml(

@@ -70,9 +70,10 @@ def public_applicant_list(uow: UnitOfWork, vacancy_id: str) -> dict[str, Any]:
 
 
 def offer_letter_pdf(
-    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime
+    uow: UnitOfWork, instance_id: UUID, user: User, *, now: datetime, language: str = "nb"
 ) -> tuple[str, bytes]:
-    """Return the file name and the Norwegian PDF of a hiring case's current offer (4.5.6)."""
+    """Return the file name and the PDF of a hiring case's current offer (4.5.6), its texts in
+    the language (bokmål, the original, by default)."""
     with uow:
         instance = uow.instances.get(instance_id)
         data = instance.data or {}
@@ -89,7 +90,7 @@ def offer_letter_pdf(
     }
     number = (data.get("current_offer") or {}).get("applicant_no", "")
     name = f"tilbudsbrev-{offer['vacancy_id']}-{number}.pdf"
-    return name, documents.render_pdf("offer_letter.html", {"offer": offer})
+    return name, documents.render_pdf("offer_letter.html", {"offer": offer}, language)
 
 
 def _days_inclusive(first: str, last: str) -> int:

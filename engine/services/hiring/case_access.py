@@ -2,15 +2,17 @@
 
 HR of the vacancy's municipality and the hiring authority (`hiring_authority_users`) run the
 case (Løten 4.5): they read all of it, the applications (`hiring_application`, their CVs)
-too. Everyone else with a part reads the vacancy's number, status, position and published
-announcement, and what their own steps show (their forms and the tasks' `contextFields`):
-the unit head their assessment and recommendation, union representatives what they comment
-on, an interview panel member their candidate.
+too. Service leaders of the unit head's unit follow their unit's vacancies (role
+`service_leader`: the shared keys). Everyone else with a part reads the vacancy's number,
+status, position and published announcement, and what their own steps show (their forms
+and the tasks' `contextFields`): the unit head their assessment and recommendation, union
+representatives what they comment on, an interview panel member their candidate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from engine.services import access
 from engine.services.configuration import Configuration
@@ -44,7 +46,26 @@ def hiring_roles(
         roles["hr"] = None
     if user.username in (data.get("hiring_authority_users") or []):
         roles["hiring_authority"] = None
+    if "service_leader" in user.roles and _in_unit_of(uow, data.get("unit_head"), user):
+        roles["service_leader"] = frozenset()  # their unit's vacancy: what everyone reads
     return roles
+
+
+def _in_unit_of(uow: UnitOfWork, unit_head: object, user: User) -> bool:
+    """Tell whether the user works in the unit of the vacancy's unit head (or is its head)."""
+    if not isinstance(unit_head, str) or not unit_head:
+        return False
+    if unit_head == user.username:
+        return True
+    head = uow.users.find(unit_head)
+    return head is not None and user.unit_id is not None and head.unit_id == user.unit_id
+
+
+def hiring_title(data: Mapping[str, Any]) -> str | None:
+    """Return a hiring case's title in the role overviews: the position's title."""
+    position = data.get("position")
+    title = position.get("title") if isinstance(position, dict) else None
+    return str(title) if title else None
 
 
 def application_roles(
@@ -61,7 +82,9 @@ def application_roles(
 
 def declare(configuration: Configuration) -> None:
     """Declare the hiring routine's processes to the access model."""
-    access.declare_case(configuration, HIRING, shared=SHARED, roles=hiring_roles)
+    access.declare_case(
+        configuration, HIRING, shared=SHARED, roles=hiring_roles, title=hiring_title
+    )
     access.declare_case(
         configuration, APPLICATION, shared={"vacancy_id", "business_key"}, roles=application_roles
     )

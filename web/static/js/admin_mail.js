@@ -1,4 +1,4 @@
-// The admin mail page: the outbox as mails (subject, recipient, text, state) and the demo clock.
+// The admin mail page: the outbox as mails (subject, recipient, text, state).
 import { announce, api, el, formatDateTime, t } from "./page.js";
 
 const PAGE = 20;
@@ -53,31 +53,6 @@ async function load(reset) {
   more.hidden = shown.length >= result.data.total;
 }
 
-async function showClock() {
-  const result = await api("/api/v1/admin/clock");
-  if (!result.ok) return;
-  document.getElementById("clock-now").textContent = formatDateTime(result.data.now);
-  const days = Math.round(result.data.offset_seconds / 86400);
-  document.getElementById("clock-offset").textContent =
-    result.data.enabled ? `(${t("clock_offset", { days })})` : t("clock_disabled");
-  document.getElementById("clock-buttons").hidden = !result.data.enabled;
-}
-
-for (const button of document.querySelectorAll("[data-advance]")) {
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    const result = await api("/api/v1/admin/clock", {
-      method: "POST", body: { advance: button.dataset.advance },
-    });
-    button.disabled = false;
-    announce(result.ok ? t("clock_moved") : (result.data?.error?.message || t("error_generic")),
-      result.ok ? "info" : "error");
-    await showClock();
-    await load(true);
-  });
-}
-
 stateSelect.addEventListener("change", () => load(true));
 more.addEventListener("click", () => load(false));
-await showClock();
 await load(true);
