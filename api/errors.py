@@ -35,12 +35,17 @@ from engine.settings import SettingsError
 from engine.store.errors import Conflict, NotFound
 
 
-def error_body(status: int, code: str, message: str, details: Any = None) -> ResponseReturnValue:
-    """Return the JSON error document (field names as text: JSON sorts its keys)."""
+def error_body(
+    status: int, code: str, message: str, details: Any = None, variant: str | None = None
+) -> ResponseReturnValue:
+    """Return the JSON error document (field names as text: JSON sorts its keys).
+
+    With `variant`, the people's text is `api.error.<code>.<variant>` where there is one."""
     if isinstance(details, dict):
         details = {str(key): value for key, value in details.items()}
     error = {"code": code, "message": message, "details": details}
-    people = error_message(code, request_locale())
+    people = variant and error_message(f"{code}.{variant}", request_locale())
+    people = people or error_message(code, request_locale())
     if people is not None and people != message:
         error.update(message=people, reason=message)
     return jsonify({"error": error}), status
@@ -132,7 +137,9 @@ def register(app: Flask) -> None:
     )
     app.register_error_handler(EngineError, lambda e: error_body(422, e.code, str(e)))
     app.register_error_handler(NotFound, lambda e: error_body(404, "not_found", str(e)))
-    app.register_error_handler(Conflict, lambda e: error_body(409, e.code, str(e), e.details))
+    app.register_error_handler(
+        Conflict, lambda e: error_body(409, e.code, str(e), e.details, e.variant)
+    )
     app.register_error_handler(Forbidden, _forbidden)
     app.register_error_handler(
         Unauthenticated, lambda e: error_body(401, "unauthenticated", str(e))

@@ -76,6 +76,7 @@ class DefinitionSchema(Schema):
     start_form = fields.Dict(allow_none=True)  # {"schema", "ui_schema"} when startable
     description = fields.String(allow_none=True)  # the start page's one line (startDescription)
     description_en = fields.String(allow_none=True)
+    retired_at = fields.DateTime(allow_none=True)  # retired: no new instances start on it
 
 
 class DefinitionListArgs(Strict):
@@ -131,6 +132,7 @@ class TaskSummarySchema(Schema):
     assignee_name = fields.String(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
+    suspended = fields.Boolean()  # open, and its case is on hold: nobody can work on it now
 
 
 class TaskDetailSchema(TaskSummarySchema):
@@ -144,6 +146,7 @@ class TaskDetailSchema(TaskSummarySchema):
         metadata={"description": "The task's read-only case context (`contextFields`)."},
     )
     may_work = fields.Boolean()
+    suspend_reason = fields.String(allow_none=True)  # why its case is on hold
 
 
 class InstanceSchema(Schema):
@@ -331,3 +334,11 @@ class RemovedVersionSchema(Schema):
     key = fields.String()
     version = fields.Integer()
     removed = fields.Boolean()
+
+
+class RetiredVersionSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    retired_at = fields.DateTime(allow_none=True)  # none: new instances may start on it
+    retired_by = fields.String(allow_none=True)
+    retired_reason = fields.String(allow_none=True)

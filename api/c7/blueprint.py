@@ -17,6 +17,7 @@ from engine.runtime.errors import EngineError, ErrorNotCaught, InvalidProcess, M
 from engine.services import organisation
 from engine.services.errors import (
     BadRequest,
+    BusinessKeyInUse,
     Forbidden,
     FormInvalid,
     ServiceError,
@@ -79,6 +80,24 @@ def error(status: int, kind: str, message: str) -> tuple[Response, int]:
 def _conflict(e: Conflict) -> tuple[Response, int]:
     if e.code == "task_already_claimed":
         return error(500, "TaskAlreadyClaimedException", str(e))
+    details = e.details if isinstance(e.details, dict) else {}
+    if e.code == "instance_suspended" and e.variant == "message":
+        # Camunda correlates no suspended execution: to its clients the message matches nothing.
+        return error(
+            400,
+            "RestException",
+            f"Cannot correlate message '{details.get('message')}': No process definition or "
+            "execution matches the parameters (the waiting process instance is suspended)",
+        )
+    if e.code == "version_retired" and e.variant == "start":
+        # Camunda's words for a suspended definition (its door answers 500; a refusal is a 400).
+        return error(
+            400,
+            "RestException",
+            f"Cannot instantiate process definition {details.get('process')}: Cannot start "
+            f"process instance. Process definition {details.get('process')} version "
+            f"{details.get('version')} is suspended",
+        )
     return error(400, "BadUserRequestException", str(e))
 
 
@@ -110,6 +129,8 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     (Unauthenticated, _unauthenticated),
     (TooManyAttempts, lambda e: error(429, "AuthenticationException", str(e))),
     (Forbidden, lambda e: error(403, "AuthorizationException", str(e))),
+    # Camunda clients read a start refused for its business key as a RestException.
+    (BusinessKeyInUse, lambda e: error(400, "RestException", f"Cannot start: {e}")),
     (FormInvalid, lambda e: error(400, "InvalidRequestException", f"{e}: {e.errors}")),
     (BadRequest, lambda e: error(400, "InvalidRequestException", str(e))),
     (MessageNotCaught, lambda e: error(400, "RestException", f"Cannot correlate message: {e}")),

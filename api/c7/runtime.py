@@ -14,6 +14,7 @@ from api.language import request_locale
 from api.wiring import services
 from engine.services import camunda_reads, definitions, instances, messages
 from engine.store.models import ProcessDefinition, ProcessInstance
+from engine.store.states import InstanceState
 
 SORTS = {"id", "key", "name", "version", "deploymentId", "category", "tenantId", "versionTag"}
 SORT_COLUMNS = {
@@ -37,7 +38,7 @@ def definition_view(definition: ProcessDefinition) -> dict[str, Any]:
         "resource": definition.file_name,
         "deploymentId": str(definition.deployment_id),
         "diagram": None,
-        "suspended": False,
+        "suspended": definition.retired_at is not None,  # retired: Camunda's suspended
         "tenantId": None,
         "versionTag": None,
         "historyTimeToLive": None,
@@ -56,7 +57,7 @@ def instance_view(instance: ProcessInstance) -> dict[str, Any]:
         "businessKey": instance.business_key,
         "caseInstanceId": None,
         "ended": instance.ended_at is not None,
-        "suspended": False,
+        "suspended": instance.state == InstanceState.SUSPENDED,
         "tenantId": None,
     }
 

@@ -15,6 +15,7 @@ from engine.services import camunda_reads, tasks
 from engine.services.camunda_reads import TaskFilter
 from engine.services.errors import Forbidden
 from engine.store.models import HumanTask, ProcessInstance
+from engine.store.states import InstanceState
 
 SORTS = {
     "created": "created_at",
@@ -51,7 +52,7 @@ def task_view(task: HumanTask, instance: ProcessInstance) -> dict[str, Any]:
         "caseDefinitionId": None,
         "caseInstanceId": None,
         "taskDefinitionKey": task.element_id,
-        "suspended": False,
+        "suspended": instance.state == InstanceState.SUSPENDED,  # Camunda: the instance's
         "formKey": None,
         "camundaFormRef": None,
         "tenantId": None,

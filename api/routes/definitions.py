@@ -15,13 +15,21 @@ from api.schemas import (
     DeployResultSchema,
     InstanceSchema,
     RemovedVersionSchema,
+    RetiredVersionSchema,
     StartSchema,
 )
 from api.schemas_cases import CancelSchema
 from api.wiring import services
 from engine import catalogue
 from engine.runtime.errors import InvalidProcess, Problem
-from engine.services import access, declarations, definitions, instance_views, instances
+from engine.services import (
+    access,
+    declarations,
+    definitions,
+    instance_views,
+    instances,
+    retirement,
+)
 from engine.services.errors import FormInvalid
 from engine.store.errors import NotFound
 
@@ -142,3 +150,41 @@ def remove_version(body: dict[str, Any], key: str, version: int) -> Any:
         services().new_uow(), key, version, actor=user.username, reason=reason, now=services().now()
     )
     return {"key": key, "version": version, "removed": True}
+
+
+@bp.post("/<string:key>/versions/<int:version>/retire")
+@bp.arguments(CancelSchema)
+@bp.response(200, RetiredVersionSchema)
+def retire_version(body: dict[str, Any], key: str, version: int) -> Any:
+    """Retire a version, with a reason (process owners): no new instance starts on it (409
+    `version_retired`), running ones go on. Retiring the newest version takes the process off
+    the start page until another version is made current or the retirement is undone."""
+    user = require_roles(*access.MODEL_EDITORS)
+    reason = _reason(body, "library.retire_reason")
+    if version > MAX_VERSION:
+        raise NotFound("process definition", f"{key} v{version}")
+    return retirement.retire_version(
+        services().new_uow(), key, version, actor=user.username, reason=reason, now=services().now()
+    )
+
+
+@bp.post("/<string:key>/versions/<int:version>/reinstate")
+@bp.arguments(CancelSchema)
+@bp.response(200, RetiredVersionSchema)
+def reinstate_version(body: dict[str, Any], key: str, version: int) -> Any:
+    """Undo a version's retirement, with a reason (process owners)."""
+    user = require_roles(*access.MODEL_EDITORS)
+    reason = _reason(body, "library.reinstate_reason")
+    if version > MAX_VERSION:
+        raise NotFound("process definition", f"{key} v{version}")
+    return retirement.reinstate_version(
+        services().new_uow(), key, version, actor=user.username, reason=reason, now=services().now()
+    )
+
+
+def _reason(body: dict[str, Any], missing: str) -> str:
+    """Return the body's reason, or a field message (422) when it is blank."""
+    reason = str(body["reason"]).strip()
+    if not reason:
+        raise FormInvalid({"reason": [catalogue.text(request_locale(), missing)]})
+    return reason

@@ -6,7 +6,11 @@ Read from the BPMN (docs/bpmn-conventions.md, "Who may start a process"):
   comma-separated), `startMunicipalities` (municipality ids), `startFormJsonSchemaFilename` and
   `startFormUiSchemaFilename` (the start data form), `startedBy="service"` (only a saksflyt
   service starts it, e.g. the board or the public vacancy page) and `startDescription` /
-  `startDescriptionEn` (the one line the start page shows, in bokmål and English);
+  `startDescriptionEn` (the one line the start page shows, in bokmål and English),
+  `businessKeyFrom` (the start data key that holds the case number when no business key is
+  given, e.g. the hiring case's `vacancy_id`) and `businessKeyShared="true"` (its instances
+  carry the number of the case they belong to, one per registration or application, so
+  several share it; otherwise a business key names one instance of the process for good);
 - on a catching message event (message start, intermediate catch, boundary, receive task):
   `messageSenderRoles`, the roles that may send that message from outside (`POST /messages`);
 - on a user task: `contextFields`, the instance data keys (space-separated) its participants
@@ -41,6 +45,8 @@ START_VARIABLES = "startVariables"
 # the one line "Start en prosess" shows under the process's name (bokmål; English beside it)
 START_DESCRIPTION = "startDescription"
 START_DESCRIPTION_EN = "startDescriptionEn"
+BUSINESS_KEY_FROM = "businessKeyFrom"  # the start data key holding the case number
+BUSINESS_KEY_SHARED = "businessKeyShared"  # "true": instances share the key of their case
 START_PROPERTIES = (
     START_ROLES,
     START_MUNICIPALITIES,
@@ -50,6 +56,8 @@ START_PROPERTIES = (
     START_VARIABLES,
     START_DESCRIPTION,
     START_DESCRIPTION_EN,
+    BUSINESS_KEY_FROM,
+    BUSINESS_KEY_SHARED,
 )
 SENDER_ROLES = "messageSenderRoles"
 CONTEXT_FIELDS = "contextFields"
@@ -73,6 +81,8 @@ class Declarations:
     has_none_start: bool = False  # a user can start it only at a none start event
     description: str | None = None  # one line for the start page (bokmål)
     description_en: str | None = None
+    business_key_from: str | None = None  # the start data key holding the case number
+    business_key_shared: bool = False  # instances carry the key of the case they belong to
     calls: frozenset[str] = frozenset()  # processes its call activities call
     message_senders: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # user task id -> the data keys it shows its participants read-only (`contextFields`)
@@ -124,6 +134,8 @@ def of_process(process: etree._Element, message_names: Mapping[str, str]) -> Dec
         has_none_start=any(is_none_start(event) for event in starts),
         description=values.get(START_DESCRIPTION, "").strip() or None,
         description_en=values.get(START_DESCRIPTION_EN, "").strip() or None,
+        business_key_from=values.get(BUSINESS_KEY_FROM, "").strip() or None,
+        business_key_shared=values.get(BUSINESS_KEY_SHARED, "").strip() == "true",
         calls=frozenset(calls - {key, "None"}),
         message_senders=senders,
         context_fields=context,

@@ -32,6 +32,8 @@ class ReadyTask:
     candidate_roles: tuple[str, ...] = ()  # Camunda 7's candidateGroups, for a task in no lane
     # The modeller's assignment rule (assignTo and its companions; assignment_rules.py).
     assignment: dict[str, str] = field(default_factory=dict)
+    # The name filled with case data for its participants (`taskTitle`, titles.py); None: `name`.
+    title: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import assignment_rules, clock, events, registry, timers
+from engine.runtime import assignment_rules, clock, events, registry, timers, titles
 from engine.runtime.errors import ScriptFailed
 from engine.runtime.model import (
     CANCELLED,
@@ -136,6 +136,7 @@ def _ready_task(task: Any) -> ReadyTask:
         id=str(task.id),
         element_id=spec.bpmn_id,
         name=spec.bpmn_name or spec.bpmn_id,
+        title=titles.render(properties.get(titles.TASK_TITLE), task.data),
         process_key=task.workflow.spec.name,
         lane=spec.lane,
         form_schema=properties.get("formJsonSchemaFilename"),

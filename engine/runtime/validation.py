@@ -13,7 +13,14 @@ from dataclasses import dataclass, replace
 
 from lxml import etree
 
-from engine.runtime import assignment_rules, declarations, mail_texts, registry, scripting
+from engine.runtime import (
+    assignment_rules,
+    declarations,
+    mail_texts,
+    registry,
+    scripting,
+    titles,
+)
 from engine.runtime.errors import Problem
 from engine.runtime.expressions import (
     check_definitions,
@@ -73,6 +80,7 @@ def check_process(process: etree._Element, context: Context) -> list[Problem]:
         _message_names,
         _context_fields,
         _mail_texts,
+        _task_titles,
     )
     return [found for check in checks for found in check(process, context)]
 
@@ -219,6 +227,20 @@ def _start_values(
             f"is '{declarations.SERVICE}' (a saksflyt service starts it, never a user)."
         )
         yield problem(context.file, event, message)
+    key_from = values.get(declarations.BUSINESS_KEY_FROM)
+    if key_from is not None and not declarations.FIELD_NAME.match(key_from.strip()):
+        message = (
+            f"The {declarations.BUSINESS_KEY_FROM} of {label(event)} is '{key_from}', which is "
+            'not a data key (e.g. "vacancy_id").'
+        )
+        yield problem(context.file, event, message)
+    shared = values.get(declarations.BUSINESS_KEY_SHARED)
+    if shared is not None and shared.strip() not in ("true", "false"):
+        message = (
+            f"The {declarations.BUSINESS_KEY_SHARED} of {label(event)} is '{shared}'; write "
+            "'true' (its instances share the business key of their case) or 'false'."
+        )
+        yield problem(context.file, event, message)
     if declarations.START_UI_FORM in values and declarations.START_FORM not in values:
         message = (
             f"{label(event)} has a {declarations.START_UI_FORM} but no "
@@ -293,6 +315,40 @@ def _context_fields(process: etree._Element, context: Context) -> Iterator[Probl
                 f"The {name} of {label(element)} has {', '.join(repr(b) for b in bad)}, which "
                 "is not a data key; list keys separated by spaces, e.g. "
                 '"employee_name motivation".'
+            )
+            yield problem(context.file, element, message)
+
+
+def _task_titles(process: etree._Element, context: Context) -> Iterator[Problem]:
+    name = titles.TASK_TITLE
+    for element in process.iter():
+        template = declarations.properties(element, (name,)).get(name)
+        if template is None:
+            continue
+        if local_name(element) != "userTask":
+            message = f"{label(element)} declares {name}, but only a user task has a title."
+            yield problem(context.file, element, message)
+            continue
+        if not template.strip():
+            yield problem(context.file, element, f"The {name} of {label(element)} is empty.")
+        bad = titles.bad_placeholders(template)
+        if bad:
+            message = (
+                f"The {name} of {label(element)} has {', '.join(repr('{' + b + '}') for b in bad)}"
+                ', which is not a data key; write e.g. "Intervju: {candidate.name}".'
+            )
+            yield problem(context.file, element, message)
+        shown = declarations.field_names(
+            declarations.properties(element, (declarations.CONTEXT_FIELDS,)).get(
+                declarations.CONTEXT_FIELDS
+            )
+        )
+        unread = [key for key in titles.keys(template) if key not in shown]
+        if unread:
+            message = (
+                f"The {name} of {label(element)} reads {', '.join(repr(k) for k in unread)}, "
+                f"which its {declarations.CONTEXT_FIELDS} do not show its participants; add "
+                "the key there, or leave it out of the title."
             )
             yield problem(context.file, element, message)
 

@@ -171,6 +171,26 @@ def took_part(task: HumanTask, user: User) -> bool:
     return task.state == TaskState.OPEN and is_offered(task, user)
 
 
+def may_read_title(task: HumanTask, user: User, view: CaseView | None = None) -> bool:
+    """Tell whether the user reads the task's title, its name filled with case data
+    (`taskTitle`: "Intervju: Kari Nordmann"), or only its name ("Intervju").
+
+    Those who did, hold or are offered the task read the keys it names (deploy holds them to
+    its `contextFields`); others only when they read the whole case unmasked (`view`; without
+    one, as a task list of every case reads it: admins, auditors with the personal-data right).
+    A candidate never learns another candidate's name from the case's list of open tasks.
+    """
+    if not task.title:
+        return False
+    if took_part(task, user):
+        return True
+    if view is not None:
+        return view.sees_everything and view.sees_personal_data
+    if ADMIN in user.roles:
+        return True
+    return AUDITOR in user.roles and reader_access(user).sees_personal_data
+
+
 def may_list_all_tasks(user: User) -> bool:
     """Tell whether the user may list every task (`scope=all`): admins, auditors (in scope)."""
     return bool({ADMIN, AUDITOR} & set(user.roles))

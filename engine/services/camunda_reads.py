@@ -68,9 +68,10 @@ def readable_instance(
 def running_instance(
     uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
 ) -> tuple[ProcessInstance, dict[str, Any]]:
-    """As `readable_instance`, but an ended instance is NotFound (Camunda's runtime view)."""
+    """As `readable_instance`, but an ended instance is NotFound (Camunda's runtime view, which
+    holds suspended instances too)."""
     instance, data = readable_instance(uow, instance_id, user, open_fields=open_fields)
-    if instance.state != InstanceState.RUNNING:
+    if instance.state not in (InstanceState.RUNNING, InstanceState.SUSPENDED):
         raise NotFound("process instance", instance_id)
     return instance, data
 

@@ -7,6 +7,7 @@ contract, invoice PDF and EHF, the report) in the wiring's configuration; the co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -18,7 +19,7 @@ from engine.services.errors import Forbidden
 from engine.services.inbox import task_view, with_names
 from engine.services.step import steps, wakeups
 from engine.store.errors import NotFound
-from engine.store.models import ProcessInstance, User
+from engine.store.models import HumanTask, ProcessInstance, User
 from engine.store.states import InstanceState, TaskState
 from engine.store.uow import UnitOfWork
 
@@ -38,11 +39,12 @@ def case_detail(
             raise NotFound("case", instance_id)
         tasks = list(uow.tasks.of_instance(instance.id))
         open_tasks = [t for t in tasks if t.state == TaskState.OPEN]
-        page = summary(instance, view.data, open_tasks, now)
-        page["open_tasks"] = with_names(uow, [_task(t, user, now) for t in open_tasks])
+        page = summary(instance, view.data, open_tasks, now, _names(user, view))
+        held = instance.state == InstanceState.SUSPENDED
+        page["open_tasks"] = with_names(uow, [_task(t, user, view, now, held) for t in open_tasks])
         page["my_tasks"] = with_names(
             uow,
-            [task_view(t, now) for t in tasks if t.completed_by == user.username],
+            [task_view(t, now, titled=True) for t in tasks if t.completed_by == user.username],
         )
         page["data"] = view.data
         page["documents"] = [
@@ -70,12 +72,16 @@ def my_cases(
             view = access.case_view(uow, instance, user)
             data = view.data if view is not None else {}
             open_tasks = list(uow.tasks.open_for_instance(instance.id))
-            items.append(summary(instance, data, open_tasks, now))
+            items.append(summary(instance, data, open_tasks, now, _names(user, view)))
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 def summary(
-    instance: ProcessInstance, data: dict[str, Any], open_tasks: list[Any], now: datetime
+    instance: ProcessInstance,
+    data: dict[str, Any],
+    open_tasks: list[HumanTask],
+    now: datetime,
+    name: Callable[[HumanTask], str] | None = None,
 ) -> dict[str, Any]:
     """Return a case's row in a list: its state, status, what it waits for, next deadline."""
     due = sorted(t.due_at for t in open_tasks if t.due_at is not None)
@@ -90,15 +96,28 @@ def summary(
         "created_at": instance.created_at,
         "ended_at": instance.ended_at,
         "next_due_at": due[0] if due else None,
-        "waiting_for": [t.name for t in open_tasks],
+        # The reader's names of the tasks (`_names`: titles where they may read them).
+        "waiting_for": [name(t) if name else t.name for t in open_tasks],
         "open_elements": [t.element_id for t in open_tasks],
     }
 
 
-def _task(task: Any, user: User, now: datetime) -> dict[str, Any]:
-    view = task_view(task, now)
-    view["may_work"] = may_work(task, user)
-    return view
+def _names(user: User, view: access.CaseView | None) -> Callable[[HumanTask], str]:
+    """Return how the user reads a task's name: its title where `may_read_title` allows."""
+
+    def name(task: HumanTask) -> str:
+        return task.title if task.title and access.may_read_title(task, user, view) else task.name
+
+    return name
+
+
+def _task(
+    task: HumanTask, user: User, view: access.CaseView, now: datetime, held: bool
+) -> dict[str, Any]:
+    shown = task_view(task, now, titled=access.may_read_title(task, user, view))
+    shown["suspended"] = held  # the case is on hold: nobody works on its tasks until resumed
+    shown["may_work"] = may_work(task, user) and not held
+    return shown
 
 
 def cancel_case(

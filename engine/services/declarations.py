@@ -124,6 +124,7 @@ def _views(
         startable = (
             definition.id in latest
             and definition.runnable
+            and definition.retired_at is None
             and access.may_start(user, own.declarations, called=definition.key in called)
         )
         view = {c.key: getattr(definition, c.key) for c in ProcessDefinition.__table__.columns}

@@ -200,6 +200,10 @@ def make_current(
     """
     with uow:
         source = uow.definitions.version(key, version)
+        if source.retired_at is not None:  # undo the retirement first, saying why
+            raise Conflict(
+                "version_retired", f"{key} v{version} is retired", variant="make_current"
+            )
         latest = uow.definitions.latest(key)
         files = {f.name: (f.kind, f.content) for f in uow.definitions.files(source.deployment_id)}
         digest = hashlib.sha256(

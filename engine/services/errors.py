@@ -5,7 +5,9 @@ ServiceError
 │   ├── StartForbidden    may not start this process: process key, reason (403 start_forbidden)
 │   └── MessageForbidden  may not send this message from outside (403 message_forbidden)
 ├── FormInvalid      field -> [messages] (422)
-│   └── RuleRefused       a rule after the form sent the task back: its codes (422)
+│   ├── RuleRefused       a rule after the form sent the task back: its codes (422)
+│   └── BusinessKeyInUse  a case number another case of the process has, at every start door
+│                         (422 at the field; /engine-rest: 400 RestException)
 ├── BadRequest       a clear message about the input (422)
 ├── Unauthenticated  wrong username or password (401)
 └── TooManyAttempts  sign-in slowed down after wrong passwords in a row (429)
@@ -96,3 +98,16 @@ class RuleRefused(FormInvalid):
         self.element_id = element_id
         self.codes = codes
         super().__init__(errors)
+
+
+class BusinessKeyInUse(FormInvalid):
+    """A start gave a case number (business key) another instance of the process has, open or
+    finished; `field` is where it was given (`business_key`, or the start data key the process
+    takes it from)."""
+
+    def __init__(self, key: str, business_key: str, field: str, *messages: str) -> None:
+        self.key, self.business_key, self.field, self.messages = key, business_key, field, messages
+        super().__init__({field: list(messages)})
+
+    def __str__(self) -> str:
+        return f"the business key '{self.business_key}' is used by another instance of '{self.key}'"

@@ -20,14 +20,15 @@ from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.audit import Audit
 from engine.store.errors import NotFound
 from engine.store.models import HumanTask, ProcessInstance, User
-from engine.store.states import TaskState
+from engine.store.states import InstanceState, TaskState
 from engine.store.tasks import Tasks
 from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
 
-def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
-    """Return the API's summary of a task."""
+def task_view(task: HumanTask, now: datetime, *, titled: bool = False) -> dict[str, Any]:
+    """Return the API's summary of a task; `titled`: its `name` is its title, the name filled
+    with case data (for a reader `access.may_read_title` allows)."""
     view = {
         column: getattr(task, column)
         for column in (
@@ -49,6 +50,9 @@ def task_view(task: HumanTask, now: datetime) -> dict[str, Any]:
             "completed_by",
         )
     }
+    view["suspended"] = False  # its case is on hold (`with_holds`, the task detail)
+    if titled and task.title:
+        view["name"] = task.title
     view["is_overdue"] = bool(task.state == TaskState.OPEN and task.due_at and task.due_at < now)
     view["working_days_left"] = (
         _working_days_left(task.due_at, now) if task.state == TaskState.OPEN else None
@@ -83,6 +87,17 @@ def with_names(uow: UnitOfWork, views: list[dict[str, Any]]) -> list[dict[str, A
     return views
 
 
+def with_holds(uow: UnitOfWork, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark the open tasks whose case is on hold (one query per page): the inbox shows them
+    as waiting, without an action, as Camunda's Tasklist marks a suspended task."""
+    held = uow.instances.suspended_among(
+        {v["instance_id"] for v in views if v["state"] == TaskState.OPEN}
+    )
+    for view in views:
+        view["suspended"] = view["state"] == TaskState.OPEN and view["instance_id"] in held
+    return views
+
+
 def list_tasks(
     uow: UnitOfWork,
     user: User,
@@ -107,7 +122,7 @@ def list_tasks(
             rows, total = uow.tasks.group_page(
                 user.username, user.roles, user.municipality_id, limit, offset, newest_first
             )
-            items = with_names(uow, [task_view(t, now) for t in rows])
+            items = with_holds(uow, with_names(uow, [_titled(t, user, now) for t in rows]))
         return {"items": items, "total": total, "limit": limit, "offset": offset}
     query = {
         "mine": lambda: Tasks.mine(user.username),
@@ -121,8 +136,12 @@ def list_tasks(
         query = Audit.tasks_within(query, limited_to)
     with uow:
         rows, total = uow.tasks.page(query, limit, offset)
-        items = with_names(uow, [task_view(t, now) for t in rows])
+        items = with_holds(uow, with_names(uow, [_titled(t, user, now) for t in rows]))
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def _titled(task: HumanTask, user: User, now: datetime) -> dict[str, Any]:
+    return task_view(task, now, titled=access.may_read_title(task, user))
 
 
 def task_detail(
@@ -145,7 +164,8 @@ def task_detail(
             raise Forbidden("this task is not offered to you")
         built = definitions.built_for(uow, instance.definition_id)
         names = municipality_name, assignee_name
-        return _detail(task, *names, instance, built, user, now, view)
+        reason = _suspend_reason(uow, instance)
+        return _detail(task, *names, instance, built, user, now, view, reason)
 
 
 def completed_detail(
@@ -169,8 +189,9 @@ def _detail(
     user: User,
     now: datetime,
     view: CaseView,
+    suspend_reason: str | None = None,
 ) -> dict[str, Any]:
-    detail = task_view(task, now)
+    detail = task_view(task, now, titled=access.may_read_title(task, user, view))
     detail["municipality_name"], detail["assignee_name"] = municipality_name, assignee_name
     detail["instructions"] = task.instructions
     # The form shows its own fields only (what its data holds of them, and the draft); the
@@ -180,7 +201,10 @@ def _detail(
     data = {k: v for k, v in {**source, **(task.draft or {})}.items() if k in fields}
     detail["data"] = view.shows(data)
     detail["context"] = access.context_of(view, built, task, source)
-    detail["may_work"] = task.state == TaskState.OPEN and may_work(task, user)
+    # A case on hold: its tasks wait, shown without their form's actions, with the reason.
+    held = task.state == TaskState.OPEN and instance.state == InstanceState.SUSPENDED
+    detail["suspended"], detail["suspend_reason"] = held, suspend_reason if held else None
+    detail["may_work"] = task.state == TaskState.OPEN and may_work(task, user) and not held
     options = view.masked(source)  # dynamic choices: part of the form, masked for auditors
     detail["form"] = (
         {
@@ -191,6 +215,15 @@ def _detail(
         else None
     )
     return detail
+
+
+def _suspend_reason(uow: UnitOfWork, instance: ProcessInstance) -> str | None:
+    """Return why a case on hold is held (its last `instance_suspended`): everyone who reads
+    one of its tasks has a part in the case, and the case page shows them the reason too."""
+    if instance.state != InstanceState.SUSPENDED:
+        return None
+    held = uow.history.last_of_type(str(instance.id), "instance_suspended")
+    return str((held.data or {}).get("reason") or "") or None if held is not None else None
 
 
 def _form(forms: dict[str, bytes], name: str | None) -> dict[str, Any] | None:

@@ -12,9 +12,10 @@ from engine.runtime import declarations as runtime_declarations
 from engine.runtime import instances as runtime
 from engine.runtime import spiffarena
 from engine.runtime.model import Outcome, ThrownMessage
-from engine.services import access, declarations, definitions, forms
-from engine.services.errors import BadRequest, FormInvalid
+from engine.services import access, declarations, definitions, forms, retirement
+from engine.services.errors import BadRequest, BusinessKeyInUse, FormInvalid
 from engine.services.step import history, steps
+from engine.store.errors import Conflict
 from engine.store.models import ProcessInstance, User
 from engine.store.states import InstanceState
 from engine.store.uow import UnitOfWork
@@ -38,19 +39,23 @@ def start_instance(
 ) -> ProcessInstance:
     """Start the latest version of a process as a user: if they may, with what its start
     form allows, and never under a business key another instance of the process has (open or
-    finished: a field message, 422)."""
+    finished: a field message, 422; `start_in` checks it at every door)."""
     with uow:
         definition = uow.definitions.latest(key)
+        retirement.ensure_not_retired(definition)
         declared = declarations.of(uow, definition)
         called = key in declarations.called_processes(uow)
         access.ensure_may_start(actor, declared.declarations, called=called)
         _check_start_data(declared, data, locale, now.astimezone(OSLO).date())
-        if business_key is not None and uow.instances.has_business_key(key, business_key):
-            # A case number names one case for good: a finished case keeps its number.
-            text = catalogue.text(locale, "instances.business_key_in_use")
-            raise FormInvalid({"business_key": [text]})
         instance = start_in(
-            uow, key, data, actor=actor, now=now, business_key=business_key, step_budget=step_budget
+            uow,
+            key,
+            data,
+            actor=actor,
+            now=now,
+            business_key=business_key,
+            step_budget=step_budget,
+            locale=locale,
         )
         uow.commit()
     return instance
@@ -82,17 +87,22 @@ def start_in(
     step_budget: int = runtime.DEFAULT_STEP_BUDGET,
     message: ThrownMessage | None = None,
     hops: int = 0,
+    locale: str = catalogue.DEFAULT,
 ) -> ProcessInstance:
     """Start an instance inside an open unit of work (no commit).
 
     With `message`, at the process's message start event of that name (the message's
-    payload is the start data); `actor` is then whoever sent it.
+    payload is the start data); `actor` is then whoever sent it. Every door starts here, so
+    here a case number another instance of the process has is refused (`BusinessKeyInUse`).
     """
     username = actor if isinstance(actor, str) else actor.username
     definition = uow.definitions.latest(key)
+    retirement.ensure_not_retired(definition)  # the board and the vacancy page start here too
     if not definition.runnable:
         reason = "; ".join(definition.problems) or "it is not executable"
         raise BadRequest(f"process '{key}' cannot be started: {reason}")
+    declared = declarations.of(uow, definition).declarations
+    business_key = _case_number(uow, declared, data, business_key, locale)
     built = definitions.built(uow, definition)
     instance_id = uuid4()
     start_data = {
@@ -154,6 +164,7 @@ def route_messages(
     if hops > MAX_MESSAGE_HOPS:
         raise BadRequest("messages bounced between instances more than 50 times")
     for message in messages:
+        on_hold = False
         for subscription in uow.waits.subscriptions(message.name):
             if not _correlates(subscription.correlation, message.correlation):
                 continue
@@ -161,6 +172,9 @@ def route_messages(
             built = definitions.built_for(uow, instance.definition_id)
             senders = runtime_declarations.sender_roles(built, subscription.element_id)
             if sender is not None and not access.may_send(sender, senders):
+                continue
+            if instance.state == InstanceState.SUSPENDED:
+                on_hold = True  # as Camunda 7: a suspended execution is not correlated
                 continue
             with spiffarena.acting(actor):
                 outcome = runtime.deliver_message(
@@ -182,7 +196,18 @@ def route_messages(
             reached.append(instance)
             route_messages(uow, outcome.thrown, actor=actor, now=now, hops=hops + 1)
             break
-        else:  # nobody waits for it: a process that starts with this message, if one does
+        else:
+            if on_hold:
+                # Refused, not kept: the waiting case is on hold. Nothing changes (the sender's
+                # own step, if any, rolls back), and the message is sent again after resume.
+                raise Conflict(
+                    "instance_suspended",
+                    f"the case waiting for message '{message.name}' is suspended; "
+                    "send it again when the case is resumed",
+                    {"message": message.name},
+                    variant="message",
+                )
+            # nobody waits for it: a process that starts with this message, if one does
             started = _start_by_message(
                 uow, message, actor=actor, now=now, hops=hops + 1, sender=sender
             )
@@ -202,23 +227,27 @@ def _start_by_message(
     """Start the latest version of each process with a message start event of that name."""
     started = []
     for definition in uow.definitions.list():
-        if not definition.runnable:
+        if not definition.runnable or definition.retired_at is not None:
             continue
         built = definitions.built(uow, definition)
         if message.name in runtime.message_start_names(built):
             senders = runtime_declarations.message_start_senders(built, message.name)
             if sender is not None and not access.may_send(sender, senders):
                 continue
-            instance = start_in(
-                uow,
-                definition.key,
-                message.payload,
-                actor=actor,
-                now=now,
-                business_key=_business_key(message.correlation.get("business_key")),
-                message=message,
-                hops=hops,
-            )
+            try:
+                instance = start_in(
+                    uow,
+                    definition.key,
+                    message.payload,
+                    actor=actor,
+                    now=now,
+                    business_key=_business_key(message.correlation.get("business_key")),
+                    message=message,
+                    hops=hops,
+                )
+            except BusinessKeyInUse as used:  # the message's correlation named it
+                field = f"correlation.{used.field}"
+                raise BusinessKeyInUse(used.key, used.business_key, field, *used.messages) from None
             started.append(instance)
     return started
 
@@ -233,6 +262,34 @@ def _correlates(expected: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
     if not shared and any(v is not None for v in expected.values()):
         return False
     return all(str(expected[k]) == str(given[k]) for k in shared)
+
+
+def _case_number(
+    uow: UnitOfWork,
+    declared: runtime_declarations.Declarations,
+    data: Mapping[str, Any],
+    business_key: str | None,
+    locale: str,
+) -> str | None:
+    """Return the new instance's business key: the one given, else the start data's
+    `businessKeyFrom` key; refuse one another instance of the process has (open or finished),
+    unless the process declares its instances share their case's (`businessKeyShared`)."""
+    field = "business_key"
+    source = declared.business_key_from
+    given = data.get(source) if source else None
+    if source and isinstance(given, (str, int)) and not isinstance(given, bool) and given != "":
+        if business_key is None:
+            business_key, field = str(given), source
+        elif business_key != str(given):
+            text = catalogue.text(locale, "instances.business_key_mismatch")
+            raise FormInvalid({source: [text]})
+    if business_key is None or declared.business_key_shared:
+        return business_key
+    if uow.instances.has_business_key(declared.key, business_key):
+        # A case number names one case for good: a finished case keeps its number.
+        text = catalogue.text(locale, "instances.business_key_in_use")
+        raise BusinessKeyInUse(declared.key, business_key, field, text)
+    return business_key
 
 
 MAX_BUSINESS_KEY = 200  # process_instance.business_key, as POST /process-definitions/{key}/start

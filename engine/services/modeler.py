@@ -87,6 +87,9 @@ def _version(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, Any]:
         "deployed_at": definition.deployed_at,
         "running_instances": uow.instances.count_running(definition.id),
         "has_run": uow.definitions.has_run(definition),  # if not, it can be removed
+        "retired_at": definition.retired_at,  # no new instances start on it
+        "retired_by": definition.retired_by,
+        "retired_reason": definition.retired_reason,
         "files": [{"name": f.name, "kind": f.kind, "size": len(f.content)} for f in files],
     }
 

@@ -2,7 +2,8 @@
 
 StoreError
 ├── NotFound    what, key
-└── Conflict    code, message (e.g. task_already_completed), optional field messages
+└── Conflict    code, message (e.g. task_already_completed), optional field messages and
+                the people's text's variant (`api.error.<code>.<variant>`)
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ class NotFound(StoreError):
 class Conflict(StoreError):
     """The row is not in a state that allows the change (someone else got there first)."""
 
-    def __init__(self, code: str, message: str, details: object = None) -> None:
+    def __init__(
+        self, code: str, message: str, details: object = None, *, variant: str | None = None
+    ) -> None:
         self.code = code
         self.details = details
+        self.variant = variant  # the same refusal said for another action (a message, a task)
         super().__init__(message)

@@ -110,6 +110,16 @@ class Instances(Repository):
         )
         return self._page(query, limit, offset, ProcessInstance.created_at.desc())
 
+    def suspended_among(self, instance_ids: set[UUID]) -> set[UUID]:
+        """Return which of these instances are suspended (on hold)."""
+        if not instance_ids:
+            return set()
+        query = select(ProcessInstance.id).where(
+            ProcessInstance.id.in_(instance_ids),
+            ProcessInstance.state == InstanceState.SUSPENDED,
+        )
+        return set(self.session.scalars(query).all())
+
     def of_processes(
         self, keys: Sequence[str], state: InstanceState | None = None
     ) -> Sequence[ProcessInstance]:

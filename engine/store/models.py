@@ -160,6 +160,11 @@ class ProcessDefinition(Base):
     problems: Mapped[list[str]] = mapped_column(default=list)
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Retired: no new instance starts on it; running ones go on (Camunda's suspended
+    # definition). Who, when and why; cleared when the retirement is undone.
+    retired_at: Mapped[datetime | None] = mapped_column()
+    retired_by: Mapped[str | None] = mapped_column(String(80))
+    retired_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ProcessInstance(Base):
@@ -200,6 +205,9 @@ class HumanTask(Base):
     business_key: Mapped[str | None] = mapped_column(String(200))
     element_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
+    # The name filled with case data (`taskTitle`: "Intervju: Kari Nordmann"), for the readers
+    # `access.may_read_title` allows; the others read `name`.
+    title: Mapped[str | None] = mapped_column(String(300))
     lane: Mapped[str | None] = mapped_column(String(200))
     candidate_roles: Mapped[list[str]] = mapped_column(default=list)
     candidate_users: Mapped[list[str]] = mapped_column(default=list)

@@ -187,10 +187,43 @@ def test_recommendation_form_needs_two_more_or_a_reason(
     fields: dict[str, Any], valid: bool
 ) -> None:
     if valid:
-        forms.validate(RECOMMENDATION_FORM, recommendation(**fields))
+        forms.validate(RECOMMENDATION_FORM, recommendation(**fields), task_data=INTERVIEWED)
     else:
         with pytest.raises(FormInvalid):
-            forms.validate(RECOMMENDATION_FORM, recommendation(**fields))
+            forms.validate(RECOMMENDATION_FORM, recommendation(**fields), task_data=INTERVIEWED)
+
+
+# The ranking is chosen from the interviewed applicants (the task's recommendation_options).
+INTERVIEWED = {
+    "recommendation_options": [
+        {"value": 1, "label": "1 - Anne Berg"},
+        {"value": 2, "label": "2 - Bjørn Dahl"},
+        {"value": 3, "label": "3 - Cecilie Eng"},
+    ]
+}
+
+
+def test_a_ranked_applicant_outside_the_choices_is_refused_at_the_field() -> None:
+    data = recommendation(recommended=[2, 7, 1])
+    with pytest.raises(FormInvalid) as refused:
+        forms.validate(RECOMMENDATION_FORM, data, task_data=INTERVIEWED)
+    assert refused.value.errors == {
+        "recommendation.recommended.1": ["Velg en av de tillatte verdiene."]
+    }
+
+
+def test_an_applicant_ranked_twice_is_refused_at_the_field_in_both_languages() -> None:
+    data = recommendation(recommended=[1, 2, 1])
+    with pytest.raises(FormInvalid) as refused:
+        forms.validate(RECOMMENDATION_FORM, data, task_data=INTERVIEWED)
+    assert refused.value.errors == {
+        "recommendation.recommended": ["Den samme verdien er valgt mer enn én gang."]
+    }
+    with pytest.raises(FormInvalid) as refused:
+        forms.validate(RECOMMENDATION_FORM, data, "en", task_data=INTERVIEWED)
+    assert refused.value.errors == {
+        "recommendation.recommended": ["The same value is chosen more than once."]
+    }
 
 
 def test_every_hiring_form_has_english_titles() -> None:

@@ -169,10 +169,11 @@ def play(
             page.get_by_role("link", name=re.compile("^Gruppens")).click()
             row = page.locator("#list tbody tr").filter(has_text="Samtale/intervju")
             expect(row).to_have_count(2 if name == "Eva Holm" else 1)
-            row.first.get_by_role("link", name="Samtale/intervju").click()
-            expect(context(page)).to_contain_text("Kandidaten")  # each names its candidate
-            candidate = context(page).inner_text()
-            outcome = "Aktuell" if "Eva Holm" in candidate else "Ikke aktuell"
+            # Each interview names its candidate: in the inbox, the heading and the context.
+            title = f"Samtale/intervju: {name}"
+            row.get_by_role("link", name=title, exact=True).click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(title)
+            expect(context(page)).to_contain_text(name)
             page.get_by_label("Dato for samtalen").fill(norwegian(today(server)))
             page.get_by_label(outcome, exact=True).check()
             complete(page, server)

@@ -1,6 +1,6 @@
 """Fill a task's form on the page the way a person does: field by field, by the form's own
 controls (text, a date as dd.mm.åååå and a time as tt.mm, select by its visible label, radios,
-checkboxes, "Legg til" rows).
+checkboxes, "Legg til" rows, a ranking's places).
 
 The form file (forms/<name>.schema.json + .uischema.json) says which control a field has and
 which visible label stands for a value, as the page shows it (web/static/js/form.js).
@@ -109,7 +109,7 @@ def _fill(page: Page, schema: dict[str, Any], ui: dict[str, Any], value: Any, pa
         _fill_object(page, schema, ui, value, path)
     elif kind == "array":
         items = schema.get("items") or {}
-        if _from_case(items):
+        if _from_case(items) and widget != "ranking":  # a ranking: one select per place
             _tick(page, path, value)
             return
         choices = _choices(items)

@@ -1,9 +1,10 @@
-"""A process owner edits a form beside its live preview and deploys it with the process.
+"""A process owner edits forms beside their live preview; the edits are deployed with the process.
 
 Real Chromium over the real server: open a form from the library, change a label and see the
 preview (the inbox's own renderer) change, break the JSON and see the error at the field, get
-a JSON Schema problem from the server's validate, fix it, deploy, and find version n+1 in the
-library and in the API with the new form; the modeler's panel links to the same editor.
+a JSON Schema problem from the server's validate, fix it and save it in the process's draft;
+the modeler deploys the draft, forms and diagram, as one version n+1; the modeler's panel links
+to the same editor.
 """
 
 from __future__ import annotations
@@ -124,8 +125,21 @@ def _edit_form(page: Page, key: str) -> str:
     return form_draft
 
 
-def _deploy_form(page: Page) -> None:
-    page.get_by_role("button", name="Rull ut skjemaet med prosessen").click()
+SAVE = "Lagre i utkastet til prosessen"
+
+
+def _save_form(page: Page) -> None:
+    page.get_by_role("button", name=SAVE).click()
+    page.wait_for_url(re.compile(r"/library"))
+    expect(page.locator("#flash")).to_contain_text("er lagret i utkastet")
+
+
+def _deploy_draft(page: Page, key: str) -> None:
+    """From the library's note on the process's draft, deploy it in the modeler."""
+    note = page.locator(f'.library-process[data-key="{key}"] .library-draft')
+    note.get_by_role("link", name="Åpne utkastet i modellereren og rull ut").click()
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+    page.get_by_role("button", name="Rull ut som ny versjon").click()
     page.wait_for_url(re.compile(r"/library"))
 
 
@@ -182,21 +196,21 @@ def test_owner_edits_a_form_with_a_live_preview_and_deploys_it(page: Page, serve
     schema.fill(good)
     page.get_by_role("button", name="Valider").click()
     expect(page.locator("#problem-summary")).to_have_text("Gyldig: kan rulles ut.")
-    page.get_by_role("button", name="Rull ut skjemaet med prosessen").click()
-    page.wait_for_url(re.compile(r"/library"))
+    _save_form(page)
+    # Saved, not deployed: the library names the draft and has no new version yet.
+    expect(section.locator(".library-draft")).to_contain_text(
+        f"Utkast fra versjon {version}, ikke rullet ut: ui_form.ask.schema.json."
+    )
+    expect(page.locator(f"#version-ui_form-{version + 1}")).to_have_count(0)
+    _deploy_draft(page, "ui_form")
     expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
     expect(page.locator(f"#version-ui_form-{version + 1}")).to_contain_text("eier")
+    expect(section.locator(".library-draft")).to_have_count(0)
 
     latest = page.request.get("/api/v1/process-definitions/ui_form").json()
     assert (latest["version"], latest["runnable"]) == (version + 1, True)
-    form = page.request.get(
-        f"/api/v1/process-definitions/ui_form/versions/{version + 1}/files/ui_form.ask.schema.json"
-    )
-    assert form.ok and json.loads(form.body())["properties"]["reason"]["title"] == "Årsak"
-    old = page.request.get(
-        f"/api/v1/process-definitions/ui_form/versions/{version}/files/ui_form.ask.schema.json"
-    )
-    assert json.loads(old.body())["properties"]["reason"]["title"] == "Begrunnelse"
+    assert _form_title(page, "ui_form", version + 1) == "Årsak"
+    assert _form_title(page, "ui_form", version) == "Begrunnelse"
 
 
 def test_the_panel_opens_the_form_editor_for_a_user_task(page: Page, server: Server) -> None:
@@ -214,20 +228,21 @@ def test_the_panel_opens_the_form_editor_for_a_user_task(page: Page, server: Ser
 
 
 def test_the_form_editor_passes_axe(browser: Browser, server: Server) -> None:
-    version = _deploy(server)
+    key = "ui_form_axe"
+    old = _deploy(server, key)
+    version = _deploy(server, key, schema={**SCHEMA, "title": "Andre utgave"})
     # axe is injected as an inline script, which the pages' CSP would otherwise refuse.
     page = new_page(browser, server.url, bypass_csp=True)
     sign_in(page, server.url, "eier")
-    draft = _bpmn_draft("ui_form", version, PROCESS)
-    _open_with_bpmn_draft(page, "ui_form", version, draft)
-    expect(page.locator("#bpmn-draft")).to_be_visible()  # the notice and its checkbox, too
+    _open_with_bpmn_draft(page, key, version, _bpmn_draft(key, old, PROCESS))
+    expect(page.locator("#bpmn-draft-other")).to_be_visible()  # the notice and its link, too
     page.get_by_label(re.compile("^JSON Schema")).fill("{")
     expect(page.locator("#schema-error")).to_be_visible()
     assert axe_violations(page, "#form-editor") == []
     page.context.close()
 
 
-def test_a_diagram_draft_of_the_same_version_is_deployed_with_the_form(
+def test_a_form_is_saved_in_the_diagram_draft_of_its_version_and_deployed_with_it(
     page: Page, server: Server
 ) -> None:
     key = "ui_form_draft"
@@ -235,73 +250,46 @@ def test_a_diagram_draft_of_the_same_version_is_deployed_with_the_form(
     changed = _renamed_task(key)
     sign_in(page, server.url, "eier")
     _open_with_bpmn_draft(page, key, version, _bpmn_draft(key, version, changed))
-    notice = page.locator("#bpmn-draft")
-    expect(notice).to_be_visible()
-    expect(notice).to_contain_text("ulagrede endringer i diagrammet")
-    expect(notice).to_contain_text(re.compile(r"13[:.]07"))
-    expect(page.get_by_label("Ta med utkastet til diagrammet")).to_be_checked()
     expect(page.locator("#bpmn-draft-other")).to_be_hidden()
     form_draft = _edit_form(page, key)
 
-    _deploy_form(page)
+    _save_form(page)
+    kept = _bpmn_draft_kept(page, key)
+    assert kept["xml"] == changed and kept["baseVersion"] == version  # the diagram's change stays
+    assert json.loads(kept["forms"][f"{key}.ask.schema.json"])["properties"]["reason"] == {
+        "type": "string",
+        "title": "Årsak",
+    }
+    assert _stored(page, form_draft) is None
+    _deploy_draft(page, key)
     expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
-    expect(page.locator("#flash")).to_contain_text("utkastet til diagrammet")
     assert 'name="Spør på nytt"' in _xml(page, key, version + 1)
     assert _form_title(page, key, version + 1) == "Årsak"
     assert _bpmn_draft_kept(page, key) is None
-    assert _stored(page, form_draft) is None
 
 
-def test_without_the_box_the_form_goes_with_the_deployed_diagram_and_the_draft_stays(
-    page: Page, server: Server
-) -> None:
-    key = "ui_form_keep_draft"
-    version = _deploy(server, key)
-    changed = _renamed_task(key)
-    draft = _bpmn_draft(key, version, changed)
-    sign_in(page, server.url, "eier")
-    _open_with_bpmn_draft(page, key, version, draft)
-    expect(page.locator("#bpmn-draft")).to_be_visible()
-    page.get_by_label("Ta med utkastet til diagrammet").uncheck()
-    form_draft = _edit_form(page, key)
-
-    _deploy_form(page)
-    expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
-    expect(page.locator("#flash")).not_to_contain_text("utkastet til diagrammet")
-    xml = _xml(page, key, version + 1)
-    assert 'name="Spør"' in xml and "Spør på nytt" not in xml
-    assert _form_title(page, key, version + 1) == "Årsak"
-    assert _bpmn_draft_kept(page, key) == draft
-    assert _stored(page, form_draft) is None
-
-
-def test_a_diagram_draft_of_another_version_is_named_and_not_deployed(
+def test_a_draft_of_another_version_is_named_and_the_form_not_saved_into_it(
     page: Page, server: Server
 ) -> None:
     key = "ui_form_old_draft"
     old = _deploy(server, key)
     version = _deploy(server, key, schema={**SCHEMA, "title": "Andre utgave"})
     assert version == old + 1
-    changed = _renamed_task(key)
-    draft = _bpmn_draft(key, old, changed)
+    draft = _bpmn_draft(key, old, _renamed_task(key))
     sign_in(page, server.url, "eier")
     _open_with_bpmn_draft(page, key, version, draft)
     other = page.locator("#bpmn-draft-other")
     expect(other).to_be_visible()
-    expect(other).to_contain_text(f"versjon {old}")
-    expect(other).to_contain_text("tas ikke med")
-    expect(other.get_by_role("link")).to_have_attribute("href", f"/modeler/{key}/{old}")
-    expect(page.locator("#bpmn-draft")).to_be_hidden()
+    expect(other).to_contain_text(f"utkast fra versjon {old}")
+    expect(other.get_by_role("link")).to_have_attribute(
+        "href", f"/modeler/{key}/{old}/forms/{key}.ask.schema.json"
+    )
     _edit_form(page, key)
-
-    _deploy_form(page)
-    expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
-    xml = _xml(page, key, version + 1)
-    assert 'name="Spør"' in xml and "Spør på nytt" not in xml
+    expect(page.get_by_role("button", name=SAVE)).to_be_disabled()
     assert _bpmn_draft_kept(page, key) == draft
 
 
-def test_a_refused_deploy_keeps_both_drafts(page: Page, server: Server) -> None:
+def test_a_refused_form_leaves_both_drafts(page: Page, server: Server) -> None:
     key = "ui_form_bad_draft"
     version = _deploy(server, key)
     broken = PROCESS.replace("ui_form", key).replace('targetRef="end"', 'targetRef="nowhere"')
@@ -310,7 +298,7 @@ def test_a_refused_deploy_keeps_both_drafts(page: Page, server: Server) -> None:
     _open_with_bpmn_draft(page, key, version, draft)
     form_draft = _edit_form(page, key)
 
-    page.get_by_role("button", name="Rull ut skjemaet med prosessen").click()
+    page.get_by_role("button", name=SAVE).click()
     expect(page.locator("#problem-summary")).to_contain_text("feil må rettes før utrulling")
     expect(page.locator(".problem").first).to_contain_text("element that does not exist")
     assert page.request.get(f"/api/v1/process-definitions/{key}").json()["version"] == version
@@ -334,9 +322,102 @@ def test_drafts_kept_under_their_earlier_names_are_taken_over(page: Page, server
     )
     _open_with_bpmn_draft(page, key, version, draft, stored_as=f"saksflyt.draft.{key}")
 
-    expect(page.locator("#bpmn-draft")).to_be_visible()
     expect(page.get_by_label(re.compile("^JSON Schema"))).to_have_value(schema)
     assert _bpmn_draft_kept(page, key) == draft
     assert _stored(page, f"saksflyt.draft.{key}") is None
     assert _stored(page, f"saksflyt.draft.form.{key}.{key}.ask.schema.json") is None
     assert _stored(page, f"saksflyt.draft.form.{key}/{key}.ask.schema.json") is not None
+
+
+def _three_forms(server: Server, key: str) -> int:
+    """Deploy a process of three user tasks, each with its own form; return its version."""
+    tasks = "".join(
+        f'<bpmn:userTask id="{t}" name="Steg {t}"><bpmn:extensionElements>'
+        "<spiffworkflow:properties>"
+        f'<spiffworkflow:property name="formJsonSchemaFilename" value="{key}.{t}.schema.json" />'
+        '<spiffworkflow:property name="candidateUsers" value="started_by" />'
+        "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
+        for t in "abc"
+    )
+    flows = "".join(
+        f'<bpmn:sequenceFlow id="f_{s}" sourceRef="{s}" targetRef="{t}" />'
+        for s, t in (("start", "a"), ("a", "b"), ("b", "c"), ("c", "end"))
+    )
+    shapes = "".join(
+        f'<bpmndi:BPMNShape id="{e}_di" bpmnElement="{e}"><dc:Bounds x="{100 + 150 * i}" y="80" '
+        f'width="100" height="80" /></bpmndi:BPMNShape>'
+        for i, e in enumerate(["start", "a", "b", "c", "end"])
+    )
+    xml = PROCESS.split("<bpmn:process")[0] + (
+        f'<bpmn:process id="{key}" name="Tre skjemaer" isExecutable="true">'
+        f'<bpmn:startEvent id="start" />{tasks}<bpmn:endEvent id="end" />{flows}</bpmn:process>'
+        f'<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="{key}">'
+        f"{shapes}</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>"
+    )
+    files = {f"{key}.bpmn": xml.encode()}
+    for t in "abc":
+        files[f"{key}.{t}.schema.json"] = json.dumps(SCHEMA, indent=2).encode()
+    wiring = server.wiring
+    definitions.deploy(wiring.new_uow(), files, actor="test", now=wiring.now())
+    with wiring.new_uow() as uow:
+        return uow.definitions.latest(key).version
+
+
+def test_three_forms_and_the_diagram_are_deployed_as_one_version(
+    page: Page, server: Server
+) -> None:
+    key = "ui_three_forms"
+    version = _three_forms(server, key)
+    sign_in(page, server.url, "eier")
+    page.get_by_role("link", name="Prosessbibliotek").click()
+    section = page.locator(f'.library-process[data-key="{key}"]')
+    for step in "abc":
+        row = section.locator(f"#version-{key}-{version}")
+        row.get_by_text(re.compile(r"Andre filer i utrullingen")).click()
+        row.get_by_role("link", name=f"Rediger {key}.{step}.schema.json").click()
+        expect(page.locator("#form-editor")).to_have_attribute("data-ready", "true")
+        schema = page.get_by_label(re.compile("^JSON Schema"))
+        schema.fill(
+            schema.input_value().replace(
+                '"properties": {',
+                f'"properties": {{"merknad_{step}": {{"type": "string", "title": "Merknad"}},',
+                1,
+            )
+        )
+        expect(page.locator("#preview")).to_contain_text("Merknad")
+        _save_form(page)
+        expect(page.locator("#flash")).to_contain_text(f"skjemaer endret: {'abc'.index(step) + 1}")
+    expect(section.locator(".library-draft")).to_contain_text(
+        f"{key}.a.schema.json, {key}.b.schema.json, {key}.c.schema.json"
+    )
+    expect(section.locator("tbody tr")).to_have_count(1)  # nothing deployed yet
+
+    section.locator(".library-draft").get_by_role("link").click()
+    expect(page.locator("#modeler")).to_have_attribute("data-ready", "true")
+    page.locator('.djs-element[data-element-id="c"]').click()
+    field = page.locator("#panel").get_by_label("Navn", exact=True)
+    field.fill("Siste steg")
+    field.press("Tab")
+    page.get_by_role("button", name="Rull ut som ny versjon").click()
+    page.wait_for_url(re.compile(r"/library"))
+    expect(page.locator("#flash")).to_contain_text(f"versjon {version + 1}")
+    expect(section.locator("tbody tr")).to_have_count(2)  # one new version for all four changes
+    expect(section.locator(".library-draft")).to_have_count(0)
+
+    section.locator(f"#version-{key}-{version + 1}").get_by_role(
+        "link", name=f"Sammenlign med forrige: versjon {version} og {version + 1}"
+    ).click()
+    files = page.locator("#diff-files-list")
+    for step in "abc":
+        expect(files).to_contain_text(
+            f"{key}.{step}.schema.json: endret · nye felt: merknad_{step}"
+        )
+    expect(page.locator("main")).to_contain_text("Siste steg")
+    # Each version keeps the forms it was deployed with (pinned): the new fields only in the new.
+    for step in "abc":
+        path = f"/api/v1/process-definitions/{key}/versions/%d/files/{key}.{step}.schema.json"
+        fields = [
+            json.loads(page.request.get(path % v).body())["properties"]
+            for v in (version, version + 1)
+        ]
+        assert (f"merknad_{step}" in fields[0], f"merknad_{step}" in fields[1]) == (False, True)

@@ -46,8 +46,8 @@ def hiring_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 class Journey:
     """The people of the procedure, each in a browser context of their own."""
 
-    def __init__(self, browser: Browser, server: Server) -> None:
-        self.browser, self.server = browser, server
+    def __init__(self, browser: Browser, server: Server, case: str = CASE) -> None:
+        self.browser, self.server, self.case = browser, server, case
         self.pages: dict[str, Page] = {}
         self.start = server.wiring.now().astimezone(OSLO)
         self.shots: Path | None = None  # tests.ui.screenshots sets a folder
@@ -81,7 +81,7 @@ class Journey:
             expect(page.locator("#list")).not_to_contain_text("Laster")
             link = (
                 page.locator("#list tbody tr")
-                .filter(has_text=CASE)
+                .filter(has_text=self.case)
                 .get_by_role("link", name=name, exact=True)
             )
             if link.count():
@@ -89,7 +89,7 @@ class Journey:
                 expect(page.get_by_role("heading", level=1)).to_have_text(name)
                 expect(page.locator("form .form-fields")).to_be_visible()
                 return page
-        raise AssertionError(f"{username} has no task «{name}» in {CASE}")
+        raise AssertionError(f"{username} has no task «{name}» in {self.case}")
 
     def complete(self, page: Page, form: str, data: dict[str, Any]) -> None:
         fill_form(page, form, data)
@@ -263,6 +263,9 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
     context = page.locator(".panel--context")
     expect(context).to_contain_text("Anne Berg")
     expect(context.get_by_role("link", name="CV Anne Berg.pdf")).to_be_visible()
+    # The hiring case speaks of applicants, not of the assignment routine's employees.
+    expect(context).to_contain_text("Søknadstekst fra søkeren")
+    expect(context).not_to_contain_text("medarbeider")
     journey.refused(
         page,
         "hiring.prepare_applicant_list",
@@ -317,13 +320,24 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
     }
     journey.complete(page, "hiring.shortlist_candidates", shortlist)
 
-    # 9. The interviews: each task names its candidate.
+    # 9. The interviews: each task names its candidate, in the inbox, on the task page (its
+    #    heading), on the case page and in the mail to the panel.
     journey.advance("+1 uke")
     interviewed = set()
-    for _ in range(2):
-        page = journey.open_task("vl.loten", "Intervju")
+    case_page = journey.as_user("hr.loten")
+    case_page.goto("/cases")
+    case_page.get_by_role("link", name=CASE, exact=True).click()
+    opened = case_page.locator(".case-tasks").first  # the open tasks
+    expect(opened).to_contain_text("Intervju: Anne Berg")
+    expect(opened).to_contain_text("Intervju: Bjørn Dahl")
+    with server.wiring.new_uow() as uow:
+        rows, _ = uow.outbox.page(None, 1000, 0)
+        subjects = [row.subject for row in rows if row.recipient == "tv.loten"]
+    assert f"Ny oppgave: Intervju: Anne Berg ({CASE})" in subjects, subjects
+    for name in ("Anne Berg", "Bjørn Dahl"):
+        page = journey.open_task("vl.loten", f"Intervju: {name}")
         context = page.locator(".panel--context")
-        name = "Anne Berg" if "Anne Berg" in context.inner_text() else "Bjørn Dahl"
+        expect(context).to_contain_text(name)
         expect(context).to_contain_text("Helsetunet")
         if not interviewed:
             journey.snap(page, "interview-names-the-candidate")
@@ -339,13 +353,43 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
     assert interviewed == {"Anne Berg", "Bjørn Dahl"}
 
     # 10. The recommendation, the decision and the council's union member's approval.
+    #     The ranking is chosen from the interviewed, by name and number, and ordered on the
+    #     page with the keyboard; the same applicant twice is refused at the field.
     page = journey.open_task("vl.loten", "Skriv innstilling")
+    ranking = page.locator("#f-recommendation-recommended-group")
+    add = ranking.get_by_role("button", name=re.compile(r"^\+ Legg til"))
+    add.click()
+    add.click()
+    first, second = (page.get_by_label(f"Plass {n}", exact=True) for n in (1, 2))
+    choices = ["Velg …", f"1 {DASH} Anne Berg", f"2 {DASH} Bjørn Dahl"]
+    expect(first.locator("option")).to_have_text(choices)  # not Cecilie: not interviewed
+    first.select_option(label=f"2 {DASH} Bjørn Dahl")
+    second.select_option(label=f"2 {DASH} Bjørn Dahl")
     recommendation = {
-        "recommended": [1, 2],
         "ranking_basis": "Søker 1 har lengst erfaring.",
         "fewer_candidates_reason": "Bare to er kvalifisert.",
     }
-    journey.complete(page, "hiring.write_recommendation", {"recommendation": recommendation})
+    fill_form(page, "hiring.write_recommendation", {"recommendation": recommendation})
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    expect(page.locator("#f-recommendation-recommended-error")).to_have_text(
+        "Den samme verdien er valgt mer enn én gang."
+    )
+    second.select_option(label=f"1 {DASH} Anne Berg")
+    move_up = ranking.locator("li").nth(1).get_by_role("button", name=re.compile("^Flytt opp"))
+    move_up.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Plass 1", exact=True)).to_have_value("0")  # Anne first now
+    expect(page.get_by_label("Plass 2", exact=True)).to_have_value("1")
+    moved = ranking.locator("li").first.get_by_role("button", name=re.compile("^Flytt ned"))
+    expect(moved).to_be_focused()  # the focus follows the moved applicant
+    journey.snap(page, "recommendation-ranking")
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    expect(page.locator("#flash")).to_contain_text("er fullført", timeout=30_000)
+    with server.wiring.new_uow() as uow:
+        [case] = [
+            i for i in uow.announcements.instances_with_data("hiring") if i.business_key == CASE
+        ]
+        assert case.data["recommendation"]["recommended"] == [1, 2]
     page = journey.open_task("vl.loten", "Fatt ansettelsesvedtak")
     decision = {
         "outcome": "appoint",
@@ -427,3 +471,88 @@ def test_the_hiring_procedure_end_to_end_through_the_pages(
             i for i in uow.announcements.instances_with_data("hiring") if i.business_key == CASE
         ]
     assert case.state == InstanceState.COMPLETED, case.data.get("status")
+
+
+def test_a_panel_without_the_political_body_is_refused_on_the_task_page(
+    browser: Browser, hiring_server: Server
+) -> None:
+    """The council hires (Løten 4.6): the panel the hiring authority sets must hold one of its
+    representatives (4.5.4); the refusal is shown at the panel field, in bokmål, at once."""
+    played = Journey(browser, hiring_server, case="2026/0413")
+    try:
+        hr = played.as_user("hr.loten")
+        hr.get_by_role("link", name="Start en prosess").click()
+        card = hr.get_by_role("article", name="Ansettelse (Løten kap. 4)")
+        card.get_by_label(re.compile("^Virksomhetsleder")).fill("vl.loten")
+        card.get_by_label("Saksnummer (valgfritt)").fill(played.case)
+        card.get_by_role("button", name="Start").click()
+        expect(hr.locator("#flash")).to_contain_text("er startet")
+        page = played.open_task("vl.loten", "Vurder ledig stilling")
+        position = {**ASSESSMENT["position"], "title": "Kommunalsjef"}
+        position["position_type"] = "council_appointed"
+        assessment = {**ASSESSMENT, "position": position, "assessed_on": played.day(0)}
+        played.complete(page, "hiring.assess_vacancy", assessment)
+        page = played.open_task("tv.loten", "Drøft vurderingen med tillitsvalgte")
+        consultation = {
+            "consulted_on": played.day(0),
+            "representative": "Kari Tillit",
+            "organisation": "Fagforbundet",
+            "agrees": True,
+            "statement": "Enig.",
+        }
+        played.complete(
+            page, "hiring.consult_union_on_vacancy", {"union_consultation": consultation}
+        )
+
+        # The council's leader sets a panel of officers only: refused at the panel field.
+        page = played.open_task("vl.loten", "Avklar prosedyre og kunngjøring")
+        settle = {
+            "recruitment": {"method": "external", "personnel_policy_goals_considered": True},
+            "procedure": {
+                "position_code": "7003 Kommunalsjef",
+                "pay": "Etter avtale",
+                "interview": True,
+                "panel": [{"name": "Vidar Lien", "username": "vl.loten", "title": "Leder"}],
+                "number_to_interview": 2,
+                "planned_decision_date": played.day(35),
+                "planned_start_date": played.day(60),
+            },
+            "announcement": {
+                "qualification_requirements": ["Høyere utdanning"],
+                "area_of_work": "Helse og omsorg.",
+                "duties": "Leder tjenesteområdet.",
+                "pay_and_pension": "Lønn etter avtale; KLP.",
+            },
+        }
+        played.refused(
+            page,
+            "hiring.settle_procedure",
+            settle,
+            "procedure-panel",
+            "Ansettelsesmyndigheten er et politisk organ: intervjupanelet må ha minst én "
+            "representant for organet (Løten 4.5.4).",
+        )
+        played.snap(page, "panel-refused")
+
+        # The leader adds the council's representative on the same page and goes on.
+        panel = page.locator("#f-procedure-panel-group")
+        panel.get_by_role("button", name=re.compile(r"^\+ Legg til")).click()
+        page.locator("#f-procedure-panel-1-name").fill("Per Politiker")
+        page.locator("#f-procedure-panel-1-title").fill("Kommunestyrets representant")
+        page.locator("#f-procedure-panel-1-represents_political_body").check()
+        page.get_by_role("button", name="Fullfør oppgaven").click()
+        expect(page.locator("#flash")).to_contain_text("er fullført", timeout=30_000)
+        page.goto("/?tab=group")
+        expect(page.locator("#list")).not_to_contain_text("Laster")
+        rows = page.locator("#list tbody tr").filter(has_text=played.case)
+        expect(rows.filter(has_text="Avklar prosedyre og kunngjøring")).to_have_count(0)
+        with hiring_server.wiring.new_uow() as uow:
+            [case] = [
+                i
+                for i in uow.announcements.instances_with_data("hiring")
+                if i.business_key == played.case
+            ]
+        assert case.data["settle_procedure_errors"] == []
+        assert case.data["procedure"]["panel"][1]["represents_political_body"] is True
+    finally:
+        played.close()

@@ -41,7 +41,9 @@ def test_a_process_owner_removes_a_junk_import_from_the_library_and_the_start_pa
         expect(junk).to_have_count(1)
         junk.get_by_text("Fjern", exact=True).click()
         junk.get_by_role("button", name="Fjern versjon 1").click()
-        expect(junk.locator(".field-error")).to_have_text("Skriv hvorfor versjonen fjernes.")
+        expect(junk.locator(".remove-version .field-error")).to_have_text(
+            "Skriv hvorfor versjonen fjernes."
+        )
         junk.get_by_label("Hvorfor fjernes versjonen?").fill("Feilimport fra Bizagi")
         junk.get_by_role("button", name="Fjern versjon 1").click()
         expect(page.locator("#flash")).to_have_text("To veier versjon 1 er fjernet.")

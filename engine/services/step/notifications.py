@@ -129,11 +129,14 @@ def enqueue(
     return row
 
 
-def task_params(uow: UnitOfWork, instance: ProcessInstance, task: HumanTask) -> dict[str, Any]:
-    """Return the fields every task mail can use."""
+def task_params(
+    uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, *, titled: bool = True
+) -> dict[str, Any]:
+    """Return the fields every task mail can use; the task by its title (`taskTitle`) for the
+    people it is offered to, who read its context anyway, by its name with `titled=False`."""
     return {
         **case_params(uow, instance),
-        "task": task.name,
+        "task": (task.title or task.name) if titled else task.name,
         "due": task.due_at,
         "link": f"{policy().public_url.rstrip('/')}/tasks/{task.id}",  # the case is linked there
     }

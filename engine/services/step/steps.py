@@ -200,6 +200,7 @@ def _open_task(
         business_key=instance.business_key,
         element_id=item.element_id,
         name=item.name,
+        title=item.title,
         lane=item.lane,
         candidate_roles=chosen.roles,
         candidate_users=users,

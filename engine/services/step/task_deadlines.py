@@ -88,8 +88,10 @@ def fire(
     if task.state != TaskState.OPEN:
         return None
     people = notifications.offered_to(uow, task)
-    params = notifications.task_params(uow, instance, task)
-    if timer.kind == "escalation":
+    # An escalation goes to the leaders of those it is offered to: they read its name only.
+    escalates = timer.kind == "escalation"
+    params = notifications.task_params(uow, instance, task, titled=not escalates)
+    if escalates:
         params["assignee"] = ", ".join(u.full_name or u.username for u in people) or "-"
         people = _leaders(uow, people)
     sent = [

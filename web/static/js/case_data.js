@@ -10,10 +10,16 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 // Invoice lines carry their description in both languages: show the page's own.
 const OTHER_DESCRIPTION = document.documentElement.lang === "en" ? "description_nb" : "description_en";
 
-function label(key) {
+// A routine may word a key its own way: `field_<key>__<process key>` before `field_<key>`
+// (the hiring case's motivation is the applicant's, the assignment's the employee's).
+function label(key, scope) {
   if (key === OTHER_DESCRIPTION) return null;
-  const text = t(`field_${key}`);
-  return text === `field_${key}` ? null : text;
+  const ids = scope ? [`field_${key}__${scope}`, `field_${key}`] : [`field_${key}`];
+  for (const id of ids) {
+    const text = t(id);
+    if (text !== id) return text;
+  }
+  return null;
 }
 
 function scalar(key, value) {
@@ -39,12 +45,13 @@ export function durationText(duration) {
   return amount || dates || t("context_none");
 }
 
-/** Render one value: scalars as text, lists as lists, objects as definition lists. */
-export function valueNode(key, value) {
+/** Render one value: scalars as text, lists as lists, objects as definition lists;
+ * `scope`, the process key, chooses a routine's own labels. */
+export function valueNode(key, value, scope) {
   if (key === "duration" && value && typeof value === "object") return el("span", {}, durationText(value));
   if (Array.isArray(value)) {
     if (!value.length) return el("span", {}, t("context_none"));
-    const items = value.map((item) => el("li", {}, valueNode(key, item)));
+    const items = value.map((item) => el("li", {}, valueNode(key, item, scope)));
     return el(value.some((v) => v && typeof v === "object") ? "ol" : "ul", { class: "case-list" }, items);
   }
   if (value && typeof value === "object" && typeof value.attachment_id === "string") {
@@ -52,7 +59,7 @@ export function valueNode(key, value) {
     return el("a", { href: `/api/v1/attachments/${encodeURIComponent(value.attachment_id)}/content` },
       value.name || t("attachment_attached"));
   }
-  if (value && typeof value === "object") return fieldsNode(value);
+  if (value && typeof value === "object") return fieldsNode(value, scope);
   return el("span", { class: "case-value" }, scalar(key, value));
 }
 
@@ -61,11 +68,11 @@ const ORDER = t("field_order").split(" ");
 const rank = (key) => (ORDER.includes(key) ? ORDER.indexOf(key) : ORDER.length);
 
 /** A definition list of an object's labelled keys (null if none is labelled). */
-export function fieldsNode(data) {
+export function fieldsNode(data, scope) {
   const rows = Object.entries(data || {})
-    .filter(([key, value]) => label(key) && !(Array.isArray(value) && !value.length))
+    .filter(([key, value]) => label(key, scope) && !(Array.isArray(value) && !value.length))
     .sort(([a], [b]) => rank(a) - rank(b));
   if (!rows.length) return null;
   return el("dl", { class: "case-fields" },
-    rows.flatMap(([key, value]) => [el("dt", {}, label(key)), el("dd", {}, valueNode(key, value))]));
+    rows.flatMap(([key, value]) => [el("dt", {}, label(key, scope)), el("dd", {}, valueNode(key, value, scope))]));
 }

@@ -38,6 +38,8 @@ function kindOf(schema, ui) {
   if (type === "object") return "object";
   if (type === "array") {
     const items = schema.items || {};
+    // An ordered choice (a ranking of applicants): one select per place, moved up and down.
+    if (widget === "ranking" && choicesOf(items, ui.items || {})) return "ranking";
     if (choicesOf(items, ui.items || {})) return "multi";
     return typeOf(items) === "object" ? "objects" : "list";
   }
@@ -136,6 +138,7 @@ function field(ctx, schema, ui, value, path, required, name) {
     objects: objectList,
     list: stringList,
     multi: checkboxGroup,
+    ranking,
     checkbox,
     yesno: (s) => radioGroup(s, [{ value: true, label: t("yes") }, { value: false, label: t("no") }]),
     radio: (s) => radioGroup(s, choicesOf(schema, ui)),
@@ -383,7 +386,7 @@ function nestedObject(spec) {
   return { node: wrapper, get };
 }
 
-function repeated(spec, renderRow, emptyValue) {
+function repeated(spec, renderRow, emptyValue, { movable = false } = {}) {
   const { ctx, path, schema } = spec;
   const rowsEl = el("ol", { class: "rows" });
   let rows = [];
@@ -404,10 +407,22 @@ function repeated(spec, renderRow, emptyValue) {
           draw(kept);
           (rowsEl.children[Math.min(i, kept.length - 1)]?.querySelector("input, select, textarea") || addButton)?.focus();
         } }, t("remove_item"), el("span", { class: "visually-hidden" }, ` ${spec.label} – ${t("item_n", { n: i + 1 })}`));
-      return renderRow(value, i, remove);
+      const moves = movable && !spec.readOnly ? moveButtons(i, values.length) : [];
+      return renderRow(value, i, remove, moves);
     });
     rowsEl.replaceChildren(...rows.map((r) => r.node));
   };
+  // Up and down swap a row with its neighbour; the focus stays on the moved row's button.
+  const moveButtons = (i, count) => [[-1, "move_up"], [1, "move_down"]]
+    .filter(([step]) => i + step >= 0 && i + step < count)
+    .map(([step, key]) => el("button", { type: "button", class: `button button--quiet ${key}`,
+      onclick: () => {
+        const values = rows.map((r) => r.get());
+        [values[i], values[i + step]] = [values[i + step], values[i]];
+        draw(values);
+        const moved = rowsEl.children[i + step];
+        (moved.querySelector(`.${key}`) || moved.querySelector(".move_up, .move_down"))?.focus();
+      } }, t(key), el("span", { class: "visually-hidden" }, ` – ${t("rank_n", { n: i + 1 })}`)));
   draw(initial.length ? initial : Array.from({ length: minimum }, emptyValue));
   const { wrapper, errorEl, hintId } = group(spec, "repeat", rowsEl, addButton ? [addButton] : []);
   register(spec, wrapper, [], errorEl, hintId);
@@ -435,6 +450,16 @@ function stringList(spec) {
       `${spec.label} – ${t("item_n", { n: i + 1 })}`);
     return { node: el("li", { class: "row row--inline" }, inner.node, remove), get: inner.get };
   }, () => undefined);
+}
+
+// A ranking: place 1, 2, 3 … each a select of the case's choices, ordered with up and down.
+function ranking(spec) {
+  const items = spec.schema.items || {};
+  return repeated(spec, (value, i, remove, moves) => {
+    const ui = { ...(spec.ui.items || {}), "ui:title": t("rank_n", { n: i + 1 }) };
+    const inner = field(spec.ctx, items, ui, value, join(spec.path, i), false);
+    return { node: el("li", { class: "row row--inline row--ranked" }, inner.node, moves, remove), get: inner.get };
+  }, () => undefined, { movable: true });
 }
 
 function clearErrors(ctx) {

@@ -49,11 +49,15 @@ function dueCell(task) {
     el("time", { datetime: task.due_at, class: "due__date" }, formatDate(task.due_at)));
 }
 
+// A task whose case is on hold stays in the list, as in Camunda's Tasklist, but greyed with
+// "På vent": its page says why, and its form waits until the case is resumed.
 function taskRow(task) {
   const completed = state.tab === "completed";
-  return el("tr", { class: task.is_overdue ? "row--overdue" : "" },
+  const rowClass = task.suspended ? "row--held" : (task.is_overdue ? "row--overdue" : "");
+  return el("tr", { class: rowClass },
     el("th", { scope: "row", "data-label": t("col_task") },
-      el("a", { href: `/tasks/${task.id}` }, task.name)),
+      el("a", { href: `/tasks/${task.id}` }, task.name),
+      task.suspended ? [" ", el("span", { class: "badge badge--hold" }, t("task_on_hold"))] : null),
     processCell(task),
     el("td", { "data-label": t("col_municipality") }, task.municipality_name || task.municipality_id || t("none")),
     el("td", { "data-label": t("col_created") },

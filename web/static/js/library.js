@@ -31,6 +31,13 @@ function fileLinks(process, version) {
 }
 
 function status(version) {
+  if (version.retired_at) {
+    return el("span", { class: "retired" },
+      el("strong", {}, t("lib_retired")), " ",
+      el("span", { class: "muted" }, t("lib_retired_by", {
+        user: version.retired_by, time: formatDateTime(version.retired_at), reason: version.retired_reason,
+      })));
+  }
   if (version.runnable) return t("lib_runnable");
   return version.is_executable ? t("lib_not_runnable") : t("lib_model_only");
 }
@@ -81,14 +88,51 @@ function actions(process, version, previous, show) {
       "aria-label": t("lib_show_diagram_of", { n: version.version }) }, t("lib_show_diagram")),
     canEdit ? el("a", { class: "button button--quiet", href: `/modeler/${key}/${version.version}`,
       "aria-label": t("lib_edit_version", { n: version.version }) }, t("lib_edit")) : null,
-    canEdit && older ? el("button", { type: "button", class: "button button--quiet",
+    canEdit && older && !version.retired_at ? el("button", { type: "button", class: "button button--quiet",
       onclick: () => makeCurrent(process, version),
       "aria-label": t("lib_make_current_of", { n: version.version }) }, t("lib_make_current")) : null,
     previous ? el("a", { class: "button button--quiet",
       href: `/library/${key}/diff?from=${previous.version}&to=${version.version}`,
       "aria-label": t("lib_compare_with", { a: previous.version, b: version.version }) },
     t("lib_compare")) : null,
+    canEdit ? retireForm(process, version) : null,
     canEdit && !version.has_run ? removeForm(process, version) : null);
+}
+
+// Retire a version (no new instances start on it; running ones go on), or undo that: both with
+// a reason, kept in the history. Retiring the newest takes the process off the start page.
+function retireForm(process, version) {
+  const undo = Boolean(version.retired_at);
+  const action = undo ? "reinstate" : "retire";
+  const id = `${action}-${process.key}-${version.version}`;
+  const reason = el("input", { type: "text", id, name: "reason", maxlength: 2000, "aria-required": "true" });
+  const error = el("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  const current = !undo && version.version === process.versions[0].version;
+  const hintId = `${id}-hint`;
+  if (current) reason.setAttribute("aria-describedby", hintId);
+  const form = el("form", { class: "stack", novalidate: true },
+    current ? el("p", { class: "note", id: hintId }, t("lib_retire_current_hint", { n: version.version })) : null,
+    el("div", { class: "field" },
+      el("label", { for: id }, t(undo ? "lib_reinstate_reason" : "lib_retire_reason")), error, reason),
+    el("button", { type: "submit", class: undo ? "button" : "button button--danger" },
+      t(undo ? "lib_reinstate_version" : "lib_retire_version", { n: version.version })));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api(`${definitionPath(process.key)}/versions/${version.version}/${action}`,
+      { method: "POST", body: { reason: reason.value } });
+    if (result.ok) {
+      flash(t(undo ? "lib_reinstated" : "lib_retired_ok", { name: process.name || process.key, n: version.version }));
+      window.location.hash = `version-${process.key}-${version.version}`;
+      window.location.reload();
+      return;
+    }
+    const messages = result.data?.error?.details?.reason;
+    error.textContent = messages ? messages.join(" ") : result.data?.error?.message || t("error_generic");
+    error.hidden = false;
+    reason.setAttribute("aria-invalid", "true");
+    reason.setAttribute("aria-describedby", [current ? hintId : null, error.id].filter(Boolean).join(" "));
+  });
+  return el("details", { class: `${action}-version` }, el("summary", {}, t(undo ? "lib_reinstate" : "lib_retire")), form);
 }
 
 // A version no instance ever ran (a junk import, a wrong deploy) can be removed, with a reason:
@@ -118,6 +162,23 @@ function removeForm(process, version) {
   return el("details", { class: "remove-version" }, el("summary", {}, t("lib_remove")), form);
 }
 
+/** The process's draft in this browser (the modeler's and the form editor's), if it changes
+ * forms: they are deployed with the diagram as one version, from the modeler. */
+function draftNote(process) {
+  if (!canEdit) return null;
+  let draft = null;
+  try {
+    draft = JSON.parse(localStorage.getItem(draftNames.bpmn(process.key)) || "null");
+  } catch {
+    return null;
+  }
+  const forms = Object.keys(draft?.forms || {}).filter((name) => !name.endsWith(".uischema.json"));
+  if (!forms.length || !Number.isInteger(draft.baseVersion)) return null;
+  return el("p", { class: "note library-draft" },
+    t("lib_draft_forms", { n: draft.baseVersion, files: forms.sort().join(", ") }), " ",
+    el("a", { href: `/modeler/${encodeURIComponent(process.key)}/${draft.baseVersion}` }, t("lib_draft_open")));
+}
+
 function processSection(process, index) {
   const titleId = `process-${index}`;
   const diagramTitleId = `diagram-${index}`;
@@ -142,6 +203,10 @@ function processSection(process, index) {
     el("div", { class: "page-head" },
       el("h2", { id: titleId }, process.name || process.key),
       el("span", { class: "muted" }, `${process.key} · ${versionLabel(process.versions[0].version)}`)),
+    draftNote(process),
+    process.versions[0].retired_at
+      ? el("p", { class: "note not-startable" }, t("lib_not_startable", { n: process.versions[0].version }))
+      : null,
     el("div", { class: "table-wrap" },
       el("table", { class: "table" },
         el("caption", { class: "visually-hidden" }, t("lib_versions_of", { name: process.name || process.key })),

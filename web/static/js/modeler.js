@@ -103,6 +103,7 @@ function saveDraft() {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(async () => {
     const xml = await currentXml();
+    if (state.deployed) return; // deployed meanwhile: no draft is left to keep
     localStorage.setItem(draftKey, JSON.stringify({
       baseVersion: version, xml, fileName: state.fileName, forms: state.forms, savedAt: Date.now(),
     }));
@@ -250,6 +251,8 @@ async function deploy(button) {
       announce(t("mod_no_changes"));
       return;
     }
+    state.deployed = true; // a draft save still pending (validate's normalised diagram) is dropped
+    clearTimeout(saveTimer);
     localStorage.removeItem(draftKey);
     flash(t("mod_deployed", { name: created.name || created.key, n: created.version }));
     window.location.assign(`/library#version-${created.key}-${created.version}`);
@@ -300,6 +303,13 @@ async function open() {
   ctx.validateFile = validateFile;
   new Panel(state.modeler, document.getElementById("panel"), ctx).show(null);
   state.modeler.on("commandStack.changed", saveDraft);
+  // The form editor saves forms into this draft (another tab): keep them, or the next save here
+  // would write the draft back without them.
+  window.addEventListener("storage", (event) => {
+    if (event.key !== draftKey || event.newValue === null) return;
+    const saved = JSON.parse(event.newValue);
+    if (saved?.baseVersion === version && saved.forms) Object.assign(state.forms, saved.forms);
+  });
   status.textContent = loaded.restored ? t("mod_draft_restored") : t("mod_draft_new");
   showOlderVersion();
   if (!key && !fresh) mapLanes(state.modeler, ROLES); // an import: its lanes are not roles yet

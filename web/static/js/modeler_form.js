@@ -1,7 +1,8 @@
 // The form editor: a form's JSON Schema and UI schema as text, previewed live by the inbox's own
-// renderer (form.js), JSON errors shown at the field, schema problems from the server's validate,
-// and deploy together with the process the form was opened from (a new version of it): with the
-// modeler's unsaved diagram draft of that same version if the owner keeps the box ticked.
+// renderer (form.js), JSON errors shown at the field, schema problems from the server's validate.
+// An edit is not deployed on its own: it is saved in the process's draft (the modeler's, in
+// localStorage), beside the diagram and the other forms changed since that version, and the
+// modeler deploys them together as one new version (one diff, one version per set of changes).
 import { renderForm } from "./form.js";
 import { announce, api, el, flash, formatTime, t } from "./page.js";
 import { adoptEarlierDraft, definitionPath, draftNames, earlierDraftNames, problemItem, upload } from "./modeler_api.js";
@@ -22,10 +23,9 @@ const sources = {
   schema: { text: document.getElementById("schema-text"), error: document.getElementById("schema-error") },
   ui: { text: document.getElementById("ui-text"), error: document.getElementById("ui-error") },
 };
-const bpmnNotice = document.getElementById("bpmn-draft");
-const useBpmnDraft = document.getElementById("bpmn-draft-use");
 const otherNotice = document.getElementById("bpmn-draft-other");
-const state = { bpmnName: null, bpmn: null, uiDeployed: false, bpmnDraft: null };
+// bpmn: the deployed diagram of this version; draft: the process's draft if it is of this version.
+const state = { bpmnName: null, bpmn: null, uiDeployed: false, draft: null, otherVersion: null };
 
 /** Fetch a file as text: from the version's deployment, else the newest deployed copy. */
 async function fileText(fileName) {
@@ -92,30 +92,22 @@ function readBpmnDraft() {
   }
 }
 
-/** Show the modeler's draft of this process: offered when it is of this version, else named. */
+/** Read the process's draft: kept when it is of this version; one of another version blocks
+ * saving (a draft holds the changes to one version), and says where to go instead. */
 function showBpmnDraft() {
   const draft = readBpmnDraft();
   const same = draft !== null && draft.baseVersion === version;
-  state.bpmnDraft = same ? draft : null;
-  bpmnNotice.hidden = !same;
-  if (same) {
-    document.getElementById("bpmn-draft-text").textContent = draft.savedAt
-      ? t("form_bpmn_draft", { time: formatTime(new Date(draft.savedAt)) })
-      : t("form_bpmn_draft_undated");
-  }
-  const other = draft !== null && !same && Number.isInteger(draft.baseVersion);
-  otherNotice.hidden = !other;
-  if (other) {
+  state.draft = same ? draft : null;
+  state.otherVersion = draft !== null && !same && Number.isInteger(draft.baseVersion) ? draft.baseVersion : null;
+  otherNotice.hidden = state.otherVersion === null;
+  if (state.otherVersion !== null) {
+    const n = state.otherVersion;
     otherNotice.replaceChildren(
-      t("form_bpmn_draft_other", { n: draft.baseVersion, version }), " ",
-      el("a", { href: `/modeler/${encodeURIComponent(key)}/${draft.baseVersion}` }, t("form_bpmn_draft_other_open")),
-    );
+      t("form_draft_other", { n, version }), " ",
+      el("a", { href: `/modeler/${encodeURIComponent(key)}/${n}/forms/${encodeURIComponent(name)}` },
+        t("form_draft_other_open", { n })));
   }
-}
-
-/** The BPMN that goes with the form: the draft if it is offered and ticked, else the deployed one. */
-function bpmnDraftUsed() {
-  return state.bpmnDraft !== null && useBpmnDraft.checked ? state.bpmnDraft : null;
+  document.getElementById("deploy").disabled = state.otherVersion !== null;
 }
 
 let saveTimer = null;
@@ -130,11 +122,17 @@ function changed() {
   }, 300);
 }
 
-function files() {
-  const out = { [name]: sources.schema.text.value, [state.bpmnName]: bpmnDraftUsed()?.xml ?? state.bpmn };
+/** This form's files as edited: the UI schema only if it was deployed or now says something. */
+function formFiles() {
+  const out = { [name]: sources.schema.text.value };
   const ui = sources.ui.text.value.trim();
   if (state.uiDeployed || (ui && ui !== "{}")) out[uiName] = sources.ui.text.value;
   return out;
+}
+
+/** What the draft would deploy: its diagram and forms (or this version's), with this form. */
+function files() {
+  return { [state.bpmnName]: state.draft?.xml ?? state.bpmn, ...(state.draft?.forms || {}), ...formFiles() };
 }
 
 function report(problems, heading, kind) {
@@ -166,37 +164,28 @@ async function validate() {
   return true;
 }
 
-async function deploy(button) {
+/** Save the form in the process's draft (made from this version if there is none yet). */
+async function saveToDraft(button) {
   button.disabled = true;
-  useBpmnDraft.disabled = true; // validate and deploy send the same files
-  showBpmnDraft(); // the newest draft, should the modeler have saved one since
-  const withDraft = bpmnDraftUsed();
   try {
+    showBpmnDraft(); // the newest draft, should the modeler have saved one since
+    if (state.otherVersion !== null) return;
     if (!(await validate())) {
-      announce(t("mod_deploy_refused"), "error");
+      announce(t("form_save_refused"), "error");
       return;
     }
-    const result = await upload("/api/v1/process-definitions", files());
-    if (!result.ok) {
-      const problems = result.data?.error?.details;
-      if (Array.isArray(problems)) report(problems, t("mod_deploy_refused"), "error");
-      announce(result.data?.error?.message || t("mod_deploy_refused"), "error");
-      return;
-    }
-    const created = result.data.created.find((d) => d.key === key);
-    if (!created) {
-      announce(t("mod_no_changes"));
-      return;
-    }
-    localStorage.removeItem(draftKey);
-    // The diagram draft is deployed now; one saved meanwhile (another tab) is newer: keep that.
-    if (withDraft && readBpmnDraft()?.xml === withDraft.xml) localStorage.removeItem(bpmnDraftKey);
-    const text = withDraft ? "form_deployed_with_draft" : "form_deployed";
-    flash(t(text, { name, process: created.name || key, n: created.version }));
-    window.location.assign(`/library#version-${created.key}-${created.version}`);
+    const draft = readBpmnDraft()?.baseVersion === version ? readBpmnDraft() : null;
+    const forms = { ...(draft?.forms || {}), ...formFiles() };
+    localStorage.setItem(bpmnDraftKey, JSON.stringify({
+      baseVersion: version, xml: draft?.xml ?? state.bpmn, fileName: state.bpmnName, forms,
+      savedAt: Date.now(),
+    }));
+    localStorage.removeItem(draftKey); // the form's own draft (an earlier way) is in there now
+    const changed = Object.keys(forms).filter((file) => !file.endsWith(".uischema.json")).length;
+    flash(t("form_saved_to_draft", { name, process: state.processName, count: changed }));
+    window.location.assign(`/library#version-${key}-${version}`);
   } finally {
-    button.disabled = false;
-    useBpmnDraft.disabled = false;
+    button.disabled = state.otherVersion !== null;
   }
 }
 
@@ -205,26 +194,35 @@ async function open() {
   const definition = versions.ok && versions.data.find((d) => d.key === key && d.version === version);
   if (!definition) throw new Error(t("mod_not_found"));
   state.bpmnName = definition.file_name;
+  state.processName = definition.name || key;
   const [bpmn, schema, ui] = await Promise.all([fileText(definition.file_name), fileText(name), fileText(uiName)]);
   if (bpmn === null || schema === null) throw new Error(t("mod_not_found"));
   state.bpmn = bpmn;
   state.uiDeployed = ui !== null;
-  const draft = JSON.parse(localStorage.getItem(draftKey) || "null");
-  const restored = draft && draft.baseVersion === version;
-  sources.schema.text.value = restored ? draft.schema : schema;
-  sources.ui.text.value = restored ? draft.ui : (ui ?? "{}");
-  status.textContent = restored ? t("mod_draft_restored") : t("mod_draft_new");
   showBpmnDraft();
+  // Unsaved typing first (this form's own draft), then what the process's draft holds of it.
+  const typed = JSON.parse(localStorage.getItem(draftKey) || "null");
+  const own = typed && typed.baseVersion === version ? typed : null;
+  const kept = state.draft?.forms?.[name] !== undefined ? state.draft.forms : null;
+  sources.schema.text.value = own ? own.schema : (kept ? kept[name] : schema);
+  sources.ui.text.value = own ? own.ui : (kept?.[uiName] ?? ui ?? "{}");
+  status.textContent = own || kept ? t("mod_draft_restored") : t("mod_draft_new");
   window.addEventListener("storage", (event) => {
     if (event.key === bpmnDraftKey || event.key === null) showBpmnDraft();
   });
   for (const source of Object.values(sources)) source.text.addEventListener("input", changed);
   document.getElementById("validate").addEventListener("click", validate);
   const deployButton = document.getElementById("deploy");
-  deployButton.addEventListener("click", () => deploy(deployButton));
+  deployButton.addEventListener("click", () => saveToDraft(deployButton));
   document.getElementById("discard").addEventListener("click", () => {
     if (!window.confirm(t("mod_discard_confirm"))) return;
     localStorage.removeItem(draftKey);
+    const draft = readBpmnDraft(); // take this form (only) out of the process's draft
+    if (draft?.baseVersion === version && draft.forms) {
+      delete draft.forms[name];
+      delete draft.forms[uiName];
+      localStorage.setItem(bpmnDraftKey, JSON.stringify(draft));
+    }
     window.location.reload();
   });
   refresh();

@@ -13,7 +13,7 @@ const root = document.getElementById("task");
 const taskId = root.dataset.taskId;
 const HISTORY_TYPES = new Set(["instance_started", "task_ready", "task_claimed", "task_unclaimed",
   "task_completed", "task_cancelled", "message_received", "timer_fired", "instance_completed",
-  "instance_cancelled"]);
+  "instance_cancelled", "instance_suspended", "instance_resumed"]);
 let names = new Map();
 
 function problem(status) {
@@ -45,6 +45,7 @@ function claimBar(task) {
   let text;
   let button = null;
   if (task.state !== "open") text = t("task_done");
+  else if (task.suspended) text = t("task_on_hold_claim"); // nobody claims or works on it now
   else if (task.assignee === username) {
     text = t("claimed_by_you");
     button = el("button", { type: "button", class: "button button--secondary", id: "unclaim",
@@ -80,7 +81,8 @@ function formSection(task) {
   const description = (english && schema?.["x-description-en"]) || schema?.description;
   section.append(el("h2", { id: "form-title" }, title));
   if (description) section.append(el("p", { class: "lead" }, description));
-  if (readOnly && task.state === "open") section.append(el("p", { class: "note" }, t("task_read_only")));
+  if (task.suspended) section.append(holdNote(task));
+  else if (readOnly && task.state === "open") section.append(el("p", { class: "note" }, t("task_read_only")));
   const summarySlot = el("div");
   const form = schema ? renderForm(schema, task.form.ui_schema, task.data, { readOnly }) : null;
   const submit = readOnly ? null : el("button", { type: "submit", class: "button button--primary" }, t("complete"));
@@ -125,6 +127,13 @@ function formSection(task) {
   });
   section.append(formEl);
   return section;
+}
+
+/** The case is on hold: the form waits, read-only, and says why and until when. */
+function holdNote(task) {
+  return el("div", { class: "note note--hold", id: "on-hold", role: "status" },
+    el("p", {}, el("strong", {}, t("task_on_hold")), " ", t("task_on_hold_text")),
+    task.suspend_reason ? el("p", {}, `${t("case_suspend_reason")}: ${task.suspend_reason}`) : null);
 }
 
 async function saveDraft(button, form) {
@@ -172,7 +181,7 @@ function delegateSection(task) {
 }
 
 function contextSection(task) {
-  const fields = fieldsNode(task.context || {});
+  const fields = fieldsNode(task.context || {}, task.process_key);
   if (!fields) return null;
   return el("section", { class: "panel panel--context", "aria-labelledby": "context-title" },
     el("h2", { id: "context-title" }, t("context_title")), fields);
