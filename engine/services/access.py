@@ -610,11 +610,15 @@ def mail_fields(
     kind: str,
     fields: Mapping[str, Any],
     addressee: bool,
+    declared: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Return the fields of a mail entry this recipient may read; the kind's other declared
     fields empty. `user` None is an applicant: only what their application flow addresses
-    to them (ADDRESSEE) and what is published."""
-    declared = current().mails.get(kind, {})
+    to them (ADDRESSEE) and what is published. `declared` are the fields of a process
+    owner's own texts (modeler), each read from the data key of its name; a value the case
+    does not hold under that name (a constant of the model) goes to the entry's `to` only."""
+    owners = declared is not None
+    declared = current().mails.get(kind, {}) if declared is None else declared
     keyed = any(source not in (PUBLISHED, ADDRESSEE) for source in declared.values())
     # Only a field read from the case needs the recipient's view (an announcement to hundreds
     # of employees prints what the board publishes, and asks for none).
@@ -622,7 +626,8 @@ def mail_fields(
     given: dict[str, Any] = {}
     for name, source in declared.items():
         value = fields.get(name)
-        if value is not None and _mail_reads(view, source, addressee=addressee):
+        unheld = owners and addressee and source not in instance.process_data
+        if value is not None and (_mail_reads(view, source, addressee=addressee) or unheld):
             given[name] = value if view is None else view.masked({name: value})[name]
         else:
             given[name] = ""

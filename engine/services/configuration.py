@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from engine.rules.invoice import InvoiceRates
 from engine.runtime import registry
@@ -45,15 +45,24 @@ class CaseDeclaration:
     title: CaseTitle | None = None  # set: its cases are listed in the role overviews
 
 
-# What one recipient of a process mail may read of the fields of its entry: (unit of work,
-# instance, the user or None for an applicant, template kind, the entry's fields, whether the
-# entry addresses them by name) -> the fields they get. The wiring sets `access.mail_fields`.
-MailReader = Callable[
-    [UnitOfWork, ProcessInstance, User | None, str, Mapping[str, Any], bool], dict[str, Any]
-]
+class MailReader(Protocol):
+    """What one recipient of a process mail may read of the fields of its entry (the wiring
+    sets `access.mail_fields`): the user, or None for an applicant; whether the entry names
+    them in `to`; `declared`, an owner's texts' fields (else the kind's declaration)."""
+
+    def __call__(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        user: User | None,
+        kind: str,
+        fields: Mapping[str, Any],
+        addressee: bool,
+        declared: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]: ...
 
 
-def _no_fields(*_: object) -> dict[str, Any]:
+def _no_fields(*_: Any, **__: Any) -> dict[str, Any]:
     """Give a recipient no field of a mail entry (until a wiring says who reads what)."""
     return {}
 

@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from engine.runtime import mail_texts
 from engine.services import configuration
-from engine.services.step import applicant_mail, candidates, notifications
+from engine.services.step import applicant_mail, candidates, notifications, owner_mail
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
@@ -62,12 +63,17 @@ def process_messages(
                 kind = applicant_mail.template(instance.key, str(item.get("type") or ""))
                 kind = kind or "process_message"
                 addressed = set(_names(item.get("to")))
+                # The texts the owner wrote in the modeler for this type, if any (owner_mail).
+                own = owner_mail.texts_for(uow, instance, str(item.get("type") or ""))
+                declared = _owner_fields(own)
                 for user, copy in _addressees(uow, item):
                     # Each recipient gets only the fields their part in the case reads.
-                    own = reader(uow, instance, user, kind, fields, user.username in addressed)
-                    params = {**case, "type": fields["type"], **own}
+                    given = reader(
+                        uow, instance, user, kind, fields, user.username in addressed, declared
+                    )
+                    params = {**case, "type": fields["type"], **given}
                     notifications.enqueue(
-                        uow, user, kind, params, now=now, instance=instance, copy=copy
+                        uow, user, kind, params, now=now, instance=instance, copy=copy, texts=own
                     )
                 if item.get("to_email"):  # an applicant, who has no user
                     letter = applicant_mail.APPLICANT + str(item.get("type"))
@@ -140,3 +146,12 @@ def _fields(uow: UnitOfWork, item: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(fields.get("employee"), str) and (user := uow.users.find(fields["employee"])):
         fields["employee"] = user.full_name
     return fields
+
+
+def _owner_fields(texts: Mapping[str, tuple[str, str]] | None) -> dict[str, str] | None:
+    """Return what an owner's texts print besides the fixed fields, each read from the data
+    key of its name (None: no owner's texts, the kind's declaration holds)."""
+    if not texts:
+        return None
+    names = [n for pair in texts.values() for n in mail_texts.placeholders(" ".join(pair))]
+    return {name: name for name in names if name not in mail_texts.FIXED}
