@@ -20,11 +20,11 @@ from uuid import UUID
 import pytest
 
 from engine.deadlines import mail
-from engine.services import outbox, wiring
+from engine.services import definitions, instances, outbox, wiring
 from engine.services.errors import MailTemplateRefused
 from engine.services.step import notifications, process_mail
 from engine.services.wiring import Wiring
-from tests.conftest import ROOT
+from tests.conftest import NOW, ROOT, user
 from tests.deadlines.conftest import Inbox, smtp  # noqa: F401  (the SMTP server fixture)
 from tests.processes.test_scenarios import Player, play
 
@@ -231,3 +231,61 @@ def test_hiring_mails_name_the_hire_to_its_readers_and_applicants_get_their_own_
         assert "Anne Berg" not in text, attacker
     [letter] = received["anne.berg@example.no"]
     assert "svar innen 14. januar 2027" in letter and SECRET_NOTE not in letter
+
+
+OWNER_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    targetNamespace="http://saksflyt.no/test">
+  <bpmn:process id="owner_note" name="Eiers melding" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="startRoles" value="participant" />
+    </spiffworkflow:properties></bpmn:extensionElements></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="set_salary" />
+    <bpmn:scriptTask id="set_salary" name="Sett lønn"><bpmn:script>salary = "61 000"</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="set_salary" targetRef="send_note" />
+    <bpmn:serviceTask id="send_note" name="Send melding">
+      <bpmn:extensionElements>
+        <spiffworkflow:serviceTaskOperator id="notify">
+          <spiffworkflow:parameters>
+            <spiffworkflow:parameter id="type" type="any" value="'owner_note'" />
+            <spiffworkflow:parameter id="to" type="any" value="started_by" />
+            <spiffworkflow:parameter id="cc" type="any" value="['leder.asker', 'admin']" />
+            <spiffworkflow:parameter id="salary" type="any" value="salary" />
+            <spiffworkflow:parameter id="note" type="any" value="'Husk møtet kl. 10.'" />
+          </spiffworkflow:parameters>
+        </spiffworkflow:serviceTaskOperator>
+        <spiffworkflow:mailText type="owner_note" language="nb" subject="Melding ($case)">Hei $name,
+lønn: [$salary] notat: [$note]
+$link</spiffworkflow:mailText>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="send_note" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_an_owners_text_prints_case_data_only_to_its_readers(
+    demo: Wiring,
+    smtp: Inbox,  # noqa: F811
+) -> None:
+    """A text written in the modeler: a field named after a case key reaches that key's
+    readers; a field the case does not hold (the model's constant) reaches the entry's `to`."""
+    definitions.deploy(
+        demo.new_uow(), {"owner_note.bpmn": OWNER_PROCESS.encode()}, actor="eier", now=NOW
+    )
+    instances.start_instance(
+        demo.new_uow(), "owner_note", {}, actor=user(demo, "emp.asker"), now=NOW
+    )
+    player = Player(demo)
+    player.now = NOW
+    received = _deliver(player, smtp)
+    [starter] = received["eva.holm@asker.example"]
+    [leader] = received[ADDRESSES["leder.asker"]]
+    [admin] = received["ada@vestregionen.example"]
+    assert "notat: [Husk møtet kl. 10.]" in starter and "lønn: []" in starter
+    assert "notat: []" in leader and "lønn: []" in leader  # a copy: neither
+    assert "lønn: [61 000]" in admin  # the admin reads every key of the case
