@@ -26,7 +26,7 @@ from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
 # The mails' texts are `mail.<kind>.subject`, `.body` (and `.due_line`) in engine/translations,
-# with `$name` placeholders; unknown names stay as they are.
+# with `$name` placeholders; a name without a value prints as nothing.
 LOCALES = catalogues.LANGUAGES
 # The kinds users may turn off (reminders_enabled = false): tools/import_messages.py names a
 # kind still marked `reminder: true` in an old mail YAML that is missing here.
@@ -53,12 +53,20 @@ def catalogue(locale: str) -> dict[str, Any]:
 
 
 def render(
-    kind: str, locale: str, params: Mapping[str, str], *, copy: bool = False
+    kind: str,
+    locale: str,
+    params: Mapping[str, str],
+    *,
+    copy: bool = False,
+    own: tuple[str, str] | None = None,
 ) -> tuple[str, str]:
-    """Return (subject, body) of a template filled with params."""
+    """Return (subject, body) of a template filled with params; `own` is a process owner's
+    (subject, body) written in the modeler, used instead of the catalogue's template."""
     texts = catalogue(locale)
     template = texts.get(kind) or texts["process_message"]
-    values = {**params}
+    if own is not None:
+        template = {"subject": own[0], "body": own[1]}
+    values = _Values(params)  # a name the recipient is not given prints as nothing
     if "due_line" in template:
         values["due_line"] = (
             Template(template["due_line"]).safe_substitute(values) if params.get("due") else ""
@@ -68,6 +76,14 @@ def render(
     if copy:
         subject, body = texts["_copy_subject"] + subject, texts["_copy_intro"] + "\n\n" + body
     return " ".join(subject.split())[:300], body
+
+
+class _Values(dict[str, str]):
+    """A template's values; a placeholder without one is empty (access.mail_fields gives each
+    recipient only what they may read, and no template prints `$name` to anyone)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def _is_reminder(kind: str) -> bool:
@@ -85,8 +101,12 @@ def enqueue(
     instance: ProcessInstance | None = None,
     task_id: str | None = None,
     copy: bool = False,
+    texts: Mapping[str, tuple[str, str]] | None = None,
 ) -> Outbox | None:
-    """Write one mail for one user to the outbox; None if they cannot or do not want it."""
+    """Write one mail for one user to the outbox; None if they cannot or do not want it.
+
+    `texts` (language -> subject, body) are a process owner's own, from the modeler: the
+    recipient's language, else bokmål."""
     if user is None or not user.is_active or not user.email:
         return None
     if _is_reminder(kind) and not user.reminders_enabled:
@@ -94,7 +114,8 @@ def enqueue(
     locale = user.locale if user.locale in LOCALES else "nb"
     values = {**formatted(params, locale), "name": user.full_name or user.username}
     values["case"] = values.get("case") or catalogue(locale)["_no_case"]
-    subject, body = render(kind, locale, values, copy=copy)
+    own = (texts.get(locale) or texts.get("nb")) if texts else None
+    subject, body = render(kind, locale, values, copy=copy, own=own)
     row = Outbox(
         instance_id=instance.id if instance else None,
         task_id=task_id,
