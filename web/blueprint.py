@@ -311,7 +311,8 @@ def admin_users() -> ResponseReturnValue:
         return _to_login()
     if not access.holds(user, access.ADMINISTRATION):
         return render_template("admin_forbidden.html", user=user, page="users"), 403
-    return render_template("admin_users.html", user=user, page="users")
+    names = organisation.municipality_names(services().new_uow())
+    return render_template("admin_users.html", user=user, page="users", municipalities=names)
 
 
 @bp.get("/stillinger")

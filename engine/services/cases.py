@@ -26,6 +26,9 @@ from engine.store.uow import UnitOfWork
 # A document on the case page: {"kind", "title", "url"}; title in the reader's language.
 # Routines list theirs in the wiring's configuration (`configuration.documents`).
 Document = dict[str, str]
+# BPMN timers that are a case's deadlines (the interest deadline, the application deadline, the
+# offer's answer): a date or a duration, not a repeating cycle or an HTTP call's wait.
+DEADLINE_TIMERS = ("date", "duration")
 
 
 def case_detail(
@@ -39,7 +42,9 @@ def case_detail(
             raise NotFound("case", instance_id)
         tasks = list(uow.tasks.of_instance(instance.id))
         open_tasks = [t for t in tasks if t.state == TaskState.OPEN]
-        page = summary(instance, view.data, open_tasks, now, _names(user, view))
+        page = with_deadline_timers(
+            uow, instance, summary(instance, view.data, open_tasks, now, _names(user, view))
+        )
         held = instance.state == InstanceState.SUSPENDED
         page["open_tasks"] = with_names(uow, [_task(t, user, view, now, held) for t in open_tasks])
         page["my_tasks"] = with_names(
@@ -72,7 +77,11 @@ def my_cases(
             view = access.case_view(uow, instance, user)
             data = view.data if view is not None else {}
             open_tasks = list(uow.tasks.open_for_instance(instance.id))
-            items.append(summary(instance, data, open_tasks, now, _names(user, view)))
+            items.append(
+                with_deadline_timers(
+                    uow, instance, summary(instance, data, open_tasks, now, _names(user, view))
+                )
+            )
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -100,6 +109,18 @@ def summary(
         "waiting_for": [name(t) if name else t.name for t in open_tasks],
         "open_elements": [t.element_id for t in open_tasks],
     }
+
+
+def with_deadline_timers(
+    uow: UnitOfWork, instance: ProcessInstance, row: dict[str, Any]
+) -> dict[str, Any]:
+    """Make a case's next deadline the earliest of its open tasks' and its deadline timers'
+    (a case waiting for its interest deadline has no open task, but it has a deadline)."""
+    timers = [t.due_at for t in uow.waits.live_timers(instance.id, DEADLINE_TIMERS) if t.due_at]
+    row["next_due_at"] = min(
+        [d for d in (row["next_due_at"], *timers) if d is not None], default=None
+    )
+    return row
 
 
 def _names(user: User, view: access.CaseView | None) -> Callable[[HumanTask], str]:

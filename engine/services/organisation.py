@@ -238,6 +238,12 @@ def list_users(uow: UnitOfWork) -> Sequence[User]:
         return uow.users.list()
 
 
+def municipality_names(uow: UnitOfWork) -> dict[str, str]:
+    """Return every municipality's name by its id (the pages show names, never ids)."""
+    with uow:
+        return {m.id: m.name for m in uow.users.municipalities()}
+
+
 def update_preferences(
     uow: UnitOfWork,
     username: str,

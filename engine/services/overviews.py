@@ -21,9 +21,6 @@ from engine.store.states import InstanceState
 from engine.store.uow import UnitOfWork
 
 SORTS = ("deadline", "-deadline", "newest")  # next deadline soonest / latest first; newest case
-# BPMN timers that are a case's deadlines (the interest deadline, the application deadline, the
-# offer's answer): a date or a duration, not a repeating cycle or an HTTP call's wait.
-DEADLINE_TIMERS = ("date", "duration")
 
 
 def role_cases(
@@ -71,10 +68,8 @@ def _row(
     open_tasks: list[Any],
     now: datetime,
 ) -> dict[str, Any]:
-    row = cases.summary(instance, view.data, open_tasks, now)
-    timers = [t.due_at for t in uow.waits.live_timers(instance.id, DEADLINE_TIMERS) if t.due_at]
-    row["next_due_at"] = min(
-        [d for d in (row["next_due_at"], *timers) if d is not None], default=None
+    row = cases.with_deadline_timers(
+        uow, instance, cases.summary(instance, view.data, open_tasks, now)
     )
     declared = configuration.current().cases[instance.key]
     row["title"] = declared.title(view.data) if declared.title is not None else None

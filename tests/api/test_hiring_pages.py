@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from types import SimpleNamespace
 
-from flask import Flask
+from flask import Flask, render_template
 from flask.testing import FlaskClient
 
 from engine.services.wiring import Wiring
@@ -64,4 +65,29 @@ def test_the_applicant_list_page_follows_who_may_read_applicants(
     public = client.get(f"/sokerlister/{CASE}")
     assert public.status_code == 200
     assert "ikke offentliggjort ennå" in public.get_data(as_text=True)
-    assert client.get("/sokerlister/2026/9999").status_code == 404
+    missing = client.get("/sokerlister/2026/9999")
+    assert missing.status_code == 404
+    assert 'href="/stillinger"' in missing.get_data(as_text=True)  # a way on from the dead end
+
+
+def test_the_public_list_names_each_column_at_phone_width(app: Flask) -> None:
+    """At phone width a table's cells stack, each after its column's name (data-label)."""
+    listed = SimpleNamespace(
+        title="Sykepleier",
+        vacancy_id=CASE,
+        is_published=True,
+        applicants=[
+            SimpleNamespace(
+                name="Bjørn Dahl", age=29, occupation="Sykepleier", home_municipality="Hamar"
+            )
+        ],
+    )
+    with app.test_request_context("/sokerlister/2026/0412"):
+        page = render_template("hiring_public_list.html", listed=listed, user=None)
+    for label, value in (
+        ("Navn", "Bjørn Dahl"),
+        ("Alder", "29"),
+        ("Stilling eller yrke", "Sykepleier"),
+        ("Bostedskommune", "Hamar"),
+    ):
+        assert f'<td data-label="{label}">{value}</td>' in page

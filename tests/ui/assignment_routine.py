@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from engine.services import timers
 from engine.timezone import OSLO
-from tests.ui.harness import Server, new_page, sign_in
+from tests.ui.harness import Server, new_page, open_tool, sign_in
 
 Shoot = Callable[[Page, str], None]
 _OPTIONS: dict[str, bool] = {}  # browser context options for this play (axe needs bypass_csp)
@@ -71,7 +71,7 @@ def context(page: Page):  # type: ignore[no-untyped-def]
 def move_clock(browser: Browser, server: Server, days: int, shoot: Shoot) -> None:
     """The admin moves the demo clock forward on "Demoklokke"; the worker then fires due timers."""
     with signed_in(browser, server, "admin") as page:
-        page.get_by_role("link", name="Demoklokke").click()
+        open_tool(page, "Demoklokke")
         for _ in range(days // 7):
             page.get_by_role("button", name="+1 uke").click()
             expect(page.locator("#flash")).not_to_be_empty()
@@ -253,17 +253,17 @@ def play(
         complete(page, server)
 
     with signed_in(browser, server, "fin.asker") as page:  # finance's overview: the amount
-        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker", exact=True).click()
         page.get_by_role("link", name="Saker for min rolle").click()
         row = page.locator("#cases tbody tr").filter(has_text=case_number)
         expect(row).to_contain_text(re.compile(r"\d[\d\s]*,\d{2}\s*kr \(sendt\)"))
     with signed_in(browser, server, "fin.drammen") as page:  # not a party: nothing of it
-        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker", exact=True).click()
         page.get_by_role("link", name="Saker for min rolle").click()
         expect(page.get_by_text("Ingen saker for rollen din passer filteret.")).to_be_visible()
 
     with signed_in(browser, server, "tl.baerum") as page:  # the case, closed
-        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker", exact=True).click()
         row = page.locator("tbody tr").filter(has_text=case_number)
         expect(row).to_contain_text("Avsluttet")
         shoot(page, "cases-mine")

@@ -227,6 +227,15 @@ def sign_in(page: Page, base_url: str, username: str, *, lang: str | None = None
     page.wait_for_url(f"{base_url}/")
 
 
+def open_tool(page: Page, name: str) -> None:
+    """Follow a tool's link in the header: an administrator's are in the «Administrasjon» menu
+    (opened first), a process owner's or auditor's stand in the bar itself."""
+    menu = page.locator(".site-nav details.nav-menu")
+    if menu.count() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    page.locator(".site-nav").get_by_role("link", name=name, exact=True).click()
+
+
 def days_ago(wiring: Wiring, days: int) -> datetime:
     """Return the engine time `days` days back (to make overdue tasks)."""
     return wiring.now() - timedelta(days=days)

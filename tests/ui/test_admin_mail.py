@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from engine.store.models import Outbox
 from engine.timezone import OSLO
-from tests.ui.harness import Server, axe_violations, new_page, running_server, sign_in
+from tests.ui.harness import Server, axe_violations, new_page, open_tool, running_server, sign_in
 
 pytestmark = pytest.mark.ui
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
@@ -38,7 +38,7 @@ def test_an_admin_reads_the_mails(browser: Browser, mail_server: Server) -> None
     page = new_page(browser, mail_server.url, bypass_csp=True)  # axe is injected
     try:
         sign_in(page, mail_server.url, "admin")
-        page.get_by_role("link", name="E-post").click()
+        open_tool(page, "E-post")
         expect(page.get_by_role("heading", level=1)).to_have_text("Utgående e-post")
         first = page.locator("article.mail").first
         expect(first.get_by_role("heading")).to_contain_text("SAK-MAIL-1")
@@ -68,7 +68,7 @@ def test_an_admin_moves_the_demo_clock_on_its_own_page(
     page = new_page(browser, mail_server.url, bypass_csp=True)  # axe is injected
     try:
         sign_in(page, mail_server.url, "admin")
-        page.get_by_role("link", name="Demoklokke").click()
+        open_tool(page, "Demoklokke")
         expect(page.get_by_role("heading", level=1)).to_have_text("Demoklokke")
         before = mail_server.wiring.now()
         expect(page.locator("#clock-date")).to_have_text(_nb_date(before))
@@ -95,6 +95,7 @@ def test_without_the_demo_setting_the_clock_is_not_in_the_menu_and_stays(
     page = new_page(browser, server.url)
     try:
         sign_in(page, server.url, "admin")
+        page.locator(".site-nav summary", has_text="Administrasjon").click()
         expect(page.get_by_role("link", name="E-post")).to_be_visible()
         expect(page.get_by_role("link", name="Demoklokke")).to_have_count(0)
         page.goto(f"{server.url}/admin/clock")

@@ -8,7 +8,15 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.ui.harness import PASSWORD, Server, axe_violations, new_page, running_server, sign_in
+from tests.ui.harness import (
+    PASSWORD,
+    Server,
+    axe_violations,
+    new_page,
+    open_tool,
+    running_server,
+    sign_in,
+)
 
 pytestmark = pytest.mark.ui
 
@@ -30,7 +38,7 @@ def test_an_admin_deactivates_and_reactivates_a_user(
         sign_in(eva, url, "emp.asker")
         expect(eva.get_by_role("heading", level=1)).to_be_visible()
         sign_in(admin, url, "admin")
-        admin.get_by_role("link", name="Brukere").click()
+        open_tool(admin, "Brukere")
         expect(admin.get_by_role("heading", level=1)).to_have_text("Brukere")
         row = admin.locator("tr[data-username='emp.asker']")
         expect(row).to_contain_text("Eva Holm")

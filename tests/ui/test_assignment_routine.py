@@ -102,7 +102,7 @@ def test_a_refused_employee_reads_the_decision_on_the_case_page(
         page.get_by_role("textbox", name=re.compile("^Kommentar")).fill("Ikke nå, vi har ferie.")
         assignment_routine.complete(page, routine_server)
     with assignment_routine.signed_in(browser, routine_server, "emp2.asker") as page:
-        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker", exact=True).click()
         page.locator("tbody tr").filter(has_text="Interesse for oppdrag").filter(
             has_text=case_number
         ).get_by_role("link", name=case_number).click()

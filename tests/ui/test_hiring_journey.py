@@ -28,7 +28,7 @@ from engine.timezone import OSLO
 from tests.api.test_attachments import PDF
 from tests.conftest import deploy_processes
 from tests.ui.form_filler import DASH, fill_form
-from tests.ui.harness import Server, new_page, running_server, sign_in
+from tests.ui.harness import Server, new_page, open_tool, running_server, sign_in
 
 pytestmark = pytest.mark.ui
 
@@ -110,7 +110,7 @@ class Journey:
         """The admin moves the demo clock; the worker fires what fell due."""
         page = self.as_user("admin")
         page.goto("/")
-        page.get_by_role("link", name="Demoklokke").click()
+        open_tool(page, "Demoklokke")
         for button in buttons:
             with page.expect_response(
                 lambda r: r.url.endswith("/api/v1/admin/clock") and r.request.method == "POST"

@@ -70,7 +70,7 @@ def test_a_case_on_hold_refuses_its_task_until_it_is_resumed(
         expect(page.locator("#on-hold")).to_contain_text("Venter på budsjettvedtak.")
         expect(page.get_by_role("button", name="Fullfør oppgaven")).to_have_count(0)
         expect(page.get_by_label("Tiltak")).not_to_be_editable()
-        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker", exact=True).click()
         expect(page.locator("tr").filter(has_text="UI-HOLD-1")).to_contain_text("På vent")
 
         admin.get_by_label(re.compile("^Grunn til at saken tas opp igjen")).fill(

@@ -88,7 +88,7 @@ def overview_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 
 
 def _role_tab(page: Page) -> None:
-    page.get_by_role("link", name="Mine saker").click()
+    page.get_by_role("link", name="Saker", exact=True).click()
     page.get_by_role("link", name="Saker for min rolle").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Saker for min rolle")
 
@@ -172,7 +172,7 @@ def test_a_person_without_an_overview_role_sees_only_mine_saker(
     page = new_page(browser, overview_server.url)
     try:
         sign_in(page, overview_server.url, "tv.loten")
-        page.get_by_role("link", name="Mine saker").click()
+        page.get_by_role("link", name="Saker", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Mine saker")
         expect(page.get_by_role("link", name="Saker for min rolle")).to_have_count(0)
         page.goto("/cases?view=role")  # asked by address: still only their own cases

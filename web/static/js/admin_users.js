@@ -4,10 +4,18 @@ import { announce, api, el, t } from "./page.js";
 const table = document.getElementById("users");
 const body = table.querySelector("tbody");
 const me = table.dataset.me;
+const municipalities = JSON.parse(table.dataset.municipalities || "{}");
+
+/** A role as people call it ("Tjenesteleder"), the key itself only if the catalogue lacks it. */
+function roleName(role) {
+  const key = `role_${role}`;
+  const name = t(key);
+  return name === key ? role : name;
+}
 
 function row(user) {
-  const state = el("td", {}, t(user.is_active ? "users_active" : "users_inactive"));
-  const cell = el("td", {});
+  const state = el("td", { "data-label": t("users_state") }, t(user.is_active ? "users_active" : "users_inactive"));
+  const cell = el("td", { class: "users__action" });
   if (user.username !== me) {
     const label = t(user.is_active ? "users_deactivate" : "users_reactivate", { name: user.full_name });
     const button = el("button", { type: "button", class: "button" }, label);
@@ -29,8 +37,12 @@ function row(user) {
     cell.append(el("span", { class: "muted" }, `(${t("users_you")})`));
   }
   return el("tr", { "data-username": user.username },
-    el("td", {}, user.username), el("td", {}, user.full_name),
-    el("td", {}, user.roles.join(", ")), el("td", {}, user.municipality_id || ""), state, cell);
+    el("td", { "data-label": t("users_username") }, user.username),
+    el("td", { "data-label": t("users_name") }, user.full_name),
+    el("td", { "data-label": t("users_roles") }, user.roles.map(roleName).join(", ")),
+    el("td", { "data-label": t("users_municipality") },
+      municipalities[user.municipality_id] || user.municipality_id || "–"),
+    state, cell);
 }
 
 async function load() {

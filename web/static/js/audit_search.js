@@ -47,11 +47,12 @@ function table(items) {
     el("tbody", {}, items.map((item) => el("tr", {},
       el("th", { scope: "row" }, el("a", { href: `/audit/instances/${item.id}` },
         item.business_key || item.id.slice(0, 8))),
-      el("td", {}, `${item.key} v${item.version}`, el("span", { class: "business-key" }, item.started_by || "")),
-      el("td", {}, stateLabel(item)),
-      el("td", {}, formatDateTime(item.created_at)),
-      el("td", {}, item.ended_at ? formatDateTime(item.ended_at) : "–"),
-      el("td", {}, String(item.events)))))));
+      el("td", { "data-label": t("aud_col_process") }, `${item.key} v${item.version}`,
+        el("span", { class: "business-key" }, item.started_by || "")),
+      el("td", { "data-label": t("aud_state") }, stateLabel(item)),
+      el("td", { "data-label": t("aud_col_started") }, formatDateTime(item.created_at)),
+      el("td", { "data-label": t("aud_col_ended") }, item.ended_at ? formatDateTime(item.ended_at) : "–"),
+      el("td", { "data-label": t("aud_col_events") }, String(item.events)))))));
 }
 
 function pager(total) {

@@ -92,7 +92,7 @@ function newAnnouncement() {
     flash(t("board_new_ok", { id: result.data.id }));
     window.location.assign(`/tasks/${result.data.describe_need_task_id}`);
   });
-  return el("div", { class: "actions" }, el("p", { class: "hint" }, t("board_new_hint")), button);
+  return el("div", { class: "actions board-new" }, el("p", { class: "hint" }, t("board_new_hint")), button);
 }
 
 showFlash();

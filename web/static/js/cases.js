@@ -12,7 +12,10 @@ function stateText(item) {
 }
 
 function waiting(item) {
-  return item.waiting_for.length ? item.waiting_for.join(", ") : t("case_nothing_waits");
+  if (item.waiting_for.length) return item.waiting_for.join(", ");
+  // No open task, but a deadline ahead (the interest or application deadline): it waits for that.
+  if (item.state === "running" && item.next_due_at) return t("case_waits_for_deadline");
+  return t("case_nothing_waits");
 }
 
 function due(item) {

@@ -104,7 +104,8 @@ function card(definition, index) {
   return el("article", { class: "card", "aria-labelledby": titleId },
     el("h2", { id: titleId }, definition.name || definition.key),
     summary ? el("p", { class: "lead process-summary" }, summary) : null,
-    el("p", { class: "muted" }, `${definition.key} · ${t("version", { n: definition.version })}`),
+    // The version, not the process's technical key: people know a process by its name.
+    el("p", { class: "muted" }, t("start_version", { n: definition.version })),
     description ? el("p", {}, description) : null,
     formEl);
 }
