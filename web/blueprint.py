@@ -44,6 +44,7 @@ TOOLS = {  # the menu's tools and who may use them
     "mail": access.ADMINISTRATION,
     "clock": access.ADMINISTRATION,  # and only while the demo clock is allowed
     "users": access.ADMINISTRATION,
+    "board": access.BOARD_USERS,  # in the main menu
 }
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -268,6 +269,8 @@ def board() -> ResponseReturnValue:
     user = _signed_in()
     if user is None:
         return _to_login()
+    if not access.holds(user, TOOLS["board"]):
+        return render_template("admin_forbidden.html", user=user, page="board"), 403
     return render_template("board.html", user=user, page="board")
 
 
