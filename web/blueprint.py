@@ -251,7 +251,9 @@ def case(instance_id: UUID) -> ResponseReturnValue:
     user = _signed_in()
     if user is None:
         return _to_login()
-    return render_template("case.html", user=user, instance_id=str(instance_id), page="cases")
+    names = organisation.municipality_names(services().new_uow())
+    values = {"instance_id": str(instance_id), "municipalities": names}
+    return render_template("case.html", user=user, page="cases", **values)
 
 
 @bp.get("/start")

@@ -5,20 +5,25 @@ facts in words (municipality names, labelled statuses) and what it waits for."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from engine.services import instances
+from engine.services import instances, tasks
+from engine.services.assignment import announcements
+from engine.timezone import OSLO
 from tests.conftest import deploy_processes
 from tests.ui.harness import Server, new_page, open_tool, running_server, sign_in
+from tests.ui.test_role_overview import _scenario_step
 
 pytestmark = pytest.mark.ui
 
 
 @pytest.fixture(scope="module")
 def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The demo's processes and a Løten hiring case started by HR."""
+    """The demo's processes, a Løten hiring case started by HR and an announced Bærum
+    assignment (waiting for its interest deadline, with no open task)."""
     with running_server(tmp_path_factory.mktemp("review2"), demo_clock=True) as server:
         deploy_processes(server.wiring, now=server.wiring.now())
         with server.wiring.new_uow() as uow:
@@ -30,6 +35,23 @@ def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             actor=hr,
             now=server.wiring.now(),
             business_key="2026/0777",
+        )
+        with server.wiring.new_uow() as uow:
+            leader = uow.users.get("tl.baerum")
+        need = _scenario_step("assignment", "describe_need")
+        today = server.wiring.now().astimezone(OSLO).date()
+        need["interest_deadline"] = (today + timedelta(days=10)).isoformat()
+        need["duration"] = {
+            **need["duration"],
+            "planned_start": (today + timedelta(days=20)).isoformat(),
+            "planned_end": (today + timedelta(days=48)).isoformat(),
+        }
+        announced = announcements.create_announcement(
+            server.wiring.new_uow(), actor=leader, now=server.wiring.now()
+        )
+        task_id = server.open_task_id(announced["instance_id"])
+        tasks.complete_task(
+            server.wiring.new_uow(), task_id, need, actor=leader, now=server.wiring.now()
         )
         yield server
 
@@ -86,3 +108,55 @@ def test_the_clock_buttons_say_they_move_the_clock(
             assert button.evaluate("b => b.innerText.trim()") == visible
     finally:
         page.context.close()
+
+
+def _facts(page: Page) -> dict[str, str]:
+    """The case page's facts («Sak»): each label with its value."""
+    facts = page.get_by_role("region", name="Sak", exact=True)
+    expect(facts.locator("dt").first).to_be_visible()
+    labels = facts.locator("dl.details > dt").all_inner_texts()
+    values = facts.locator("dl.details > dd").all_inner_texts()
+    return dict(zip(labels, values, strict=True))
+
+
+def test_the_case_page_says_it_waits_for_the_deadline(
+    browser: Browser, review_server: Server
+) -> None:
+    page = _page(browser, review_server, "tl.baerum")
+    try:
+        page.get_by_role("link", name="Saker", exact=True).click()
+        row = page.locator("#cases tbody tr").filter(has_text="Oppdrag i kompetansenettverket")
+        row.get_by_role("link").first.click()
+        facts = _facts(page)
+        assert facts["Venter på"] == "Fristen (se «Neste frist»)"
+        assert facts["Tilstand"] == "Pågår"
+        assert "Status" not in facts
+    finally:
+        page.context.close()
+
+
+def test_the_case_page_names_the_municipality_and_labels_the_status(
+    browser: Browser, review_server: Server
+) -> None:
+    page = _page(browser, review_server, "hr.loten")
+    try:
+        page.get_by_role("link", name="Saker", exact=True).click()
+        page.locator("#cases tbody tr").filter(has_text="2026/0777").get_by_role(
+            "link"
+        ).first.click()
+        data = page.get_by_role("region", name="Saksopplysninger")
+        expect(data.locator("dt").first).to_be_visible()
+        shown = dict(
+            zip(
+                data.locator("dl.case-fields > dt").all_inner_texts(),
+                data.locator("dl.case-fields > dd").all_inner_texts(),
+                strict=True,
+            )
+        )
+        assert shown["Kommune"] == "Løten kommune"
+        assert shown["Status"] not in ("assessment", "")
+        assert shown["Status"][0].isupper(), shown
+        assert _facts(page)["Tilstand"] == "Pågår"
+    finally:
+        page.context.close()
+
