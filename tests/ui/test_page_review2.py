@@ -53,6 +53,15 @@ def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         tasks.complete_task(
             server.wiring.new_uow(), task_id, need, actor=leader, now=server.wiring.now()
         )
+        with server.wiring.new_uow() as uow:
+            employee = uow.users.get("emp.asker")
+        announcements.register_interest(
+            server.wiring.new_uow(),
+            announced["id"],
+            "Jeg har erfaring med dette.",
+            actor=employee,
+            now=server.wiring.now(),
+        )
         yield server
 
 
@@ -160,3 +169,22 @@ def test_the_case_page_names_the_municipality_and_labels_the_status(
     finally:
         page.context.close()
 
+
+
+def test_the_inbox_shows_no_dash_label_for_a_task_without_municipality(
+    browser: Browser, review_server: Server
+) -> None:
+    """Leder Asker's approval of an interest is offered to them, not to a municipality."""
+    page = new_page(browser, review_server.url, viewport={"width": 390, "height": 844})
+    try:
+        sign_in(page, review_server.url, "leder.asker")
+        row = page.locator("#list tbody tr").first
+        expect(row).to_be_visible()
+        cells = row.locator("td")
+        texts = cells.evaluate_all(
+            "cells => cells.map(c => (getComputedStyle(c, '::before').content + c.innerText))"
+        )
+        assert not any("Kommune" in text for text in texts), texts
+        assert texts[1] == "none", texts  # the municipality's cell: no label, no dash
+    finally:
+        page.context.close()
