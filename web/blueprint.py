@@ -424,7 +424,8 @@ def _audit_page(template: str, **values: Any) -> ResponseReturnValue:
 @bp.get("/audit")
 def audit() -> ResponseReturnValue:
     """Search instances (the auditors' start page)."""
-    return _audit_page("audit_search.html")
+    names = organisation.municipality_names(services().new_uow())
+    return _audit_page("audit_search.html", municipalities=names)
 
 
 @bp.get("/audit/instances/<uuid:instance_id>")

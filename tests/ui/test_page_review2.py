@@ -188,3 +188,23 @@ def test_the_inbox_shows_no_dash_label_for_a_task_without_municipality(
         assert texts[1] == "none", texts  # the municipality's cell: no label, no dash
     finally:
         page.context.close()
+
+
+def test_audit_search_names_processes_and_municipalities(
+    browser: Browser, review_server: Server
+) -> None:
+    page = _page(browser, review_server, "revisor")
+    try:
+        open_tool(page, "Revisjon")
+        results = page.locator("#audit-results tbody")
+        hiring = results.locator("tr").filter(has_text="2026/0777")
+        expect(hiring).to_contain_text("Ansettelse (Løten kap. 4), versjon 1")
+        expect(results).not_to_contain_text(" v1")
+        expect(results).not_to_contain_text("assignment_interest")
+        municipality = page.get_by_label("Kommune", exact=True)
+        municipality.select_option(label="Løten kommune")
+        page.get_by_role("button", name="Søk").click()
+        expect(hiring).to_be_visible()
+        expect(results.locator("tr").filter(has_text="OPPDRAG-")).to_have_count(0)
+    finally:
+        page.context.close()
