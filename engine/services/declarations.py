@@ -132,5 +132,6 @@ def _views(
         view["start_form"] = own.start_form_view() if startable else None
         view["description"] = own.declarations.description
         view["description_en"] = own.declarations.description_en
+        view["asks_business_key"] = own.declarations.business_key_asked
         views.append(view)
     return views

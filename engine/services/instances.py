@@ -275,6 +275,9 @@ def _case_number(
     `businessKeyFrom` key; refuse one another instance of the process has (open or finished),
     unless the process declares its instances share their case's (`businessKeyShared`)."""
     field = "business_key"
+    if business_key is not None and not declared.business_key_asked:
+        text = catalogue.text(locale, "instances.business_key_not_asked")
+        raise FormInvalid({field: [text]})
     source = declared.business_key_from
     given = data.get(source) if source else None
     if source and isinstance(given, (str, int)) and not isinstance(given, bool) and given != "":

@@ -208,3 +208,25 @@ def test_audit_search_names_processes_and_municipalities(
         expect(results.locator("tr").filter(has_text="OPPDRAG-")).to_have_count(0)
     finally:
         page.context.close()
+
+
+def test_the_leave_application_asks_an_employee_for_no_case_number(
+    browser: Browser, review_server: Server
+) -> None:
+    page = _page(browser, review_server, "emp.asker")
+    try:
+        page.get_by_role("link", name="Start en prosess").click()
+        card = page.get_by_role("article", name="Søknad om permisjon")
+        expect(card.get_by_role("button", name="Start")).to_be_visible()
+        expect(card.get_by_label("Saksnummer (valgfritt)")).to_have_count(0)
+        card.get_by_role("button", name="Start").click()
+        page.wait_for_url("**/tasks/**")
+    finally:
+        page.context.close()
+    hr = _page(browser, review_server, "hr.loten")
+    try:  # HR keeps case numbers: the hiring start still asks for one
+        hr.get_by_role("link", name="Start en prosess").click()
+        card = hr.get_by_role("article", name="Ansettelse (Løten kap. 4)")
+        expect(card.get_by_label("Saksnummer (valgfritt)")).to_be_visible()
+    finally:
+        hr.context.close()
