@@ -230,3 +230,29 @@ def test_the_leave_application_asks_an_employee_for_no_case_number(
         expect(card.get_by_label("Saksnummer (valgfritt)")).to_be_visible()
     finally:
         hr.context.close()
+
+
+def test_hr_chooses_the_unit_head_among_the_leaders_of_her_municipality(
+    browser: Browser, review_server: Server
+) -> None:
+    page = _page(browser, review_server, "hr.loten")
+    try:
+        page.get_by_role("link", name="Start en prosess").click()
+        card = page.get_by_role("article", name="Ansettelse (Løten kap. 4)")
+        head = card.get_by_label("Virksomhetsleder", exact=True)
+        expect(head.locator("option", has_text="Vidar Lien")).to_have_count(1)
+        choices = [c.strip() for c in head.locator("option").all_inner_texts() if c.strip()]
+        # Løten's leaders, by name and unit; no one from another municipality, no HR.
+        assert [c for c in choices if "(" in c] == [
+            "Rune Rådmann (Stab og administrasjon)",
+            "Vidar Lien (Helse og omsorg)",
+        ], choices
+        head.select_option(label="Vidar Lien (Helse og omsorg)")
+        card.get_by_label("Saksnummer (valgfritt)").fill("2026/0901")
+        card.get_by_role("button", name="Start").click()
+        page.wait_for_url("**/tasks/**")
+    finally:
+        page.context.close()
+    with review_server.wiring.new_uow() as uow:
+        started = [i for i in uow.instances.of_processes(["hiring"]) if i.business_key == "2026/0901"]
+    assert started and started[0].process_data["unit_head"] == "vl.loten"
