@@ -52,7 +52,9 @@ def starter_options(uow: UnitOfWork, user: User, form: bytes | None) -> dict[str
         for person in sorted(people, key=lambda u: (u.full_name or u.username, u.username)):
             unit = uow.users.unit(person.unit_id) if person.unit_id else None
             name = person.full_name or person.username
-            choices.append({"value": person.username, "label": f"{name} ({unit.name})" if unit else name})
+            choices.append(
+                {"value": person.username, "label": f"{name} ({unit.name})" if unit else name}
+            )
         options[forms.STARTER_ROLE_PREFIX + role] = choices
     return options
 

@@ -141,7 +141,9 @@ def _choice(item: Any) -> tuple[Any, str]:
 
 def has_options(schema_content: bytes) -> bool:
     """Tell whether a form file declares a dynamic enum (its choices come from task data)."""
-    return OPTIONS_PREFIX.encode() in schema_content or STARTER_ROLE_PREFIX.encode() in schema_content
+    return (
+        OPTIONS_PREFIX.encode() in schema_content or STARTER_ROLE_PREFIX.encode() in schema_content
+    )
 
 
 # `"x-not-after-today": true` on a date field: something that has happened (an interview held,

@@ -99,9 +99,7 @@ def test_the_board_is_in_the_menu_of_employees_and_service_leaders(
         page.context.close()
 
 
-def test_the_clock_buttons_say_they_move_the_clock(
-    browser: Browser, review_server: Server
-) -> None:
+def test_the_clock_buttons_say_they_move_the_clock(browser: Browser, review_server: Server) -> None:
     page = _page(browser, review_server, "admin")
     try:
         open_tool(page, "Demoklokke")
@@ -168,7 +166,6 @@ def test_the_case_page_names_the_municipality_and_labels_the_status(
         assert _facts(page)["Tilstand"] == "Pågår"
     finally:
         page.context.close()
-
 
 
 def test_the_inbox_shows_no_dash_label_for_a_task_without_municipality(
@@ -254,5 +251,7 @@ def test_hr_chooses_the_unit_head_among_the_leaders_of_her_municipality(
     finally:
         page.context.close()
     with review_server.wiring.new_uow() as uow:
-        started = [i for i in uow.instances.of_processes(["hiring"]) if i.business_key == "2026/0901"]
+        started = [
+            i for i in uow.instances.of_processes(["hiring"]) if i.business_key == "2026/0901"
+        ]
     assert started and started[0].process_data["unit_head"] == "vl.loten"
