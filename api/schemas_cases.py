@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import PageArgs, PageSchema, Strict, TaskSummarySchema
+from api.schemas import ApplicantNames, PageArgs, PageSchema, Strict, TaskSummarySchema
 from engine.services.overviews import SORTS
 from engine.store.states import InstanceState
 
@@ -56,6 +56,7 @@ class CaseListArgs(PageArgs):
 
 class CaseSchema(CaseSummarySchema):
     data = fields.Dict()
+    applicants = ApplicantNames()
     open_tasks = fields.List(fields.Nested(CaseTaskSchema))
     my_tasks = fields.List(fields.Nested(TaskSummarySchema))
     documents = fields.List(fields.Nested(DocumentSchema))

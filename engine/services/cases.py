@@ -47,6 +47,7 @@ def case_detail(
             [task_view(t, now, titled=True) for t in tasks if t.completed_by == user.username],
         )
         page["data"] = view.data
+        page["applicants"] = access.applicant_names(view)  # named where they may
         page["documents"] = [
             document
             for source in configuration.current().documents.values()

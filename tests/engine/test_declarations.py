@@ -6,8 +6,8 @@ import pytest
 from lxml import etree
 
 from engine.runtime import declarations, validation
-from engine.runtime.xmlsafe import NS
 from engine.runtime.specs import build_processes, parse_deployment
+from engine.runtime.xmlsafe import NS
 from engine.settings import ROOT
 from tests.engine.test_specs import bpmn, rejected
 

@@ -121,7 +121,7 @@ async function render(item, names) {
     row(t("case_started"), formatDate(item.created_at)),
     item.cancel_reason ? row(t("case_cancel_reason"), item.cancel_reason) : null,
     item.suspend_reason ? row(t("case_suspend_reason"), item.suspend_reason) : null);
-  const data = fieldsNode(item.data, item.key);
+  const data = fieldsNode(item.data, item.key, item.applicants);
   root.replaceChildren(
     el("div", { class: "page-head" }, el("h1", { tabindex: "-1" }, title)),
     el("div", { class: "task-layout" },

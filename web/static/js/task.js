@@ -181,7 +181,7 @@ function delegateSection(task) {
 }
 
 function contextSection(task) {
-  const fields = fieldsNode(task.context || {}, task.process_key);
+  const fields = fieldsNode(task.context || {}, task.process_key, task.applicants);
   if (!fields) return null;
   return el("section", { class: "panel panel--context", "aria-labelledby": "context-title" },
     el("h2", { id: "context-title" }, t("context_title")), fields);
