@@ -11,6 +11,7 @@ from engine.store.states import InstanceState
 
 class CaseTaskSchema(TaskSummarySchema):
     may_work = fields.Boolean()
+    may_open = fields.Boolean()  # the reader's task: its page opens, read-only while on hold
 
 
 class DocumentSchema(Schema):

@@ -118,6 +118,8 @@ def _task(
     shown = task_view(task, now, titled=access.may_read_title(task, user, view))
     shown["suspended"] = held  # the case is on hold: nobody works on its tasks until resumed
     shown["may_work"] = may_work(task, user) and not held
+    # Their task opens from the case page as from the inbox, on hold too (read-only, "På vent").
+    shown["may_open"] = may_work(task, user)
     return shown
 
 
