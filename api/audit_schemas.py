@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import HistoryEventSchema, PageArgs, PageSchema, Strict
+from api.schemas import HistoryEventSchema, InstanceBaseSchema, PageArgs, PageSchema, Strict
 from engine.store.states import InstanceState
 
 MAX_INT = 2**31 - 1
@@ -33,15 +33,7 @@ class VerifyArgs(Strict):
     instance_id = fields.UUID()
 
 
-class AuditInstanceSchema(Schema):
-    id = fields.UUID()
-    key = fields.String()
-    version = fields.Integer()
-    state = fields.String()
-    business_key = fields.String(allow_none=True)
-    started_by = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    ended_at = fields.DateTime(allow_none=True)
+class AuditInstanceSchema(InstanceBaseSchema):
     events = fields.Integer()
     anonymised = fields.Boolean()
 

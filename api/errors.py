@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from api.language import error_message, localise, request_locale
+from api.language import error_message, localise, problem_dict, request_locale
 from api.payloads import InputRefused
 from engine.runtime.errors import (
     EngineError,
@@ -111,7 +111,12 @@ def register(app: Flask) -> None:
     )
     app.register_error_handler(
         InvalidProcess,
-        lambda e: error_body(422, "invalid_process", str(e), [p.to_dict() for p in e.problems]),
+        lambda e: error_body(
+            422,
+            "invalid_process",
+            str(e),
+            [problem_dict(p, request_locale()) for p in e.problems],
+        ),
     )
     app.register_error_handler(
         BadRequest, lambda e: error_body(422, "bad_request", str(e), e.details)

@@ -16,6 +16,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, Domain
 
 from engine import catalogue
+from engine.runtime.errors import Problem
 from engine.runtime.values import MAX_REQUEST_DATA_BYTES
 
 LANGUAGES = catalogue.LANGUAGES
@@ -147,6 +148,15 @@ def translated(message: str, locale: str) -> str:
 def bokmal(message: str) -> str:
     """Return marshmallow's message in bokmål (kept for callers of the old name)."""
     return translated(message, "nb")
+
+
+def problem_dict(problem: Problem, locale: str) -> dict[str, object]:
+    """Return a deploy problem's JSON form, its message in the language when it has a code."""
+    found = problem.to_dict()
+    if problem.code:
+        values = dict(problem.values)
+        found["message"] = catalogue.text(locale, f"problems.{problem.code}", **values)
+    return found
 
 
 def localise(details: Any, locale: str) -> Any:

@@ -161,21 +161,26 @@ class TaskDetailSchema(TaskSummarySchema):
     applicants = ApplicantNames()
 
 
-class InstanceSchema(Schema):
+class InstanceBaseSchema(Schema):
+    """What every view of an instance shows first (the API's, the case page's, the auditors')."""
+
     id = fields.UUID()
     key = fields.String()
     version = fields.Integer()
     state = fields.String()
     business_key = fields.String(allow_none=True)
     started_by = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+
+
+class InstanceSchema(InstanceBaseSchema):
     data = fields.Dict(metadata={"description": "Only the keys the caller may read."})
     my_part = fields.List(
         fields.String(),
         metadata={"description": "How the caller takes part: starter, participant, hr..."},
     )
     open_tasks = fields.List(fields.Nested(TaskSummarySchema))
-    created_at = fields.DateTime()
-    ended_at = fields.DateTime(allow_none=True)
     error = fields.String(allow_none=True)
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import ApplicantNames, PageArgs, PageSchema, Strict, TaskSummarySchema
+from api.schemas import (
+    ApplicantNames,
+    InstanceBaseSchema,
+    PageArgs,
+    PageSchema,
+    Strict,
+    TaskSummarySchema,
+)
 from engine.services.overviews import SORTS
 from engine.store.states import InstanceState
 
@@ -20,16 +27,8 @@ class DocumentSchema(Schema):
     url = fields.String()
 
 
-class CaseSummarySchema(Schema):
-    id = fields.UUID()
-    key = fields.String()
-    version = fields.Integer()
-    business_key = fields.String(allow_none=True)
-    state = fields.String()
+class CaseSummarySchema(InstanceBaseSchema):
     status = fields.String(allow_none=True)
-    started_by = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    ended_at = fields.DateTime(allow_none=True)
     next_due_at = fields.DateTime(allow_none=True)
     waiting_for = fields.List(fields.String())
     open_elements = fields.List(fields.String())

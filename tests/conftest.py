@@ -23,6 +23,7 @@ from engine.store.models import Base, User
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"  # beside the checkout, as in CI; a fresh clone may lack it
 BASE_POSTGRES_URL = os.environ.get(
     "SAKSFLYT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -49,6 +50,14 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["PYTHONPATH"] = os.pathsep.join([str(CLOCK_DIRECTORY), *filter(None, paths)])
     if CLOCK_AHEAD and not time_machine.escape_hatch.is_travelling():
         time_machine.travel(CLOCK_AHEAD, tick=True).start()  # an xdist worker travels at start-up
+
+
+def needs_shared(path: Path) -> pytest.MarkDecorator:
+    """Mark tests that read `path` under ../shared: skipped, with the reason, where it is missing
+    (a fresh clone with nothing beside it). CI always has ../shared, so there it is an error."""
+    if not path.exists() and os.environ.get("CI"):
+        raise RuntimeError(f"{path} is missing, but CI has ../shared beside the checkout")
+    return pytest.mark.skipif(not path.exists(), reason=f"{path} is missing (no ../shared)")
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,16 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from api.auth import current_user
+from api.c7 import convert
 from api.wiring import services
-from engine.runtime.errors import EngineError, ErrorNotCaught, InvalidProcess, MessageNotCaught
-from engine.services import organisation
+from engine.runtime.errors import (
+    EngineError,
+    ErrorNotCaught,
+    InvalidProcess,
+    MessageNotCaught,
+    TaskNotReady,
+)
+from engine.services import camunda_reads, organisation
 from engine.services.errors import (
     BadRequest,
     BusinessKeyInUse,
@@ -25,7 +32,7 @@ from engine.services.errors import (
     Unauthenticated,
 )
 from engine.store.errors import Conflict, NotFound
-from engine.store.models import User
+from engine.store.models import ProcessInstance, User
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
 
@@ -49,6 +56,20 @@ def caller() -> User:
         raise Unauthenticated("the Basic credentials cannot be read") from error
     g.user = _basic_user(username, password)
     return g.user  # type: ignore[no-any-return]
+
+
+def caller_instance(
+    instance_id: str, *, running: bool = False
+) -> tuple[ProcessInstance, dict[str, Any]]:
+    """Return an instance the caller may read and the data their view of it shows; with
+    `running`, an ended instance is not found (Camunda's runtime view)."""
+    read = camunda_reads.running_instance if running else camunda_reads.readable_instance
+    return read(
+        services().new_uow(read_only=True),
+        convert.uuid_of(instance_id, "process instance"),
+        caller(),
+        open_fields=services().settings.audit_open_fields,
+    )
 
 
 def _basic_user(username: str, password: str) -> User:
@@ -78,8 +99,10 @@ def error(status: int, kind: str, message: str) -> tuple[Response, int]:
 
 
 def _conflict(e: Conflict) -> tuple[Response, int]:
+    # Camunda answers a claim of a task someone else holds with 500; never a 500 here, and the
+    # clients take any status >= 400 as the error it is (docs/camunda7.md).
     if e.code == "task_already_claimed":
-        return error(500, "TaskAlreadyClaimedException", str(e))
+        return error(409, "TaskAlreadyClaimedException", str(e))
     details = e.details if isinstance(e.details, dict) else {}
     if e.code == "instance_suspended" and e.variant == "message":
         # Camunda correlates no suspended execution: to its clients the message matches nothing.
@@ -137,7 +160,10 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     # Nothing is changed: the worker keeps the task and may complete it or report a failure.
     (ErrorNotCaught, lambda e: error(400, "RestException", f"BPMN error not caught: {e}")),
     (ServiceError, lambda e: error(400, "RestException", str(e))),
-    (EngineError, lambda e: error(500, "ProcessEngineException", str(e))),
+    # Camunda's 500 for an instance that cannot go on; here, as in /api/v1, what the model and
+    # the data did: a task not ready is 409, a failing script or expression 422.
+    (TaskNotReady, lambda e: error(409, "ProcessEngineException", str(e))),
+    (EngineError, lambda e: error(422, "ProcessEngineException", str(e))),
 ]
 for _kind, _handler in HANDLERS:
     bp.register_error_handler(_kind, _handler)

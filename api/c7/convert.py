@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -187,3 +187,23 @@ def page(items: list[Any], first: int | None, most: int | None) -> list[Any]:
     """Apply `firstResult`/`maxResults`."""
     start = max(first or 0, 0)
     return items[start:] if most is None else items[start : start + max(most, 0)]
+
+
+def sorted_page(
+    rows: list[Any],
+    sorting: Any,
+    columns: Mapping[str, str],
+    of: Callable[[Any], Any] = lambda row: row,
+) -> list[Any]:
+    """Sort rows in place by Camunda's `sorting` (one `{sortBy, sortOrder}` or a list; empty
+    values last), reading `columns[sortBy]` of `of(row)`; return the page the query asks for."""
+    orders = sorting if isinstance(sorting, list) else [sorting] if sorting else []
+    for order in reversed(orders):
+        column = columns.get(str(order.get("sortBy")))
+        if column is None:
+            raise InvalidRequest(f"Cannot sort by '{order.get('sortBy')}'")
+        rows.sort(
+            key=lambda row: (getattr(of(row), column) is None, str(getattr(of(row), column))),
+            reverse=order.get("sortOrder") == "desc",
+        )
+    return page(rows, arg_int("firstResult"), arg_int("maxResults"))

@@ -9,7 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from flask import jsonify, request
 
 from api.c7 import convert
-from api.c7.blueprint import bp, caller
+from api.c7.blueprint import bp, caller, caller_instance
 from api.c7.convert import InvalidRequest
 from api.c7.tasks import task_view
 from api.wiring import services
@@ -99,19 +99,6 @@ def _instances(given: dict[str, Any]) -> list[ProcessInstance]:
     )
 
 
-def _sorted(rows: list[Any], sorting: Any, columns: dict[str, str]) -> list[Any]:
-    orders = sorting if isinstance(sorting, list) else [sorting] if sorting else []
-    for order in reversed(orders):
-        column = columns.get(str(order.get("sortBy")))
-        if column is None:
-            raise InvalidRequest(f"Cannot sort by '{order.get('sortBy')}'")
-        rows.sort(
-            key=lambda row: (getattr(row, column) is None, str(getattr(row, column))),
-            reverse=order.get("sortOrder") == "desc",
-        )
-    return convert.page(rows, convert.arg_int("firstResult"), convert.arg_int("maxResults"))
-
-
 INSTANCE_SORTS = {
     "instanceId": "id",
     "startTime": "created_at",
@@ -124,12 +111,7 @@ INSTANCE_SORTS = {
 @bp.get("/history/process-instance/<instance_id>")
 def get_historic_instance(instance_id: str) -> Any:
     """Return one instance the caller may read, running or ended."""
-    instance, _ = camunda_reads.readable_instance(
-        services().new_uow(read_only=True),
-        convert.uuid_of(instance_id, "process instance"),
-        caller(),
-        open_fields=services().settings.audit_open_fields,
-    )
+    instance, _ = caller_instance(instance_id)
     return instance_view(instance)
 
 
@@ -137,7 +119,7 @@ def get_historic_instance(instance_id: str) -> Any:
 def query_historic_instances() -> Any:
     """Query instances (`null` means not given)."""
     given = {k: v for k, v in convert.body().items() if v is not None}
-    rows = _sorted(_instances(given), given.get("sorting"), INSTANCE_SORTS)
+    rows = convert.sorted_page(_instances(given), given.get("sorting"), INSTANCE_SORTS)
     return jsonify([instance_view(i) for i in rows])
 
 
@@ -147,7 +129,8 @@ def list_historic_instances() -> Any:
     given: dict[str, Any] = {k: request.args.get(k) for k in request.args}
     sort = given.get("sortBy")
     sorting = {"sortBy": sort, "sortOrder": given.get("sortOrder")} if sort else None
-    return jsonify([instance_view(i) for i in _sorted(_instances(given), sorting, INSTANCE_SORTS)])
+    rows = convert.sorted_page(_instances(given), sorting, INSTANCE_SORTS)
+    return jsonify([instance_view(i) for i in rows])
 
 
 def _activities(instance: ProcessInstance, events: list[HistoryEvent]) -> list[dict[str, Any]]:
@@ -290,7 +273,7 @@ def _historic_tasks(given: dict[str, Any], sorting: Any) -> Any:
         found = [pair for pair in found if pair[0].completed_at is not None]
     if convert.flag(given.get("unfinished"), "unfinished"):
         found = [pair for pair in found if pair[0].state == "open"]
-    tasks_only = _sorted([task for task, _ in found], sorting, TASK_SORTS)
+    tasks_only = convert.sorted_page([task for task, _ in found], sorting, TASK_SORTS)
     owners = {task.id: instance for task, instance in found}
     return jsonify([_historic_task(task, owners[task.id]) for task in tasks_only])
 
@@ -326,12 +309,7 @@ def historic_variables() -> Any:
     like = request.args.get("variableNameLike")
     views = []
     for given in ids:
-        instance, data = camunda_reads.readable_instance(
-            services().new_uow(read_only=True),
-            convert.uuid_of(given, "process instance"),
-            caller(),
-            open_fields=services().settings.audit_open_fields,
-        )
+        instance, data = caller_instance(given)
         for name, value in data.items():
             if names is not None and name not in names:
                 continue

@@ -8,7 +8,7 @@ from flask import jsonify, request
 
 from api.auth import require_roles
 from api.c7 import convert
-from api.c7.blueprint import bp, caller, no_content
+from api.c7.blueprint import bp, caller, caller_instance, no_content
 from api.c7.convert import InvalidRequest
 from api.language import request_locale
 from api.wiring import services
@@ -157,24 +157,14 @@ def start_by_key(key: str) -> Any:
 @bp.get("/process-instance/<instance_id>")
 def get_instance(instance_id: str) -> Any:
     """Return a running instance (404 once it has ended, as Camunda's runtime view)."""
-    instance, _ = camunda_reads.running_instance(
-        services().new_uow(read_only=True),
-        convert.uuid_of(instance_id, "process instance"),
-        caller(),
-        open_fields=services().settings.audit_open_fields,
-    )
+    instance, _ = caller_instance(instance_id, running=True)
     return instance_view(instance)
 
 
 @bp.get("/process-instance/<instance_id>/variables")
 def instance_variables(instance_id: str) -> Any:
     """Return a running instance's variables, typed."""
-    _, data = camunda_reads.running_instance(
-        services().new_uow(read_only=True),
-        convert.uuid_of(instance_id, "process instance"),
-        caller(),
-        open_fields=services().settings.audit_open_fields,
-    )
+    _, data = caller_instance(instance_id, running=True)
     return convert.variables_out(data)
 
 
@@ -188,12 +178,7 @@ def correlate() -> Any:
         raise InvalidRequest("'messageName' is required")
     business_key = body.get("businessKey")
     if body.get("processInstanceId"):
-        instance, _ = camunda_reads.running_instance(
-            services().new_uow(read_only=True),
-            convert.uuid_of(str(body["processInstanceId"]), "process instance"),
-            user,
-            open_fields=services().settings.audit_open_fields,
-        )
+        instance, _ = caller_instance(str(body["processInstanceId"]), running=True)
         business_key = instance.business_key
     correlation = {"business_key": business_key} if business_key is not None else {}
     reached = messages.deliver_message(

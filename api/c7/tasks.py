@@ -89,16 +89,7 @@ def _filter(given: dict[str, Any]) -> TaskFilter:
 
 def _answer(given: dict[str, Any], sorting: Any) -> Any:
     found = camunda_reads.tasks(services().new_uow(read_only=True), caller(), _filter(given))
-    orders = sorting if isinstance(sorting, list) else [sorting] if sorting else []
-    for order in reversed(orders):
-        column = SORTS.get(str(order.get("sortBy")))
-        if column is None:
-            raise InvalidRequest(f"Cannot sort by '{order.get('sortBy')}'")
-        found.sort(
-            key=lambda pair: (getattr(pair[0], column) is None, str(getattr(pair[0], column))),
-            reverse=order.get("sortOrder") == "desc",
-        )
-    rows = convert.page(found, convert.arg_int("firstResult"), convert.arg_int("maxResults"))
+    rows = convert.sorted_page(found, sorting, SORTS, of=lambda pair: pair[0])
     return jsonify([task_view(task, instance) for task, instance in rows])
 
 

@@ -49,13 +49,7 @@ def list_cases(args: dict[str, Any]) -> Any:
 @bp.response(200, CaseSchema)
 def get_case(instance_id: UUID) -> Any:
     """Return one case: state, deadlines, tasks, documents and the data you may read."""
-    return cases.case_detail(
-        services().new_uow(read_only=True),
-        instance_id,
-        current_user(),
-        now=services().now(),
-        locale=request_locale(),
-    )
+    return _detail(instance_id)
 
 
 @bp.post("/<uuid:instance_id>/cancel")
@@ -63,12 +57,7 @@ def get_case(instance_id: UUID) -> Any:
 @bp.response(200, CaseSchema)
 def cancel_case(body: dict[str, Any], instance_id: UUID) -> Any:
     """Cancel a running case with a reason (its starter or an admin); the reason is in history."""
-    user = current_user()
-    reason = body["reason"].strip()
-    if not reason:
-        raise FormInvalid({"reason": [catalogue.text(request_locale(), "cases.reason")]})
-    cases.cancel_case(services().new_uow(), instance_id, reason, actor=user, now=services().now())
-    return _after(instance_id)
+    return _hold(cases.cancel_case, body, instance_id, "cases.reason")
 
 
 @bp.post("/<uuid:instance_id>/suspend")
@@ -89,6 +78,7 @@ def resume_case(body: dict[str, Any], instance_id: UUID) -> Any:
 
 
 def _hold(use_case: Any, body: dict[str, Any], instance_id: UUID, blank: str) -> Any:
+    """Run a life-cycle use case with the body's reason (`blank`: the message for none)."""
     user = current_user()
     reason = body["reason"].strip()
     if not reason:
@@ -101,12 +91,16 @@ def _after(instance_id: UUID) -> Any:
     """Return the case as the actor sees it now; a process owner who takes no part in it (they
     act on its life cycle without reading it) gets its id and state only."""
     try:
-        return cases.case_detail(
-            services().new_uow(read_only=True),
-            instance_id,
-            current_user(),
-            now=services().now(),
-            locale=request_locale(),
-        )
+        return _detail(instance_id)
     except NotFound:
         return cases.case_state(services().new_uow(read_only=True), instance_id)
+
+
+def _detail(instance_id: UUID) -> Any:
+    return cases.case_detail(
+        services().new_uow(read_only=True),
+        instance_id,
+        current_user(),
+        now=services().now(),
+        locale=request_locale(),
+    )

@@ -8,7 +8,7 @@ from flask import Response, request
 
 from api.auth import current_user, require_roles
 from api.blueprint import Blueprint
-from api.language import request_locale
+from api.language import problem_dict, request_locale
 from api.schemas import (
     DefinitionListArgs,
     DefinitionSchema,
@@ -86,7 +86,7 @@ def deploy() -> Any:
         "deployment_id": result.deployment_id,
         "created": result.created,
         "unchanged": result.unchanged,
-        "warnings": [w.to_dict() for w in result.warnings],
+        "warnings": [problem_dict(w, request_locale()) for w in result.warnings],
     }
 
 

@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 
 from api.auth import require_roles
 from api.blueprint import Blueprint
+from api.language import problem_dict, request_locale
 from api.schemas import Strict
 from api.wiring import services
 from engine.runtime.errors import InvalidProcess, Problem
@@ -63,8 +64,8 @@ def validate_files() -> Any:
     return {
         "valid": True,
         "processes": report.processes,
-        "warnings": [w.to_dict() for w in report.warnings],
-        "normalised": [n.to_dict() for n in report.normalised],
+        "warnings": [problem_dict(w, request_locale()) for w in report.warnings],
+        "normalised": [problem_dict(n, request_locale()) for n in report.normalised],
         "files": report.files,
     }
 

@@ -24,10 +24,14 @@ class Problem:
     line: int | None
     message: str
     severity: str = "error"
+    # A message code (msgid `problems.<code>`) and its values: the edges put the message in
+    # the reader's language; `message` is the English text for logs and other callers.
+    code: str | None = None
+    values: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form used by the API's error details."""
-        return {
+        found: dict[str, object] = {
             "file": self.file,
             "element_id": self.element_id,
             "element_name": self.element_name,
@@ -35,6 +39,10 @@ class Problem:
             "message": self.message,
             "severity": self.severity,
         }
+        if self.code:
+            found["code"] = self.code
+            found |= {n: int(v) for n, v in self.values if n in ("row", "column") and v.isdigit()}
+        return found
 
 
 class EngineError(Exception):

@@ -23,7 +23,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from engine.runtime import validation
+from engine.runtime import decision_tables, validation
 from engine.runtime.diagnostics import translate, unexpected
 from engine.runtime.errors import InvalidProcess, Problem
 from engine.runtime.xmlsafe import NS, Sources, label, problem
@@ -355,6 +355,10 @@ def _decisions(
         if len(ids) > 1:
             message = f"Only the first decision, '{ids[0]}', of this DMN file can be used."
             problems.append(Problem(file, ids[0], None, None, message, "warning"))
+        table = decision_tables.check_table(file, root.find("{*}decision"))
+        if table:
+            problems += table
+            continue
         try:
             parser.dmn_parsers[ids[0]].parse()
         except Exception as error:  # translated for the process owner

@@ -9,11 +9,18 @@ build errors are translated in `specs.py`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 
-from engine.runtime import assignment_rules, declarations, registry, scripting, titles
+from engine.runtime import (
+    assignment_rules,
+    declarations,
+    mail_texts,
+    registry,
+    scripting,
+    titles,
+)
 from engine.runtime.errors import Problem
 from engine.runtime.expressions import (
     check_definitions,
@@ -70,7 +77,9 @@ def check_process(process: etree._Element, context: Context) -> list[Problem]:
         _data_stores,
         _start_declarations,
         _message_senders,
+        _message_names,
         _context_fields,
+        _mail_texts,
         _task_titles,
         _repeated_properties,
     )
@@ -262,6 +271,29 @@ def _message_senders(process: etree._Element, context: Context) -> Iterator[Prob
             message = f"The {declarations.SENDER_ROLES} of {label(element)} is empty."
             yield problem(context.file, element, message)
         yield from _unknown_roles(element, declarations.SENDER_ROLES, values, context)
+
+
+def _message_names(process: etree._Element, context: Context) -> Iterator[Problem]:
+    """A message event, send or receive task should name its message (the panel's Melding)."""
+    holders = [d.getparent() for d in process.iterfind(".//bpmn:messageEventDefinition", NS)]
+    holders += [
+        *process.iterfind(".//bpmn:sendTask", NS),
+        *process.iterfind(".//bpmn:receiveTask", NS),
+    ]
+    for element in holders:
+        definition = element.find("bpmn:messageEventDefinition", NS)
+        ref = element.get("messageRef") if definition is None else definition.get("messageRef")
+        if ref:
+            continue
+        # A warning: SpiffWorkflow runs it (a catch without a message never fires), and many
+        # imported diagrams have such events; the panel says so at the field at once.
+        found = problem(context.file, element, f"{label(element)} names no message.", warning=True)
+        values = (("element", str(element.get("name") or element.get("id"))),)
+        yield replace(found, code="message_missing", values=values)
+
+
+def _mail_texts(process: etree._Element, context: Context) -> Iterator[Problem]:
+    yield from mail_texts.check(context.file, process)
 
 
 def _context_fields(process: etree._Element, context: Context) -> Iterator[Problem]:

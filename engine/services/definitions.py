@@ -125,15 +125,11 @@ def deploy(
         parsed = specs.parse_deployment(
             ready.models, available_forms=ready.forms, known_files=ready.known_models
         )
-        deployment = Deployment(content_hash=digest, deployed_by=actor, deployed_at=now)
-        uow.definitions.add(deployment)
-        uow.flush()
         stored = {**files, **ready.models, **ready.made_forms}
         kinds.update(dict.fromkeys(ready.made_forms, "form"))
         pinned = _pinned_forms(ready.models, stored, known)
-        for name, content in {**stored, **pinned}.items():
-            kind = kinds.get(name, "form")
-            uow.definitions.add(_file_row(deployment.id, name, kind, content))
+        every = {n: (kinds.get(n, "form"), c) for n, c in {**stored, **pinned}.items()}
+        deployment = _store_deployment(uow, digest, every, actor, now)
         changed_forms = {n for n, c in files.items() if kinds[n] == "form" and known.get(n) != c}
         result = DeployResult(deployment.id, warnings=[*ready.normalised, *parsed.warnings])
         for info in parsed.processes.values():
@@ -174,18 +170,8 @@ def _version(
         deployed_by=actor,
         deployed_at=now,
     )
-    uow.definitions.add(definition)
+    _add_version(uow, definition)
     result.created.append(definition)
-    history.append(
-        uow,
-        stream=history.SYSTEM_STREAM,
-        type="definition_deployed",
-        actor=actor,
-        at=now,
-        definition_key=info.key,
-        definition_version=definition.version,
-        data={"deployment_id": str(deployment.id), "file": info.file, "hash": content_hash},
-    )
     uow.flush()
 
 
@@ -210,11 +196,7 @@ def make_current(
             f"{_hash_files({n: c for n, (_, c) in files.items()})}:restore:{key}:{version}:"
             f"{latest.version}".encode()
         ).hexdigest()
-        deployment = Deployment(content_hash=digest, deployed_by=actor, deployed_at=now)
-        uow.definitions.add(deployment)
-        uow.flush()
-        for name, (kind, content) in files.items():
-            uow.definitions.add(_file_row(deployment.id, name, kind, content))
+        deployment = _store_deployment(uow, digest, files, actor, now)
         definition = ProcessDefinition(
             key=key,
             version=latest.version + 1,
@@ -228,24 +210,29 @@ def make_current(
             deployed_by=actor,
             deployed_at=now,
         )
-        uow.definitions.add(definition)
-        history.append(
-            uow,
-            stream=history.SYSTEM_STREAM,
-            type="definition_deployed",
-            actor=actor,
-            at=now,
-            definition_key=key,
-            definition_version=definition.version,
-            data={
-                "deployment_id": str(deployment.id),
-                "file": source.file_name,
-                "hash": source.content_hash,
-                "restores_version": version,
-            },
-        )
+        _add_version(uow, definition, restores_version=version)
         uow.commit()
     return definition
+
+
+def _add_version(uow: UnitOfWork, definition: ProcessDefinition, **noted: Any) -> None:
+    """Add a new version of a process and note its deploy in the system history."""
+    uow.definitions.add(definition)
+    history.append(
+        uow,
+        stream=history.SYSTEM_STREAM,
+        type="definition_deployed",
+        actor=definition.deployed_by,
+        at=definition.deployed_at,
+        definition_key=definition.key,
+        definition_version=definition.version,
+        data={
+            "deployment_id": str(definition.deployment_id),
+            "file": definition.file_name,
+            "hash": definition.content_hash,
+            **noted,
+        },
+    )
 
 
 def _pinned_forms(
@@ -281,14 +268,28 @@ def _hash_files(files: Mapping[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def _file_row(deployment_id: UUID, name: str, kind: str, content: bytes) -> DeploymentFile:
-    return DeploymentFile(
-        deployment_id=deployment_id,
-        name=name,
-        kind=kind,
-        sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
-    )
+def _store_deployment(
+    uow: UnitOfWork,
+    digest: str,
+    files: Mapping[str, tuple[str, bytes]],
+    actor: str,
+    now: datetime,
+) -> Deployment:
+    """Add a deployment with its files (name → kind, content)."""
+    deployment = Deployment(content_hash=digest, deployed_by=actor, deployed_at=now)
+    uow.definitions.add(deployment)
+    uow.flush()
+    for name, (kind, content) in files.items():
+        uow.definitions.add(
+            DeploymentFile(
+                deployment_id=deployment.id,
+                name=name,
+                kind=kind,
+                sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+            )
+        )
+    return deployment
 
 
 def _check_forms(

@@ -7,6 +7,11 @@ conditions, timers, form and assignment properties, instructions, documentation,
 definitions) is compared as part of it. `incoming`/`outgoing` repeat the flows' `sourceRef` and
 `targetRef`, and lane membership is read as a property of the flow node, so adding a task to a
 lane adds one element instead of changing the lane too. Diagram layout is ignored.
+
+Lanes are elements of their own, matched by id (a lane's id is its role). Only a lane whose id
+is in one version alone is matched by name, with a lane of the same name whose id is in the other
+version alone: its role changed (`id: leader → hr`). Everything else is added, removed or renamed
+as it is, never a rename of whichever lane came last.
 """
 
 from __future__ import annotations
@@ -148,15 +153,33 @@ def _form_fields(old: bytes, new: bytes) -> dict[str, list[str]]:
 def compare(old: bytes, new: bytes, key: str) -> VersionDiff:
     """Compare the process `key` (and the file's shared definitions) in two BPMN documents."""
     before, after = elements(old, key), elements(new, key)
+    earlier = {i: i for i in after if i in before} | _lanes_by_name(before, after)
     result = VersionDiff(
-        added=[after[i].summary() for i in after if i not in before],
-        removed=[before[i].summary() for i in before if i not in after],
+        added=[after[i].summary() for i in after if i not in earlier],
+        removed=[before[i].summary() for i in before if i not in earlier.values()],
     )
-    for element_id in (i for i in after if i in before):
-        changes = _changes(before[element_id], after[element_id])
+    for element_id, old_id in earlier.items():
+        changes = _changes(before[old_id], after[element_id])
+        if old_id != element_id:
+            changes.insert(0, {"field": "id", "before": old_id, "after": element_id})
         if changes:
-            result.changed.append({**after[element_id].summary(), "changes": changes})
+            entry = {**after[element_id].summary(), "changes": changes}
+            if old_id != element_id:
+                entry["previous_id"] = old_id
+            result.changed.append(entry)
     return result
+
+
+def _lanes_by_name(before: dict[str, Element], after: dict[str, Element]) -> dict[str, str]:
+    """Pair lanes whose id is in one version only by their (unique) name: new id -> old id."""
+
+    def unmatched(mine: dict[str, Element], other: dict[str, Element]) -> dict[str, str]:
+        lanes = [e for i, e in mine.items() if e.type == "lane" and i not in other and e.name]
+        names = [e.name for e in lanes]
+        return {str(e.name): e.id for e in lanes if names.count(e.name) == 1}
+
+    old, new = unmatched(before, after), unmatched(after, before)
+    return {new[name]: old[name] for name in new if name in old}
 
 
 def elements(content: bytes, key: str) -> dict[str, Element]:
@@ -182,6 +205,8 @@ def _is_element(element: etree._Element) -> bool:
         return False
     if etree.QName(element).namespace != BPMN or local_name(element) in _CONTENT:
         return False
+    if local_name(element) == "lane":
+        return True  # inside a lane set, yet a lane has its own identity: its role
     if local_name(element).endswith("EventDefinition"):
         return False
     return not any(local_name(a) in _CONTENT for a in element.iterancestors())

@@ -9,14 +9,14 @@ Nothing here loads a workflow to find tasks: the external_task table is the inde
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from engine.runtime import instances as runtime
-from engine.runtime.model import Outcome
+from engine.runtime.model import Outcome, Snapshot
 from engine.services import access, definitions
 from engine.services.instances import route_messages
 from engine.services.step import external, history, steps, wakeups
@@ -106,16 +106,21 @@ def complete(
     now: datetime,
 ) -> ExternalTask:
     """Complete a task the worker holds with its variables, and run the instance on."""
-    access.ensure_may_work_external_tasks(actor)
-    with uow:
-        instance, task = _held(uow, task_id, worker_id)
-        built = definitions.built_for(uow, instance.definition_id)
-        outcome = runtime.complete_task(built, instance.snapshot, task_id, variables, now=now)
-        task.state, task.ended_at, task.locked_until = ExternalTaskState.COMPLETED, now, None
-        _record(uow, instance, task, "external_task_completed", actor, now, dict(variables))
-        _apply(uow, instance, built, outcome, task, actor, now)
-        uow.commit()
-    return task
+
+    def run(built: definitions.Built, snapshot: Snapshot) -> Outcome:
+        return runtime.complete_task(built, snapshot, task_id, variables, now=now)
+
+    return _end(
+        uow,
+        task_id,
+        worker_id,
+        run,
+        ExternalTaskState.COMPLETED,
+        "external_task_completed",
+        dict(variables),
+        actor=actor,
+        now=now,
+    )
 
 
 def bpmn_error(
@@ -130,18 +135,22 @@ def bpmn_error(
     now: datetime,
 ) -> ExternalTask:
     """End a held task with a BPMN error, caught by the task's error boundary event."""
-    access.ensure_may_work_external_tasks(actor)
-    with uow:
-        instance, task = _held(uow, task_id, worker_id)
-        built = definitions.built_for(uow, instance.definition_id)
-        outcome = runtime.throw_error(built, instance.snapshot, task_id, code, variables, now=now)
-        task.state, task.ended_at, task.locked_until = ExternalTaskState.CANCELLED, now, None
-        task.error_message = f"{code}: {message}" if message else code
-        data = {"error_code": code, "error_message": message, "variables": dict(variables)}
-        _record(uow, instance, task, "external_task_error", actor, now, data)
-        _apply(uow, instance, built, outcome, task, actor, now)
-        uow.commit()
-    return task
+
+    def run(built: definitions.Built, snapshot: Snapshot) -> Outcome:
+        return runtime.throw_error(built, snapshot, task_id, code, variables, now=now)
+
+    return _end(
+        uow,
+        task_id,
+        worker_id,
+        run,
+        ExternalTaskState.CANCELLED,
+        "external_task_error",
+        {"error_code": code, "error_message": message, "variables": dict(variables)},
+        actor=actor,
+        now=now,
+        error_message=f"{code}: {message}" if message else code,
+    )
 
 
 def failure(
@@ -246,18 +255,34 @@ def _held(uow: UnitOfWork, task_id: UUID, worker_id: str) -> tuple[ProcessInstan
     return instance, task
 
 
-def _apply(
+def _end(
     uow: UnitOfWork,
-    instance: ProcessInstance,
-    built: definitions.Built,
-    outcome: Outcome,
-    task: ExternalTask,
+    task_id: UUID,
+    worker_id: str,
+    run: Callable[[definitions.Built, Snapshot], Outcome],
+    state: ExternalTaskState,
+    kind: str,
+    data: dict[str, Any],
+    *,
     actor: User,
     now: datetime,
-) -> None:
-    closed = frozenset({str(task.id)})
-    steps.apply(uow, instance, built, outcome, actor=actor.username, now=now, closed=closed)
-    route_messages(uow, outcome.thrown, actor=actor.username, now=now, hops=0)
+    error_message: str | None = None,
+) -> ExternalTask:
+    """End a task the worker holds in `state`: run the instance on, record `kind`, store it all."""
+    access.ensure_may_work_external_tasks(actor)
+    with uow:
+        instance, task = _held(uow, task_id, worker_id)
+        built = definitions.built_for(uow, instance.definition_id)
+        outcome = run(built, instance.snapshot)
+        task.state, task.ended_at, task.locked_until = state, now, None
+        if error_message is not None:
+            task.error_message = error_message
+        _record(uow, instance, task, kind, actor, now, data)
+        closed = frozenset({str(task.id)})
+        steps.apply(uow, instance, built, outcome, actor=actor.username, now=now, closed=closed)
+        route_messages(uow, outcome.thrown, actor=actor.username, now=now, hops=0)
+        uow.commit()
+    return task
 
 
 def _record(

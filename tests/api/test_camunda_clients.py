@@ -38,6 +38,7 @@ from camunda_client.clients.engine.schemas.body import (
     SendCorrelationMessageSchema,
 )
 from camunda_client.clients.engine.schemas.query import HistoryVariableInstanceFilterParamsSchema
+from camunda_client.exceptions import CamundaClientError
 from camunda_client.utils import deserialize
 from requests.auth import HTTPBasicAuth
 
@@ -118,7 +119,8 @@ def test_pycamunda_deploys_starts_works_the_user_task_and_correlates(servers: Se
     (user_task,) = call(pycamunda.task.GetList(url, process_instance_id=instance_id), "fin.asker")
     assert user_task.task_definition_key == "approve" and user_task.created is not None
     call(pycamunda.task.Claim(url, user_task.id_, user_id="fin.asker"), "fin.asker")
-    with pytest.raises(pycamunda.NoSuccess):  # someone else holds it: 500, as Camunda
+    # Someone else holds it: 409 (Camunda: 500), which pycamunda raises as NoSuccess.
+    with pytest.raises(pycamunda.NoSuccess, match="TaskAlreadyClaimedException"):
         call(pycamunda.task.Claim(url, user_task.id_, user_id="fin.drammen"), "fin.drammen")
     call(pycamunda.task.Unclaim(url, user_task.id_), "fin.asker")
     call(pycamunda.task.Claim(url, user_task.id_, user_id="fin.drammen"), "fin.drammen")
@@ -217,6 +219,9 @@ def test_failure_without_retries_is_an_incident_an_admin_retries(servers: Server
         "e-worker", url, {"auth_basic": {"username": WORKER, "password": PASSWORD}}
     )
     (task,) = client.fetch_and_lock([topic])
+    # Completing without `approved`: the gateway cannot decide. 422 (Camunda: 500); E raises.
+    with pytest.raises(Exception, match=r"received 422 : ProcessEngineException : .*approved"):
+        client.complete(task["id"], {})
     assert client.failure(task["id"], "broken", "details", retries=0, retry_timeout=0) is True
     assert client.fetch_and_lock([topic]) == []
     token = requests.post(
@@ -277,6 +282,13 @@ async def _camunda_client_steps(url: str, transport: httpx.AsyncHTTPTransport) -
         GetTasksFilterSchema(process_instance_id=started.id, candidate_group="finance")
     )
     await finance.claim_task(user_task.id, "fin.asker")  # type: ignore[arg-type]
+    colleague = CamundaEngineClient(
+        url, AuthData(username="fin.drammen", password=PASSWORD), transport
+    )
+    with pytest.raises(CamundaClientError) as taken:  # fin.asker holds it: 409 (Camunda: 500)
+        await colleague.claim_task(user_task.id, "fin.drammen")  # type: ignore[arg-type]
+    assert taken.value.status_code == 409
+    assert b"TaskAlreadyClaimedException" in taken.value.response_data
     await finance.unclaim_task(user_task.id)
     assert (await finance.get_task(user_task.id)).assignee is None  # type: ignore[union-attr]
     await finance.submit_task_form(user_task.id, {"note": deserialize("ok")})

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
+import pytest
 from flask.testing import FlaskClient
 
 from engine.services.wiring import Wiring
 from tests.api.test_assignment_journey import HttpPlayer, start_happy_path
 
-
-def play_until(player: HttpPlayer, steps: list[dict[str, Any]], element_id: str) -> None:
-    """Play the scenario's steps up to (not including) the completion of `element_id`."""
-    for step in steps:
-        if step.get("complete") == element_id:
-            return
-        player.play(step)
-    raise AssertionError(f"{element_id} is not in the scenario")
+STARTER = "tl.baerum"  # the happy path's service leader, who starts and runs the assignment
 
 
 def open_task(
@@ -28,13 +24,47 @@ def open_task(
     return task  # type: ignore[no-any-return]
 
 
-def test_the_shortlist_offers_the_registrations_and_refuses_a_typo(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
-) -> None:
+@dataclass(frozen=True)
+class Case:
+    """The assignment scenario's happy path, started over HTTP and played on step by step."""
+
+    player: HttpPlayer
+    steps: list[dict[str, Any]]
+    client: FlaskClient
+    auth: Callable[[str], dict[str, str]]
+
+    @property
+    def id(self) -> UUID:
+        return self.player.aliases["a"]
+
+    def play_until(self, element_id: str) -> None:
+        """Play the steps up to (not including) the completion of `element_id`."""
+        for step in self.steps:
+            if element_id in (step.get("complete"), step.get("complete_each")):
+                return
+            self.player.play(step)
+        raise AssertionError(f"{element_id} is not in the scenario")
+
+    def task_at(
+        self, element_id: str, username: str = STARTER, scope: str = "group"
+    ) -> dict[str, Any]:
+        """Play up to `element_id`; return its open task as `username` lists it in `scope`."""
+        self.play_until(element_id)
+        return open_task(self.client, self.auth(username), element_id, scope)
+
+
+@pytest.fixture
+def case(deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]) -> Case:
+    """An assignment on its happy path, at its start."""
     player, happy = start_happy_path(deployed, client, auth)
-    play_until(player, happy["steps"], "review_registrations")
-    headers = auth("tl.baerum")
-    task = open_task(client, headers, "review_registrations")
+    return Case(player, happy["steps"], client, auth)
+
+
+def test_the_shortlist_offers_the_registrations_and_refuses_a_typo(
+    case: Case, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    task = case.task_at("review_registrations")
+    headers = auth(STARTER)
     detail = client.get(f"/api/v1/tasks/{task['id']}", headers=headers).get_json()
     items = detail["form"]["schema"]["properties"]["shortlist"]["items"]
     assert "anyOf" not in items
@@ -64,12 +94,10 @@ def test_the_shortlist_offers_the_registrations_and_refuses_a_typo(
 
 
 def test_the_selection_offers_only_the_remaining_candidates(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+    case: Case, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
-    player, happy = start_happy_path(deployed, client, auth)
-    play_until(player, happy["steps"], "select_candidate")
-    headers = auth("tl.baerum")
-    task = open_task(client, headers, "select_candidate")
+    task = case.task_at("select_candidate")
+    headers = auth(STARTER)
     detail = client.get(f"/api/v1/tasks/{task['id']}", headers=headers).get_json()
     field = detail["form"]["schema"]["properties"]["selected_username"]
     assert field["enum"] == ["emp.asker", "emp.drammen"]
@@ -85,15 +113,13 @@ def test_the_selection_offers_only_the_remaining_candidates(
 
 
 def test_a_task_offered_to_one_named_person_is_in_mine(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+    case: Case, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
-    player, happy = start_happy_path(deployed, client, auth)
-    play_until(player, happy["steps"], "approve_interest")
+    mine = case.task_at("approve_interest", "leder.asker", scope="mine")
     leader = auth("leder.asker")
-    mine = open_task(client, leader, "approve_interest", scope="mine")
     assert mine["candidate_users"] == ["leder.asker"] and mine["assignee"] is None
     # Nobody else has it in "Mine", not even a colleague leader of the same municipality.
-    others = client.get("/api/v1/tasks?scope=mine", headers=auth("tl.baerum")).get_json()
+    others = client.get("/api/v1/tasks?scope=mine", headers=auth(STARTER)).get_json()
     assert all(t["element_id"] != "approve_interest" for t in others["items"])
     # The leader sees whom and what they decide on: the employee and the announcement.
     detail = client.get(f"/api/v1/tasks/{mine['id']}", headers=leader).get_json()
@@ -102,12 +128,10 @@ def test_a_task_offered_to_one_named_person_is_in_mine(
 
 
 def test_each_task_shows_what_its_participant_decides_on(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+    case: Case, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
-    player, happy = start_happy_path(deployed, client, auth)
-    play_until(player, happy["steps"], "review_registrations")
-    headers = auth("tl.baerum")
-    task = open_task(client, headers, "review_registrations")
+    task = case.task_at("review_registrations")
+    headers = auth(STARTER)
     context = client.get(f"/api/v1/tasks/{task['id']}", headers=headers).get_json()["context"]
     assert {"registrations", "union_comments"} <= set(context)
     assert [r["employee_name"] for r in context["registrations"]] == ["Eva Holm", "Ingrid Moe"]
@@ -115,11 +139,10 @@ def test_each_task_shows_what_its_participant_decides_on(
 
 
 def test_the_case_page_lists_the_documents_its_reader_may_open(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+    case: Case, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
-    player, happy = start_happy_path(deployed, client, auth)
-    play_until(player, happy["steps"], "plan_cover")
-    case_id = player.aliases["a"]
+    case.play_until("plan_cover")
+    case_id = case.id
     employee = client.get(f"/api/v1/cases/{case_id}", headers=auth("emp.asker")).get_json()
     assert employee["business_key"].startswith("OPPDRAG-")
     assert [d["kind"] for d in employee["documents"]] == ["contract"]
@@ -140,13 +163,11 @@ def test_the_case_page_lists_the_documents_its_reader_may_open(
 
 
 def test_extending_the_deadline_keeps_the_registrations(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+    case: Case, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
     """'Forleng fristen' after no suitable candidate: nobody's registration is lost or told."""
-    player, happy = start_happy_path(deployed, client, auth)
-    play_until(player, happy["steps"], "select_candidate")
-    headers = auth("tl.baerum")
-    task = open_task(client, headers, "select_candidate")
+    task = case.task_at("select_candidate")
+    headers = auth(STARTER)
     reply = client.post(
         f"/api/v1/tasks/{task['id']}/complete",
         json={"data": {"selection_decision": "none_suitable"}},
@@ -160,9 +181,9 @@ def test_extending_the_deadline_keeps_the_registrations(
         headers=headers,
     )
     assert reply.status_code == 200, reply.get_json()
-    case = client.get(
-        f"/api/v1/process-instances/{player.aliases['a']}", headers=auth("admin")
-    ).get_json()["data"]
+    case = client.get(f"/api/v1/process-instances/{case.id}", headers=auth("admin")).get_json()[
+        "data"
+    ]
     assert case["status"] == "published" and case["interest_deadline"] == "2026-12-20"
     assert [r["employee_username"] for r in case["registrations"]] == [
         "emp.asker",
@@ -172,15 +193,11 @@ def test_extending_the_deadline_keeps_the_registrations(
 
 
 def test_an_interview_cannot_be_held_in_the_future(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+    case: Case, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
     """Implausible dates are refused at the field (issue 17 §6): nothing happens after today."""
-    player, happy = start_happy_path(deployed, client, auth)
-    for step in happy["steps"]:
-        if step.get("complete_each") == "interview":
-            break
-        player.play(step)
-    headers = auth("tl.baerum")
+    case.play_until("interview")
+    headers = auth(STARTER)
     items = client.get("/api/v1/tasks?scope=group", headers=headers).get_json()["items"]
     task = next(t for t in items if t["element_id"] == "interview")  # the clock: 2026-12-02
     for held_on, status in (("2027-02-01", 422), ("2026-12-03", 422), ("2026-12-02", 200)):
@@ -215,12 +232,11 @@ def test_no_assignment_text_names_a_data_key() -> None:
 
 
 def test_a_case_is_cancelled_with_a_reason_in_its_history(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+    case: Case, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
-    player, happy = start_happy_path(deployed, client, auth)
-    play_until(player, happy["steps"], "review_registrations")
-    case_id = player.aliases["a"]
-    starter, leader = auth("tl.baerum"), auth("leder.asker")
+    case.play_until("review_registrations")
+    case_id = case.id
+    starter, leader = auth(STARTER), auth("leder.asker")
     assert client.get(f"/api/v1/cases/{case_id}", headers=starter).get_json()["may_cancel"]
     # A participant who did not start it: 403; one with no part in it: 404.
     union = auth("tv.baerum")
@@ -245,22 +261,19 @@ def test_a_case_is_cancelled_with_a_reason_in_its_history(
         f"/api/v1/process-instances/{case_id}/history", headers=auth("admin")
     ).get_json()["events"]
     [asked] = [e for e in events if e["type"] == "case_cancel_requested"]
-    assert asked["actor"] == "tl.baerum" and asked["data"] == {"reason": "Behovet er løst."}
+    assert asked["actor"] == STARTER and asked["data"] == {"reason": "Behovet er løst."}
     assert events[-1]["type"] == "instance_cancelled"
     again = client.post(f"/api/v1/cases/{case_id}/cancel", json={"reason": "x"}, headers=starter)
     assert again.status_code == 403
 
 
-def test_the_contract_names_the_announced_need_a_to_d_and_f(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
-) -> None:
+def test_the_contract_names_the_announced_need_a_to_d_and_f(deployed: Wiring, case: Case) -> None:
     from engine.services import documents
 
-    player, happy = start_happy_path(deployed, client, auth)
-    play_until(player, happy["steps"], "plan_cover")
+    case.play_until("plan_cover")
     with deployed.new_uow() as uow:
-        case = uow.instances.get(player.aliases["a"])
-        view = documents.contract_view(uow, case, deployed.now())
+        instance = uow.instances.get(case.id)
+        view = documents.contract_view(uow, instance, deployed.now())
     html = documents.render_html("contract.html", {"contract": view})
     for text in (
         "Kompetansekrav (a)",
@@ -276,14 +289,12 @@ def test_the_contract_names_the_announced_need_a_to_d_and_f(
 
 
 def test_a_contract_field_has_a_length_limit(
-    deployed: Wiring, client: FlaskClient, auth: Callable[[str], dict[str, str]]
+    case: Case, client: FlaskClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
     """An unbounded field made a seven-page contract: the long texts have a limit."""
-    player, happy = start_happy_path(deployed, client, auth)
-    play_until(player, happy["steps"], "draw_up_contract")
-    step = next(s for s in happy["steps"] if s.get("complete") == "draw_up_contract")
-    headers = auth("tl.baerum")
-    task = open_task(client, headers, "draw_up_contract")
+    task = case.task_at("draw_up_contract")
+    step = next(s for s in case.steps if s.get("complete") == "draw_up_contract")
+    headers = auth(STARTER)
     contract = {**step["data"]["contract"], "terms": "Vilkår. " * 400}
     reply = client.post(
         f"/api/v1/tasks/{task['id']}/complete",

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.conftest import needs_shared
 from tests.engine.test_corpus import CORPUS
 
+pytestmark = needs_shared(CORPUS)
 Auth = Callable[[str], dict[str, str]]
 HERE = Path(__file__).resolve().parents[1] / "engine"
 VALIDATED = json.loads((HERE / "corpus_validate_expectations.json").read_text())

@@ -204,3 +204,117 @@ def test_claims_are_for_oneself_and_left_out_endpoints_answer_in_camunda_shape(
         "type": "RestException",
         "message": "/engine-rest/job is not supported by saksflyt",
     }
+
+
+def _start_and_fetch(client: FlaskClient, business_key: str) -> tuple[str, str]:
+    """Deploy and start the C7 invoice model; lock its external task for worker w1."""
+    _deploy(client)
+    started = client.post(
+        "/engine-rest/process-definition/key/c7_invoice/start",
+        json={"variables": {"amount": {"value": 120}}, "businessKey": business_key},
+        headers=basic("eier"),
+    )
+    assert started.status_code == 200, started.get_json()
+    (task,) = client.post(
+        "/engine-rest/external-task/fetchAndLock",
+        json={
+            "workerId": "w1",
+            "maxTasks": 1,
+            "topics": [{"topicName": "invoice-check", "lockDuration": 10000}],
+        },
+        headers=basic("eier"),
+    ).get_json()
+    return started.get_json()["id"], task["id"]
+
+
+def test_a_claim_of_a_task_someone_else_holds_is_409_not_500(client: FlaskClient) -> None:
+    instance_id, external_id = _start_and_fetch(client, "K-1")
+    done = client.post(
+        f"/engine-rest/external-task/{external_id}/complete",
+        json={"workerId": "w1", "variables": {"approved": {"value": True}}},
+        headers=basic("eier"),
+    )
+    assert done.status_code == 204
+    (task,) = client.get(
+        f"/engine-rest/task?processInstanceId={instance_id}", headers=basic("fin.asker")
+    ).get_json()
+    claim = f"/engine-rest/task/{task['id']}/claim"
+    mine = client.post(claim, json={"userId": "fin.asker"}, headers=basic("fin.asker"))
+    assert mine.status_code == 204
+    taken = client.post(claim, json={"userId": "fin.drammen"}, headers=basic("fin.drammen"))
+    assert taken.status_code == 409
+    assert taken.get_json() == {
+        "type": "TaskAlreadyClaimedException",
+        "message": "the task is already claimed by fin.asker",
+    }
+    # The holder still has it; claiming one's own task again changes nothing.
+    again = client.post(claim, json={"userId": "fin.asker"}, headers=basic("fin.asker"))
+    assert again.status_code == 204
+    shown = client.get(f"/engine-rest/task/{task['id']}", headers=basic("fin.asker")).get_json()
+    assert shown["assignee"] == "fin.asker"
+
+
+def test_an_instance_that_cannot_go_on_is_422_not_500_and_nothing_changes(
+    client: FlaskClient,
+) -> None:
+    """Camunda answers 500 when a completion cannot run the instance on; here the gateway's
+    expression fails on a missing variable: 422, and the worker keeps its task."""
+    instance_id, external_id = _start_and_fetch(client, "K-2")
+    failed = client.post(
+        f"/engine-rest/external-task/{external_id}/complete",
+        json={"workerId": "w1", "variables": {}},
+        headers=basic("eier"),
+    )
+    assert failed.status_code == 422, failed.get_json()
+    assert failed.get_json()["type"] == "ProcessEngineException"
+    assert "approved" in failed.get_json()["message"]
+    held = client.get(f"/engine-rest/external-task/{external_id}", headers=basic("eier"))
+    assert held.get_json()["workerId"] == "w1"
+    done = client.post(
+        f"/engine-rest/external-task/{external_id}/complete",
+        json={"workerId": "w1", "variables": {"approved": {"value": False}}},
+        headers=basic("eier"),
+    )
+    assert done.status_code == 204
+    ended = client.get(
+        f"/engine-rest/history/process-instance/{instance_id}", headers=basic("eier")
+    )
+    assert ended.get_json()["state"] == "COMPLETED"
+
+
+def test_tasks_and_historic_instances_sort_and_page_as_asked(client: FlaskClient) -> None:
+    started = {}
+    for key in ("S-2", "S-1", "S-3"):
+        instance_id, external_id = _start_and_fetch(client, key)
+        done = client.post(
+            f"/engine-rest/external-task/{external_id}/complete",
+            json={"workerId": "w1", "variables": {"approved": {"value": True}}},
+            headers=basic("eier"),
+        )
+        assert done.status_code == 204
+        started[instance_id] = key
+    newest = client.get(
+        "/engine-rest/history/process-instance?processDefinitionKey=c7_invoice"
+        "&sortBy=businessKey&sortOrder=desc&firstResult=0&maxResults=2",
+        headers=basic("eier"),
+    ).get_json()
+    assert [i["businessKey"] for i in newest] == ["S-3", "S-2"]
+    listed = client.post(
+        "/engine-rest/history/process-instance?firstResult=1",
+        json={"sorting": [{"sortBy": "businessKey", "sortOrder": "asc"}]},
+        headers=basic("eier"),
+    ).get_json()
+    assert [i["businessKey"] for i in listed] == ["S-2", "S-3"]
+    tasks = client.post(
+        "/engine-rest/task",
+        json={"sorting": {"sortBy": "processInstanceId", "sortOrder": "desc"}},
+        headers=basic("fin.asker"),
+    ).get_json()
+    assert [t["processInstanceId"] for t in tasks] == sorted(started, reverse=True)
+    for path in ("/engine-rest/task", "/engine-rest/history/process-instance"):
+        bad = client.get(f"{path}?sortBy=colour", headers=basic("eier"))
+        assert bad.status_code == 400, path
+        assert bad.get_json() == {
+            "type": "InvalidRequestException",
+            "message": "Cannot sort by 'colour'",
+        }

@@ -158,3 +158,24 @@ def test_make_current_answers_201_and_refuses_others_and_unknown_versions(
     )
     assert missing.status_code == 404
     assert missing.get_json()["error"]["message"] == "Fant ikke det du ba om."
+
+
+def test_validate_names_a_broken_table_cell_in_the_callers_language(
+    client: FlaskClient, auth: Auth
+) -> None:
+    from engine.settings import ROOT
+
+    table = (ROOT / "processes" / "leave" / "leave_rules.dmn").read_bytes()
+    broken = table.replace(b'<text>"5.7.5"</text>', b'<text>"5.7.5</text>')
+    for language, expected in (
+        ("nb", 'Rad 2, kolonne 1 («Permisjonsgrunn»): «"5.7.5» er ikke en gyldig betingelse.'),
+        ("en", "Row 2, column 1 ('Permisjonsgrunn'): '\"5.7.5' is not a valid condition."),
+    ):
+        headers = {**auth("eier"), "Accept-Language": language}
+        reply = _post(
+            client, "/api/v1/process-definitions/validate", headers, **{"rules.dmn": broken}
+        )
+        assert reply.status_code == 422
+        [problem] = [p for p in reply.get_json()["error"]["details"] if p["file"] == "rules.dmn"]
+        assert problem["message"].startswith(expected)
+        assert (problem["row"], problem["column"], problem["code"]) == (2, 1, "dmn_input_entry")

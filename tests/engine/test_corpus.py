@@ -22,17 +22,16 @@ import pytest
 from bench.conformance import drive_saksflyt, time_limit
 from engine.runtime.errors import InvalidProcess
 from engine.runtime.specs import BuiltProcess, parse_deployment
+from tests.conftest import SHARED, needs_shared
 
-pytestmark = pytest.mark.slow
+CORPUS = SHARED / "corpus" / "miwg"
+# A mark, not a skip at import: the other corpus tests import this module.
+pytestmark = [pytest.mark.slow, needs_shared(CORPUS)]
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "miwg"
 EXPECTATIONS = Path(__file__).with_name("corpus_expectations.json")
 SECONDS_PER_FILE = 10
 STEP_BUDGET = 1000
 UNCLEAR = ("0x", "<Element", "Traceback")
-
-if not CORPUS.is_dir():
-    pytest.skip(f"the MIWG corpus is not at {CORPUS}", allow_module_level=True)
 
 FILES = sorted(str(path.relative_to(CORPUS)) for path in CORPUS.rglob("*.bpmn"))
 

@@ -30,9 +30,10 @@ from engine.services import organisation
 from engine.settings import Settings
 from engine.store.models import Base
 from saksflyt.app import create_app
+from tests.conftest import needs_shared
 from tests.engine.test_corpus import CORPUS, FILES, SECONDS_PER_FILE, run, time_limit
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_shared(CORPUS)]
 
 EXPECTATIONS = Path(__file__).with_name("corpus_validate_expectations.json")
 BARE = Path(__file__).with_name("corpus_expectations.json")

@@ -55,11 +55,16 @@ def play(
     modify: Modify | None = None,
     alias: str = "h",
 ) -> None:
-    """Play a scenario's instance `h` as `alias` up to the first step `until` accepts.
+    """Play a scenario's instance `h` as `alias` (its case number `<number>-<alias>`) up to the
+    first step `until` accepts.
 
     With `modify`, the scenario's data is changed first and its expectations are skipped.
     """
-    scenario = json.loads(json.dumps(SCENARIOS[name]).replace('"h"', json.dumps(alias)))
+    text = json.dumps(SCENARIOS[name]).replace('"h"', json.dumps(alias))
+    key = SCENARIOS[name]["start"].get("business_key")
+    if key and alias != "h":  # a case number names one case: each further case gets its own
+        text = text.replace(json.dumps(key), json.dumps(f"{key}-{alias}"))
+    scenario = json.loads(text)
     if modify is not None:
         modify(scenario)
     player.start(scenario["start"])

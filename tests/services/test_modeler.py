@@ -183,6 +183,91 @@ def test_diff_compares_scripts_forms_timers_and_lanes() -> None:
     assert result.added == [] and result.removed == []
 
 
+LEADER_LANE = (
+    b'<bpmn:lane id="leader" name="Leder"><bpmn:flowNodeRef>approve</bpmn:flowNodeRef></bpmn:lane>'
+)
+
+
+def _lane_diff(old: bytes, new: bytes) -> dict[str, list]:  # type: ignore[type-arg]
+    result = diffs.compare(old, new, "approval")
+    return {"added": result.added, "removed": result.removed, "changed": result.changed}
+
+
+def test_diff_reports_an_added_lane_as_added_not_as_a_rename() -> None:
+    added = APPROVAL.replace(LEADER_LANE, LEADER_LANE + b'<bpmn:lane id="hr" name="HR" />')
+    assert _lane_diff(APPROVAL, added) == {
+        "added": [{"id": "hr", "type": "lane", "name": "HR"}],
+        "removed": [],
+        "changed": [],
+    }
+    assert _lane_diff(added, APPROVAL)["removed"] == [{"id": "hr", "type": "lane", "name": "HR"}]
+
+
+def test_diff_reports_a_removed_lane_and_where_its_tasks_went() -> None:
+    removed = APPROVAL.replace(LEADER_LANE, b"").replace(
+        b"<bpmn:flowNodeRef>submit</",
+        b"<bpmn:flowNodeRef>submit</bpmn:flowNodeRef><bpmn:flowNodeRef>approve</",
+    )
+    found = _lane_diff(APPROVAL, removed)
+    assert found["removed"] == [{"id": "leader", "type": "lane", "name": "Leder"}]
+    assert found["added"] == []
+    assert found["changed"] == [
+        {
+            "id": "approve",
+            "type": "userTask",
+            "name": "Godkjenn søknad",
+            "changes": [{"field": "lane", "before": "leader", "after": "participant"}],
+        }
+    ]
+
+
+def test_diff_reports_a_renamed_lane_as_renamed() -> None:
+    renamed = APPROVAL.replace(b'name="Leder"', 'name="Nærmeste leder"'.encode())
+    assert _lane_diff(APPROVAL, renamed)["changed"] == [
+        {
+            "id": "leader",
+            "type": "lane",
+            "name": "Nærmeste leder",
+            "changes": [{"field": "name", "before": "Leder", "after": "Nærmeste leder"}],
+        }
+    ]
+
+
+def test_diff_matches_a_lane_by_name_when_its_role_changed() -> None:
+    """The lane "Leder" now holds HR's tasks: its role (id) changed, the lane was not replaced."""
+    other_role = APPROVAL.replace(b'<bpmn:lane id="leader"', b'<bpmn:lane id="hr"')
+    found = _lane_diff(APPROVAL, other_role)
+    assert found["added"] == found["removed"] == []
+    by_id = {e["id"]: e for e in found["changed"]}
+    assert by_id["hr"]["previous_id"] == "leader"
+    assert by_id["hr"]["changes"] == [{"field": "id", "before": "leader", "after": "hr"}]
+    assert by_id["approve"]["changes"] == [{"field": "lane", "before": "leader", "after": "hr"}]
+    # Two new lanes of one name are not guessed at: the old lane is removed, both are added.
+    two = APPROVAL.replace(
+        LEADER_LANE,
+        LEADER_LANE.replace(b'"leader"', b'"hr"') + b'<bpmn:lane id="finance" name="Leder" />',
+    )
+    found = _lane_diff(APPROVAL, two)
+    assert [e["id"] for e in found["added"]] == ["hr", "finance"]
+    assert [e["id"] for e in found["removed"]] == ["leader"]
+
+
+def test_diff_reports_a_changed_assignment_rule_on_its_task() -> None:
+    ruled = APPROVAL.replace(
+        b'<spiffworkflow:property name="dueInWorkingDays" value="3" />',
+        b'<spiffworkflow:property name="dueInWorkingDays" value="3" />'
+        b'<spiffworkflow:property name="assignTo" value="starter_leader" />',
+    )
+    assert _lane_diff(APPROVAL, ruled)["changed"] == [
+        {
+            "id": "approve",
+            "type": "userTask",
+            "name": "Godkjenn søknad",
+            "changes": [{"field": "property[assignTo]", "before": None, "after": "starter_leader"}],
+        }
+    ]
+
+
 # migration
 
 

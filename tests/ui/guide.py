@@ -1,7 +1,7 @@
 """Write the screenshots of docs/build-your-first-process.md from the browser test's own steps.
 
-Run with `make screenshots` (python -m tests.ui.guide): a fresh server, the leave rules in the
-library, then tests.ui.test_new_process's journey with a screenshot at each named step.
+Run with `make screenshots` (python -m tests.ui.guide): a fresh server, then
+tests.ui.test_new_process's journey with a screenshot at each named step.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from playwright.sync_api import sync_playwright
 
 from engine.settings import ROOT
 from tests.ui.harness import launch, new_page, running_server
-from tests.ui.test_new_process import build_and_deploy, deploy_leave_rules, run_as_demo_users
+from tests.ui.test_new_process import build_and_deploy, run_as_demo_users
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -25,7 +25,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as directory, sync_playwright() as playwright:
         browser = launch(playwright)
         with running_server(Path(directory)) as server:
-            deploy_leave_rules(server)
             page = new_page(browser, server.url, viewport={"width": 1280, "height": 860})
 
             def owner_shot(name: str) -> None:

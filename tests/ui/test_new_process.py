@@ -3,9 +3,10 @@
 The library's "Ny prosess" opens a blank diagram in the conventions (a pool, lanes as roles, a
 start event). The owner `eier` names the process, adds the tasks through the properties panel,
 makes each task's form in the modeler's form editor (the same texts as forms/leave.*.json),
-looks the leave rules up in the DMN table `leave_rules` (Løten ch. 5, DT-10, already in the
-library with processes/leave), gives the decision to the applicant's own leader with a
-deadline of 3 working days, and deploys diagram and forms as one version. Two demo users run
+builds the leave rules as a new decision table `leave_rules` (Løten ch. 5, DT-10, the same
+rules as processes/leave/leave_rules.dmn) in the modeler's table editor, where validation names
+a broken cell by row and column, gives the decision to the applicant's own leader with a
+deadline of 3 working days, and deploys diagram, forms and table as one version. Two demo users run
 it through the pages: the applicant's own leader decides (no other leader is offered it), and
 the applicant reads the answer with the leader's comment.
 
@@ -23,7 +24,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from engine.services import definitions
 from engine.settings import ROOT
 from tests.ui.harness import Server, new_page, sign_in
 
@@ -35,12 +35,79 @@ Shot = Callable[[str], None]
 PageShot = Callable[[str, Page], None]
 
 
-def deploy_leave_rules(server: Server) -> None:
-    """Put the product's leave process, with its rules table, in the library."""
-    files = {p.name: p.read_bytes() for p in (ROOT / "processes" / "leave").glob("*.*")}
-    files = {n: c for n, c in files.items() if n.endswith((".bpmn", ".dmn"))}
-    files |= {p.name: p.read_bytes() for p in (ROOT / "forms").glob("leave.*.json")}
-    definitions.deploy(server.wiring.new_uow(), files, actor="test", now=server.wiring.now())
+# The rules of DT-10 as processes/leave/leave_rules.dmn has them: only 5.2.3, 5.7.5 and 5.8.6.5
+# come from the source; every other reason is "not stated" (leave-rules.md §4).
+TABLE_INPUT = ("Permisjonsgrunn", "reason_code", "tekst")
+TABLE_OUTPUTS = [
+    ("Lønn", "pay_status", "tekst"),
+    ("Lengste varighet (dager)", "max_days", "tall"),
+    ("Hvem avgjør", "decided_by", "tekst"),
+    ("Kilde", "source_ref", "tekst"),
+]
+TABLE_RULES = [
+    ('"5.2.3"', '"paid_or_unpaid"', "None", '"nearest_leader"', '"Løten 5.2.3"', "5.2.3"),
+    ('"5.7.5"', '"unpaid"', "None", '"nearest_leader"', '"Løten 5.7.5"', "5.7.5"),
+    ('"5.8.6.5"', '"not_granted"', "0", '"rules"', '"Løten 3.12"', "5.8.6.5 og Løten 3.12"),
+    (
+        '? not in ("5.2.3", "5.7.5", "5.8.6.5")',
+        '"not_stated"',
+        "None",
+        '"nearest_leader"',
+        '"Løten 3.11"',
+        "Alle andre grunner: teksten mangler i kilden",
+    ),
+]
+
+
+def _new_table(page: Page, shot: Shot | None = None) -> None:
+    """Build the leave rules table (DT-10) in the modeler, fix a broken cell, use it."""
+    page.locator("#panel").get_by_role("button", name="Ny beslutningstabell").click()
+    dialog = page.get_by_role("dialog", name="Ny beslutningstabell (DMN)")
+    dialog.get_by_label("Tabellens id (DMN-id)").fill("leave_rules")
+    dialog.get_by_label("Tabellens navn").fill("Permisjonsregler")
+    dialog.get_by_label("Treffpolicy").select_option("UNIQUE")
+    label, expression, kind = TABLE_INPUT
+    dialog.get_by_label("Inndata 1: etikett").fill(label)
+    dialog.get_by_label("Inndata 1: felt eller uttrykk").fill(expression)
+    dialog.get_by_label("Inndata 1: type").select_option(label=kind)
+    for n, (label, name, kind) in enumerate(TABLE_OUTPUTS, start=1):
+        if n > 1:
+            dialog.get_by_role("button", name="Legg til utdata").click()
+        dialog.get_by_label(f"Utdata {n}: etikett").fill(label)
+        dialog.get_by_label(f"Utdata {n}: navn i dataene").fill(name)
+        dialog.get_by_label(f"Utdata {n}: type").select_option(label=kind)
+    columns = [TABLE_INPUT[0], *(label for label, _, _ in TABLE_OUTPUTS)]
+    for n, (*cells, description) in enumerate(TABLE_RULES, start=1):
+        if n > 1:
+            dialog.get_by_role("button", name="Legg til regel").click()
+        for column, cell in zip(columns, cells, strict=True):
+            typed = '"5.7.5' if (n, column) == (2, "Permisjonsgrunn") else cell  # a slip
+            dialog.get_by_label(f"Regel {n}: {column}", exact=True).fill(typed)
+        dialog.get_by_label(f"Regel {n}: beskrivelse").fill(description)
+    dialog.get_by_role("button", name="Valider tabellen").click()
+    expect(dialog.locator("#dt-summary")).to_have_text("1 feil i tabellen.")
+    expect(dialog.locator("#dt-problems")).to_contain_text(
+        'Rad 2, kolonne 1 («Permisjonsgrunn»): «"5.7.5» er ikke en gyldig betingelse.'
+    )
+    broken = dialog.get_by_label("Regel 2: Permisjonsgrunn", exact=True)
+    expect(broken).to_have_attribute("aria-invalid", "true")
+    if shot:
+        shot("table")
+    broken.fill('"5.7.5"')
+    dialog.get_by_role("button", name="Valider tabellen").click()
+    expect(dialog.locator("#dt-summary")).to_have_text("Gyldig: tabellen kan rulles ut.")
+    dialog.get_by_role("button", name="Bruk tabellen i oppgaven").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator("#panel").get_by_label("Beslutningstabell (DMN-id)")).to_have_value(
+        "leave_rules"
+    )
+    # The draft carries the table: it opens again as it was saved.
+    page.locator("#panel").get_by_role("button", name="Rediger beslutningstabellen").click()
+    dialog = page.get_by_role("dialog", name="Beslutningstabellen leave_rules")
+    expect(dialog.get_by_label("Regel 2: Permisjonsgrunn", exact=True)).to_have_value('"5.7.5"')
+    expect(dialog.get_by_label("Regel 4: Lønn", exact=True)).to_have_value('"not_stated"')
+    dialog.get_by_role("button", name="Avbryt").click()
+    expect(dialog).to_have_count(0)
 
 
 def _form(name: str) -> tuple[dict, dict]:  # type: ignore[type-arg]
@@ -131,7 +198,7 @@ def build_and_deploy(page: Page, server: Server, shot: Shot | None = None) -> No
     _add_task(page, "start", "apply", "Søk om permisjon", "Den som startet saken")
     _new_form(page, "apply", shot)
     _add(page, "apply", "Legg til regeloppgave (DMN) etter", "apply_rules", "Slå opp reglene")
-    _panel_set(page, "Beslutningstabell (DMN-id)", "leave_rules")
+    _new_table(page, shot)
     _add_task(
         page, "apply_rules", "decide", "Behandle søknaden", "Lederen til den som startet saken"
     )
@@ -157,6 +224,7 @@ def build_and_deploy(page: Page, server: Server, shot: Shot | None = None) -> No
     row.get_by_text("Andre filer").click()
     for form in ("apply", "decide", "answer"):
         expect(row).to_contain_text(f"{KEY}.{form}.schema.json")
+    expect(row).to_contain_text("leave_rules.dmn")
     snap("deployed")
 
 
@@ -226,6 +294,10 @@ def run_as_demo_users(browser: Browser, server: Server, shot: PageShot | None = 
 def test_owner_builds_the_leave_request_and_two_users_run_it(
     page: Page, browser: Browser, server: Server
 ) -> None:
-    deploy_leave_rules(server)
     build_and_deploy(page, server)
+    # The table made in the modeler opens in the library's decision table editor (dmn-js).
+    row = page.locator(f"#version-{KEY}-1")
+    row.get_by_role("link", name="Rediger leave_rules.dmn").click()
+    expect(page.locator("#dmn-modeler")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#dmn-canvas")).to_contain_text('"not_stated"')
     run_as_demo_users(browser, server)

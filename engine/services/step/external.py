@@ -11,7 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from engine.runtime.model import ExternalWork
-from engine.services.step import wakeups
+from engine.services.step import waits, wakeups
 from engine.store.models import ExternalTask, ProcessInstance
 from engine.store.states import ExternalTaskState
 from engine.store.uow import UnitOfWork
@@ -28,15 +28,13 @@ def sync(
     now: datetime,
 ) -> None:
     """Add rows for new external tasks, cancel the ones that are gone (not `closed`)."""
-    ids = {work.id for work in current}
-    gone = {UUID(task_id) for task_id in previous if task_id not in ids and task_id not in closed}
+    ended, added = waits.changes(current, previous, closed)
+    gone = {UUID(task_id) for task_id in ended}
     if gone:
         for row in uow.external_tasks.open_for_instance(instance.id):
             if row.id in gone:
                 row.state, row.worker_id, row.ended_at = ExternalTaskState.CANCELLED, None, now
-    for work in current:
-        if work.id in previous:
-            continue
+    for work in added:
         uow.external_tasks.add(
             ExternalTask(
                 id=UUID(work.id),

@@ -53,11 +53,19 @@ def catalogue(locale: str) -> dict[str, Any]:
 
 
 def render(
-    kind: str, locale: str, params: Mapping[str, str], *, copy: bool = False
+    kind: str,
+    locale: str,
+    params: Mapping[str, str],
+    *,
+    copy: bool = False,
+    own: tuple[str, str] | None = None,
 ) -> tuple[str, str]:
-    """Return (subject, body) of a template filled with params."""
+    """Return (subject, body) of a template filled with params; `own` is a process owner's
+    (subject, body) written in the modeler, used instead of the catalogue's template."""
     texts = catalogue(locale)
     template = texts.get(kind) or texts["process_message"]
+    if own is not None:
+        template = {"subject": own[0], "body": own[1]}
     values = {**params}
     if "due_line" in template:
         values["due_line"] = (
@@ -85,8 +93,12 @@ def enqueue(
     instance: ProcessInstance | None = None,
     task_id: str | None = None,
     copy: bool = False,
+    texts: Mapping[str, tuple[str, str]] | None = None,
 ) -> Outbox | None:
-    """Write one mail for one user to the outbox; None if they cannot or do not want it."""
+    """Write one mail for one user to the outbox; None if they cannot or do not want it.
+
+    `texts` (language -> subject, body) are a process owner's own, from the modeler: the
+    recipient's language, else bokmål."""
     if user is None or not user.is_active or not user.email:
         return None
     if _is_reminder(kind) and not user.reminders_enabled:
@@ -94,7 +106,8 @@ def enqueue(
     locale = user.locale if user.locale in LOCALES else "nb"
     values = {**formatted(params, locale), "name": user.full_name or user.username}
     values["case"] = values.get("case") or catalogue(locale)["_no_case"]
-    subject, body = render(kind, locale, values, copy=copy)
+    own = (texts.get(locale) or texts.get("nb")) if texts else None
+    subject, body = render(kind, locale, values, copy=copy, own=own)
     row = Outbox(
         instance_id=instance.id if instance else None,
         task_id=task_id,

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from engine.services.step import applicant_mail, candidates, notifications
+from engine.services.step import applicant_mail, candidates, notifications, owner_mail
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
 
@@ -54,9 +54,11 @@ def process_messages(
                 params = {**notifications.case_params(uow, instance), **_fields(uow, item)}
                 kind = applicant_mail.template(instance.key, str(item.get("type") or ""))
                 kind = kind or "process_message"
+                # The texts the owner wrote in the modeler for this type, if any (owner_mail).
+                own = owner_mail.texts_for(uow, instance, str(item.get("type") or ""))
                 for user, copy in _addressees(uow, item):
                     notifications.enqueue(
-                        uow, user, kind, params, now=now, instance=instance, copy=copy
+                        uow, user, kind, params, now=now, instance=instance, copy=copy, texts=own
                     )
                 if item.get("to_email"):  # an applicant, who has no user
                     applicant_mail.mail_applicant(uow, instance, item, params, now)

@@ -162,8 +162,7 @@ def _sync_tasks(
     actor: str,
     now: datetime,
 ) -> None:
-    ready_ids = {t.id for t in ready}
-    gone = [task_id for task_id in previous if task_id not in ready_ids and task_id not in closed]
+    gone, added = waits.changes(ready, previous, closed)
     uow.tasks.close([UUID(task_id) for task_id in gone], TaskState.CANCELLED, now)
     for task_id in gone:
         element_id, name = previous[task_id]
@@ -177,9 +176,8 @@ def _sync_tasks(
             element_name=name,
             task_id=task_id,
         )
-    for item in ready:
-        if item.id not in previous:
-            _open_task(uow, instance, built, item, actor, now)
+    for item in added:
+        _open_task(uow, instance, built, item, actor, now)
 
 
 def _open_task(

@@ -4,9 +4,9 @@ carries under `WAITS`, so the next step compares in memory before it touches the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from engine.runtime.model import Outcome
 from engine.runtime.projection import is_mail_list
@@ -18,6 +18,26 @@ from engine.store.waits import BPMN_TIMER_KINDS
 
 WAITS = "saksflyt_waits"
 MAILS = "mails"
+
+
+class Waited(Protocol):
+    """A task an outcome waits on (a ready user task, an external task): its id."""
+
+    @property
+    def id(self) -> str: ...
+
+
+W = TypeVar("W", bound=Waited)
+
+
+def changes(
+    current: Sequence[W], previous: Mapping[str, Any], closed: frozenset[str]
+) -> tuple[list[str], list[W]]:
+    """Return the ids of the tasks no longer waited on, less those the caller `closed`, and the
+    tasks newly waited on: what a table of open tasks must end and add."""
+    ids = {w.id for w in current}
+    gone = [task_id for task_id in previous if task_id not in ids and task_id not in closed]
+    return gone, [w for w in current if w.id not in previous]
 
 
 def mailed(

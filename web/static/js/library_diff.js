@@ -113,8 +113,9 @@ async function main() {
     el("div", { class: "diff-diagrams" }, before.figure, after.figure));
     await drawVersion(to, after.container,
     [[ids(added), "diff-added"], [ids(changed), "diff-changed"]], "diagram-to");
+  // A lane matched by name whose role (id) changed has its earlier id in the older version.
   await drawVersion(from, before.container,
-    [[ids(removed), "diff-removed"], [ids(changed), "diff-changed"]], "diagram-from");
+    [[ids(removed), "diff-removed"], [changed.map((e) => e.previous_id || e.id), "diff-changed"]], "diagram-from");
 }
 
 main();

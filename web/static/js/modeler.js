@@ -18,7 +18,8 @@ if (key) adoptEarlierDraft(draftKey, earlierDraftNames.bpmn(key));
 const status = document.getElementById("draft-status");
 const list = document.getElementById("problem-list");
 const summary = document.getElementById("problem-summary");
-// forms: the new or changed form files this draft carries, deployed with the diagram.
+// forms: the new or changed form files and decision tables (DMN) this draft carries, deployed
+// with the diagram as one version.
 // newest: the process's newest version, when this draft starts from an older one.
 const state = { fileName: null, modeler: null, pinned: [], forms: {}, newest: null };
 
@@ -184,6 +185,16 @@ async function files() {
   return { [state.fileName]: await currentXml(), ...state.forms };
 }
 
+/** The deploy's problems of one file the draft would carry (a new decision table), the rest as is. */
+async function validateFile(name, content) {
+  const result = await upload("/api/v1/process-definitions/validate", { ...(await files()), [name]: content });
+  const problems = result.data?.error?.details || result.data?.warnings || [];
+  if (!result.ok && !Array.isArray(result.data?.error?.details)) {
+    return [{ severity: "error", message: result.data?.error?.message || t("error_generic") }];
+  }
+  return problems.filter((p) => p.file === name);
+}
+
 async function validate() {
   const result = await upload("/api/v1/process-definitions/validate", await files());
   if (result.status === 422 && result.data?.error?.details) {
@@ -281,6 +292,15 @@ async function open() {
     state.forms[form.uiName] = form.ui;
     saveDraft();
   };
+  ctx.saveFile = (name, content) => {
+    state.forms[name] = content;
+    saveDraft();
+  };
+  ctx.removeFile = (name) => {
+    delete state.forms[name];
+    saveDraft();
+  };
+  ctx.validateFile = validateFile;
   new Panel(state.modeler, document.getElementById("panel"), ctx).show(null);
   state.modeler.on("commandStack.changed", saveDraft);
   // The form editor saves forms into this draft (another tab): keep them, or the next save here

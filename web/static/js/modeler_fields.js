@@ -1,21 +1,26 @@
 // The properties panel's form controls: labelled fields bound to a change handler.
 import { el } from "./page.js";
 
-export function field(id, label, control, hint) {
+export function field(id, label, control, hint, error) {
   const hintId = hint ? `${id}-hint` : null;
-  if (hintId) control.setAttribute("aria-describedby", hintId);
+  const errorId = error ? `${id}-error` : null;
+  const described = [hintId, errorId].filter(Boolean).join(" ");
+  if (described) control.setAttribute("aria-describedby", described);
+  if (error) control.setAttribute("aria-invalid", "true");
   return el("div", { class: "field" }, el("label", { for: id }, label),
-    hint ? el("p", { class: "hint", id: hintId }, hint) : null, control);
+    hint ? el("p", { class: "hint", id: hintId }, hint) : null,
+    error ? el("p", { class: "field-error", id: errorId }, error) : null, control);
 }
 
-export function text(id, label, value, onChange, { multiline = false, code = false, hint, list, options } = {}) {
+/** A text field; `error` is shown at it (what an on-the-spot check found in the value). */
+export function text(id, label, value, onChange, { multiline = false, code = false, hint, list, options, error } = {}) {
   const control = el(multiline ? "textarea" : "input", {
     id, name: id, class: code ? "code" : null, spellcheck: code ? "false" : null,
     type: multiline ? null : "text", list: list || null, autocomplete: "off",
   });
   control.value = value;
   control.addEventListener("change", () => onChange(control.value.trim()));
-  const wrapper = field(id, label, control, hint);
+  const wrapper = field(id, label, control, hint, error);
   if (list) wrapper.append(el("datalist", { id: list }, (options || []).map((o) => el("option", { value: o }))));
   return wrapper;
 }

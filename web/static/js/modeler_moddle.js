@@ -39,6 +39,9 @@ export const spiffworkflow = {
         { name: "expectedOutputJson", type: "ExpectedOutputJson" }] },
     { name: "ScriptsOnInstances", isAbstract: true, extends: ["bpmn:MultiInstanceLoopCharacteristics"],
       properties: [{ name: "scriptsOnInstances", isAttr: true, type: "Boolean" }] },
+    // saksflyt's own: the subject and body of one entry type's mails (engine/runtime/mail_texts.py).
+    { name: "MailText", superClass: ["Element"],
+      properties: [attr("type"), attr("language"), attr("subject"), ...body] },
     { name: "InputJson", superClass: ["Element"], properties: body },
     { name: "ExpectedOutputJson", superClass: ["Element"], properties: body },
   ],

@@ -1,8 +1,11 @@
 // The properties panel: a plain form bound to the selected element; edits go through modeling.
 import { el, t } from "./page.js";
 import { bo, Editor, is, TIMER_KINDS } from "./modeler_bpmn.js";
+import { messageProblem, timerProblem } from "./modeler_checks.js";
 import { announceField, button, checkbox, select, text } from "./modeler_fields.js";
+import { mailSection } from "./modeler_mail.js";
 import { openFormDialog } from "./modeler_newform.js";
+import { openTableDialog } from "./modeler_table.js";
 import { boundaryFields, multiInstanceFields, operatorFields } from "./modeler_panel_tasks.js";
 
 export const ROLES = ["participant", "leader", "service_leader", "union_rep", "admin_group", "finance",
@@ -25,7 +28,9 @@ export class Panel {
     });
   }
 
-  show(element) {
+  show(selected) {
+    // An external label (a flow's or an event's name) stands for the element it labels.
+    const element = selected?.labelTarget || selected;
     const focused = this.container.contains(document.activeElement) ? document.activeElement.id : null;
     this.element = element;
     const target = element || this.editor.canvas.getRootElement();
@@ -68,7 +73,7 @@ export class Panel {
     }
     if (is(element, "bpmn:BusinessRuleTask")) {
       out.push(text("p-decision", t("mod_decision"), e.text(element, "CalledDecisionId"),
-        (v) => e.setText(element, "CalledDecisionId", v)));
+        (v) => e.setText(element, "CalledDecisionId", v)), this.tableButtons(element));
     }
     if (is(element, "bpmn:Activity")) {
       for (const [kind, label] of [["PreScript", "mod_prescript"], ["PostScript", "mod_postscript"]]) {
@@ -77,6 +82,7 @@ export class Panel {
       }
     }
     if (is(element, "bpmn:ServiceTask")) out.push(...operatorFields(e, element));
+    out.push(...mailSection(e, element));
     if (is(element, "bpmn:Activity") && !is(element, "bpmn:SubProcess")) out.push(...multiInstanceFields(e, element));
     if (is(element, "bpmn:BoundaryEvent")) out.push(...boundaryFields(e, element));
     if (e.timer(element)) out.push(...this.timer(element));
@@ -167,6 +173,27 @@ export class Panel {
     return el("div", { class: "actions panel-actions" }, buttons);
   }
 
+  /** Make a new decision table for the task, or change one this draft carries. */
+  tableButtons(element) {
+    const e = this.editor;
+    const drafts = this.context.draftForms || {};
+    const current = e.text(element, "CalledDecisionId");
+    const wire = (previous) => (table) => {
+      if (previous && previous !== table.name) this.context.removeFile(previous);
+      this.context.saveFile(table.name, table.xml);
+      e.setText(element, "CalledDecisionId", table.id);
+    };
+    const open = (xml, previous) => openTableDialog({
+      xml, suggested: current || `${bo(element).id}_rules`, validate: this.context.validateFile, onSave: wire(previous),
+    });
+    const buttons = [button("p-table-new", t("mod_table_new"), () => open(null, null))];
+    const name = `${current}.dmn`;
+    if (current && name in drafts) {
+      buttons.push(button("p-table-edit", t("mod_table_edit"), () => open(drafts[name], name)));
+    }
+    return el("div", { class: "actions panel-actions" }, buttons);
+  }
+
   userTask(element) {
     const e = this.editor;
     const forms = [...new Set([...this.context.forms, ...Object.keys(this.context.draftForms || {})])].sort();
@@ -220,7 +247,7 @@ export class Panel {
     return [
       select("p-timer-kind", t("mod_timer_kind"), kinds, kind, (k) => e.setTimer(element, k, value)),
       text("p-timer", t("mod_timer_value"), value, (v) => e.setTimer(element, kind, v),
-        { hint: t(`mod_${kind}_hint`), code: true }),
+        { hint: t(`mod_${kind}_hint`), code: true, error: timerProblem(kind, value) }),
       el("div", { class: "field" },
         el("label", { for: "p-working-days" }, t("mod_working_days")),
         el("p", { class: "hint" }, t("mod_working_days_hint")),
@@ -237,9 +264,10 @@ export class Panel {
     const throwing = is(element, "bpmn:IntermediateThrowEvent") || is(element, "bpmn:EndEvent") || is(element, "bpmn:SendTask");
     const dataTarget = is(element, "bpmn:Event") ? holder : bo(element);
     const dataType = throwing ? "MessagePayload" : "MessageVariable";
+    const name = holder.messageRef?.name || holder.messageRef?.id || "";
     const fields = [
-      text("p-message", t("mod_message"), holder.messageRef?.name || holder.messageRef?.id || "",
-        (v) => e.setMessage(element, v), { list: "message-names", options: names, code: true }),
+      text("p-message", t("mod_message"), name, (v) => e.setMessage(element, v),
+        { list: "message-names", options: names, code: true, hint: t("mod_message_hint"), error: messageProblem(name) }),
     ];
     if (holder.messageRef) {
       fields.push(
