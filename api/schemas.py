@@ -245,7 +245,8 @@ class MessageResultSchema(Schema):
 class HistoryEventSchema(Schema):
     seq = fields.Integer()
     type = fields.String()
-    actor = fields.String()
+    actor = fields.String(allow_none=True)  # the username: admins and auditors only
+    actor_name = fields.String(allow_none=True)  # the person's name, for participants
     at = fields.DateTime()
     element_id = fields.String(allow_none=True)
     element_name = fields.String(allow_none=True)

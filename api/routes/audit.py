@@ -165,7 +165,7 @@ def state_at(instance_id: UUID, seq: int) -> Any:
     if seq > instance.history_seq:
         raise NotFound("history event", f"{instance_id} #{seq}")
     state = replay.state_at(services().new_uow(), instance_id, seq)
-    return instance_views.shown_state(state, view)
+    return instance_views.readable_state(services().new_uow(read_only=True), state, view, user)
 
 
 @bp.get("/audit/anchors")

@@ -29,14 +29,20 @@ routine declares for their role and for everyone with a part (the case number, i
 admins, auditors in scope and the roles a routine gives the whole case read every key.
 Auditors read values masked unless they hold the personal-data right. Without a part the
 case does not exist for them (404). Every door (tasks, instances, history, replayed states,
-attachments, invoices, contracts, applicant lists, offer letters) asks this module; e-mails
-carry no case data beyond the fields their templates name (docs/access.md, "E-mails").
+attachments, invoices, contracts, applicant lists, offer letters) asks this module.
+
+E-mails (`declare_mail`, `mail_fields`): a template names only the case fields and those its
+kind declares, each with the data key a recipient must read (refused at wiring otherwise); each
+recipient gets a declared field only when their view of the case reads it (docs/access.md,
+"E-mails"). History (`participant_history`): participants read the case's story with people by
+name and the offers of their own tasks; admins and auditors the record as written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from string import Template
 from typing import Any
 from uuid import UUID
 
@@ -57,7 +63,12 @@ from engine.services.configuration import (
     Configuration,
     current,
 )
-from engine.services.errors import Forbidden, MessageForbidden, StartForbidden
+from engine.services.errors import (
+    Forbidden,
+    MailTemplateRefused,
+    MessageForbidden,
+    StartForbidden,
+)
 from engine.settings import AUDIT_OPEN_FIELDS
 from engine.store.errors import NotFound
 from engine.store.models import Attachment, HumanTask, Invoice, ProcessInstance, User
@@ -556,3 +567,234 @@ def ensure_may_retry_incidents(user: User) -> None:
     """Raise Forbidden unless the user may retry incidents (administration)."""
     if not holds(user, ADMINISTRATION):
         raise Forbidden("only admins retry incidents")
+
+
+# ---------------------------------------------------------------------------- e-mails
+
+# What a process mail may print. Every placeholder its templates name (nb and en) is either one
+# of these, which name the case and the recipient and no case data, or declared for its kind
+# (`declare_mail`) with the data key a recipient must read to get it. A template naming
+# anything else is refused when the wiring is built; a declared field reaches only recipients
+# whose view of the case reads its key, and is empty for the others (docs/access.md, "E-mails").
+MAIL_CASE_FIELDS = frozenset(
+    {"name", "case", "process", "link", "home", "type", "task", "due", "due_line", "assignee"}
+)
+PUBLISHED = "@published"  # what the board or the vacancy page shows everyone it addresses
+ADDRESSEE = "@addressee"  # about the person the entry is `to` (or `to_email`), for them only
+APPLICANT_KINDS = "applicant."  # mails to applicants, who have no user and no case view
+# The core processes' own mails (the routines declare theirs in their case_access.py).
+CORE_MAILS: dict[str, dict[str, str]] = {
+    "leave_reminder": {"from_date": "from_date", "to_date": "to_date"},
+}
+
+
+def declare_mail(configuration: Configuration, kind: str, fields: Mapping[str, str]) -> None:
+    """Declare what a mail kind may print: placeholder -> the data key a recipient must read
+    (or PUBLISHED, ADDRESSEE)."""
+    configuration.mails[kind] = {**configuration.mails.get(kind, {}), **fields}
+
+
+def declare_core_mails(configuration: Configuration) -> None:
+    """Declare the core processes' mails and make this module decide what each recipient gets."""
+    for kind, fields in CORE_MAILS.items():
+        declare_mail(configuration, kind, fields)
+    configuration.mail_reader = mail_fields
+
+
+def mail_template_problems(
+    templates: Mapping[str, Mapping[str, Any]], declared: Mapping[str, Mapping[str, str]]
+) -> list[str]:
+    """Return, for one locale's mail templates ({kind: {part: text}}), each placeholder a
+    template names that is neither a case field nor declared for its kind."""
+    problems = []
+    for kind, parts in sorted(templates.items()):
+        if not isinstance(parts, Mapping):
+            continue  # _footer and the like: shared texts without placeholders of a kind
+        allowed = MAIL_CASE_FIELDS | set(declared.get(kind, {}))
+        for part, text in sorted(parts.items()):
+            for name in sorted(_placeholders(str(text)) - allowed):
+                problems.append(f"mail.{kind}.{part}: ${name} is not declared for '{kind}'")
+    return problems
+
+
+def ensure_mail_templates(
+    configuration: Configuration,
+    catalogues: Mapping[str, Mapping[str, Any]],
+    *,
+    every_kind: bool = True,
+) -> None:
+    """Refuse (MailTemplateRefused) templates that name a field their kind does not declare.
+
+    `every_kind` false (a wiring without all the routines): only the kinds this wiring
+    declares are checked; the others' templates belong to routines it does not run, and
+    what they name is empty in any mail (`mail_fields` gives only declared fields).
+    """
+    templates_of = {
+        locale: {
+            kind: parts
+            for kind, parts in templates.items()
+            if every_kind or kind in configuration.mails
+        }
+        for locale, templates in catalogues.items()
+    }
+    problems = [
+        f"{locale}: {problem}"
+        for locale, templates in sorted(templates_of.items())
+        for problem in mail_template_problems(templates, configuration.mails)
+    ]
+    if problems:
+        raise MailTemplateRefused(problems)
+
+
+def mail_fields(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    user: User | None,
+    kind: str,
+    fields: Mapping[str, Any],
+    addressee: bool,
+    declared: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Return the fields of a mail entry this recipient may read; the kind's other declared
+    fields empty. `user` None is an applicant: only what their application flow addresses
+    to them (ADDRESSEE) and what is published. `declared` are the fields of a process
+    owner's own texts (modeler), each read from the data key of its name; a value the case
+    does not hold under that name (a constant of the model) goes to the entry's `to` only."""
+    owners = declared is not None
+    declared = current().mails.get(kind, {}) if declared is None else declared
+    keyed = any(source not in (PUBLISHED, ADDRESSEE) for source in declared.values())
+    # Only a field read from the case needs the recipient's view (an announcement to hundreds
+    # of employees prints what the board publishes, and asks for none).
+    view = case_view(uow, instance, user) if user is not None and keyed else None
+    given: dict[str, Any] = {}
+    for name, source in declared.items():
+        value = fields.get(name)
+        unheld = owners and addressee and source not in instance.process_data
+        if value is not None and (_mail_reads(view, source, addressee=addressee) or unheld):
+            given[name] = value if view is None else view.masked({name: value})[name]
+        else:
+            given[name] = ""
+    return given
+
+
+def _mail_reads(view: CaseView | None, source: str, *, addressee: bool) -> bool:
+    if source == PUBLISHED:
+        return True
+    if source == ADDRESSEE:
+        return addressee
+    return view is not None and view.sees(source)
+
+
+def _placeholders(text: str) -> set[str]:
+    """Return the names a `string.Template` text substitutes ($name, ${name})."""
+    found = set()
+    for match in Template.pattern.finditer(text):
+        name = match.group("named") or match.group("braced")
+        if name:
+            found.add(name)
+    return found
+
+
+# ---------------------------------------------------------------------------- history
+
+# Who reads a case's history as recorded (usernames, who was offered each task, the hash
+# chain): admins and auditors in scope, in the audit pages and the history API.
+FULL_HISTORY = frozenset({ADMIN, AUDITOR})
+# The rows of a case's story a participant reads (the rest is administration: incidents,
+# migrations, drafts, external workers).
+CASE_STORY = frozenset(
+    {
+        "instance_started",
+        "element_completed",  # the path through the diagram
+        "task_ready",
+        "task_claimed",
+        "task_unclaimed",
+        "task_delegated",
+        "task_completed",
+        "task_cancelled",
+        "message_received",
+        "timer_fired",
+        "instance_completed",
+        "instance_cancelled",
+        "case_cancel_requested",
+        "instance_suspended",
+        "instance_resumed",
+    }
+)
+# Rows that say who was offered or handed a task: a participant reads them for their own tasks.
+TASK_OFFERS = frozenset({"task_ready", "task_claimed", "task_unclaimed", "task_delegated"})
+_PEOPLE_KEYS = ("candidate_users", "to")  # usernames in an offer row's data
+
+
+def reads_full_history(view: CaseView) -> bool:
+    """Tell whether the reader gets the history as recorded (admins, auditors in scope)."""
+    return bool(FULL_HISTORY & view.roles)
+
+
+def participant_history(
+    uow: UnitOfWork, view: CaseView, user: User, events: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Return the history rows (`audit.views.event_view`) a participant reads: the case's
+    story, offers of their own tasks only, the data keys their view reads, people by name."""
+    own = {str(t.id) for t in uow.tasks.of_instance(view.instance_id) if took_part(t, user)}
+    name_of = display_names(uow)
+    shown = []
+    for event in events:
+        kind = event.get("type")
+        mine = event.get("task_id") is not None and str(event.get("task_id")) in own
+        if kind not in CASE_STORY or (kind in TASK_OFFERS and not mine):
+            continue
+        data = event.get("data")
+        if kind in TASK_OFFERS and isinstance(data, dict):
+            data = {k: _named(v, name_of) if k in _PEOPLE_KEYS else v for k, v in data.items()}
+        elif isinstance(data, dict):
+            data = view.shows(data)
+        story = {k: event.get(k) for k in ("seq", "at", "type", "element_id", "element_name")}
+        shown.append(
+            {
+                **story,
+                "task_id": event.get("task_id"),
+                "actor": None,  # usernames are for the audit pages
+                "actor_name": name_of(event.get("actor")),
+                "data": data,
+                "delta": view.shows_delta(event.get("delta")),
+            }
+        )
+    return shown
+
+
+def participant_state(
+    uow: UnitOfWork, view: CaseView, user: User, state: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return a replayed state (`audit.replay.state_at`, already reduced to the reader's keys)
+    as a participant reads it: its event as their history shows it (or only its place in the
+    history when that row is not theirs), open tasks' holders by name."""
+    event = state.get("event") or {}
+    shown = participant_history(uow, view, user, [event])
+    story = {k: event.get(k) for k in ("seq", "at", "type", "element_id", "element_name")}
+    quiet = {**story, "task_id": None, "actor": None, "actor_name": None, "data": None}
+    name_of = display_names(uow)
+    tasks = [{**t, "assignee": name_of(t.get("assignee"))} for t in state.get("open_tasks") or []]
+    return {**state, "event": shown[0] if shown else quiet, "open_tasks": tasks}
+
+
+def display_names(uow: UnitOfWork) -> Callable[[Any], str | None]:
+    """Return a lookup of a username's display name (None for the engine's own steps,
+    applicants and unknown names), each user read once."""
+    names: dict[str, str | None] = {}
+
+    def name_of(actor: Any) -> str | None:
+        if not isinstance(actor, str) or ":" in actor:  # system:timer, applicant:<e-mail>
+            return None
+        if actor not in names:
+            person = uow.users.find(actor)
+            names[actor] = (person.full_name or person.username) if person else None
+        return names[actor]
+
+    return name_of
+
+
+def _named(value: Any, name_of: Callable[[Any], str | None]) -> Any:
+    if isinstance(value, list):
+        return [name_of(v) or "" for v in value]
+    return name_of(value) if isinstance(value, str) else value

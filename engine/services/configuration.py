@@ -3,6 +3,7 @@
 `Configuration` holds the script registry (functions and operators), the process settings
 (processes/settings.yaml) and the invoice rates they give, the mail policy, the step followers
 routines register, what routines declare about reading their cases (`access.declare_case`)
+and about what their mails print (`access.declare_mail`, read per recipient by `mail_reader`)
 and the wake-up listeners. The wiring builds one (`wiring.configure`) and makes it active for
 each of its units of work and requests (`active`); the code that needs it reads `current()`.
 Two wirings in one process each see their own: nothing here is a module-wide setting that a
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from engine.rules.invoice import InvoiceRates
 from engine.runtime import registry
@@ -44,6 +45,28 @@ class CaseDeclaration:
     title: CaseTitle | None = None  # set: its cases are listed in the role overviews
 
 
+class MailReader(Protocol):
+    """What one recipient of a process mail may read of the fields of its entry (the wiring
+    sets `access.mail_fields`): the user, or None for an applicant; whether the entry names
+    them in `to`; `declared`, an owner's texts' fields (else the kind's declaration)."""
+
+    def __call__(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        user: User | None,
+        kind: str,
+        fields: Mapping[str, Any],
+        addressee: bool,
+        declared: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]: ...
+
+
+def _no_fields(*_: Any, **__: Any) -> dict[str, Any]:
+    """Give a recipient no field of a mail entry (until a wiring says who reads what)."""
+    return {}
+
+
 # Lists a case's documents a reader may open, as {"kind", "title", "url"} (see cases.py).
 DocumentSource = Callable[..., list[dict[str, str]]]
 
@@ -69,6 +92,9 @@ class Configuration:
     listeners: list[Listener] = field(default_factory=list)
     cases: dict[str, CaseDeclaration] = field(default_factory=dict)  # process key -> readers
     documents: dict[str, DocumentSource] = field(default_factory=dict)  # a routine's, case page
+    # Mail kind -> {placeholder: the data key a recipient must read to get it} (access.declare_mail)
+    mails: dict[str, dict[str, str]] = field(default_factory=dict)
+    mail_reader: MailReader = _no_fields
 
 
 class NotConfigured(RuntimeError):

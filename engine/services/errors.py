@@ -11,6 +11,7 @@ ServiceError
 ├── BadRequest       a clear message about the input (422)
 ├── Unauthenticated  wrong username or password (401)
 └── TooManyAttempts  sign-in slowed down after wrong passwords in a row (429)
+MailTemplateRefused  a mail template names a field its kind does not declare (at wiring)
 """
 
 from __future__ import annotations
@@ -111,3 +112,12 @@ class BusinessKeyInUse(FormInvalid):
 
     def __str__(self) -> str:
         return f"the business key '{self.business_key}' is used by another instance of '{self.key}'"
+
+
+class MailTemplateRefused(ValueError):
+    """Mail templates name fields their kinds do not declare (access.declare_mail): the wiring
+    is not built, so no such template ever reaches a recipient."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("mail templates name undeclared fields: " + "; ".join(problems))

@@ -86,14 +86,19 @@ def instance_history(
     uow: UnitOfWork, instance_id: UUID, user: User, *, open_fields: str
 ) -> dict[str, Any]:
     """Return an instance's events, each with only the data the reader may read (masked as
-    their rights say), and the chain check."""
+    their rights say), and the chain check. Participants read the case's story with people by
+    name (`access.participant_history`); admins and auditors the history as recorded."""
     with uow:
         instance = uow.instances.get(instance_id)
         view = access.ensure_case_view(uow, instance, user, open_fields=open_fields)
         events = list(uow.history.of_instance(instance_id))
+        views: list[Any] = list(events)
+        if not access.reads_full_history(view):
+            views = access.participant_history(
+                uow, view, user, [event_view(event, {}) for event in events]
+            )
     broken = history.verify(events)
-    views: list[Any] = list(events)
-    if not (view.sees_everything and view.sees_personal_data):
+    if access.reads_full_history(view) and not (view.sees_everything and view.sees_personal_data):
         views = [_shown_event(event_view(event, {}), view) for event in events]
     return {
         "instance_id": instance_id,
@@ -114,3 +119,15 @@ def shown_state(state: dict[str, Any], view: CaseView) -> dict[str, Any]:
     """Return a replayed state (`audit.replay.state_at`) with what the reader may read of it."""
     event = state.get("event") or {}
     return {**state, "data": view.shows(state.get("data")), "event": _shown_event(event, view)}
+
+
+def readable_state(
+    uow: UnitOfWork, state: dict[str, Any], view: CaseView, user: User
+) -> dict[str, Any]:
+    """Return a replayed state as the reader may read it: the record (masked as their rights
+    say) for admins and auditors, a participant's history row and names for the others."""
+    shown = shown_state(state, view)
+    if access.reads_full_history(view):
+        return shown
+    with uow:
+        return access.participant_state(uow, view, user, {**shown, "event": state.get("event")})

@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.runtime import spiffarena
+from engine.services import access, functions, http_connector, process_settings
 from engine.services import configuration as configurations
-from engine.services import functions, http_connector, process_settings
 from engine.services.assignment import routine as assignment
 from engine.services.configuration import Configuration, Policy
 from engine.services.hiring import routine as hiring
-from engine.services.step import wakeups
+from engine.services.step import notifications, wakeups
 from engine.settings import Settings
 from engine.store.db import make_engine, session_factory
 from engine.store.uow import UnitOfWork
@@ -109,8 +109,12 @@ def configure(settings: Settings, routines: Sequence[Routine] = ROUTINES) -> Con
             settings.http_secrets,
         ),
     )
+    access.declare_core_mails(configuration)
     for register in routines:
         register(configuration)
+    catalogues = {locale: notifications.catalogue(locale) for locale in notifications.LOCALES}
+    every_kind = set(ROUTINES) <= set(routines)  # else other routines' templates are not ours
+    access.ensure_mail_templates(configuration, catalogues, every_kind=every_kind)
     return configuration
 
 

@@ -81,6 +81,7 @@ ROWS = (
     Row("a25", "leader of a candidate not chosen", "the case's variables (Camunda history)", "read", "/engine-rest/history/variable-instance?processInstanceId={A}", "tl.baerum", "leder.drammen", SALARY),
     Row("a26", "process owner", "a case (Camunda history)", "read", "/engine-rest/history/process-instance/{A}", "admin", "eier"),
     Row("a27", "a candidate not chosen", "the case's tasks (Camunda history)", "list", "/engine-rest/history/task?processInstanceId={A}", "tl.baerum", "emp.drammen", "{A_interview}"),
+    Row("a28", "the chosen employee", "who else was offered a task (usernames)", "read history", f"{CASES}/{{A}}/history", "admin", "emp.asker", "leder.asker"),
     # The hiring routine (H: Løten's vacancy, Anne applied with a CV and an exemption request).
     Row("h1", "HR of the municipality", "the applicant list", "read", "/api/v1/vacancies/{vacancy}/applicants", "hr.loten", "hr.lier", APPLICANT_EMAIL),
     Row("h2", "HR of the municipality", "a CV", "download", "/api/v1/attachments/{H_cv}/content", "hr.loten", "hr.lier"),
@@ -93,6 +94,7 @@ ROWS = (
     Row("h9", "auditor of another municipality", "a hiring task's data", "read task", f"{TASKS}/{{H_write_recommendation}}", "revisor", "revisor.asker", "Anne Berg"),
     Row("h10", "auditor", "the applicant list", "read", "/api/v1/vacancies/{vacancy}/applicants", "hr.loten", "revisor", APPLICANT_EMAIL),
     Row("h11", "process owner", "the hiring case", "read", f"{CASES}/{{H}}", "admin", "eier", EXEMPTION_REASON),
+    Row("h12", "union representative", "who did each step (usernames)", "read history", f"{CASES}/{{H}}/history", "revisor", "tv.loten", "hr.loten"),
     # A process built in the modeler, without contextFields (P: approval, applied for in Drammen).
     Row("p1", "starter", "their own application", "read", f"{CASES}/{{P}}", "emp.drammen", "emp.asker", APPROVAL_REASON),
     Row("p2", "approver (no contextFields)", "the applicant's reason", "read", f"{CASES}/{{P}}", "emp.drammen", "leder.drammen", APPROVAL_REASON),

@@ -74,6 +74,8 @@ def assignment_roles(
     receiving = data.get("receiving_municipality")
     if "service_leader" in user.roles and receiving and user.municipality_id == receiving:
         roles["service_leader"] = CONTRACT | REPORT  # the receiving side's own case
+    if data.get("selected_leader") and user.username == data.get("selected_leader"):
+        roles["lending_leader"] = CONTRACT | REPORT  # the chosen employee's leader signs; KV 3
     parties = {receiving, data.get("lending_municipality")} - {None}
     if user.municipality_id in parties:
         if data.get("contract") and "finance" in user.roles:
@@ -98,8 +100,23 @@ def interest_roles(
     return {}
 
 
+# What the routine's mails print besides the case's name, number and links (access.declare_mail):
+# each field with the data key a recipient must read to get it.
+MAILS: dict[str, dict[str, str]] = {
+    "announcement_published": {"round": access.PUBLISHED, "interest_deadline": access.PUBLISHED},
+    "interest_request": {"employee": "employee_name", "assignment_id": "assignment_id"},
+    "employee_selected": {"employee": "selected_username"},
+    "contract_withdrawn": {"employee": "selected_username"},
+    "registration_rejected": {"reason": access.ADDRESSEE},  # to the person it concerns
+    "report_reminder": {"report_due_date": "report_due_date"},
+    "report_submitted": {"employee": "selected_username", "text": "report"},
+}
+
+
 def declare(configuration: Configuration) -> None:
-    """Declare the assignment routine's processes to the access model."""
+    """Declare the assignment routine's processes and mails to the access model."""
+    for kind, fields in MAILS.items():
+        access.declare_mail(configuration, kind, fields)
     access.declare_case(
         configuration,
         ASSIGNMENT,

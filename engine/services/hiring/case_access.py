@@ -80,8 +80,34 @@ def application_roles(
     return {}
 
 
+# What the routine's mails print besides the case's name, number and links (access.declare_mail):
+# each field with the data key a recipient must read to get it. Applicants (`applicant.*`) get
+# what their application flow addresses to them and what the vacancy page publishes.
+APPLICANT_LETTER = {"title": access.PUBLISHED}
+MAILS: dict[str, dict[str, str]] = {
+    "hiring.announcement_published": {
+        "round": "announcement_round",
+        "application_deadline_on": "application_deadline_on",
+    },
+    "start_blocked_missing_certificates": {"employee": "hire", "start_date": "start_date"},
+    "probation_reminder": {"employee": "hire", "probation_ends_on": "probation_ends_on"},
+    "probation_passed": {"employee": "hire"},
+    "applicant.interview_invitation": {
+        **APPLICANT_LETTER,
+        "interview_at": access.ADDRESSEE,
+        "place": access.ADDRESSEE,
+        "panel": access.ADDRESSEE,
+    },
+    "applicant.offer_letter": {**APPLICANT_LETTER, "answer_deadline_on": access.ADDRESSEE},
+    "applicant.position_filled": APPLICANT_LETTER,
+    "applicant.exemption_refused": APPLICANT_LETTER,
+}
+
+
 def declare(configuration: Configuration) -> None:
-    """Declare the hiring routine's processes to the access model."""
+    """Declare the hiring routine's processes and mails to the access model."""
+    for kind, fields in MAILS.items():
+        access.declare_mail(configuration, kind, fields)
     access.declare_case(
         configuration, HIRING, shared=SHARED, roles=hiring_roles, title=hiring_title
     )

@@ -2,7 +2,8 @@
 
 Only kinds with an `applicant.<type>` template are mailed here (the interview invitation, the
 offer letter, "stillingen er besatt", a refused exemption): the public vacancy page sends the
-receipt itself. The text is bokmål and the link is the vacancy's public page.
+receipt itself. The text is bokmål and the link is the vacancy's public page. `params` holds
+only what the applicant's own flow gives them (`access.mail_fields` with no user).
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ def mail_applicant(
         "case": instance.business_key or texts["_no_case"],
         "link": f"{notifications.policy().public_url.rstrip('/')}/stillinger/{path}",
     }
-    if isinstance(item.get("panel"), list):
-        values["panel"] = ", ".join(str(p) for p in item["panel"])
+    if isinstance(params.get("panel"), list):  # the panel's names, when the letter gives them
+        values["panel"] = ", ".join(str(p) for p in params["panel"])
     subject, body = notifications.render(kind, "nb", values)
     row = Outbox(
         instance_id=instance.id,

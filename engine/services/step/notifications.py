@@ -26,7 +26,7 @@ from engine.store.uow import UnitOfWork
 from engine.timezone import OSLO
 
 # The mails' texts are `mail.<kind>.subject`, `.body` (and `.due_line`) in engine/translations,
-# with `$name` placeholders; unknown names stay as they are.
+# with `$name` placeholders; a name without a value prints as nothing.
 LOCALES = catalogues.LANGUAGES
 # The kinds users may turn off (reminders_enabled = false): tools/import_messages.py names a
 # kind still marked `reminder: true` in an old mail YAML that is missing here.
@@ -66,7 +66,7 @@ def render(
     template = texts.get(kind) or texts["process_message"]
     if own is not None:
         template = {"subject": own[0], "body": own[1]}
-    values = {**params}
+    values = _Values(params)  # a name the recipient is not given prints as nothing
     if "due_line" in template:
         values["due_line"] = (
             Template(template["due_line"]).safe_substitute(values) if params.get("due") else ""
@@ -76,6 +76,14 @@ def render(
     if copy:
         subject, body = texts["_copy_subject"] + subject, texts["_copy_intro"] + "\n\n" + body
     return " ".join(subject.split())[:300], body
+
+
+class _Values(dict[str, str]):
+    """A template's values; a placeholder without one is empty (access.mail_fields gives each
+    recipient only what they may read, and no template prints `$name` to anyone)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def _is_reminder(kind: str) -> bool:

@@ -5,7 +5,9 @@ Scripts and the `notify` service operator append entries like `{"type": "not_sel
 "to_leader_of": "user", "except_municipality": "baerum", ...fields for the text}`
 (`except_municipality` leaves out a role's holders in that municipality; `to_leader_of` mails
 that user's leader); after every step `process_messages` queues one mail per addressee for each
-entry no earlier step has mailed (`notifications.enqueue` writes the rows).
+entry no earlier step has mailed (`notifications.enqueue` writes the rows). Each addressee's
+mail carries only the entry's fields that their part in the case reads (the configuration's
+`mail_reader`, `access.mail_fields`): a field they may not read is empty.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from engine.runtime import mail_texts
+from engine.services import configuration
 from engine.services.step import applicant_mail, candidates, notifications, owner_mail
 from engine.store.models import ProcessInstance, User
 from engine.store.uow import UnitOfWork
@@ -48,19 +52,32 @@ def process_messages(
     mailed again; the same entry added twice to one list is mailed twice. Returns the new counts.
     """
     current = current_counts(lists)
+    if any(count > sent.get(digest, 0) for digest, (count, _) in current.items()):
+        uow.session.flush()  # the step's new tasks: who reads what of the case (case views)
+    reader = configuration.current().mail_reader
     with uow.session.no_autoflush:  # user lookups need none of the step's pending writes
         for digest, (count, item) in current.items():
             for _ in range(count - sent.get(digest, 0)):
-                params = {**notifications.case_params(uow, instance), **_fields(uow, item)}
+                case = notifications.case_params(uow, instance)
+                fields = _fields(uow, item)
                 kind = applicant_mail.template(instance.key, str(item.get("type") or ""))
                 kind = kind or "process_message"
+                addressed = set(_names(item.get("to")))
                 # The texts the owner wrote in the modeler for this type, if any (owner_mail).
                 own = owner_mail.texts_for(uow, instance, str(item.get("type") or ""))
+                declared = _owner_fields(own)
                 for user, copy in _addressees(uow, item):
+                    # Each recipient gets only the fields their part in the case reads.
+                    given = reader(
+                        uow, instance, user, kind, fields, user.username in addressed, declared
+                    )
+                    params = {**case, "type": fields["type"], **given}
                     notifications.enqueue(
                         uow, user, kind, params, now=now, instance=instance, copy=copy, texts=own
                     )
                 if item.get("to_email"):  # an applicant, who has no user
+                    letter = applicant_mail.APPLICANT + str(item.get("type"))
+                    params = {**case, **reader(uow, instance, None, letter, fields, True)}
                     applicant_mail.mail_applicant(uow, instance, item, params, now)
     counts = dict(sent)
     for digest, (count, _) in current.items():
@@ -129,3 +146,12 @@ def _fields(uow: UnitOfWork, item: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(fields.get("employee"), str) and (user := uow.users.find(fields["employee"])):
         fields["employee"] = user.full_name
     return fields
+
+
+def _owner_fields(texts: Mapping[str, tuple[str, str]] | None) -> dict[str, str] | None:
+    """Return what an owner's texts print besides the fixed fields, each read from the data
+    key of its name (None: no owner's texts, the kind's declaration holds)."""
+    if not texts:
+        return None
+    names = [n for pair in texts.values() for n in mail_texts.placeholders(" ".join(pair))]
+    return {name: name for name in names if name not in mail_texts.FIXED}

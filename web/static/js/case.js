@@ -46,7 +46,7 @@ async function historyPanel() {
     el("time", { datetime: e.at }, formatDateTime(e.at)),
     el("span", { class: "history__what" }, t(`event_${e.type}`), e.element_name ? `: ${e.element_name}` : ""),
     e.data?.reason ? el("span", { class: "history__why" }, `${t(e.type === "case_cancel_requested" ? "case_cancel_reason" : "case_reason")}: ${e.data.reason}`) : null,
-    e.actor ? el("span", { class: "history__who" }, `${t("by")} ${e.actor}`) : null)));
+    (e.actor_name || e.actor) ? el("span", { class: "history__who" }, `${t("by")} ${e.actor_name || e.actor}`) : null)));
   return panel("history-title", t("history"), events.length ? list : el("p", { class: "muted" }, t("history_empty")));
 }
 

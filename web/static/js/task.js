@@ -232,7 +232,7 @@ async function historySection(task) {
       el("time", { datetime: e.at }, formatDateTime(e.at)),
       el("span", { class: "history__what" }, t(`event_${e.type}`),
         e.element_name ? `: ${e.element_name}` : ""),
-      e.actor ? el("span", { class: "history__who" }, `${t("by")} ${e.actor}`) : null)));
+      (e.actor_name || e.actor) ? el("span", { class: "history__who" }, `${t("by")} ${e.actor_name || e.actor}`) : null)));
   });
   return section;
 }
