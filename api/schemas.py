@@ -136,6 +136,17 @@ class TaskSummarySchema(Schema):
     suspended = fields.Boolean()  # open, and its case is on hold: nobody can work on it now
 
 
+class ApplicantNames(fields.Dict):
+    """The names of applicants the caller reads anyway, by number ({"1": "Anne Berg"}): the
+    pages show number and name where a value holds the number (`access.applicant_names`)."""
+
+    def __init__(self) -> None:
+        description = "Names of applicants the caller may read, by applicant number."
+        super().__init__(
+            keys=fields.String(), values=fields.String(), metadata={"description": description}
+        )
+
+
 class TaskDetailSchema(TaskSummarySchema):
     instructions = fields.String(allow_none=True)
     form = fields.Dict(allow_none=True)
@@ -148,6 +159,7 @@ class TaskDetailSchema(TaskSummarySchema):
     )
     may_work = fields.Boolean()
     suspend_reason = fields.String(allow_none=True)  # why its case is on hold
+    applicants = ApplicantNames()
 
 
 class InstanceBaseSchema(Schema):

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import InstanceBaseSchema, PageArgs, PageSchema, Strict, TaskSummarySchema
+from api.schemas import (
+    ApplicantNames,
+    InstanceBaseSchema,
+    PageArgs,
+    PageSchema,
+    Strict,
+    TaskSummarySchema,
+)
 from engine.services.overviews import SORTS
 from engine.store.states import InstanceState
 
 
 class CaseTaskSchema(TaskSummarySchema):
     may_work = fields.Boolean()
+    may_open = fields.Boolean()  # the reader's task: its page opens, read-only while on hold
 
 
 class DocumentSchema(Schema):
@@ -48,6 +56,7 @@ class CaseListArgs(PageArgs):
 
 class CaseSchema(CaseSummarySchema):
     data = fields.Dict()
+    applicants = ApplicantNames()
     open_tasks = fields.List(fields.Nested(CaseTaskSchema))
     my_tasks = fields.List(fields.Nested(TaskSummarySchema))
     documents = fields.List(fields.Nested(DocumentSchema))

@@ -81,6 +81,7 @@ def check_process(process: etree._Element, context: Context) -> list[Problem]:
         _context_fields,
         _mail_texts,
         _task_titles,
+        _repeated_properties,
     )
     return [found for check in checks for found in check(process, context)]
 
@@ -324,6 +325,23 @@ def _context_fields(process: etree._Element, context: Context) -> Iterator[Probl
                 '"employee_name motivation".'
             )
             yield problem(context.file, element, message)
+
+
+def _repeated_properties(process: etree._Element, context: Context) -> Iterator[Problem]:
+    """A property declared twice on one element: only the last counts, so the first misleads."""
+    path = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
+    for element in process.iter():
+        first: dict[str, int | None] = {}
+        for prop in element.iterfind(path, NS):
+            name = str(prop.get("name") or "")
+            if name not in first:
+                first[name] = prop.sourceline
+                continue
+            message = (
+                f"{label(element)} declares {name} more than once (lines {first[name]} and "
+                f"{prop.sourceline}); only the last one counts. Keep one {name}."
+            )
+            yield problem(context.file, element, message, line=prop.sourceline)
 
 
 def _task_titles(process: etree._Element, context: Context) -> Iterator[Problem]:

@@ -80,6 +80,7 @@ TRYING_ROLES = frozenset({"process_owner", "admin"})  # start what declares no s
 ADMIN, AUDITOR, PROCESS_OWNER = "admin", "auditor", "process_owner"
 STARTER, PARTICIPANT = "starter", "participant"
 APPLICANT_READERS = frozenset({ADMIN, "hr", "hiring_authority"})  # routine roles, see hiring
+DASH = "\u2013"  # between an applicant's number and name in a form's choice (en dash)
 
 # ---------------------------------------------------------------------------- start, send
 
@@ -377,6 +378,48 @@ def context_of(
     the reader (one who may read the task: `may_read_task`)."""
     names = runtime_declarations.context_fields(built, task.element_id)
     return dict(mask_data({k: source[k] for k in names if k in source}, view.audit))
+
+
+def applicant_names(view: CaseView, *shown: Any) -> dict[str, str]:
+    """Return the names of the case's applicants that the reader already reads, by number
+    ({"1": "Anne Berg"}), so the pages show the number with the name where a value holds only
+    the number (the qualified, a recommendation, a decision).
+
+    Never a name more than the reader reads: only those in their view's data and in `shown`
+    (what the task page shows them besides: its context, its form's choices). An applicant is
+    named by an object with `applicant_no` and `name` (the applications, interview notes,
+    candidates) or by a form choice labelled number, dash, name. Values masked for the reader
+    (an auditor without the personal-data right) name nobody.
+    """
+    names: dict[str, str] = {}
+    if view.sees_personal_data:
+        for value in (view.data, *shown):
+            _collect_applicants(value, names)
+    return names
+
+
+def _collect_applicants(value: Any, names: dict[str, str]) -> None:
+    if isinstance(value, list | tuple):
+        for item in value:
+            _collect_applicants(item, names)
+        return
+    if not isinstance(value, Mapping):
+        return
+    number, name = value.get("applicant_no"), value.get("name")
+    if _is_number(number) and isinstance(name, str) and name.strip():
+        names.setdefault(str(number), name.strip())
+    choices, labels = value.get("enum"), value.get("enumNames")
+    if isinstance(choices, list) and isinstance(labels, list):
+        for choice, text in zip(choices, labels, strict=False):
+            prefix = f"{choice} {DASH} "
+            if _is_number(choice) and isinstance(text, str) and text.startswith(prefix):
+                names.setdefault(str(choice), text.removeprefix(prefix).strip())
+    for item in value.values():
+        _collect_applicants(item, names)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def reader_access(user: User, open_fields: str = AUDIT_OPEN_FIELDS) -> AuditAccess:

@@ -52,6 +52,7 @@ def case_detail(
             [task_view(t, now, titled=True) for t in tasks if t.completed_by == user.username],
         )
         page["data"] = view.data
+        page["applicants"] = access.applicant_names(view)  # named where they may
         page["documents"] = [
             document
             for source in configuration.current().documents.values()
@@ -138,6 +139,8 @@ def _task(
     shown = task_view(task, now, titled=access.may_read_title(task, user, view))
     shown["suspended"] = held  # the case is on hold: nobody works on its tasks until resumed
     shown["may_work"] = may_work(task, user) and not held
+    # Their task opens from the case page as from the inbox, on hold too (read-only, "På vent").
+    shown["may_open"] = may_work(task, user)
     return shown
 
 

@@ -214,6 +214,9 @@ def _detail(
         if task.form_schema
         else None
     )
+    # Applicant numbers read with their names where the reader reads that name anyway.
+    form_schema = detail["form"]["schema"] if detail["form"] else None
+    detail["applicants"] = access.applicant_names(view, detail["context"], form_schema)
     return detail
 
 

@@ -17,6 +17,7 @@ from engine.runtime.errors import InvalidProcess, Problem
 from engine.services import definitions, lint
 from engine.store.errors import NotFound
 from engine.store.models import ProcessDefinition
+from engine.store.states import InstanceState
 from engine.store.uow import UnitOfWork
 
 
@@ -86,6 +87,8 @@ def _version(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, Any]:
         "deployed_by": definition.deployed_by,
         "deployed_at": definition.deployed_at,
         "running_instances": uow.instances.count_running(definition.id),
+        # on hold (suspended): not running, not ended either; the library counts them apart
+        "suspended_instances": uow.instances.count_in_state(definition.id, InstanceState.SUSPENDED),
         "has_run": uow.definitions.has_run(definition),  # if not, it can be removed
         "retired_at": definition.retired_at,  # no new instances start on it
         "retired_by": definition.retired_by,

@@ -133,11 +133,15 @@ class Instances(Repository):
 
     def count_running(self, definition_id: UUID) -> int:
         """Return how many instances of a definition are still running."""
+        return self.count_in_state(definition_id, InstanceState.RUNNING)
+
+    def count_in_state(self, definition_id: UUID, state: InstanceState) -> int:
+        """Return how many instances of a definition are in the state (running, on hold...)."""
         return (
             self.session.scalar(
                 select(func.count()).where(
                     ProcessInstance.definition_id == definition_id,
-                    ProcessInstance.state == InstanceState.RUNNING,
+                    ProcessInstance.state == state,
                 )
             )
             or 0

@@ -55,6 +55,8 @@ def test_a_held_cases_task_is_listed_as_suspended_and_cannot_be_worked_on(
     assert stranger.status_code == 404 and "Venter" not in stranger.get_data(as_text=True)
     case = client.get(f"/api/v1/cases/{started.id}", headers=starter).get_json()
     assert [(t["suspended"], t["may_work"]) for t in case["open_tasks"]] == [(True, False)]
+    # Still theirs: the case page links its page (read-only, on hold) as the inbox does.
+    assert [t["may_open"] for t in case["open_tasks"]] == [True]
     claimed = client.post(f"/api/v1/tasks/{held['id']}/claim", json={}, headers=starter)
     assert claimed.status_code == 409
     door = client.get(f"/engine-rest/task?processInstanceId={started.id}", headers=basic("admin"))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
-from engine.runtime import declarations
+from engine.runtime import declarations, validation
 from engine.runtime.specs import build_processes, parse_deployment
+from engine.runtime.xmlsafe import NS
 from engine.settings import ROOT
 from tests.engine.test_specs import bpmn, rejected
 
@@ -256,6 +258,39 @@ def test_bad_context_fields_are_refused_naming_the_element(
 ) -> None:
     found = messages(rejected({"p.bpmn": content}))
     assert any(e == element and m.startswith(expected) for e, m in found), found
+
+
+def test_a_property_declared_twice_on_one_element_is_refused_naming_it_and_its_line() -> None:
+    # Only the last declaration counts (SpiffWorkflow and `declarations.properties` alike), so
+    # a first one left behind says something the process does not do.
+    rows = (
+        '<spiffworkflow:property name="contextFields" value="position" />\n'
+        '<spiffworkflow:property name="taskTitle" value="Vurder" />\n'
+        '<spiffworkflow:property name="contextFields" value="position answers" />\n'
+    )
+    task = f"<bpmn:extensionElements><spiffworkflow:properties>\n{rows}</spiffworkflow:properties>"
+    content = with_task(f"{task}</bpmn:extensionElements>")
+    found = [p for p in rejected({"p.bpmn": content}) if "more than once" in p.message]
+    assert len(found) == 1, found
+    lines = content.decode().split("\n")
+    first, last = (i + 1 for i, line in enumerate(lines) if '"contextFields"' in line)
+    assert (found[0].element_id, found[0].element_name, found[0].line) == ("t", "Oppgave", last)
+    assert found[0].message == (
+        f"User task 'Oppgave' (t) declares contextFields more than once (lines {first} and "
+        f"{last}); only the last one counts. Keep one contextFields."
+    )
+    parse_deployment({"p.bpmn": with_task(properties(contextFields="position answers"))})
+
+
+def test_the_real_processes_declare_each_property_once() -> None:
+    paths = sorted((ROOT / "processes").rglob("*.bpmn"))
+    assert paths
+    for path in paths:
+        root = etree.fromstring(path.read_bytes())
+        for process in root.iterfind("bpmn:process", NS):
+            context = validation.Context(path.name, {}, frozenset(), None)
+            found = validation.check_process(process, context)
+            assert not [p for p in found if "more than once" in p.message], path.name
 
 
 def test_every_user_task_of_both_routines_declares_its_context() -> None:

@@ -10,11 +10,21 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from engine.services import definitions
+from tests.conftest import ROOT
 from tests.ui.form_filler import form_files
 from tests.ui.harness import Server, sign_in
-from tests.ui.test_new_process import deploy_leave_rules
 
 pytestmark = pytest.mark.ui
+
+
+def deploy_leave_rules(server: Server) -> None:
+    """Put the product's leave process (`processes/leave/`, its rules table and forms) in the
+    library, as `saksflyt deploy` does."""
+    files = {p.name: p.read_bytes() for p in (ROOT / "processes" / "leave").glob("*.*")}
+    files = {n: c for n, c in files.items() if n.endswith((".bpmn", ".dmn"))}
+    files |= {p.name: p.read_bytes() for p in (ROOT / "forms").glob("leave.*.json")}
+    definitions.deploy(server.wiring.new_uow(), files, actor="test", now=server.wiring.now())
 
 
 def american_page(browser: Browser, server: Server) -> Page:

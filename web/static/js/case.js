@@ -28,7 +28,7 @@ function panel(id, title, ...content) {
 function taskItem(task) {
   const who = task.assignee_name || task.municipality_name || "";
   const due = task.due_at ? ` · ${t("due")}: ${formatDate(task.due_at)}` : "";
-  const name = task.may_work ? el("a", { href: `/tasks/${task.id}` }, task.name) : el("span", {}, task.name);
+  const name = task.may_open ? el("a", { href: `/tasks/${task.id}` }, task.name) : el("span", {}, task.name);
   const held = task.suspended ? [" ", el("span", { class: "badge badge--hold" }, t("task_on_hold"))] : [];
   return el("li", {}, name, ...held, el("span", { class: "muted" }, `${who ? ` ${t("case_with", { who })}` : ""}${due}`));
 }
@@ -125,7 +125,7 @@ async function render(item, names) {
     row(t("case_started"), formatDate(item.created_at)),
     item.cancel_reason ? row(t("case_cancel_reason"), item.cancel_reason) : null,
     item.suspend_reason ? row(t("case_suspend_reason"), item.suspend_reason) : null);
-  const data = fieldsNode(item.data, item.key);
+  const data = fieldsNode(item.data, item.key, item.applicants);
   root.replaceChildren(
     el("div", { class: "page-head" }, el("h1", { tabindex: "-1" }, title)),
     el("div", { class: "task-layout" },

@@ -8,6 +8,10 @@ const MONEY = new Set(["amount", "total", "monthly_salary", "salary", "social_co
 const MUNICIPALITY = new Set(["municipality", "receiving_municipality", "employee_municipality"]);
 let municipalityNames = {};
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+// Keys whose values are applicant numbers: shown "1 – Anne Berg" where the server gives the
+// reader that name (`applicants`, only names the reader reads anyway), else the bare number.
+const APPLICANT_NUMBERS = new Set(["qualified", "recommended", "remaining_candidates",
+  "appointed_applicant_no"]);
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 // Invoice lines carry their description in both languages: show the page's own.
@@ -30,7 +34,9 @@ export function nameMunicipalities(names) {
   municipalityNames = names || {};
 }
 
-function scalar(key, value, scope) {
+function scalar(key, value, applicants, scope) {
+  const applicant = APPLICANT_NUMBERS.has(key) && typeof value === "number" ? applicants?.[String(value)] : null;
+  if (applicant) return `${value} – ${applicant}`;
   if (value === null || value === undefined || value === "") return t("context_none");
   if (MUNICIPALITY.has(key) && municipalityNames[value]) return municipalityNames[value];
   // A routine's status reads from its own labels (`<process key>_status_<value>`) first.
@@ -58,12 +64,13 @@ export function durationText(duration) {
 }
 
 /** Render one value: scalars as text, lists as lists, objects as definition lists;
- * `scope`, the process key, chooses a routine's own labels. */
-export function valueNode(key, value, scope) {
+ * `scope`, the process key, chooses a routine's own labels; `applicants` names applicant
+ * numbers ({"1": "Anne Berg"}). */
+export function valueNode(key, value, scope, applicants) {
   if (key === "duration" && value && typeof value === "object") return el("span", {}, durationText(value));
   if (Array.isArray(value)) {
     if (!value.length) return el("span", {}, t("context_none"));
-    const items = value.map((item) => el("li", {}, valueNode(key, item, scope)));
+    const items = value.map((item) => el("li", {}, valueNode(key, item, scope, applicants)));
     return el(value.some((v) => v && typeof v === "object") ? "ol" : "ul", { class: "case-list" }, items);
   }
   if (value && typeof value === "object" && typeof value.attachment_id === "string") {
@@ -71,8 +78,8 @@ export function valueNode(key, value, scope) {
     return el("a", { href: `/api/v1/attachments/${encodeURIComponent(value.attachment_id)}/content` },
       value.name || t("attachment_attached"));
   }
-  if (value && typeof value === "object") return fieldsNode(value, scope);
-  return el("span", { class: "case-value" }, scalar(key, value, scope));
+  if (value && typeof value === "object") return fieldsNode(value, scope, applicants);
+  return el("span", { class: "case-value" }, scalar(key, value, applicants, scope));
 }
 
 // The order keys are shown in (the catalogue's order: who before what, KV 1 a before g).
@@ -80,11 +87,11 @@ const ORDER = t("field_order").split(" ");
 const rank = (key) => (ORDER.includes(key) ? ORDER.indexOf(key) : ORDER.length);
 
 /** A definition list of an object's labelled keys (null if none is labelled). */
-export function fieldsNode(data, scope) {
+export function fieldsNode(data, scope, applicants) {
   const rows = Object.entries(data || {})
     .filter(([key, value]) => label(key, scope) && !(Array.isArray(value) && !value.length))
     .sort(([a], [b]) => rank(a) - rank(b));
   if (!rows.length) return null;
   return el("dl", { class: "case-fields" },
-    rows.flatMap(([key, value]) => [el("dt", {}, label(key, scope)), el("dd", {}, valueNode(key, value, scope))]));
+    rows.flatMap(([key, value]) => [el("dt", {}, label(key, scope)), el("dd", {}, valueNode(key, value, scope, applicants))]));
 }

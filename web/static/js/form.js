@@ -94,6 +94,17 @@ export function renderForm(schema, uiSchema, data, { readOnly = false, idPrefix 
   const ctx = { registry: new Map(), readOnly, idPrefix };
   const root = objectFields(ctx, schema, uiSchema || {}, data || {}, "");
   const node = el("div", { class: "form-fields" }, root.nodes);
+  // A field's error goes as soon as the person changes that field, not at the next submit:
+  // its message and aria-invalid here, its line in the error summary by `followFixes`.
+  const fixed = (event) => {
+    for (const [path, entry] of ctx.registry) {
+      if (entry.errorEl.hidden || !entry.wrapper.contains(event.target)) continue;
+      clearEntry(entry);
+      node.dispatchEvent(new CustomEvent(FIELD_FIXED, { bubbles: true, detail: { path } }));
+    }
+  };
+  node.addEventListener("input", fixed);
+  node.addEventListener("change", fixed);
   return {
     node,
     value: root.get,
@@ -463,22 +474,48 @@ function ranking(spec) {
 }
 
 function clearErrors(ctx) {
-  for (const entry of ctx.registry.values()) {
-    entry.errorEl.hidden = true;
-    entry.errorEl.textContent = "";
-    entry.wrapper.classList.remove("field--error");
-    for (const control of entry.inputs) {
-      control.removeAttribute("aria-invalid");
-      const ids = describedBy(entry.hintId);
-      if (ids) control.setAttribute("aria-describedby", ids);
-      else control.removeAttribute("aria-describedby");
-    }
-    if (!entry.inputs.length) {
-      const ids = describedBy(entry.hintId);
-      if (ids) entry.wrapper.setAttribute("aria-describedby", ids);
-      else entry.wrapper.removeAttribute("aria-describedby");
-    }
+  for (const entry of ctx.registry.values()) clearEntry(entry);
+}
+
+function clearEntry(entry) {
+  entry.errorEl.hidden = true;
+  entry.errorEl.textContent = "";
+  entry.wrapper.classList.remove("field--error");
+  for (const control of entry.inputs) {
+    control.removeAttribute("aria-invalid");
+    const ids = describedBy(entry.hintId);
+    if (ids) control.setAttribute("aria-describedby", ids);
+    else control.removeAttribute("aria-describedby");
   }
+  if (!entry.inputs.length) {
+    const ids = describedBy(entry.hintId);
+    if (ids) entry.wrapper.setAttribute("aria-describedby", ids);
+    else entry.wrapper.removeAttribute("aria-describedby");
+  }
+}
+
+const FIELD_FIXED = "field-fixed";
+
+/** Keep an error summary (page.js `errorSummary` of `items`, from `showErrors`) in step with
+ * the fields: a line goes when the person changes its field; the summary with its last line. */
+export function followFixes(summary, items, formNode) {
+  summary.querySelectorAll("li").forEach((line, i) => {
+    if (items[i]?.path) line.dataset.path = items[i].path;
+  });
+  const drop = (event) => {
+    if (!summary.isConnected) {
+      formNode.removeEventListener(FIELD_FIXED, drop);
+      return;
+    }
+    for (const line of summary.querySelectorAll("li[data-path]")) {
+      if (line.dataset.path === event.detail.path) line.remove();
+    }
+    if (!summary.querySelector("li")) {
+      summary.remove();
+      formNode.removeEventListener(FIELD_FIXED, drop);
+    }
+  };
+  formNode.addEventListener(FIELD_FIXED, drop);
 }
 
 function messagesOf(value) {
@@ -512,7 +549,7 @@ function showErrors(ctx, details) {
     }
     if (!entry.inputs.length) entry.wrapper.setAttribute("aria-describedby", ids);
     const target = entry.inputs[0] || entry.focusFallback?.() || entry.wrapper;
-    summary.push({ text: `${entry.label}: ${text}`, target });
+    summary.push({ text: `${entry.label}: ${text}`, target, path: key });
   }
   // In the order the fields appear, not the order the server sorted its paths in.
   const position = (item) => item.target;

@@ -179,6 +179,14 @@ function draftNote(process) {
     el("a", { href: `/modeler/${encodeURIComponent(process.key)}/${draft.baseVersion}` }, t("lib_draft_open")));
 }
 
+// "3" while none is on hold; else "3 kjører, 1 på vent": a case on hold is neither running
+// nor ended, and a version with one is still in use.
+function instanceCount(version) {
+  const held = version.suspended_instances || 0;
+  const running = version.running_instances;
+  return held ? t("lib_running_held", { running, held }) : String(running);
+}
+
 function processSection(process, index) {
   const titleId = `process-${index}`;
   const diagramTitleId = `diagram-${index}`;
@@ -191,7 +199,7 @@ function processSection(process, index) {
       el("th", { scope: "row", "data-label": t("lib_version") }, String(version.version)),
       el("td", { "data-label": t("lib_deployed_by") }, version.deployed_by),
       el("td", { "data-label": t("lib_deployed_at") }, formatDateTime(version.deployed_at)),
-      el("td", { "data-label": t("lib_running"), class: "running" }, String(version.running_instances)),
+      el("td", { "data-label": t("lib_running"), class: "running" }, instanceCount(version)),
       el("td", { "data-label": t("col_state") }, status(version)),
       el("td", { "data-label": t("lib_files") }, fileLinks(process, version)),
       el("td", { "data-label": t("lib_actions") }, actions(process, version, previous, show)));

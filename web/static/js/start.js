@@ -1,6 +1,6 @@
 // The start page: the processes the user may start (the API says `startable`), each with its
 // start form if the process declares one, and a start button that goes to the first task.
-import { renderForm } from "./form.js";
+import { followFixes, renderForm } from "./form.js";
 import { announce, api, el, errorSummary, flash, lang, showFlash, t } from "./page.js";
 
 const container = document.getElementById("processes");
@@ -48,6 +48,7 @@ function showRefusal(parts, error) {
   if (parts.form) items.push(...parts.form.showErrors(details));
   else if (Object.keys(details).length) items.push({ text: error.message, target: null });
   const summary = errorSummary(items);
+  if (parts.form) followFixes(summary, items, parts.form.node);
   parts.summary.replaceChildren(summary);
   summary.focus();
 }

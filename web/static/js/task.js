@@ -2,7 +2,7 @@
 // the process diagram with the task marked, and the instance's history.
 import { fieldsNode } from "./case_data.js";
 import { showDiagram } from "./diagram.js";
-import { renderForm } from "./form.js";
+import { followFixes, renderForm } from "./form.js";
 import { markdownToHtml } from "./markdown.js";
 import {
   announce, api, dueText, el, errorSummary, flash, lang, formatDate, formatDateTime, processNames, showFlash, t,
@@ -96,7 +96,9 @@ function formSection(task) {
     if (readOnly) return;
     const unreadable = form ? form.problems() : {};
     if (Object.keys(unreadable).length) {
-      const summary = errorSummary(form.showErrors(unreadable));
+      const items = form.showErrors(unreadable);
+      const summary = errorSummary(items);
+      followFixes(summary, items, form.node);
       summarySlot.replaceChildren(summary);
       summary.focus();
       return;
@@ -117,6 +119,7 @@ function formSection(task) {
     if (result.status === 422 && ["validation_failed", "rule_refused"].includes(error?.code)) {
       const items = form ? form.showErrors(error.details) : [{ text: error.message, target: null }];
       const summary = errorSummary(items);
+      if (form) followFixes(summary, items, form.node);
       summarySlot.replaceChildren(summary);
       summary.focus();
     } else {
@@ -181,7 +184,7 @@ function delegateSection(task) {
 }
 
 function contextSection(task) {
-  const fields = fieldsNode(task.context || {}, task.process_key);
+  const fields = fieldsNode(task.context || {}, task.process_key, task.applicants);
   if (!fields) return null;
   return el("section", { class: "panel panel--context", "aria-labelledby": "context-title" },
     el("h2", { id: "context-title" }, t("context_title")), fields);
