@@ -99,6 +99,15 @@ function actions(process, version, previous, show) {
     canEdit && !version.has_run ? removeForm(process, version) : null);
 }
 
+// A refused retire/reinstate/remove: the reason field's message (or the error's), at the field.
+function refused(result, reason, error, hintId) {
+  const messages = result.data?.error?.details?.reason;
+  error.textContent = messages ? messages.join(" ") : result.data?.error?.message || t("error_generic");
+  error.hidden = false;
+  reason.setAttribute("aria-invalid", "true");
+  reason.setAttribute("aria-describedby", [hintId, error.id].filter(Boolean).join(" "));
+}
+
 // Retire a version (no new instances start on it; running ones go on), or undo that: both with
 // a reason, kept in the history. Retiring the newest takes the process off the start page.
 function retireForm(process, version) {
@@ -126,11 +135,7 @@ function retireForm(process, version) {
       window.location.reload();
       return;
     }
-    const messages = result.data?.error?.details?.reason;
-    error.textContent = messages ? messages.join(" ") : result.data?.error?.message || t("error_generic");
-    error.hidden = false;
-    reason.setAttribute("aria-invalid", "true");
-    reason.setAttribute("aria-describedby", [current ? hintId : null, error.id].filter(Boolean).join(" "));
+    refused(result, reason, error, current ? hintId : null);
   });
   return el("details", { class: `${action}-version` }, el("summary", {}, t(undo ? "lib_reinstate" : "lib_retire")), form);
 }
@@ -153,11 +158,7 @@ function removeForm(process, version) {
       window.location.reload();
       return;
     }
-    const messages = result.data?.error?.details?.reason;
-    error.textContent = messages ? messages.join(" ") : result.data?.error?.message || t("error_generic");
-    error.hidden = false;
-    reason.setAttribute("aria-invalid", "true");
-    reason.setAttribute("aria-describedby", error.id);
+    refused(result, reason, error, null);
   });
   return el("details", { class: "remove-version" }, el("summary", {}, t("lib_remove")), form);
 }
