@@ -76,6 +76,7 @@ class DefinitionSchema(Schema):
     start_form = fields.Dict(allow_none=True)  # {"schema", "ui_schema"} when startable
     description = fields.String(allow_none=True)  # the start page's one line (startDescription)
     description_en = fields.String(allow_none=True)
+    asks_business_key = fields.Boolean()  # false: the start takes no case number
     retired_at = fields.DateTime(allow_none=True)  # retired: no new instances start on it
 
 

@@ -44,6 +44,7 @@ TOOLS = {  # the menu's tools and who may use them
     "mail": access.ADMINISTRATION,
     "clock": access.ADMINISTRATION,  # and only while the demo clock is allowed
     "users": access.ADMINISTRATION,
+    "board": access.BOARD_USERS,  # in the main menu
 }
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -250,7 +251,9 @@ def case(instance_id: UUID) -> ResponseReturnValue:
     user = _signed_in()
     if user is None:
         return _to_login()
-    return render_template("case.html", user=user, instance_id=str(instance_id), page="cases")
+    names = organisation.municipality_names(services().new_uow())
+    values = {"instance_id": str(instance_id), "municipalities": names}
+    return render_template("case.html", user=user, page="cases", **values)
 
 
 @bp.get("/start")
@@ -268,6 +271,8 @@ def board() -> ResponseReturnValue:
     user = _signed_in()
     if user is None:
         return _to_login()
+    if not access.holds(user, TOOLS["board"]):
+        return render_template("admin_forbidden.html", user=user, page="board"), 403
     return render_template("board.html", user=user, page="board")
 
 
@@ -419,7 +424,8 @@ def _audit_page(template: str, **values: Any) -> ResponseReturnValue:
 @bp.get("/audit")
 def audit() -> ResponseReturnValue:
     """Search instances (the auditors' start page)."""
-    return _audit_page("audit_search.html")
+    names = organisation.municipality_names(services().new_uow())
+    return _audit_page("audit_search.html", municipalities=names)
 
 
 @bp.get("/audit/instances/<uuid:instance_id>")

@@ -10,7 +10,9 @@ Read from the BPMN (docs/bpmn-conventions.md, "Who may start a process"):
   `businessKeyFrom` (the start data key that holds the case number when no business key is
   given, e.g. the hiring case's `vacancy_id`) and `businessKeyShared="true"` (its instances
   carry the number of the case they belong to, one per registration or application, so
-  several share it; otherwise a business key names one instance of the process for good);
+  several share it; otherwise a business key names one instance of the process for good) and
+  `businessKeyAsked="false"` (its start asks for no case number: an employee's leave
+  application has none; a given one is refused);
 - on a catching message event (message start, intermediate catch, boundary, receive task):
   `messageSenderRoles`, the roles that may send that message from outside (`POST /messages`);
 - on a user task: `contextFields`, the instance data keys (space-separated) its participants
@@ -47,6 +49,7 @@ START_DESCRIPTION = "startDescription"
 START_DESCRIPTION_EN = "startDescriptionEn"
 BUSINESS_KEY_FROM = "businessKeyFrom"  # the start data key holding the case number
 BUSINESS_KEY_SHARED = "businessKeyShared"  # "true": instances share the key of their case
+BUSINESS_KEY_ASKED = "businessKeyAsked"  # "false": the start asks for no case number
 START_PROPERTIES = (
     START_ROLES,
     START_MUNICIPALITIES,
@@ -58,6 +61,7 @@ START_PROPERTIES = (
     START_DESCRIPTION_EN,
     BUSINESS_KEY_FROM,
     BUSINESS_KEY_SHARED,
+    BUSINESS_KEY_ASKED,
 )
 SENDER_ROLES = "messageSenderRoles"
 CONTEXT_FIELDS = "contextFields"
@@ -83,6 +87,7 @@ class Declarations:
     description_en: str | None = None
     business_key_from: str | None = None  # the start data key holding the case number
     business_key_shared: bool = False  # instances carry the key of the case they belong to
+    business_key_asked: bool = True  # false: its start takes no case number
     calls: frozenset[str] = frozenset()  # processes its call activities call
     message_senders: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # user task id -> the data keys it shows its participants read-only (`contextFields`)
@@ -136,6 +141,7 @@ def of_process(process: etree._Element, message_names: Mapping[str, str]) -> Dec
         description_en=values.get(START_DESCRIPTION_EN, "").strip() or None,
         business_key_from=values.get(BUSINESS_KEY_FROM, "").strip() or None,
         business_key_shared=values.get(BUSINESS_KEY_SHARED, "").strip() == "true",
+        business_key_asked=values.get(BUSINESS_KEY_ASKED, "").strip() != "false",
         calls=frozenset(calls - {key, "None"}),
         message_senders=senders,
         context_fields=context,

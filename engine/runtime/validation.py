@@ -242,6 +242,13 @@ def _start_values(
             "'true' (its instances share the business key of their case) or 'false'."
         )
         yield problem(context.file, event, message)
+    asked = values.get(declarations.BUSINESS_KEY_ASKED)
+    if asked is not None and asked.strip() not in ("true", "false"):
+        message = (
+            f"The {declarations.BUSINESS_KEY_ASKED} of {label(event)} is '{asked}'; write "
+            "'false' (its start asks for no case number) or 'true'."
+        )
+        yield problem(context.file, event, message)
     if declarations.START_UI_FORM in values and declarations.START_FORM not in values:
         message = (
             f"{label(event)} has a {declarations.START_UI_FORM} but no "

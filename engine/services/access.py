@@ -140,6 +140,8 @@ ADMINISTRATION = (ADMIN,)  # timers, incidents, the outbox, the demo clock, rete
 MODEL_EDITORS = (PROCESS_OWNER,)  # deploy, the modeler, migrations
 MODEL_READERS = (PROCESS_OWNER, AUDITOR)  # the library, diffs, validation
 AUDIT_READERS = (AUDITOR,)  # audit search, timelines, exports, the log's verification
+# The assignment board: employees register interest there, service leaders announce (and admins).
+BOARD_USERS = (PARTICIPANT, "service_leader")
 
 
 def holds(user: User, roles: Iterable[str]) -> bool:

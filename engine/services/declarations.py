@@ -15,7 +15,7 @@ from uuid import UUID
 
 from engine.runtime import declarations as runtime
 from engine.runtime.declarations import Declarations
-from engine.services import access
+from engine.services import access, forms
 from engine.store.models import ProcessDefinition, User
 from engine.store.uow import UnitOfWork
 
@@ -29,12 +29,34 @@ class Declared:
     start_ui_form: bytes | None = None
     forms: Mapping[str, bytes] = field(default_factory=dict)  # what the start form may $ref
 
-    def start_form_view(self) -> dict[str, Any] | None:
-        """Return the start form as the task page's forms are given: schema and UI schema."""
+    def start_form_view(self, options: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """Return the start form as the task page's forms are given: schema and UI schema,
+        its choices of people filled from `options` (`starter_options`)."""
         if self.start_form is None:
             return None
         ui = json.loads(self.start_ui_form) if self.start_ui_form else None
-        return {"schema": json.loads(self.start_form), "ui_schema": ui}
+        schema = json.loads(self.start_form)
+        if forms.has_options(self.start_form):
+            schema = forms.expand_options(schema, options or {})
+        return {"schema": schema, "ui_schema": ui}
+
+
+def starter_options(uow: UnitOfWork, user: User, form: bytes | None) -> dict[str, Any]:
+    """Return the choices of people a start form offers this starter: for each role it names
+    (`forms.STARTER_ROLE_PREFIX`), the active users of the starter's municipality holding it,
+    as "Name (unit)" with the username as value. A starter of no municipality gets none."""
+    options: dict[str, Any] = {}
+    for role in forms.starter_roles(form or b""):
+        people = uow.users.with_role(role, user.municipality_id) if user.municipality_id else []
+        choices = []
+        for person in sorted(people, key=lambda u: (u.full_name or u.username, u.username)):
+            unit = uow.users.unit(person.unit_id) if person.unit_id else None
+            name = person.full_name or person.username
+            choices.append(
+                {"value": person.username, "label": f"{name} ({unit.name})" if unit else name}
+            )
+        options[forms.STARTER_ROLE_PREFIX + role] = choices
+    return options
 
 
 # A pure cache, not configuration: keyed by definition id (a uuid4, unique in every database),
@@ -129,8 +151,10 @@ def _views(
         )
         view = {c.key: getattr(definition, c.key) for c in ProcessDefinition.__table__.columns}
         view["startable"] = startable
-        view["start_form"] = own.start_form_view() if startable else None
+        options = starter_options(uow, user, own.start_form) if startable else {}
+        view["start_form"] = own.start_form_view(options) if startable else None
         view["description"] = own.declarations.description
         view["description_en"] = own.declarations.description_en
+        view["asks_business_key"] = own.declarations.business_key_asked
         views.append(view)
     return views

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import date
@@ -85,15 +86,29 @@ def _after_today(
 # the form is shown and validates a submission against the expanded list, so a value outside
 # it is refused at the field. Deploy checks the expanded form (`expand_options(schema, {})`).
 OPTIONS_PREFIX = "options_from_task_data_var:"
+# Choices from the organisation, for a start form (there is no task data yet):
+# `"anyOf": ["options_from_starter_municipality_role:<role>"]` lists the active users of the
+# starter's municipality who hold <role> ("Name (unit)", value the username). The service fills
+# them in (`declarations.starter_options`) under the marker itself, and validates against them.
+STARTER_ROLE_PREFIX = "options_from_starter_municipality_role:"
+_STARTER_ROLE = re.compile(re.escape(STARTER_ROLE_PREFIX) + r"([A-Za-z0-9_.-]+)")
 
 
 def option_source(schema: Mapping[str, Any]) -> str | None:
-    """Return the task data variable a field takes its choices from, if it declares one."""
+    """Return the task data variable a field takes its choices from, if it declares one (a
+    starter's role choice: the marker itself, as `starter_options` keys it)."""
     any_of = schema.get("anyOf")
     marker = any_of[0] if isinstance(any_of, list) and len(any_of) == 1 else None
     if isinstance(marker, str) and marker.startswith(OPTIONS_PREFIX):
         return marker[len(OPTIONS_PREFIX) :].strip()
+    if isinstance(marker, str) and marker.startswith(STARTER_ROLE_PREFIX):
+        return marker.strip()
     return None
+
+
+def starter_roles(schema_content: bytes) -> list[str]:
+    """Return the roles a start form takes choices of people from (`STARTER_ROLE_PREFIX`)."""
+    return sorted(set(_STARTER_ROLE.findall(schema_content.decode(errors="replace"))))
 
 
 def expand_options(schema: Any, data: Mapping[str, Any]) -> Any:
@@ -126,7 +141,9 @@ def _choice(item: Any) -> tuple[Any, str]:
 
 def has_options(schema_content: bytes) -> bool:
     """Tell whether a form file declares a dynamic enum (its choices come from task data)."""
-    return OPTIONS_PREFIX.encode() in schema_content
+    return (
+        OPTIONS_PREFIX.encode() in schema_content or STARTER_ROLE_PREFIX.encode() in schema_content
+    )
 
 
 # `"x-not-after-today": true` on a date field: something that has happened (an interview held,

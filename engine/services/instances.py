@@ -46,7 +46,8 @@ def start_instance(
         declared = declarations.of(uow, definition)
         called = key in declarations.called_processes(uow)
         access.ensure_may_start(actor, declared.declarations, called=called)
-        _check_start_data(declared, data, locale, now.astimezone(OSLO).date())
+        options = declarations.starter_options(uow, actor, declared.start_form)
+        _check_start_data(declared, data, locale, now.astimezone(OSLO).date(), options)
         instance = start_in(
             uow,
             key,
@@ -62,9 +63,14 @@ def start_instance(
 
 
 def _check_start_data(
-    declared: declarations.Declared, data: Mapping[str, Any], locale: str, today: date
+    declared: declarations.Declared,
+    data: Mapping[str, Any],
+    locale: str,
+    today: date,
+    options: Mapping[str, Any] | None = None,
 ) -> None:
-    """Refuse reserved keys and anything the start form does not allow (no form: no data)."""
+    """Refuse reserved keys and anything the start form does not allow (no form: no data);
+    `options`: the starter's choices of people (`declarations.starter_options`)."""
     reserved = sorted(set(data) & set(RESERVED_START_KEYS))
     if reserved:
         text = catalogue.text(locale, "instances.reserved_key")
@@ -72,7 +78,12 @@ def _check_start_data(
     if declared.start_form is None and declared.declarations.any_start_data:
         return
     forms.validate(
-        declared.start_form or NO_START_FORM, data, locale, today=today, forms=declared.forms
+        declared.start_form or NO_START_FORM,
+        data,
+        locale,
+        today=today,
+        task_data=options,
+        forms=declared.forms,
     )
 
 
@@ -275,6 +286,9 @@ def _case_number(
     `businessKeyFrom` key; refuse one another instance of the process has (open or finished),
     unless the process declares its instances share their case's (`businessKeyShared`)."""
     field = "business_key"
+    if business_key is not None and not declared.business_key_asked:
+        text = catalogue.text(locale, "instances.business_key_not_asked")
+        raise FormInvalid({field: [text]})
     source = declared.business_key_from
     given = data.get(source) if source else None
     if source and isinstance(given, (str, int)) and not isinstance(given, bool) and given != "":

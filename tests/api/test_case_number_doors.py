@@ -136,3 +136,33 @@ def test_a_service_cannot_start_a_hiring_case_under_a_used_vacancy_number(
         started = instances.start_in(uow, "hiring", {"vacancy_id": "2026/0413"}, actor=hr, now=NOW)
         uow.commit()
     assert started.business_key == "2026/0413"
+
+
+def test_a_start_that_asks_for_no_case_number_refuses_one_at_its_field(
+    deployed: Wiring, client: FlaskClient, auth: Auth
+) -> None:
+    """The leave application (`businessKeyAsked="false"`): an employee has no case number."""
+    deploy_processes(deployed)
+
+    def start(language: str = "nb", **body: str) -> tuple[int, dict]:
+        reply = client.post(
+            "/api/v1/process-definitions/leave/start",
+            json={"data": {}, **body},
+            headers={**auth("emp.asker"), "Accept-Language": language},
+        )
+        return reply.status_code, reply.get_json()
+
+    status, refused = start(business_key="PERM-1")
+    assert status == 422
+    assert refused["error"]["details"] == {
+        "business_key": ["Denne prosessen tar ikke saksnummer når den startes."]
+    }
+    status, english = start("en", business_key="PERM-1")
+    assert english["error"]["details"] == {
+        "business_key": ["This process takes no case number when it starts."]
+    }
+    assert start()[0] == 201
+    listed = client.get("/api/v1/process-definitions", headers=auth("emp.asker")).get_json()
+    asks = {d["key"]: d["asks_business_key"] for d in listed}
+    assert asks["leave"] is False
+    assert asks["approval"] is True

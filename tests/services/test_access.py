@@ -126,9 +126,12 @@ def test_without_a_start_form_no_start_data_is_taken(real: Wiring) -> None:
 
 
 def test_a_start_form_is_validated_like_a_task_form(real: Wiring) -> None:
-    with pytest.raises(FormInvalid) as caught:
-        start(real, "hr.loten", "hiring", {"unit_head": "vl loten"})
-    assert caught.value.errors == {"unit_head": ["Verdien har feil form."]}
+    """The unit head is one of the starter's municipality's leaders (a choice, not typed)."""
+    for outside in ("vl loten", "leder.asker", "hr.loten"):  # no user; Asker's leader; not one
+        with pytest.raises(FormInvalid) as caught:
+            start(real, "hr.loten", "hiring", {"unit_head": outside})
+        assert caught.value.errors == {"unit_head": ["Velg en av de tillatte verdiene."]}, outside
+    start(real, "hr.loten", "hiring", {"unit_head": "radmann.loten"})
 
 
 def test_a_process_without_start_roles_is_for_process_owners_and_admins(real: Wiring) -> None:

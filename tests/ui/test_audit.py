@@ -56,7 +56,7 @@ def test_an_auditor_steps_through_a_finished_assignment_and_exports_it(
     page.get_by_role("button", name="Søk", exact=True).click()
     results = page.locator("#audit-results tbody tr")
     expect(results).to_have_count(1)
-    expect(results.first).to_contain_text("assignment v1")
+    expect(results.first).to_contain_text("Oppdrag i kompetansenettverket, versjon 1")
     results.first.get_by_role("link", name="OPPDRAG-1").click()
 
     expect(page.locator("#chain-status")).to_have_text("✓ Hendelseskjeden er uendret")

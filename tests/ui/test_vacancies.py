@@ -155,15 +155,12 @@ def test_the_start_page_offers_lotens_hiring_only_to_those_who_may_start_it(
         expect(card).to_contain_text("En stilling i Løten kommune er ledig")
         expect(cards.filter(has_text="Meld inn en idé")).to_have_count(0)  # hr is no participant
         errors = card.locator(".field-error:not([hidden])")
+        # The unit head is chosen among Løten's leaders (nothing to mistype); left empty here.
         head = card.get_by_label(re.compile("^Virksomhetsleder"))
-        head.fill("vl loten")
+        expect(head.locator("option", has_text="Vidar Lien (Helse og omsorg)")).to_have_count(1)
         card.get_by_label("Saksnummer (valgfritt)").fill(vacancy)  # the open vacancy's number
         card.get_by_role("button", name="Start").click()
         expect(page.locator("#error-summary")).to_be_focused()
-        expect(errors).to_have_text(["Verdien har feil form."])
-        expect(head).to_have_attribute("aria-invalid", "true")
-        head.fill("")
-        card.get_by_role("button", name="Start").click()
         expect(errors).to_have_text(["Saksnummeret er allerede i bruk."])
         expect(card.get_by_label("Saksnummer (valgfritt)")).to_have_attribute(
             "aria-invalid", "true"

@@ -7,6 +7,7 @@ const results = document.getElementById("results");
 const count = document.getElementById("result-count");
 const PAGE = 50;
 let offset = 0;
+const names = new Map();  // process key -> its name, for the results
 
 function query() {
   const params = new URLSearchParams();
@@ -26,6 +27,7 @@ async function processes() {
   const result = await api("/api/v1/process-definitions");
   if (!result.ok) return;
   for (const definition of result.data) {
+    names.set(definition.key, definition.name || definition.key);
     select.append(el("option", { value: definition.key }, `${definition.name || definition.key} (${definition.key})`));
   }
 }
@@ -47,7 +49,7 @@ function table(items) {
     el("tbody", {}, items.map((item) => el("tr", {},
       el("th", { scope: "row" }, el("a", { href: `/audit/instances/${item.id}` },
         item.business_key || item.id.slice(0, 8))),
-      el("td", { "data-label": t("aud_col_process") }, `${item.key} v${item.version}`,
+      el("td", { "data-label": t("aud_col_process") }, `${names.get(item.key) || item.key}, ${t("version", { n: item.version })}`, " ",
         el("span", { class: "business-key" }, item.started_by || "")),
       el("td", { "data-label": t("aud_state") }, stateLabel(item)),
       el("td", { "data-label": t("aud_col_started") }, formatDateTime(item.created_at)),

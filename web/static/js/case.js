@@ -1,6 +1,6 @@
 // One case as its participant sees it: where it stands, deadlines, tasks, documents, data,
 // the diagram and the history.
-import { fieldsNode } from "./case_data.js";
+import { fieldsNode, nameMunicipalities } from "./case_data.js";
 import { showDiagram } from "./diagram.js";
 import {
   announce, api, el, flash, formatDate, formatDateTime, processNames, showFlash, t,
@@ -8,14 +8,17 @@ import {
 
 const root = document.getElementById("case");
 const instanceId = root.dataset.instanceId;
+nameMunicipalities(JSON.parse(root.dataset.municipalities || "{}"));
 const HISTORY_TYPES = new Set(["instance_started", "task_completed", "message_received", "timer_fired",
   "instance_completed", "instance_cancelled", "case_cancel_requested", "instance_suspended",
   "instance_resumed"]);
 
-function statusText(item) {
-  if (["cancelled", "error", "suspended"].includes(item.state)) return t(`case_state_${item.state}`);
-  const status = item.status ? t(`value_${item.status}`) : null;
-  return status && status !== `value_${item.status}` ? status : t(`case_state_${item.state}`);
+// What the case waits for: its open tasks, else a deadline timer ahead (the interest or
+// application deadline), as «Mine saker» says it.
+function waiting(item) {
+  if (item.waiting_for.length) return item.waiting_for.join(", ");
+  if (item.state === "running" && item.next_due_at) return t("case_waits_for_deadline");
+  return t("case_nothing_waits");
 }
 
 function panel(id, title, ...content) {
@@ -115,8 +118,9 @@ async function render(item, names) {
   document.title = `${title} – ${t("app_name")}`;
   const row = (label, value) => [el("dt", {}, label), el("dd", {}, value)];
   const facts = el("dl", { class: "details" },
-    row(t("case_status"), statusText(item)),
-    row(t("case_waiting_for"), item.waiting_for.length ? item.waiting_for.join(", ") : t("case_nothing_waits")),
+    // The case's state (running, completed ...); the routine's own status is under its data.
+    row(t("case_state"), t(`case_state_${item.state}`)),
+    row(t("case_waiting_for"), waiting(item)),
     row(t("case_next_due"), item.next_due_at ? formatDateTime(item.next_due_at) : t("none")),
     row(t("case_started"), formatDate(item.created_at)),
     item.cancel_reason ? row(t("case_cancel_reason"), item.cancel_reason) : null,

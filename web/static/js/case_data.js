@@ -4,6 +4,9 @@ import { el, formatDate, formatDateTime, formatMoney, t } from "./page.js";
 
 const MONEY = new Set(["amount", "total", "monthly_salary", "salary", "social_costs", "daily_fee",
   "unit_price", "rate_per_working_day"]);
+// Keys whose value is a municipality's id: shown by its name where the page was given the names.
+const MUNICIPALITY = new Set(["municipality", "receiving_municipality", "employee_municipality"]);
+let municipalityNames = {};
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // Keys whose values are applicant numbers: shown "1 – Anne Berg" where the server gives the
 // reader that name (`applicants`, only names the reader reads anyway), else the bare number.
@@ -26,10 +29,19 @@ function label(key, scope) {
   return null;
 }
 
-function scalar(key, value, applicants) {
+/** Give the names of the municipalities ({id: name}) for the keys that hold one's id. */
+export function nameMunicipalities(names) {
+  municipalityNames = names || {};
+}
+
+function scalar(key, value, applicants, scope) {
   const applicant = APPLICANT_NUMBERS.has(key) && typeof value === "number" ? applicants?.[String(value)] : null;
   if (applicant) return `${value} – ${applicant}`;
   if (value === null || value === undefined || value === "") return t("context_none");
+  if (MUNICIPALITY.has(key) && municipalityNames[value]) return municipalityNames[value];
+  // A routine's status reads from its own labels (`<process key>_status_<value>`) first.
+  const own = key === "status" && scope && typeof value === "string" ? t(`${scope}_status_${value}`) : null;
+  if (own && own !== `${scope}_status_${value}`) return own;
   if (typeof value === "boolean") return value ? t("yes") : t("no");
   if (MONEY.has(key) && !Number.isNaN(Number(value))) return formatMoney(Number(value));
   if (typeof value === "string" && DATE.test(value)) return formatDate(`${value}T12:00:00`);
@@ -67,7 +79,7 @@ export function valueNode(key, value, scope, applicants) {
       value.name || t("attachment_attached"));
   }
   if (value && typeof value === "object") return fieldsNode(value, scope, applicants);
-  return el("span", { class: "case-value" }, scalar(key, value, applicants));
+  return el("span", { class: "case-value" }, scalar(key, value, applicants, scope));
 }
 
 // The order keys are shown in (the catalogue's order: who before what, KV 1 a before g).

@@ -59,7 +59,11 @@ function taskRow(task) {
       el("a", { href: `/tasks/${task.id}` }, task.name),
       task.suspended ? [" ", el("span", { class: "badge badge--hold" }, t("task_on_hold"))] : null),
     processCell(task),
-    el("td", { "data-label": t("col_municipality") }, task.municipality_name || task.municipality_id || t("none")),
+    // A task offered to a person (a leader's approval) belongs to no municipality: an empty cell,
+    // without the column's name before it at phone width.
+    task.municipality_id
+      ? el("td", { "data-label": t("col_municipality") }, task.municipality_name || task.municipality_id)
+      : el("td", {}),
     el("td", { "data-label": t("col_created") },
       el("time", { datetime: task.created_at }, formatDate(task.created_at))),
     completed

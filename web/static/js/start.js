@@ -97,7 +97,10 @@ function card(definition, index) {
   const button = el("button", { type: "submit", class: "button button--primary",
     "aria-describedby": titleId }, t("start_button"));
   const formEl = el("form", { class: "stack", novalidate: true },
-    parts.summary, parts.key.node, form ? form.node : null, button);
+    // A process whose start takes no case number (`businessKeyAsked="false"`: an employee's
+    // leave application) shows no «Saksnummer» field.
+    parts.summary, definition.asks_business_key === false ? null : parts.key.node,
+    form ? form.node : null, button);
   formEl.addEventListener("submit", (event) => {
     event.preventDefault();
     start(definition, parts, button);
