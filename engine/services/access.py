@@ -140,13 +140,20 @@ ADMINISTRATION = (ADMIN,)  # timers, incidents, the outbox, the demo clock, rete
 MODEL_EDITORS = (PROCESS_OWNER,)  # deploy, the modeler, migrations
 MODEL_READERS = (PROCESS_OWNER, AUDITOR)  # the library, diffs, validation
 AUDIT_READERS = (AUDITOR,)  # audit search, timelines, exports, the log's verification
-# The assignment board: employees register interest there, service leaders announce (and admins).
-BOARD_USERS = (PARTICIPANT, "service_leader")
+# The assignment board: employees register interest there, service leaders announce, union
+# representatives follow what is announced in their municipality (and admins).
+BOARD_USERS = (PARTICIPANT, "service_leader", "union_rep")
 
 
 def holds(user: User, roles: Iterable[str]) -> bool:
     """Tell whether the user holds one of the roles (admins hold them all)."""
     return ADMIN in user.roles or bool(set(roles) & set(user.roles))
+
+
+def ensure_may_use_board(user: User) -> None:
+    """Raise Forbidden unless the user may read the assignment board (page and API alike)."""
+    if not holds(user, BOARD_USERS):
+        raise Forbidden("the assignment board is for employees, service leaders and union representatives")
 
 
 def is_read_only(roles: Iterable[str]) -> bool:

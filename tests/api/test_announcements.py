@@ -93,7 +93,7 @@ def test_the_board_lists_published_announcements_open_ones_first(
     assert top["my_registration"] is None
     assert not _board(client, auth, "tv.baerum")["items"][0]["may_register"]  # own municipality
     assert not _board(client, auth, "leder.asker")["items"][0]["may_register"]  # has no leader
-    page = _board(client, auth, "revisor", "?limit=1&offset=1")
+    page = _board(client, auth, "emp.drammen", "?limit=1&offset=1")
     assert [a["id"] for a in page["items"]] == ["OPPDRAG-2026-0002"] and page["total"] == 2
     one = client.get("/api/v1/announcements/OPPDRAG-2026-0002", headers=auth("emp.drammen"))
     assert one.status_code == 200 and one.get_json()["is_open"] is True
@@ -232,3 +232,20 @@ def test_an_interest_deadline_today_or_earlier_is_refused_at_the_field(
         url, json={"data": {**NEED, "interest_deadline": "2026-11-24"}}, headers=auth("tl.baerum")
     )
     assert ok.status_code == 200, ok.get_json()
+
+
+def test_the_board_is_read_by_employees_and_service_leaders_only(
+    client: FlaskClient, auth: Auth, routine: Wiring
+) -> None:
+    """The API follows the page's rule (access.BOARD_USERS): an employee in another
+    municipality and a union representative read the announcement; finance, HR and the auditor
+    (no part in the board; the auditor reads the case in the audit pages) do not."""
+    created = _announce(client, auth, "tl.baerum", "2026-11-30")
+    one = f"/api/v1/announcements/{created['id']}"
+    assert _board(client, auth, "emp.drammen")["total"] == 1
+    assert client.get(one, headers=auth("emp.drammen")).status_code == 200
+    assert client.get(one, headers=auth("tv.lier")).status_code == 200
+    for outsider in ("fin.asker", "hr.loten", "revisor"):
+        listed = client.get("/api/v1/announcements", headers=auth(outsider))
+        assert listed.status_code == 403, (outsider, listed.get_json())
+        assert client.get(one, headers=auth(outsider)).status_code == 403, outsider

@@ -87,7 +87,7 @@ def test_the_board_is_not_in_the_menu_of_those_who_cannot_use_it(
         page.context.close()
 
 
-@pytest.mark.parametrize("username", ["emp.asker", "tl.baerum", "admin"])
+@pytest.mark.parametrize("username", ["emp.asker", "tl.baerum", "tv.baerum", "admin"])
 def test_the_board_is_in_the_menu_of_employees_and_service_leaders(
     browser: Browser, review_server: Server, username: str
 ) -> None:

@@ -109,6 +109,7 @@ def list_announcements(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Return one page of the board: open ones first (soonest deadline first), then closed."""
+    access.ensure_may_use_board(user)
     with uow:
         published = [i for i in uow.announcements.instances_with_data(ASSIGNMENT) if _published(i)]
         mine = uow.announcements.instances_with_data(INTEREST, started_by=user.username)
@@ -134,6 +135,7 @@ def get_announcement(
     uow: UnitOfWork, assignment_id: str, user: User, *, now: datetime
 ) -> dict[str, Any]:
     """Return one published announcement by its assignment id."""
+    access.ensure_may_use_board(user)
     with uow:
         instance = _published_instance(uow, assignment_id)
         mine = uow.announcements.instances_with_data(
