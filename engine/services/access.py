@@ -153,7 +153,7 @@ def holds(user: User, roles: Iterable[str]) -> bool:
 def ensure_may_use_board(user: User) -> None:
     """Raise Forbidden unless the user may read the assignment board (page and API alike)."""
     if not holds(user, BOARD_USERS):
-        raise Forbidden("the assignment board is for employees, service leaders and union representatives")
+        raise Forbidden("the assignment board is for employees, service leaders and union reps")
 
 
 def is_read_only(roles: Iterable[str]) -> bool:
