@@ -235,20 +235,17 @@ def _start_values(
             'not a data key (e.g. "vacancy_id").'
         )
         yield problem(context.file, event, message)
-    shared = values.get(declarations.BUSINESS_KEY_SHARED)
-    if shared is not None and shared.strip() not in ("true", "false"):
-        message = (
-            f"The {declarations.BUSINESS_KEY_SHARED} of {label(event)} is '{shared}'; write "
-            "'true' (its instances share the business key of their case) or 'false'."
-        )
-        yield problem(context.file, event, message)
-    asked = values.get(declarations.BUSINESS_KEY_ASKED)
-    if asked is not None and asked.strip() not in ("true", "false"):
-        message = (
-            f"The {declarations.BUSINESS_KEY_ASKED} of {label(event)} is '{asked}'; write "
-            "'false' (its start asks for no case number) or 'true'."
-        )
-        yield problem(context.file, event, message)
+    for name, meaning in (
+        (
+            declarations.BUSINESS_KEY_SHARED,
+            "'true' (its instances share the business key of their case) or 'false'",
+        ),
+        (declarations.BUSINESS_KEY_ASKED, "'false' (its start asks for no case number) or 'true'"),
+    ):
+        flag = values.get(name)
+        if flag is not None and flag.strip() not in ("true", "false"):
+            message = f"The {name} of {label(event)} is '{flag}'; write {meaning}."
+            yield problem(context.file, event, message)
     if declarations.START_UI_FORM in values and declarations.START_FORM not in values:
         message = (
             f"{label(event)} has a {declarations.START_UI_FORM} but no "

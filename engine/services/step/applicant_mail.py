@@ -13,9 +13,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from engine.services.step import notifications, wakeups
+from engine.services.step import notifications
 from engine.store.models import Outbox, ProcessInstance
-from engine.store.states import OutboxState
 from engine.store.uow import UnitOfWork
 
 APPLICANT = "applicant."
@@ -53,7 +52,9 @@ def mail_applicant(
     if isinstance(params.get("panel"), list):  # the panel's names, when the letter gives them
         values["panel"] = ", ".join(str(p) for p in params["panel"])
     subject, body = notifications.render(kind, "nb", values)
-    row = Outbox(
+    return notifications.queue(
+        uow,
+        now,
         instance_id=instance.id,
         kind=str(item.get("type")),
         recipient=None,
@@ -63,14 +64,7 @@ def mail_applicant(
         locale="nb",
         subject=subject,
         body=body,
-        state=OutboxState.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
     )
-    uow.outbox.add(row)
-    wakeups.hint(uow.session, "mail", None)
-    return row
 
 
 def _applicant(data: Mapping[str, Any], number: Any) -> Mapping[str, Any]:

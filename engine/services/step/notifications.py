@@ -116,7 +116,9 @@ def enqueue(
     values["case"] = values.get("case") or catalogue(locale)["_no_case"]
     own = (texts.get(locale) or texts.get("nb")) if texts else None
     subject, body = render(kind, locale, values, copy=copy, own=own)
-    row = Outbox(
+    return queue(
+        uow,
+        now,
         instance_id=instance.id if instance else None,
         task_id=task_id,
         kind=kind,
@@ -127,11 +129,13 @@ def enqueue(
         locale=locale,
         subject=subject,
         body=body,
-        state=OutboxState.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
     )
+
+
+def queue(uow: UnitOfWork, now: datetime, **mail: Any) -> Outbox:
+    """Add one rendered mail (the `Outbox` columns in `mail`) to the outbox, due now, and wake
+    the mail pump."""
+    row = Outbox(**mail, state=OutboxState.PENDING, attempts=0, next_attempt_at=now, created_at=now)
     uow.outbox.add(row)
     wakeups.hint(uow.session, "mail", None)
     return row
